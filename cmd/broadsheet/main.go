@@ -1,0 +1,171 @@
+// Command broadsheet runs a subscription news publication.
+//
+//	broadsheet demo      seed the demo publication into an empty database and serve it
+//	broadsheet serve     serve the publication
+//	broadsheet migrate   apply database migrations and exit
+//	broadsheet user create --email E --password P [--admin]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"broadsheet/internal/app"
+	"broadsheet/internal/clock"
+	"broadsheet/internal/config"
+	"broadsheet/internal/demo"
+	"broadsheet/internal/store"
+)
+
+const usage = `usage: broadsheet <command> [flags]
+
+commands:
+  demo      seed the demo publication (if the database is empty) and serve it
+  serve     serve the publication
+  migrate   apply database migrations and exit
+  user      user create --email E --password P [--admin]
+
+common flags (also as environment variables):
+  --addr   listen address (BROADSHEET_ADDR, default :8080)
+  --data   directory for the SQLite file and uploads (BROADSHEET_DATA, default ./data)
+  --db     database URL, sqlite:///path/file.db or postgres://... (BROADSHEET_DB)
+`
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "broadsheet:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return errors.New("no command given")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], false, log)
+	case "demo":
+		return serve(ctx, args[1:], true, log)
+	case "migrate":
+		cfg, err := config.Parse("migrate", args[1:], false)
+		if err != nil {
+			return err
+		}
+		st, err := store.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		fmt.Println("database is up to date:", st.Engine())
+		return st.Close()
+	case "user":
+		return user(ctx, args[1:], log)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) error {
+	name := "serve"
+	if isDemo {
+		name = "demo"
+	}
+	cfg, err := config.Parse(name, args, isDemo)
+	if err != nil {
+		return err
+	}
+	var clk clock.Clock = clock.Real{}
+	if cfg.ClockOffset != 0 {
+		clk = clock.Offset{By: cfg.ClockOffset}
+	}
+	a, err := app.New(ctx, cfg, clk, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := demo.EnsurePlans(ctx, a.Store); err != nil {
+		return err
+	}
+	if isDemo {
+		seeded, err := demo.Seed(ctx, a.Store, a.Accounts, a.Billing, clk.Now(), a.Settings.Get().Location)
+		if err != nil {
+			return fmt.Errorf("seed demo: %w", err)
+		}
+		if seeded {
+			log.Info("seeded the demo publication")
+		}
+	}
+	return a.Run(ctx, func(addr string) {
+		fmt.Printf("\n%s is running at %s\n", a.Settings.Get().Publication, app.URL(addr))
+		if isDemo {
+			fmt.Println("\nDemo accounts:")
+			for _, d := range demo.Accounts {
+				fmt.Printf("  %-34s password %-22s %s\n", d.Email, d.Password, d.Role)
+			}
+			fmt.Println("\nTest cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined (any future expiry, any CVC).")
+			fmt.Printf("Emails (sign-in links, receipts) go to the outbox: %s/admin/outbox (sign in as admin).\n", app.URL(addr))
+			if cfg.ClockOffset != 0 {
+				fmt.Printf("The clock runs %s ahead.\n", cfg.ClockOffset)
+			}
+		}
+		fmt.Println()
+	})
+}
+
+func user(ctx context.Context, args []string, log *slog.Logger) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: broadsheet user create --email E --password P [--admin]")
+	}
+	var email, password string
+	var admin bool
+	var rest []string
+	// The user's own flags, then the common ones (--db, --data) for config.
+	for i := 1; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--admin" || a == "-admin":
+			admin = true
+		case (a == "--email" || a == "-email") && i+1 < len(args):
+			email = args[i+1]
+			i++
+		case (a == "--password" || a == "-password") && i+1 < len(args):
+			password = args[i+1]
+			i++
+		default:
+			rest = append(rest, a)
+		}
+	}
+	cfg, err := config.Parse("user create", rest, false)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, clock.Real{}, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acct, err := a.Accounts.Register(ctx, email, password, admin)
+	if err != nil {
+		return err
+	}
+	role := "reader"
+	if acct.IsAdmin {
+		role = "admin"
+	}
+	fmt.Printf("created %s %s\n", role, acct.Email)
+	return nil
+}

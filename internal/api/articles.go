@@ -1,0 +1,173 @@
+package api
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/content"
+	"broadsheet/internal/dberr"
+	"broadsheet/internal/store"
+)
+
+// Page sizes of the story list.
+const (
+	defaultLimit = 20
+	maxLimit     = 100
+)
+
+// articleSummary is a story in a list: what the front page shows, never
+// any of the body.
+type articleSummary struct {
+	Slug        string `json:"slug"`
+	URL         string `json:"url"`
+	Headline    string `json:"headline"`
+	Summary     string `json:"summary"`
+	Section     string `json:"section"`
+	Premium     bool   `json:"premium"`
+	PublishedAt string `json:"published_at"`
+}
+
+func (s *Server) summaryOf(a *content.Article) articleSummary {
+	return articleSummary{
+		Slug:        a.Slug,
+		URL:         s.BaseURL + "/article/" + a.Slug,
+		Headline:    a.Headline,
+		Summary:     a.Summary,
+		Section:     a.SectionSlug,
+		Premium:     a.Premium(),
+		PublishedAt: a.PublishedAt.UTC().Format(time.RFC3339),
+	}
+}
+
+func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit := defaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			return badRequest("limit must be a whole number from 1 to " + strconv.Itoa(maxLimit))
+		}
+		limit = n
+	}
+	var after *store.ArticleCursor
+	if v := q.Get("cursor"); v != "" {
+		c, err := decodeCursor(v)
+		if err != nil {
+			return badRequest("cursor is not one this API gave out")
+		}
+		after = c
+	}
+	// One more than asked says whether there is a next page.
+	list, err := s.Store.LatestArticles(r.Context(), s.Now(), q.Get("section"), after, limit+1)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Articles   []articleSummary `json:"articles"`
+		NextCursor string           `json:"next_cursor,omitempty"`
+	}{Articles: []articleSummary{}}
+	if len(list) > limit {
+		list = list[:limit]
+		last := list[len(list)-1]
+		out.NextCursor = encodeCursor(store.ArticleCursor{PublishedAt: last.PublishedAt, ID: last.ID})
+	}
+	for _, a := range list {
+		out.Articles = append(out.Articles, s.summaryOf(a))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// encodeCursor makes a place in the list opaque to apps, so its form can
+// change without breaking them.
+func encodeCursor(c store.ArticleCursor) string {
+	raw := strconv.FormatInt(c.PublishedAt.UnixNano(), 10) + ":" + strconv.FormatInt(c.ID, 10)
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+var errBadCursor = errors.New("malformed cursor")
+
+func decodeCursor(v string) (*store.ArticleCursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return nil, errBadCursor
+	}
+	ts, id, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return nil, errBadCursor
+	}
+	nanos, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return nil, errBadCursor
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n < 0 {
+		return nil, errBadCursor
+	}
+	return &store.ArticleCursor{PublishedAt: time.Unix(0, nanos).UTC(), ID: n}, nil
+}
+
+// articleJSON is one story as a reader may receive it. Paragraphs and Body
+// come from access.Show, never from the stored body: a gated story carries
+// its lead only, and no body at all.
+type articleJSON struct {
+	articleSummary
+	SectionName string   `json:"section_name"`
+	Author      string   `json:"author"`
+	Paragraphs  []string `json:"paragraphs"`
+	Body        *string  `json:"body,omitempty"`
+}
+
+type accessJSON struct {
+	Granted   bool   `json:"granted"`
+	Reason    string `json:"reason"`
+	FreeLimit int    `json:"free_limit"`
+	Remaining int    `json:"remaining"`
+}
+
+func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, err := s.Store.ArticleBySlug(ctx, r.PathValue("slug"), s.Now())
+	if errors.Is(err, dberr.ErrNotFound) {
+		return notFound("there is no story with that slug")
+	}
+	if err != nil {
+		return err
+	}
+	v, err := s.viewerOf(w, r)
+	if err != nil {
+		return err
+	}
+	cfg := s.Settings.Get()
+	d, err := s.Access.Decide(ctx, v.Viewer, a, cfg)
+	if err != nil {
+		return err
+	}
+	shown := access.Show(a, d, cfg.LeadParagraphs)
+	out := articleJSON{
+		articleSummary: s.summaryOf(a),
+		SectionName:    a.SectionName,
+		Author:         a.Author,
+		Paragraphs:     shown.Paragraphs,
+	}
+	if out.Paragraphs == nil {
+		out.Paragraphs = []string{}
+	}
+	if shown.Full {
+		body := content.JoinParagraphs(shown.Paragraphs)
+		out.Body = &body
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{
+		"article": out,
+		"access": accessJSON{
+			Granted:   d.Granted,
+			Reason:    string(d.Reason),
+			FreeLimit: d.FreeLimit,
+			Remaining: d.Remaining,
+		},
+	})
+}

@@ -1,0 +1,145 @@
+// Package api is the JSON API for apps under /api/v1/. It answers the same
+// questions as the pages, through the same services and the same access
+// decision, with bearer tokens instead of cookies.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/accounts"
+	"broadsheet/internal/billing"
+	"broadsheet/internal/settings"
+	"broadsheet/internal/store"
+)
+
+// Server holds what the API handlers need.
+type Server struct {
+	Store    *store.Store
+	Accounts *accounts.Service
+	Billing  *billing.Service
+	Access   *access.Service
+	Settings *settings.Cache
+	Now      func() time.Time
+	BaseURL  string
+	Log      *slog.Logger
+}
+
+// handlerFunc is a handler that returns its error, so that failures become
+// one JSON error shape and are logged in one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Error is an error with the status and message an app should see.
+type Error struct {
+	Status  int
+	Message string
+	// Challenge is the WWW-Authenticate value of a 401.
+	Challenge string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func errorf(status int, msg string) error { return &Error{Status: status, Message: msg} }
+
+func badRequest(msg string) error { return errorf(http.StatusBadRequest, msg) }
+
+func notFound(msg string) error { return errorf(http.StatusNotFound, msg) }
+
+// unauthorized asks for a bearer token; invalid says one was given and is
+// no good (RFC 6750), so the app knows to sign in again.
+func unauthorized(msg string, invalid bool) error {
+	challenge := `Bearer realm="api"`
+	if invalid {
+		challenge += `, error="invalid_token"`
+	}
+	return &Error{Status: http.StatusUnauthorized, Message: msg, Challenge: challenge}
+}
+
+// Handler returns every API route.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	route := func(path string, methods map[string]handlerFunc) {
+		mux.HandleFunc(path, s.dispatch(methods))
+	}
+	route("/api/v1/articles", map[string]handlerFunc{http.MethodGet: s.listArticles})
+	route("/api/v1/articles/{slug}", map[string]handlerFunc{http.MethodGet: s.getArticle})
+	route("/api/v1/plans", map[string]handlerFunc{http.MethodGet: s.listPlans})
+	route("/api/v1/sessions", map[string]handlerFunc{http.MethodPost: s.createSession})
+	route("/api/v1/sessions/current", map[string]handlerFunc{http.MethodDelete: s.deleteSession})
+	route("/api/v1/me", map[string]handlerFunc{http.MethodGet: s.showMe})
+	mux.HandleFunc("/api/", s.handle(func(http.ResponseWriter, *http.Request) error {
+		return notFound("no such API endpoint")
+	}))
+	return mux
+}
+
+// dispatch picks the handler for the request's method. The standard mux
+// answers a wrong method in plain text; apps get JSON here instead.
+func (s *Server) dispatch(methods map[string]handlerFunc) http.HandlerFunc {
+	allowed := make([]string, 0, len(methods))
+	for m := range methods {
+		allowed = append(allowed, m)
+	}
+	slices.Sort(allowed)
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		h, ok := methods[r.Method]
+		if !ok {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			return errorf(http.StatusMethodNotAllowed, "method "+r.Method+" is not allowed here; use "+strings.Join(allowed, " or "))
+		}
+		return h(w, r)
+	})
+}
+
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		// Answers depend on who asks (meter, subscription): never cache
+		// them in a shared cache.
+		w.Header().Set("Cache-Control", "private, no-store")
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		var ae *Error
+		if !errors.As(err, &ae) {
+			s.Log.Error("API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			ae = &Error{Status: http.StatusInternalServerError, Message: "something went wrong on our side; please try again"}
+		}
+		writeError(w, ae)
+	}
+}
+
+// writeError writes the one error shape every endpoint uses.
+func writeError(w http.ResponseWriter, e *Error) {
+	if e.Status == http.StatusUnauthorized {
+		challenge := e.Challenge
+		if challenge == "" {
+			challenge = `Bearer realm="api"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	type body struct {
+		Status  int    `json:"status"`
+		Message string `json:"message"`
+	}
+	writeJSON(w, e.Status, map[string]body{"error": {e.Status, e.Message}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	// A failed write means the app went away; there is no one to tell.
+	w.Write(append(data, '\n'))
+	return nil
+}

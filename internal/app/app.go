@@ -1,0 +1,201 @@
+// Package app wires Broadsheet together: configuration, the store, the
+// services, the HTTP handlers and the background jobs.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/accounts"
+	"broadsheet/internal/api"
+	"broadsheet/internal/billing"
+	"broadsheet/internal/clock"
+	"broadsheet/internal/config"
+	"broadsheet/internal/jobs"
+	"broadsheet/internal/mail"
+	"broadsheet/internal/settings"
+	"broadsheet/internal/store"
+	"broadsheet/internal/web"
+)
+
+// App is one running Broadsheet process.
+type App struct {
+	Config   *config.Config
+	Store    *store.Store
+	Clock    clock.Clock
+	Settings *settings.Cache
+	Accounts *accounts.Service
+	Billing  *billing.Service
+	Access   *access.Service
+	Jobs     *jobs.Runner
+	Log      *slog.Logger
+
+	handler http.Handler
+}
+
+// New opens the database (migrating it) and builds the services.
+func New(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Logger) (*App, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, clk, log, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Logger, st *store.Store) (*App, error) {
+	cache, err := settings.NewCache(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("settings: %w", err)
+	}
+	secret, err := cookieSecret(ctx, cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	var sender mail.Sender = mail.Outbox{Store: st, Now: clk.Now}
+	if cfg.SMTPAddr != "" {
+		sender = mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPass}
+	}
+	a := &App{Config: cfg, Store: st, Clock: clk, Settings: cache, Log: log}
+	a.Accounts = &accounts.Service{Store: st, Now: clk.Now, Mail: sender}
+	a.Billing = &billing.Service{
+		Store: st, Now: clk.Now, Location: cache.Get().Location,
+		Gateway: &billing.TestGateway{Store: st, Now: clk.Now},
+	}
+	a.Access = &access.Service{Store: st, Now: clk.Now}
+	host, _ := os.Hostname()
+	a.Jobs = &jobs.Runner{
+		Store: st, Now: clk.Now, Log: log,
+		Worker:   host + ":" + strconv.Itoa(os.Getpid()),
+		Handlers: map[string]jobs.Handler{"renewal": a.runRenewal},
+		Periodic: a.periodic,
+	}
+	pages := &web.Server{
+		Store: st, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
+		Now: clk.Now, Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure()}, BaseURL: cfg.BaseURL,
+		Demo: cfg.Demo, Log: log,
+	}
+	if err := pages.Init(); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	apiServer := &api.Server{
+		Store: st, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
+		Now: clk.Now, BaseURL: cfg.BaseURL, Log: log,
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiServer.Handler())
+	mux.Handle("/", pages.Handler())
+	a.handler = mux
+	return a, nil
+}
+
+// Handler serves the site and the API.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close closes the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+// cookieSecret is the key that signs reader cookies. Instances sharing a
+// database share it through the settings table unless the operator sets
+// BROADSHEET_SECRET.
+func cookieSecret(ctx context.Context, cfg *config.Config, st *store.Store) ([]byte, error) {
+	if cfg.Secret != "" {
+		return []byte(cfg.Secret), nil
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	v, err := st.SecretSetting(ctx, "secret:cookie", hex.EncodeToString(b))
+	if err != nil {
+		return nil, fmt.Errorf("cookie secret: %w", err)
+	}
+	return []byte(v), nil
+}
+
+// periodic finds subscriptions whose renewal is due and enqueues one job per
+// attempt, keyed so that instances enqueue each attempt once; and picks up
+// settings changed by another instance.
+func (a *App) periodic(ctx context.Context) error {
+	if err := a.Settings.Reload(ctx); err != nil {
+		return err
+	}
+	due, err := a.Billing.DueSubscriptions(ctx, 500)
+	if err != nil {
+		return err
+	}
+	now := a.Clock.Now()
+	for _, sub := range due {
+		key := billing.RenewalKey(sub)
+		if !sub.AutoRenew {
+			key = "end:" + strconv.FormatInt(sub.ID, 10)
+		}
+		if _, err := a.Store.EnqueueJob(ctx, "renewal", key, strconv.FormatInt(sub.ID, 10), now, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *App) runRenewal(ctx context.Context, payload string) error {
+	id, err := strconv.ParseInt(payload, 10, 64)
+	if err != nil {
+		return fmt.Errorf("renewal job payload %q: %w", payload, err)
+	}
+	return a.Billing.Renew(ctx, id)
+}
+
+// Run serves HTTP on the configured address and runs background jobs until
+// ctx ends, then shuts down gracefully.
+func (a *App) Run(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go a.Jobs.Run(jobsCtx, 5*time.Second)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	stopJobs()
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// URL is where a listener address can be opened in a browser.
+func URL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" || strings.Contains(host, ":") {
+		host = "localhost"
+	}
+	return "http://" + host + ":" + port
+}

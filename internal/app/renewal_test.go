@@ -1,0 +1,423 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"broadsheet/internal/app/apptest"
+	"broadsheet/internal/billing"
+	"broadsheet/internal/demo"
+	"broadsheet/internal/store/storetest"
+)
+
+var renewalCtx = context.Background()
+
+// rnDemoAccountID finds a demo account by the start of its role.
+func rnDemoAccountID(t *testing.T, site *apptest.Site, role string) int64 {
+	t.Helper()
+	for _, d := range demo.Accounts {
+		if strings.HasPrefix(d.Role, role) {
+			a, err := site.App.Store.AccountByEmail(renewalCtx, d.Email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+	}
+	t.Fatalf("no demo account %q", role)
+	return 0
+}
+
+// rnCurrentSub returns the account's subscription that has not ended.
+func rnCurrentSub(t *testing.T, site *apptest.Site, accountID int64) *billing.Subscription {
+	t.Helper()
+	sub, err := site.App.Billing.Current(renewalCtx, accountID)
+	if err != nil || sub == nil {
+		t.Fatalf("account %d: subscription %v, err %v", accountID, sub, err)
+	}
+	return sub
+}
+
+func rnSubByID(t *testing.T, site *apptest.Site, id int64) *billing.Subscription {
+	t.Helper()
+	sub, err := site.App.Store.SubscriptionByID(renewalCtx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
+func rnPayments(t *testing.T, site *apptest.Site, accountID int64) (succeeded, failed int) {
+	t.Helper()
+	var err error
+	if succeeded, err = site.App.Store.CountSucceededPayments(renewalCtx, accountID); err != nil {
+		t.Fatal(err)
+	}
+	if failed, err = site.App.Store.CountFailedPayments(renewalCtx, accountID); err != nil {
+		t.Fatal(err)
+	}
+	return succeeded, failed
+}
+
+func rnTermCount(t *testing.T, site *apptest.Site, subID int64) int {
+	t.Helper()
+	terms, err := site.App.Store.Terms(renewalCtx, subID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(terms)
+}
+
+func rnPlanOf(t *testing.T, site *apptest.Site, sub *billing.Subscription) *billing.Plan {
+	t.Helper()
+	p, err := site.App.Store.PlanByID(renewalCtx, sub.PlanID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func rnGoodCard() billing.Card {
+	return billing.Card{Number: billing.CardSucceeds, ExpMonth: "12", ExpYear: "2031", CVC: "123"}
+}
+
+// rnDeviceOf returns a browser signed in as the account.
+func rnDeviceOf(t *testing.T, site *apptest.Site, accountID int64) *apptest.Browser {
+	t.Helper()
+	token, err := site.App.Accounts.StartSession(renewalCtx, accountID, "renewal test", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := site.NewBrowser()
+	b.SetCookie("bs_session", token)
+	return b
+}
+
+func rnPremiumStory(t *testing.T, site *apptest.Site) string {
+	t.Helper()
+	all, err := site.App.Store.LatestArticles(renewalCtx, site.Clock.Now(), "", nil, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range all {
+		if a.Premium() {
+			return "/article/" + a.Slug
+		}
+	}
+	t.Fatal("the demo has no premium story")
+	return ""
+}
+
+// rnReadsInFull reports whether the device reads the story without the
+// paywall, failing on anything but a page.
+func rnReadsInFull(t *testing.T, b *apptest.Browser, path string) bool {
+	t.Helper()
+	resp := b.Get(path)
+	if resp.Status != 200 {
+		t.Fatalf("GET %s: status %d", path, resp.Status)
+	}
+	return !strings.Contains(resp.Body, `id="paywall"`)
+}
+
+func TestRenewalChargesOncePerTerm(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		account := rnDemoAccountID(t, site, "subscriber")
+		sub := rnCurrentSub(t, site, account)
+		plan := rnPlanOf(t, site, sub)
+		loc := site.App.Billing.Location
+		due := sub.PaidUntil.Add(-billing.RenewalLead)
+
+		site.Clock.Set(due.Add(-time.Minute))
+		site.RunJobs()
+		if ok, _ := rnPayments(t, site, account); ok != 1 {
+			t.Fatalf("a minute before the renewal is due: %d payments, want the checkout's 1", ok)
+		}
+
+		site.Clock.Set(due)
+		site.RunJobs()
+		after := rnSubByID(t, site, sub.ID)
+		want := billing.AddMonths(sub.PaidUntil, plan.TermMonths, loc)
+		if !after.PaidUntil.Equal(want) {
+			t.Errorf("paid until %s, want %s (%d months on)", after.PaidUntil.In(loc), want.In(loc), plan.TermMonths)
+		}
+		if !want.Equal(billing.AddMonths(sub.AnchorAt, 2*plan.TermMonths, loc)) {
+			t.Errorf("renewal is not counted from the anchor")
+		}
+		if after.Status != billing.Active || after.TermsPaid != 2 || after.RenewalFailures != 0 {
+			t.Errorf("after renewal: status %s, terms %d, failures %d", after.Status, after.TermsPaid, after.RenewalFailures)
+		}
+		if after.NextAttemptAt == nil || !after.NextAttemptAt.Equal(want.Add(-billing.RenewalLead)) {
+			t.Errorf("next attempt %v, want %s", after.NextAttemptAt, want.Add(-billing.RenewalLead))
+		}
+		if ok, failed := rnPayments(t, site, account); ok != 2 || failed != 0 {
+			t.Errorf("after renewal: %d succeeded and %d failed payments, want 2 and 0", ok, failed)
+		}
+		terms, err := site.App.Store.Terms(renewalCtx, sub.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(terms) != 2 || !terms[1].StartsAt.Equal(sub.PaidUntil) || !terms[1].EndsAt.Equal(want) || terms[1].Amount != plan.Price {
+			t.Errorf("terms after renewal: %+v", terms)
+		}
+
+		for _, step := range []time.Duration{0, time.Hour, 24 * time.Hour} {
+			site.Clock.Advance(step)
+			site.RunJobs()
+			if ok, _ := rnPayments(t, site, account); ok != 2 {
+				t.Fatalf("%s after the renewal another run charged again: %d payments", step, ok)
+			}
+		}
+		if n := rnTermCount(t, site, sub.ID); n != 2 {
+			t.Errorf("%d terms, want 2", n)
+		}
+	})
+}
+
+func TestRenewReplayed(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		account := rnDemoAccountID(t, site, "subscriber")
+		sub := rnCurrentSub(t, site, account)
+
+		site.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead))
+		for range 2 {
+			if err := site.App.Billing.Renew(renewalCtx, sub.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ok, _ := rnPayments(t, site, account); ok != 2 {
+			t.Errorf("renewal run twice: %d payments, want 2", ok)
+		}
+		if n := rnTermCount(t, site, sub.ID); n != 2 {
+			t.Errorf("renewal run twice: %d terms, want 2", n)
+		}
+
+		// The next renewal run by two workers at once: both read the
+		// subscription before either has extended it.
+		next := rnSubByID(t, site, sub.ID)
+		site.Clock.Set(*next.NextAttemptAt)
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = site.App.Billing.Renew(renewalCtx, sub.ID)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Errorf("concurrent renew: %v", err)
+			}
+		}
+		if ok, _ := rnPayments(t, site, account); ok != 3 {
+			t.Errorf("concurrent renewals: %d payments, want 3", ok)
+		}
+		if n := rnTermCount(t, site, sub.ID); n != 3 {
+			t.Errorf("concurrent renewals: %d terms, want 3", n)
+		}
+		if got := rnSubByID(t, site, sub.ID); !got.PaidUntil.Equal(billing.AddMonths(sub.AnchorAt, 3*rnPlanOf(t, site, sub).TermMonths, site.App.Billing.Location)) {
+			t.Errorf("paid until %s after three terms", got.PaidUntil)
+		}
+	})
+}
+
+func TestCheckoutAtMonthEnd(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		ist, _ := time.LoadLocation("Asia/Kolkata")
+		site.Clock.Set(time.Date(2027, 1, 31, 10, 0, 0, 0, ist))
+		account := rnDemoAccountID(t, site, "registered reader")
+		created, err := site.App.Billing.Checkout(renewalCtx, account, "smart-quarterly", rnGoodCard(), "month-end")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := rnSubByID(t, site, created.ID)
+		want := time.Date(2027, 4, 30, 10, 0, 0, 0, ist)
+		if !sub.PaidUntil.Equal(want) {
+			t.Errorf("paid until %s, want %s", sub.PaidUntil.In(ist), want)
+		}
+		terms, err := site.App.Store.Terms(renewalCtx, sub.ID)
+		if err != nil || len(terms) != 1 || !terms[0].EndsAt.Equal(want) {
+			t.Errorf("first term %+v, err %v", terms, err)
+		}
+
+		// The next term is counted from 31 January, so it runs to 31 July,
+		// not to 30 July.
+		site.Clock.Set(want.Add(-billing.RenewalLead))
+		site.RunJobs()
+		if got, want := rnSubByID(t, site, sub.ID).PaidUntil, time.Date(2027, 7, 31, 10, 0, 0, 0, ist); !got.Equal(want) {
+			t.Errorf("renewed until %s, want %s", got.In(ist), want)
+		}
+	})
+}
+
+func TestDeclinedRenewal(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		account := rnDemoAccountID(t, site, "registered reader")
+		if _, err := site.App.Billing.Checkout(renewalCtx, account, "smart-quarterly", rnGoodCard(), "declined-renewal"); err != nil {
+			t.Fatal(err)
+		}
+		sub := rnCurrentSub(t, site, account)
+		// The reader's card on file now saves but declines every charge.
+		card, err := site.App.Billing.Gateway.SaveCard(renewalCtx, billing.Card{Number: billing.CardDeclinesLater, ExpMonth: "12", ExpYear: "2031", CVC: "123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		card.AccountID, card.CreatedAt = account, site.Clock.Now()
+		methodID, err := site.App.Store.CreatePaymentMethod(renewalCtx, card)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := site.App.Store.SetSubscriptionPaymentMethod(renewalCtx, sub.ID, methodID, site.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		device := rnDeviceOf(t, site, account)
+		story := rnPremiumStory(t, site)
+
+		site.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead))
+		site.RunJobs()
+		got := rnSubByID(t, site, sub.ID)
+		if got.Status != billing.PastDue || got.RenewalFailures != 1 || !got.PaidUntil.Equal(sub.PaidUntil) {
+			t.Fatalf("after a declined renewal: status %s, failures %d, paid until %s", got.Status, got.RenewalFailures, got.PaidUntil)
+		}
+		if ok, failed := rnPayments(t, site, account); ok != 1 || failed != 1 {
+			t.Fatalf("after a declined renewal: %d succeeded, %d failed payments", ok, failed)
+		}
+		if !billing.Entitled(got, site.Clock.Now()) || !rnReadsInFull(t, device, story) {
+			t.Error("a past-due subscriber lost access before the term ended")
+		}
+		if got.NextAttemptAt == nil || !got.NextAttemptAt.Equal(site.Clock.Now().Add(24*time.Hour)) {
+			t.Fatalf("next attempt %v, want a day later", got.NextAttemptAt)
+		}
+
+		// Halfway to the retry nothing happens.
+		site.Clock.Advance(12 * time.Hour)
+		site.RunJobs()
+		if _, failed := rnPayments(t, site, account); failed != 1 {
+			t.Fatalf("retried early: %d failed payments", failed)
+		}
+
+		// Each retry is one more declined charge, until they run out.
+		attempts := 1
+		for got.Status == billing.PastDue {
+			if attempts > 10 {
+				t.Fatal("renewal retries never end")
+			}
+			site.Clock.Set(*got.NextAttemptAt)
+			if got.PaidUntil.Before(site.Clock.Now()) && !rnReadsInFull(t, device, story) {
+				t.Errorf("retry %d: past-due subscriber lost access within the grace period", attempts)
+			}
+			site.RunJobs()
+			attempts++
+			if _, failed := rnPayments(t, site, account); failed != attempts {
+				t.Fatalf("retry %d: %d failed payments, want %d", attempts-1, failed, attempts)
+			}
+			got = rnSubByID(t, site, sub.ID)
+			if got.RenewalFailures != attempts && got.Status != billing.Ended {
+				t.Errorf("retry %d: %d failures recorded", attempts-1, got.RenewalFailures)
+			}
+		}
+		if got.Status != billing.Ended || attempts < 2 {
+			t.Fatalf("after %d attempts: status %s", attempts, got.Status)
+		}
+		if billing.Entitled(got, site.Clock.Now()) {
+			t.Error("an ended subscription still gives access")
+		}
+		if cur, err := site.App.Billing.Current(renewalCtx, account); err != nil || cur != nil {
+			t.Errorf("current subscription after the end: %+v, %v", cur, err)
+		}
+		if rnReadsInFull(t, device, story) {
+			t.Error("after the retries ran out the reader still reads premium stories")
+		}
+		if resp := device.Get(story); !strings.Contains(resp.Body, `class="ad-slot"`) {
+			t.Error("after the retries ran out the reader sees no ads")
+		}
+		if ok, _ := rnPayments(t, site, account); ok != 1 {
+			t.Errorf("%d successful payments, want the checkout's 1", ok)
+		}
+		site.Clock.Advance(30 * 24 * time.Hour)
+		site.RunJobs()
+		if _, failed := rnPayments(t, site, account); failed != attempts {
+			t.Errorf("an ended subscription was charged again: %d failed payments", failed)
+		}
+	})
+}
+
+func TestCancelledSubscriptionEnds(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		account := rnDemoAccountID(t, site, "subscriber")
+		sub := rnCurrentSub(t, site, account)
+		if err := site.App.Billing.Cancel(renewalCtx, account); err != nil {
+			t.Fatal(err)
+		}
+		device := rnDeviceOf(t, site, account)
+		story := rnPremiumStory(t, site)
+
+		site.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead))
+		site.RunJobs()
+		if got := rnSubByID(t, site, sub.ID); got.Status != billing.Active || !rnReadsInFull(t, device, story) {
+			t.Errorf("a cancelled subscription before its end: status %s", got.Status)
+		}
+
+		site.Clock.Set(sub.PaidUntil.Add(time.Minute))
+		site.RunJobs()
+		if got := rnSubByID(t, site, sub.ID); got.Status != billing.Ended {
+			t.Errorf("past paid-until: status %s, want ended", got.Status)
+		}
+		if ok, failed := rnPayments(t, site, account); ok != 1 || failed != 0 {
+			t.Errorf("a cancelled subscription was charged: %d succeeded, %d failed", ok, failed)
+		}
+		if n := rnTermCount(t, site, sub.ID); n != 1 {
+			t.Errorf("%d terms, want 1", n)
+		}
+		if rnReadsInFull(t, device, story) {
+			t.Error("the ended subscriber still reads premium stories")
+		}
+	})
+}
+
+// Three instances on one database see the same renewal due at once; the
+// reader is charged once.
+func TestRenewalAcrossInstances(t *testing.T) {
+	url := storetest.URL(t, "postgres")
+	sites := make([]*apptest.Site, 3)
+	for i := range sites {
+		sites[i] = apptest.NewSiteOn(t, url, i == 0)
+	}
+	account := rnDemoAccountID(t, sites[0], "subscriber")
+	sub := rnCurrentSub(t, sites[0], account)
+	plan := rnPlanOf(t, sites[0], sub)
+	for _, s := range sites {
+		s.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead))
+	}
+	var wg sync.WaitGroup
+	for _, s := range sites {
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.RunJobs()
+			}()
+		}
+	}
+	wg.Wait()
+	if ok, failed := rnPayments(t, sites[0], account); ok != 2 || failed != 0 {
+		t.Errorf("three instances: %d succeeded and %d failed payments, want 2 (checkout and one renewal) and 0", ok, failed)
+	}
+	if n := rnTermCount(t, sites[0], sub.ID); n != 2 {
+		t.Errorf("three instances: %d terms, want 2", n)
+	}
+	want := billing.AddMonths(sub.PaidUntil, plan.TermMonths, sites[0].App.Billing.Location)
+	for i, s := range sites {
+		if got := rnSubByID(t, s, sub.ID); !got.PaidUntil.Equal(want) {
+			t.Errorf("instance %d sees paid until %s, want %s", i, got.PaidUntil, want)
+		}
+	}
+	job, done, err := sites[0].App.Store.JobByKey(renewalCtx, billing.RenewalKey(sub))
+	if err != nil || !done || job.Attempts != 1 {
+		t.Errorf("renewal job: %+v, done %v, err %v", job, done, err)
+	}
+}

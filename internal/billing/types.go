@@ -1,0 +1,122 @@
+package billing
+
+import (
+	"strconv"
+	"time"
+
+	"broadsheet/internal/money"
+)
+
+// Plan is a subscription offer: a price for a term of whole calendar months.
+type Plan struct {
+	ID         int64
+	Code       string
+	Name       string
+	Price      money.Paise
+	Currency   string
+	TermMonths int
+	Position   int
+	Active     bool
+}
+
+// MonthlyPrice is the price per month, rounded down to the whole rupee as the
+// offer page shows it (₹3,900 for 24 months is ₹162/month).
+func (p Plan) MonthlyPrice() money.Paise {
+	if p.TermMonths <= 0 {
+		return p.Price
+	}
+	perMonth := int64(p.Price) / int64(p.TermMonths)
+	return money.Paise(perMonth / 100 * 100)
+}
+
+// TermLabel names the term the way the offer page does: "3 Months",
+// "1 Year", "2 Years".
+func (p Plan) TermLabel() string {
+	switch {
+	case p.TermMonths%12 == 0 && p.TermMonths == 12:
+		return "1 Year"
+	case p.TermMonths%12 == 0:
+		return strconv.Itoa(p.TermMonths/12) + " Years"
+	case p.TermMonths == 1:
+		return "1 Month"
+	default:
+		return strconv.Itoa(p.TermMonths) + " Months"
+	}
+}
+
+// Status is where a subscription stands.
+type Status string
+
+const (
+	// Active: paid up; renews at the end of the term unless auto-renew is off.
+	Active Status = "active"
+	// PastDue: a renewal charge was declined; retried on a schedule. The
+	// reader keeps access during the grace period.
+	PastDue Status = "past_due"
+	// Ended: the term ran out without renewal (cancelled, or retries exhausted).
+	Ended Status = "ended"
+)
+
+// Subscription is an account's standing order for a plan. Each paid period
+// is a Term record; PaidUntil is the end of the latest one.
+type Subscription struct {
+	ID              int64
+	AccountID       int64
+	PlanID          int64
+	Status          Status
+	AutoRenew       bool
+	PaymentMethodID int64
+	AnchorAt        time.Time // start of the first term; terms are counted from it
+	PaidUntil       time.Time
+	TermsPaid       int
+	RenewalFailures int
+	NextAttemptAt   *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Term is one paid period of a subscription.
+type Term struct {
+	ID             int64
+	SubscriptionID int64
+	Seq            int
+	PlanID         int64
+	StartsAt       time.Time
+	EndsAt         time.Time
+	Amount         money.Paise
+	PaymentID      int64
+}
+
+// PaymentMethod is a saved card, held by the gateway as a token.
+type PaymentMethod struct {
+	ID        int64
+	AccountID int64
+	Gateway   string
+	Token     string
+	Brand     string
+	Last4     string
+	ExpMonth  int
+	ExpYear   int
+	CreatedAt time.Time
+}
+
+// Payment statuses.
+const (
+	PaymentPending   = "pending"
+	PaymentSucceeded = "succeeded"
+	PaymentFailed    = "failed"
+)
+
+// Payment is one charge attempt, unique by its idempotency key.
+type Payment struct {
+	ID             int64
+	AccountID      int64
+	IdempotencyKey string
+	Amount         money.Paise
+	Currency       string
+	Status         string
+	Gateway        string
+	GatewayRef     string
+	Failure        string
+	CreatedAt      time.Time
+}

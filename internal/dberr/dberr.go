@@ -1,0 +1,12 @@
+// Package dberr holds the errors the store returns for conditions callers
+// act on, so services can test for them without importing the store.
+package dberr
+
+import "errors"
+
+var (
+	// ErrNotFound: no row matched.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a unique value is already taken.
+	ErrConflict = errors.New("already exists")
+)

@@ -1,0 +1,105 @@
+// Package demo is the demo publication: sample stories written for the
+// project, the reference offer's three plans, and demo accounts, seeded
+// into an empty database.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"broadsheet/internal/accounts"
+	"broadsheet/internal/billing"
+	"broadsheet/internal/content"
+	"broadsheet/internal/store"
+)
+
+// Plans are the reference offer: prices in paise.
+var Plans = []billing.Plan{
+	{Code: "smart-quarterly", Name: "Smart Quarterly", Price: 90000, Currency: "INR", TermMonths: 3, Position: 1, Active: true},
+	{Code: "smart-essential", Name: "Smart Essential", Price: 270000, Currency: "INR", TermMonths: 12, Position: 2, Active: true},
+	{Code: "super-saver", Name: "Super Saver", Price: 390000, Currency: "INR", TermMonths: 24, Position: 3, Active: true},
+}
+
+// Account is a demo sign-in.
+type Account struct {
+	Email, Password, Role string
+}
+
+// Accounts are the demo's sign-ins, printed at start-up.
+var Accounts = []Account{
+	{"admin@demo.broadsheet.test", "admin-demo-pass", "admin"},
+	{"subscriber@demo.broadsheet.test", "subscriber-demo-pass", "subscriber (Smart Essential)"},
+	{"reader@demo.broadsheet.test", "reader-demo-pass", "registered reader, no subscription"},
+}
+
+// EnsurePlans stores the reference plans if the database has none, so a
+// fresh publication has an offer to show.
+func EnsurePlans(ctx context.Context, st *store.Store) error {
+	existing, err := st.Plans(ctx)
+	if err != nil || len(existing) > 0 {
+		return err
+	}
+	for _, p := range Plans {
+		if _, err := st.UpsertPlan(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Seed fills an empty database with the demo publication. A database that
+// already has stories is left as it is. It reports whether it seeded.
+func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *billing.Service, now time.Time, loc *time.Location) (bool, error) {
+	n, err := st.CountArticles(ctx)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	if err := EnsurePlans(ctx, st); err != nil {
+		return false, err
+	}
+	sectionIDs := map[string]int64{}
+	for i, sec := range Sections {
+		id, err := st.CreateSection(ctx, content.Section{Slug: sec.Slug, Name: sec.Name, Position: i})
+		if err != nil {
+			return false, err
+		}
+		sectionIDs[sec.Slug] = id
+	}
+	today := now.In(loc)
+	for _, s := range Stories() {
+		day := today.AddDate(0, 0, -s.DaysAgo)
+		published := time.Date(day.Year(), day.Month(), day.Day(), s.Hour, 0, 0, 0, loc)
+		if published.After(now) {
+			published = now.Add(-time.Duration(len(s.Slug)) * time.Minute)
+		}
+		a := &content.Article{
+			Slug: s.Slug, Headline: s.Headline, Summary: s.Summary, Body: content.JoinParagraphs(s.Paragraphs),
+			SectionID: sectionIDs[s.Section], Author: s.Author, Access: content.Metered, EditorsPick: s.EditorsPick,
+			WireSource: s.Wire, PublishedAt: published, UpdatedAt: published,
+		}
+		if s.Premium {
+			a.Access = content.Premium
+		}
+		if a.SectionID == 0 {
+			return false, fmt.Errorf("story %s: unknown section %q", s.Slug, s.Section)
+		}
+		if _, err := st.CreateArticle(ctx, a); err != nil {
+			return false, fmt.Errorf("story %s: %w", s.Slug, err)
+		}
+	}
+	for _, d := range Accounts {
+		a, err := acc.Register(ctx, d.Email, d.Password, d.Role == "admin")
+		if err != nil {
+			return false, fmt.Errorf("demo account %s: %w", d.Email, err)
+		}
+		if strings.HasPrefix(d.Role, "subscriber") {
+			card := billing.Card{Number: billing.CardSucceeds, ExpMonth: "12", ExpYear: fmt.Sprint(now.Year() + 3), CVC: "123"}
+			if _, err := bill.Checkout(ctx, a.ID, "smart-essential", card, "demo-seed"); err != nil {
+				return false, fmt.Errorf("demo subscription: %w", err)
+			}
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,113 @@
+// Package settings holds the publication's editorial settings: the meter,
+// the paywall copy, the time zone and the device cap. They live in the
+// database and are edited by admins; this package owns their names, defaults
+// and validation, so a bad value is refused before it is stored.
+package settings
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Keys of the settings table.
+const (
+	KeyPublication    = "publication_name"
+	KeyFreeLimit      = "free_limit"
+	KeyLeadParagraphs = "lead_paragraphs"
+	KeyTimeZone       = "time_zone"
+	KeyDeviceLimit    = "device_limit"
+	KeyPaywallHeading = "paywall_heading"
+	KeyPaywallBody    = "paywall_body"
+	KeyPaywallCTA     = "paywall_cta"
+	KeyMeterNotice    = "meter_notice"
+	KeyWireDisclaimer = "wire_disclaimer"
+)
+
+// Defaults reproduce the reference offer page.
+var Defaults = map[string]string{
+	KeyPublication:    "The Broadsheet Daily",
+	KeyFreeLimit:      "3",
+	KeyLeadParagraphs: "2",
+	KeyTimeZone:       "Asia/Kolkata",
+	KeyDeviceLimit:    "5",
+	KeyPaywallHeading: "You’ve reached your limit of {{free_limit}} free articles this month.",
+	KeyPaywallBody:    "Subscribe now for unlimited access.",
+	KeyPaywallCTA:     "Subscribe to read the full story →",
+	KeyMeterNotice:    "You have {{remaining}} of {{free_limit}} free stories left this month.",
+	KeyWireDisclaimer: "Disclaimer: No {{publication}} journalist was involved in creation of this content",
+}
+
+// Settings is the parsed, validated set of editorial settings.
+type Settings struct {
+	Publication    string
+	FreeLimit      int
+	LeadParagraphs int
+	Location       *time.Location
+	DeviceLimit    int // 0 means no cap
+	PaywallHeading Template
+	PaywallBody    Template
+	PaywallCTA     Template
+	MeterNotice    Template
+	WireDisclaimer string
+	Raw            map[string]string
+}
+
+// Parse validates raw values (missing keys take their defaults).
+func Parse(raw map[string]string) (*Settings, error) {
+	all := make(map[string]string, len(Defaults))
+	for k, v := range Defaults {
+		all[k] = v
+	}
+	for k, v := range raw {
+		all[k] = v
+	}
+	s := &Settings{Raw: all, Publication: strings.TrimSpace(all[KeyPublication])}
+	var err error
+	if s.FreeLimit, err = intIn(all, KeyFreeLimit, 0, 1000); err != nil {
+		return nil, err
+	}
+	if s.LeadParagraphs, err = intIn(all, KeyLeadParagraphs, 1, 20); err != nil {
+		return nil, err
+	}
+	if s.DeviceLimit, err = intIn(all, KeyDeviceLimit, 0, 100); err != nil {
+		return nil, err
+	}
+	if s.Location, err = time.LoadLocation(all[KeyTimeZone]); err != nil || all[KeyTimeZone] == "" {
+		return nil, fmt.Errorf("%s %q is not a known IANA zone name such as Asia/Kolkata", KeyTimeZone, all[KeyTimeZone])
+	}
+	for key, dst := range map[string]*Template{
+		KeyPaywallHeading: &s.PaywallHeading,
+		KeyPaywallBody:    &s.PaywallBody,
+		KeyPaywallCTA:     &s.PaywallCTA,
+		KeyMeterNotice:    &s.MeterNotice,
+	} {
+		if *dst, err = ParseTemplate(all[key]); err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	s.WireDisclaimer = strings.ReplaceAll(all[KeyWireDisclaimer], "{{publication}}", s.Publication)
+	return s, nil
+}
+
+func intIn(all map[string]string, key string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(all[key]))
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s must be a whole number from %d to %d, not %q", key, lo, hi, all[key])
+	}
+	return n, nil
+}
+
+// Vars are the values a reader-facing template is filled with.
+func (s *Settings) Vars(used int) map[string]string {
+	remaining := s.FreeLimit - used
+	if remaining < 0 {
+		remaining = 0
+	}
+	return map[string]string{
+		"free_limit": strconv.Itoa(s.FreeLimit),
+		"remaining":  strconv.Itoa(remaining),
+		"used":       strconv.Itoa(used),
+	}
+}

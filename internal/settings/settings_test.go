@@ -1,0 +1,93 @@
+package settings_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"broadsheet/internal/settings"
+	"broadsheet/internal/store"
+	"broadsheet/internal/store/storetest"
+)
+
+func TestTemplates(t *testing.T) {
+	vars := map[string]string{"free_limit": "3", "remaining": "1", "used": "2"}
+	good := []struct{ src, want string }{
+		{"You’ve reached your limit of {{free_limit}} free articles this month.", "You’ve reached your limit of 3 free articles this month."},
+		{"{{ remaining }} of {{free_limit}} left", "1 of 3 left"},
+		{"no variables at all", "no variables at all"},
+		{"", ""},
+		{"{{used}}{{used}}", "22"},
+	}
+	for _, c := range good {
+		tpl, err := settings.ParseTemplate(c.src)
+		if err != nil {
+			t.Errorf("%q: %v", c.src, err)
+			continue
+		}
+		if got := tpl.Render(vars); got != c.want {
+			t.Errorf("%q rendered %q, want %q", c.src, got, c.want)
+		}
+	}
+	bad := []struct{ src, reason string }{
+		{"Limit {{free_limt}}", "unknown variable {{free_limt}}"},
+		{"Limit {{free_limit", "never closed"},
+		{"Limit free_limit}}", "without an opening"},
+		{"}} {{free_limit}}", "without an opening"},
+		{"{{}}", "unknown variable"},
+	}
+	for _, c := range bad {
+		_, err := settings.ParseTemplate(c.src)
+		if err == nil || !strings.Contains(err.Error(), c.reason) {
+			t.Errorf("%q: error %v, want one saying %q", c.src, err, c.reason)
+		}
+	}
+}
+
+func TestParseRefusesBadValues(t *testing.T) {
+	for key, value := range map[string]string{
+		settings.KeyFreeLimit:      "abc",
+		settings.KeyLeadParagraphs: "0",
+		settings.KeyDeviceLimit:    "-1",
+		settings.KeyTimeZone:       "Mars/Olympus",
+		settings.KeyPaywallHeading: "{{nope}}",
+	} {
+		if _, err := settings.Parse(map[string]string{key: value}); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s=%q: error %v, want one naming the setting", key, value, err)
+		}
+	}
+	s, err := settings.Parse(nil)
+	if err != nil || s.FreeLimit != 3 || s.Location.String() != "Asia/Kolkata" || s.LeadParagraphs != 2 {
+		t.Fatalf("defaults: %+v %v", s, err)
+	}
+}
+
+func TestCacheUpdateIsAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		c, err := settings.NewCache(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Update(ctx, map[string]string{settings.KeyFreeLimit: "5", settings.KeyPaywallHeading: "Only {{free_limit}}!"}); err != nil {
+			t.Fatal(err)
+		}
+		err = c.Update(ctx, map[string]string{settings.KeyFreeLimit: "7", settings.KeyPaywallHeading: "Broken {{free_limit"})
+		if err == nil {
+			t.Fatal("a template that does not parse was accepted")
+		}
+		if err := c.Update(ctx, map[string]string{"no_such_setting": "1"}); err == nil {
+			t.Fatal("an unknown setting was accepted")
+		}
+		// Nothing of the refused changes was stored, in memory or on disk.
+		fresh, err := settings.NewCache(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, got := range []*settings.Settings{c.Get(), fresh.Get()} {
+			if got.FreeLimit != 5 || got.PaywallHeading.Render(got.Vars(0)) != "Only 5!" {
+				t.Errorf("after a refused update: limit %d, heading %q", got.FreeLimit, got.PaywallHeading.Render(got.Vars(0)))
+			}
+		}
+	})
+}

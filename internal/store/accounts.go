@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"broadsheet/internal/accounts"
+)
+
+const accountColumns = `id, email, password_hash, is_admin, created_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (*accounts.Account, error) {
+	var a accounts.Account
+	if err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.IsAdmin, &a.CreatedAt); err != nil {
+		return nil, mapErr(err)
+	}
+	a.CreatedAt = a.CreatedAt.UTC()
+	return &a, nil
+}
+
+// CreateAccount stores a new account; ErrConflict if the email is taken.
+func (s *Store) CreateAccount(ctx context.Context, a *accounts.Account) (int64, error) {
+	var id int64
+	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (email, password_hash, is_admin, created_at)
+		VALUES ($1, $2, $3, $4) RETURNING id`, a.Email, a.PasswordHash, a.IsAdmin, a.CreatedAt.UTC()).Scan(&id)
+	return id, mapErr(err)
+}
+
+// AccountByEmail finds an account by its (normalised) email.
+func (s *Store) AccountByEmail(ctx context.Context, email string) (*accounts.Account, error) {
+	return scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE email = $1`, email))
+}
+
+// AccountByID finds an account by id.
+func (s *Store) AccountByID(ctx context.Context, id int64) (*accounts.Account, error) {
+	return scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+}
+
+// UpdateAccount saves an account's password hash and admin flag.
+func (s *Store) UpdateAccount(ctx context.Context, a *accounts.Account) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE accounts SET password_hash = $2, is_admin = $3 WHERE id = $1`,
+		a.ID, a.PasswordHash, a.IsAdmin)
+	return mapErr(err)
+}
+
+const sessionColumns = `id, account_id, user_agent, created_at, last_seen_at, ended_at, ended_reason`
+
+func scanSession(row interface{ Scan(...any) error }) (*accounts.Session, error) {
+	var se accounts.Session
+	var ended sql.NullTime
+	if err := row.Scan(&se.ID, &se.AccountID, &se.UserAgent, &se.CreatedAt, &se.LastSeenAt, &ended, &se.EndedReason); err != nil {
+		return nil, mapErr(err)
+	}
+	se.CreatedAt, se.LastSeenAt, se.EndedAt = se.CreatedAt.UTC(), se.LastSeenAt.UTC(), nullTime(ended)
+	return &se, nil
+}
+
+// CreateSession starts a session and, when the account has more than
+// maxActive sessions open (0: no cap), ends the oldest ones with the
+// device_limit reason, all in one transaction so two sign-ins at once
+// cannot both slip under the cap.
+func (s *Store) CreateSession(ctx context.Context, tokenHash string, accountID int64, userAgent string, now time.Time, maxActive int) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Touch the account row first: on PostgreSQL this serialises
+		// concurrent sign-ins of one account.
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET email = email WHERE id = $1`, accountID); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO sessions (token_hash, account_id, user_agent, created_at, last_seen_at)
+			VALUES ($1, $2, $3, $4, $4) RETURNING id`, tokenHash, accountID, userAgent, now.UTC()).Scan(&id); err != nil {
+			return mapErr(err)
+		}
+		if maxActive <= 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $2, ended_reason = $3
+			WHERE id IN (SELECT id FROM (
+				SELECT id, ROW_NUMBER() OVER (ORDER BY last_seen_at DESC, id DESC) AS newest
+				FROM sessions WHERE account_id = $1 AND ended_at IS NULL) ranked
+			WHERE newest > $4)`,
+			accountID, now.UTC(), accounts.EndedDeviceLimit, maxActive)
+		return err
+	})
+	return id, err
+}
+
+// SessionByTokenHash finds a session, ended or not.
+func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (*accounts.Session, error) {
+	return scanSession(s.r.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, tokenHash))
+}
+
+// TouchSession records that a session was seen.
+func (s *Store) TouchSession(ctx context.Context, id int64, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id = $1`, id, now.UTC())
+	return mapErr(err)
+}
+
+// EndSession ends one of an account's sessions; ErrNotFound if it is not
+// the account's or already ended.
+func (s *Store) EndSession(ctx context.Context, accountID, sessionID int64, reason string, now time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET ended_at = $3, ended_reason = $4
+		WHERE id = $1 AND account_id = $2 AND ended_at IS NULL`, sessionID, accountID, now.UTC(), reason)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// EndOtherSessions ends every open session of the account but keep.
+func (s *Store) EndOtherSessions(ctx context.Context, accountID, keep int64, reason string, now time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE sessions SET ended_at = $3, ended_reason = $4
+		WHERE account_id = $1 AND id <> $2 AND ended_at IS NULL`, accountID, keep, now.UTC(), reason)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return res.RowsAffected()
+}
+
+// ActiveSessions lists an account's open sessions, most recently seen first.
+func (s *Store) ActiveSessions(ctx context.Context, accountID int64) ([]*accounts.Session, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE account_id = $1 AND ended_at IS NULL ORDER BY last_seen_at DESC, id DESC`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*accounts.Session
+	for rows.Next() {
+		se, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, se)
+	}
+	return out, rows.Err()
+}
+
+// CreateLoginLink stores a one-time sign-in link.
+func (s *Store) CreateLoginLink(ctx context.Context, accountID int64, tokenHash, codeHash, next string, expires, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO login_links (account_id, token_hash, code_hash, next_path, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, accountID, tokenHash, codeHash, next, expires.UTC(), now.UTC())
+	return mapErr(err)
+}
+
+// LoginLinkByToken finds a link by its token hash.
+func (s *Store) LoginLinkByToken(ctx context.Context, tokenHash string) (*accounts.LoginLink, error) {
+	return scanLoginLink(s.r.QueryRowContext(ctx, `SELECT id, account_id, next_path, expires_at, used_at, attempts
+		FROM login_links WHERE token_hash = $1`, tokenHash))
+}
+
+// LatestLoginLink finds the account's newest unused, unexpired link and
+// its code hash, for sign-in by typed code.
+func (s *Store) LatestLoginLink(ctx context.Context, accountID int64, now time.Time) (*accounts.LoginLink, string, error) {
+	var codeHash string
+	var l accounts.LoginLink
+	var used sql.NullTime
+	err := s.r.QueryRowContext(ctx, `SELECT id, account_id, next_path, expires_at, used_at, attempts, code_hash
+		FROM login_links WHERE account_id = $1 AND used_at IS NULL AND expires_at > $2
+		ORDER BY created_at DESC, id DESC LIMIT 1`, accountID, now.UTC()).
+		Scan(&l.ID, &l.AccountID, &l.NextPath, &l.ExpiresAt, &used, &l.Attempts, &codeHash)
+	if err != nil {
+		return nil, "", mapErr(err)
+	}
+	return &l, codeHash, nil
+}
+
+func scanLoginLink(row *sql.Row) (*accounts.LoginLink, error) {
+	var l accounts.LoginLink
+	var used sql.NullTime
+	if err := row.Scan(&l.ID, &l.AccountID, &l.NextPath, &l.ExpiresAt, &used, &l.Attempts); err != nil {
+		return nil, mapErr(err)
+	}
+	l.UsedAt = nullTime(used)
+	return &l, nil
+}
+
+// UseLoginLink marks a link used, once: ErrNotFound if it was already used
+// or has expired, so two clicks at once sign in only one of them.
+func (s *Store) UseLoginLink(ctx context.Context, id int64, now time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE login_links SET used_at = $2
+		WHERE id = $1 AND used_at IS NULL AND expires_at > $2`, id, now.UTC())
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// CountLoginLinkAttempt records a wrong code typed against a link and
+// returns the attempts so far.
+func (s *Store) CountLoginLinkAttempt(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := s.w.QueryRowContext(ctx, `UPDATE login_links SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts`, id).Scan(&n)
+	return n, mapErr(err)
+}
+
+// RecordLoginFailure notes a failed sign-in under key (an email or an address).
+func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO login_failures (key, failed_at) VALUES ($1, $2)`, key, now.UTC())
+	return mapErr(err)
+}
+
+// LoginFailuresSince counts failed sign-ins under key since a time.
+func (s *Store) LoginFailuresSince(ctx context.Context, key string, since time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = $1 AND failed_at > $2`, key, since.UTC()).Scan(&n)
+	return n, err
+}
+
+// ClearLoginFailures forgets the failures under key after a good sign-in.
+func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM login_failures WHERE key = $1`, key)
+	return mapErr(err)
+}

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	modsqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is everything that differs between the two engines. Statements
+// elsewhere are written once, in the subset both understand ($1 placeholders,
+// ON CONFLICT, RETURNING); only what cannot be is here.
+type dialect struct {
+	name string
+	// lockMigrations serialises schema migrations between processes that
+	// start at once against one database. SQLite's single writer already does.
+	lockMigrations func(ctx context.Context, conn *sql.Conn) (unlock func(), err error)
+}
+
+// sqlitePragmas: WAL so readers never wait for the writer, a busy timeout so
+// a second process waits instead of failing, NORMAL sync (safe with WAL:
+// a power loss may drop the last commits, never corrupt), foreign keys on,
+// and times written in a sortable text form.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_time_format=sqlite"
+
+var sqlite = dialect{
+	name: "sqlite",
+	lockMigrations: func(context.Context, *sql.Conn) (func(), error) {
+		return func() {}, nil
+	},
+}
+
+// migrationLockID is an arbitrary constant naming Broadsheet's advisory lock.
+const migrationLockID = 7_316_002_114
+
+var postgres = dialect{
+	name: "postgres",
+	lockMigrations: func(ctx context.Context, conn *sql.Conn) (func(), error) {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockID); err != nil {
+			return nil, err
+		}
+		return func() {
+			conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, migrationLockID)
+		}, nil
+	},
+}
+
+// isUniqueViolation reports whether err is a unique or primary-key violation
+// on either engine.
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var liteErr *modsqlite.Error
+	if errors.As(err, &liteErr) {
+		code := liteErr.Code()
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}

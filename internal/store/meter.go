@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// The meter keeps, per reader and calendar month, the set of stories counted
+// (meter_reads) and its size (meter_counts). The count row is what makes a
+// grant atomic: it is raised only while below the limit, in one statement,
+// so concurrent requests for different stories can never over-grant.
+
+// MeterState returns how many stories the reader has used this month and
+// whether articleID is one of them.
+func (s *Store) MeterState(ctx context.Context, reader, month string, articleID int64) (used int, alreadyRead bool, err error) {
+	err = s.r.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT n FROM meter_counts WHERE reader = $1 AND month = $2), 0),
+		EXISTS (SELECT 1 FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $3)`,
+		reader, month, articleID).Scan(&used, &alreadyRead)
+	return used, alreadyRead, err
+}
+
+// MeterUsed returns how many stories the reader has used this month.
+func (s *Store) MeterUsed(ctx context.Context, reader, month string) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`, reader, month).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// ClaimRead counts articleID against the reader's month if it is not
+// counted yet and fewer than limit stories are. It reports whether the
+// reader may read the story (newly counted or already counted) and the
+// month's count afterwards.
+func (s *Store) ClaimRead(ctx context.Context, reader, month string, articleID int64, limit int, now time.Time) (granted bool, used int, err error) {
+	c := &claim{ctx: ctx, reader: reader, month: month, articleID: articleID, limit: limit, now: now, done: make(chan struct{})}
+	select {
+	case s.claims.queue <- c:
+	case <-ctx.Done():
+		return false, 0, ctx.Err()
+	}
+	<-c.done
+	return c.granted, c.used, c.err
+}
+
+func claimRead(ctx context.Context, tx *sql.Tx, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error) {
+	var counted bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meter_reads
+		WHERE reader = $1 AND month = $2 AND article_id = $3)`, reader, month, articleID).Scan(&counted); err != nil {
+		return false, 0, err
+	}
+	if counted {
+		used, err := monthCount(ctx, tx, reader, month)
+		return true, used, err
+	}
+	if limit <= 0 {
+		used, err := monthCount(ctx, tx, reader, month)
+		return false, used, err
+	}
+	var used int
+	err := tx.QueryRowContext(ctx, `INSERT INTO meter_counts (reader, month, n) VALUES ($1, $2, 1)
+		ON CONFLICT (reader, month) DO UPDATE SET n = meter_counts.n + 1 WHERE meter_counts.n < $3
+		RETURNING n`, reader, month, limit).Scan(&used)
+	if errors.Is(err, sql.ErrNoRows) {
+		used, err := monthCount(ctx, tx, reader, month)
+		return false, used, err
+	}
+	if err != nil {
+		return false, 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (reader, month, article_id) DO NOTHING`, reader, month, articleID, now.UTC())
+	if err != nil {
+		return false, 0, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// A concurrent request counted the same story first: give the
+		// count back, the story is read once.
+		if err := tx.QueryRowContext(ctx, `UPDATE meter_counts SET n = n - 1 WHERE reader = $1 AND month = $2 RETURNING n`,
+			reader, month).Scan(&used); err != nil {
+			return false, 0, err
+		}
+	}
+	return true, used, nil
+}
+
+func monthCount(ctx context.Context, q queryer, reader, month string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`, reader, month).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// MergeReads adds the stories counted for reader from in month to those of
+// reader into (the union, not the sum), and returns into's new count. It
+// runs when an anonymous reader signs in on a device.
+func (s *Store) MergeReads(ctx context.Context, from, into, month string) (int, error) {
+	var used int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Lock (or create) the count row first so concurrent claims for
+		// the account wait for the merge.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meter_counts (reader, month, n) VALUES ($1, $2, 0)
+			ON CONFLICT (reader, month) DO UPDATE SET n = meter_counts.n`, into, month); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meter_reads (reader, month, article_id, read_at)
+			SELECT $1, month, article_id, read_at FROM meter_reads WHERE reader = $2 AND month = $3
+			ON CONFLICT (reader, month, article_id) DO NOTHING`, into, from, month); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `UPDATE meter_counts
+			SET n = (SELECT COUNT(*) FROM meter_reads WHERE reader = $1 AND month = $2)
+			WHERE reader = $1 AND month = $2 RETURNING n`, into, month).Scan(&used)
+	})
+	return used, err
+}

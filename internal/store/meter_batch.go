@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// claimBatcher commits concurrent meter claims together: one goroutine
+// takes every claim waiting at that moment and runs them in a single
+// transaction. Each request still waits for its own commit, so a granted
+// read is durable before the story is sent, but a burst of first-time
+// readers costs one commit instead of one each. This matters most on
+// SQLite, whose single writer would otherwise commit every read in turn.
+type claimBatcher struct {
+	s     *Store
+	queue chan *claim
+}
+
+type claim struct {
+	ctx       context.Context
+	reader    string
+	month     string
+	articleID int64
+	limit     int
+	now       time.Time
+	granted   bool
+	used      int
+	err       error
+	done      chan struct{}
+}
+
+// maxBatch bounds one transaction, so a huge burst cannot hold the writer
+// for long.
+const maxBatch = 256
+
+func newClaimBatcher(s *Store) *claimBatcher {
+	b := &claimBatcher{s: s, queue: make(chan *claim, 4096)}
+	go b.loop()
+	return b
+}
+
+func (b *claimBatcher) loop() {
+	batch := make([]*claim, 0, maxBatch)
+	for first := range b.queue {
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case c, ok := <-b.queue:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, c)
+			default:
+				break fill
+			}
+		}
+		b.commit(batch)
+	}
+}
+
+// commit runs the batch in one transaction. If the transaction fails as a
+// whole, each claim is retried alone so one bad claim cannot fail others.
+func (b *claimBatcher) commit(batch []*claim) {
+	err := b.s.inTx(context.Background(), func(tx *sql.Tx) error {
+		for _, c := range batch {
+			if c.ctx.Err() != nil {
+				// The reader went away; whatever we decide, they will not
+				// see the story, so do not count it.
+				c.err = c.ctx.Err()
+				continue
+			}
+			var err error
+			if c.granted, c.used, err = claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, c := range batch {
+		if err != nil && c.err == nil {
+			c.err = b.s.inTx(c.ctx, func(tx *sql.Tx) error {
+				var err error
+				c.granted, c.used, err = claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
+				return err
+			})
+		}
+		close(c.done)
+	}
+}
+
+func (b *claimBatcher) close() { close(b.queue) }

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Settings returns every stored editorial setting by key.
+func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT key, value FROM settings WHERE key NOT LIKE 'secret:%'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// SaveSettings stores the given settings in one transaction.
+func (s *Store) SaveSettings(ctx context.Context, values map[string]string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for k, v := range values {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SecretSetting returns the stored value of key, storing value first if the
+// key has none, so that instances starting at once agree on one value.
+func (s *Store) SecretSetting(ctx context.Context, key, value string) (string, error) {
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
+		return "", mapErr(err)
+	}
+	var v string
+	err := s.w.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	return v, mapErr(err)
+}

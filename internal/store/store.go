@@ -1,0 +1,147 @@
+// Package store keeps everything Broadsheet remembers, in SQLite or
+// PostgreSQL through database/sql. Both engines run the same SQL, written in
+// their common subset; the few real differences live in dialect.go. Each file
+// holds the statements of one concept next to the code that scans them.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"broadsheet/internal/dberr"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Errors every store method maps driver errors to.
+var (
+	ErrNotFound = dberr.ErrNotFound
+	ErrConflict = dberr.ErrConflict
+)
+
+// Store is the database. Writes go through w and reads through r: on SQLite
+// w is a single connection, so writers queue in Go instead of failing with
+// "database is locked"; on PostgreSQL both are the same pool.
+type Store struct {
+	w, r    *sql.DB
+	dialect dialect
+	claims  *claimBatcher
+}
+
+// Open connects to the database named by url and applies pending
+// migrations. url is sqlite:///path/to/file.db or postgres://...
+func Open(ctx context.Context, url string) (*Store, error) {
+	s, err := open(url)
+	if err != nil {
+		return nil, err
+	}
+	s.claims = newClaimBatcher(s)
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(url string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(20)
+		return &Store{w: db, r: db, dialect: postgres}, nil
+	case strings.HasPrefix(url, "sqlite://"):
+		path := strings.TrimPrefix(url, "sqlite://")
+		if path == "" {
+			return nil, fmt.Errorf("database url %q names no file", url)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+		dsn := "file:" + path + "?" + sqlitePragmas
+		w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		r, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		r.SetMaxOpenConns(8)
+		r.SetMaxIdleConns(8)
+		return &Store{w: w, r: r, dialect: sqlite}, nil
+	default:
+		return nil, fmt.Errorf("database url %q: want sqlite:///path/file.db or postgres://...", url)
+	}
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	s.claims.close()
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.dialect.name }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
+
+// inTx runs fn in a write transaction, committing if it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return mapErr(tx.Commit())
+}
+
+// queryer is what *sql.DB and *sql.Tx have in common.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// mapErr turns driver errors into the store's sentinels.
+func mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case isUniqueViolation(err):
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	default:
+		return err
+	}
+}
+
+// nullTime turns a nullable time column into a pointer.
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}

@@ -1,0 +1,207 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mssola/useragent"
+
+	"broadsheet/internal/billing"
+	"broadsheet/internal/dberr"
+)
+
+// accountData fills the account page. Dates are formatted here, in the
+// publication's time zone, so that every reader sees the same calendar
+// day the renewal rules use.
+type accountData struct {
+	Email string
+	Error string
+
+	Subscription *billing.Subscription
+	PlanName     string
+	Status       string
+	Entitled     bool
+	PaidUntil    string
+	NextCharge   string // "₹2,700 on 14 November 2027", when auto-renew is on
+	AccessEnds   string // the last day, when auto-renew is off
+
+	Devices     []deviceRow
+	DeviceLimit int
+}
+
+// deviceRow is one signed-in session as the reader recognises it.
+type deviceRow struct {
+	ID       int64
+	Browser  string
+	OS       string
+	LastSeen string
+	Current  bool
+}
+
+var subscriptionStatusText = map[billing.Status]string{
+	billing.Active:  "Active",
+	billing.PastDue: "Payment overdue: we could not charge your card and will try again",
+	billing.Ended:   "Ended",
+}
+
+const (
+	dayLayout      = "2 January 2006"
+	lastSeenLayout = "2 Jan 2006, 15:04"
+)
+
+func (s *Server) showAccount(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAccount(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	return s.renderAccount(w, r, v, http.StatusOK, "")
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer, status int, message string) error {
+	ctx := r.Context()
+	cfg := s.Settings.Get()
+	loc := cfg.Location
+	d := accountData{Email: v.Account.Email, Error: message, DeviceLimit: cfg.DeviceLimit}
+	if sub := v.Subscription; sub != nil {
+		plan, err := s.Store.PlanByID(ctx, sub.PlanID)
+		if err != nil {
+			return err
+		}
+		d.Subscription, d.PlanName = sub, plan.Name
+		d.Status = subscriptionStatusText[sub.Status]
+		if d.Status == "" {
+			d.Status = string(sub.Status)
+		}
+		d.Entitled = billing.Entitled(sub, s.Now())
+		d.PaidUntil = sub.PaidUntil.In(loc).Format(dayLayout)
+		if sub.AutoRenew {
+			// The charge is made ahead of the term's end (or on the
+			// retry date of a declined one): that is the date to show.
+			at := sub.PaidUntil.Add(-billing.RenewalLead)
+			if sub.NextAttemptAt != nil {
+				at = *sub.NextAttemptAt
+			}
+			d.NextCharge = plan.Price.String() + " on " + at.In(loc).Format(dayLayout)
+		} else {
+			d.AccessEnds = d.PaidUntil
+		}
+	}
+	sessions, err := s.Accounts.Sessions(ctx, v.Account.ID)
+	if err != nil {
+		return err
+	}
+	for _, se := range sessions {
+		browser, os := describeDevice(se.UserAgent)
+		d.Devices = append(d.Devices, deviceRow{
+			ID: se.ID, Browser: browser, OS: os,
+			LastSeen: se.LastSeenAt.In(loc).Format(lastSeenLayout),
+			Current:  v.Session != nil && se.ID == v.Session.ID,
+		})
+	}
+	return s.render(w, status, "account", s.newPage(w, r, v, "Your account", d))
+}
+
+// describeDevice names a session's browser and system from its user agent.
+func describeDevice(ua string) (browser, os string) {
+	if strings.TrimSpace(ua) == "" {
+		return "Unknown browser", "unknown system"
+	}
+	p := useragent.New(ua)
+	name, version := p.Browser()
+	if name == "" {
+		name = "Unknown browser"
+	}
+	// "Chrome 120" reads better than "Chrome 120.0.6099.71".
+	if major, _, _ := strings.Cut(version, "."); major != "" {
+		name += " " + major
+	}
+	os = p.OS()
+	if os == "" {
+		os = "unknown system"
+	}
+	return name, os
+}
+
+func (s *Server) submitCancel(w http.ResponseWriter, r *http.Request) error {
+	return s.setAutoRenew(w, r, false)
+}
+
+func (s *Server) submitResume(w http.ResponseWriter, r *http.Request) error {
+	return s.setAutoRenew(w, r, true)
+}
+
+func (s *Server) setAutoRenew(w http.ResponseWriter, r *http.Request, on bool) error {
+	v, ok, err := s.requireAccountForm(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	change, notice := s.Billing.Cancel, noticeCancelled
+	if on {
+		change, notice = s.Billing.Resume, noticeResumed
+	}
+	if err := change(r.Context(), v.Account.ID); errors.Is(err, billing.ErrNoSubscription) {
+		return s.renderAccount(w, r, v, http.StatusBadRequest, readerMessage(err))
+	} else if err != nil {
+		return err
+	}
+	s.setNotice(w, notice)
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) submitRevokeSession(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAccountForm(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return notFound()
+	}
+	if id == v.Session.ID {
+		// Signing out the device in hand is logging out.
+		return s.submitLogout(w, r)
+	}
+	// The store only ends a session of this account, so another
+	// reader's session id finds nothing.
+	err = s.Accounts.RevokeSession(r.Context(), v.Account.ID, id)
+	if errors.Is(err, dberr.ErrNotFound) {
+		return &httpError{http.StatusNotFound, "That device is not signed in to your account."}
+	}
+	if err != nil {
+		return err
+	}
+	s.setNotice(w, noticeRevoked)
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) submitRevokeOtherSessions(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAccountForm(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	if _, err := s.Accounts.RevokeOtherSessions(r.Context(), v.Session); err != nil {
+		return err
+	}
+	s.setNotice(w, noticeRevoked)
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+// requireAccountForm is requireAccount for the account page's forms: a
+// reader whose session ended before submitting one signs in again and
+// comes back to the account page, not to the form's address.
+func (s *Server) requireAccountForm(w http.ResponseWriter, r *http.Request) (*viewer, bool, error) {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return nil, false, err
+	}
+	if !v.SignedIn() {
+		http.Redirect(w, r, "/login?next=%2Faccount", http.StatusSeeOther)
+		return v, false, nil
+	}
+	return v, true, nil
+}

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"broadsheet/internal/settings"
+	"broadsheet/internal/store"
+)
+
+// settingField is one input of the admin settings form.
+type settingField struct {
+	Key       string
+	Label     string
+	Help      string
+	Multiline bool
+	Value     string
+}
+
+// adminFields are the settings the console edits, in form order. Only
+// these keys are read from a submitted form.
+var adminFields = []settingField{
+	{Key: settings.KeyFreeLimit, Label: "Free stories a month", Help: "How many metered stories a reader without a subscription may read each calendar month (0 to 1000)."},
+	{Key: settings.KeyLeadParagraphs, Label: "Lead paragraphs shown above the paywall", Help: "1 to 20."},
+	{Key: settings.KeyDeviceLimit, Label: "Devices signed in per account", Help: "0 means no limit; past it, the least recently used device is signed out."},
+	{Key: settings.KeyTimeZone, Label: "Time zone", Help: "An IANA zone name such as Asia/Kolkata. Meter months start at midnight here."},
+	{Key: settings.KeyPaywallHeading, Label: "Paywall heading", Multiline: true},
+	{Key: settings.KeyPaywallBody, Label: "Paywall text", Multiline: true},
+	{Key: settings.KeyPaywallCTA, Label: "Paywall button", Multiline: true},
+	{Key: settings.KeyMeterNotice, Label: "Meter notice above a metered story", Multiline: true},
+}
+
+type templateVariable struct {
+	Name    string
+	Meaning string
+}
+
+type adminData struct {
+	Fields    []settingField
+	Variables []templateVariable
+	Error     string
+}
+
+// requireAdmin lets only administrators through: a signed-out reader is
+// sent to sign in, a signed-in one without the role is refused.
+func (s *Server) requireAdmin(w http.ResponseWriter, r *http.Request) (*viewer, bool, error) {
+	v, ok, err := s.requireAccount(w, r)
+	if err != nil || !ok {
+		return v, false, err
+	}
+	if !v.Account.IsAdmin {
+		return v, false, &httpError{http.StatusForbidden, "Only administrators can open the admin console."}
+	}
+	return v, true, nil
+}
+
+func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAdmin(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	return s.renderAdmin(w, r, v, http.StatusOK, s.Settings.Get().Raw, "")
+}
+
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, status int, values map[string]string, message string) error {
+	data := adminData{Error: message}
+	for _, f := range adminFields {
+		f.Value = values[f.Key]
+		data.Fields = append(data.Fields, f)
+	}
+	for name, meaning := range settings.Variables {
+		data.Variables = append(data.Variables, templateVariable{name, meaning})
+	}
+	sort.Slice(data.Variables, func(i, j int) bool { return data.Variables[i].Name < data.Variables[j].Name })
+	p := s.newPage(w, r, v, "Admin", data)
+	return s.render(w, status, "admin", p)
+}
+
+func (s *Server) submitSettings(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAdmin(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("The form could not be read.")
+	}
+	changes := map[string]string{}
+	for _, f := range adminFields {
+		if vals, sent := r.PostForm[f.Key]; sent && len(vals) > 0 {
+			changes[f.Key] = strings.TrimSpace(vals[0])
+		}
+	}
+	if err := s.Settings.Update(r.Context(), changes); err != nil {
+		// Show the form again as submitted, so the editor can fix the one
+		// value that was refused without retyping the rest.
+		values := map[string]string{}
+		for k, val := range s.Settings.Get().Raw {
+			values[k] = val
+		}
+		for k, val := range changes {
+			values[k] = val
+		}
+		return s.renderAdmin(w, r, v, http.StatusBadRequest, values, "Settings not saved: "+err.Error())
+	}
+	s.setNotice(w, noticeSaved)
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	return nil
+}
+
+type outboxRow struct {
+	store.OutboxMessage
+	Created string // in the publication's time zone
+}
+
+type outboxData struct {
+	Messages []outboxRow
+}
+
+func (s *Server) showOutbox(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAdmin(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	msgs, err := s.Store.Outbox(r.Context(), 50)
+	if err != nil {
+		return err
+	}
+	loc := s.Settings.Get().Location
+	var data outboxData
+	for _, m := range msgs {
+		data.Messages = append(data.Messages, outboxRow{m, m.CreatedAt.In(loc).Format("2 Jan 2006 15:04 MST")})
+	}
+	return s.render(w, http.StatusOK, "outbox", s.newPage(w, r, v, "Outbox", data))
+}

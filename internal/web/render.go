@@ -1,0 +1,107 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"broadsheet/internal/content"
+	"broadsheet/internal/money"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+var funcs = template.FuncMap{
+	"date":   func(t time.Time) string { return t.Format("2 Jan 2006") },
+	"rupees": func(p money.Paise) string { return p.String() },
+	"query":  url.QueryEscape,
+}
+
+// parsePages parses each page under templates/pages together with the
+// shared layout and partials, once, at start-up.
+func parsePages() (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(templateFiles, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		t, err := template.Must(base.Clone()).ParseFS(templateFiles, name)
+		if err != nil {
+			return nil, err
+		}
+		pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return pages, nil
+}
+
+// page is what every template receives.
+type page struct {
+	Title       string
+	Description string
+	Publication string
+	Sections    []content.Section
+	Viewer      *viewer
+	Notice      string
+	ShowAds     bool
+	Path        string
+	Head        template.HTML // extra tags for <head>: Open Graph, JSON-LD
+	Data        any
+}
+
+func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, title string, data any) *page {
+	cfg := s.Settings.Get()
+	secs, _ := s.Store.Sections(r.Context())
+	p := &page{
+		Title: title, Publication: cfg.Publication, Sections: secs, Viewer: v,
+		Path: r.URL.RequestURI(), Data: data, Notice: s.takeNotice(w, r),
+	}
+	p.ShowAds = v == nil || !v.Entitlements.AdFree
+	return p
+}
+
+// render writes a page with status.
+func (s *Server) render(w http.ResponseWriter, status int, name string, p *page) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return &httpError{http.StatusInternalServerError, "missing template " + name}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {
+	p := &page{Title: http.StatusText(status), Publication: s.Settings.Get().Publication, Data: message, ShowAds: false}
+	if err := s.render(w, status, "error", p); err != nil {
+		http.Error(w, message, status)
+	}
+}
+
+func staticHandler(files fs.FS) http.Handler {
+	fsrv := http.FileServer(http.FS(files))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fsrv.ServeHTTP(w, r)
+	})
+}

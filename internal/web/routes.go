@@ -1,0 +1,48 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+)
+
+// Handler returns every page route.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	h := s.handle
+
+	mux.HandleFunc("GET /{$}", h(s.showHome))
+	mux.HandleFunc("GET /section/{slug}", h(s.showSection))
+	mux.HandleFunc("GET /article/{slug}", h(s.showArticle))
+
+	mux.HandleFunc("GET /subscribe", h(s.showPlans))
+	mux.HandleFunc("GET /subscribe/{plan}", h(s.showCheckout))
+	mux.HandleFunc("POST /subscribe/{plan}", h(s.submitCheckout))
+
+	mux.HandleFunc("GET /login", h(s.showLogin))
+	mux.HandleFunc("POST /login", h(s.submitLogin))
+	mux.HandleFunc("POST /login/link", h(s.submitLoginLinkRequest))
+	mux.HandleFunc("GET /login/link/{token}", h(s.showLoginLink))
+	mux.HandleFunc("POST /login/link/{token}", h(s.submitLoginLink))
+	mux.HandleFunc("POST /login/code", h(s.submitLoginCode))
+	mux.HandleFunc("GET /register", h(s.showRegister))
+	mux.HandleFunc("POST /register", h(s.submitRegister))
+	mux.HandleFunc("POST /logout", h(s.submitLogout))
+
+	mux.HandleFunc("GET /account", h(s.showAccount))
+	mux.HandleFunc("POST /account/cancel", h(s.submitCancel))
+	mux.HandleFunc("POST /account/resume", h(s.submitResume))
+	mux.HandleFunc("POST /account/sessions/{id}/revoke", h(s.submitRevokeSession))
+	mux.HandleFunc("POST /account/sessions/revoke-others", h(s.submitRevokeOtherSessions))
+
+	mux.HandleFunc("GET /admin", h(s.showAdmin))
+	mux.HandleFunc("POST /admin/settings", h(s.submitSettings))
+	mux.HandleFunc("GET /admin/outbox", h(s.showOutbox))
+
+	static, _ := fs.Sub(staticFiles, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
+	mux.HandleFunc("/", h(func(http.ResponseWriter, *http.Request) error { return notFound() }))
+
+	// Browsers say where a request comes from; a state-changing request
+	// from another site is refused (CSRF).
+	return http.NewCrossOriginProtection().Handler(mux)
+}

@@ -1,0 +1,76 @@
+// Package web serves the publication's HTML pages: the front page,
+// sections, stories behind the meter, sign-in, subscribing, the reader's
+// account and the admin console. Handlers are thin: they read the request,
+// ask a service, and render a template.
+package web
+
+import (
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/accounts"
+	"broadsheet/internal/billing"
+	"broadsheet/internal/settings"
+	"broadsheet/internal/store"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	Store    *store.Store
+	Accounts *accounts.Service
+	Billing  *billing.Service
+	Access   *access.Service
+	Settings *settings.Cache
+	Now      func() time.Time
+	Cookies  Cookies
+	BaseURL  string
+	Demo     bool
+	Log      *slog.Logger
+
+	pages map[string]*template.Template
+}
+
+// Init parses the templates; a broken template fails start-up.
+func (s *Server) Init() error {
+	pages, err := parsePages()
+	if err != nil {
+		return err
+	}
+	s.pages = pages
+	return nil
+}
+
+// handlerFunc is a handler that returns its error, so that failures are
+// turned into a response and logged in one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// httpError is an error with the status and message a reader should see.
+type httpError struct {
+	status  int
+	message string
+}
+
+func (e *httpError) Error() string { return e.message }
+
+func notFound() error { return &httpError{http.StatusNotFound, "That page does not exist."} }
+
+func badRequest(msg string) error { return &httpError{http.StatusBadRequest, msg} }
+
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		var he *httpError
+		if !errors.As(err, &he) {
+			s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			he = &httpError{http.StatusInternalServerError, "Something went wrong on our side. Please try again."}
+		}
+		s.renderError(w, r, he.status, he.message)
+	}
+}

@@ -1,0 +1,264 @@
+package web
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/accounts"
+	"broadsheet/internal/dberr"
+	"broadsheet/internal/meter"
+)
+
+// loginData fills the sign-in page. The three ways in (password, emailed
+// link, typed code) share one page so a reader who asked for a link can
+// type its code right there.
+type loginData struct {
+	Next  string
+	Email string
+	Error string
+	Sent  bool // a link was just sent: the code form comes first
+}
+
+// registerData fills the registration page.
+type registerData struct {
+	Next  string
+	Email string
+	Error string
+}
+
+// loginLinkData fills the page an emailed link opens.
+type loginLinkData struct {
+	Token string
+	Email string
+	Error string
+}
+
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	d := loginData{Next: safeNext(q.Get("next")), Email: q.Get("email"), Sent: q.Get("sent") == "1"}
+	return s.renderLogin(w, r, v, http.StatusOK, d)
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, v *viewer, status int, d loginData) error {
+	return s.render(w, status, "login", s.newPage(w, r, v, "Log in", d))
+}
+
+func (s *Server) submitLogin(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	email, next := strings.TrimSpace(r.PostFormValue("email")), safeNext(r.PostFormValue("next"))
+	a, err := s.Accounts.Authenticate(r.Context(), email, r.PostFormValue("password"), clientAddr(r))
+	switch {
+	case errors.Is(err, accounts.ErrBadCredentials):
+		return s.renderLogin(w, r, v, http.StatusUnauthorized, loginData{Next: next, Email: email, Error: readerMessage(err)})
+	case errors.Is(err, accounts.ErrThrottled):
+		return s.renderLogin(w, r, v, http.StatusTooManyRequests, loginData{Next: next, Email: email, Error: readerMessage(err)})
+	case err != nil:
+		return err
+	}
+	return s.signIn(w, r, v, a, next)
+}
+
+// clientAddr is the address failed sign-ins are counted under.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// signIn starts a session for the account on this device and sends the
+// reader on. Every way of signing in ends here, so they all behave alike:
+// a fresh session token each time (a token an attacker planted before
+// sign-in is worthless after it), the device cap applied, and the stories
+// this device read anonymously this month counted once on the account.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *viewer, a *accounts.Account, next string) error {
+	ctx := r.Context()
+	if v.Session != nil {
+		if err := s.Accounts.SignOut(ctx, v.Session); err != nil && !errors.Is(err, dberr.ErrNotFound) {
+			return err
+		}
+	}
+	cfg := s.Settings.Get()
+	token, err := s.Accounts.StartSession(ctx, a.ID, r.UserAgent(), cfg.DeviceLimit)
+	if err != nil {
+		return err
+	}
+	s.Cookies.set(w, sessionCookie, token, sessionCookieAge)
+	month := meter.Month(s.Now(), cfg.Location)
+	if _, err := s.Store.MergeReads(ctx, "a:"+v.AnonID, access.AccountMeterKey(a.ID), month); err != nil {
+		return err
+	}
+	s.setNotice(w, noticeSignedIn)
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) submitLoginLinkRequest(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	email, next := strings.TrimSpace(r.PostFormValue("email")), safeNext(r.PostFormValue("next"))
+	if _, err := accounts.NormalizeEmail(email); err != nil {
+		return s.renderLogin(w, r, v, http.StatusBadRequest, loginData{Next: next, Email: email, Error: readerMessage(err)})
+	}
+	cfg := s.Settings.Get()
+	if err := s.Accounts.SendLoginLink(r.Context(), email, next, s.BaseURL+"/login/link/", cfg.Publication); err != nil {
+		return err
+	}
+	s.setNotice(w, noticeLinkSent)
+	q := url.Values{"sent": {"1"}, "email": {email}, "next": {next}}
+	http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) showLoginLink(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	token := r.PathValue("token")
+	// Only look: mail scanners open links too, and must not use them up.
+	l, err := s.Accounts.CheckLoginLink(r.Context(), token)
+	if errors.Is(err, accounts.ErrLinkInvalid) {
+		return s.renderLoginLink(w, r, v, http.StatusGone, loginLinkData{Error: readerMessage(err)})
+	}
+	if err != nil {
+		return err
+	}
+	d := loginLinkData{Token: token}
+	if a, err := s.Store.AccountByID(r.Context(), l.AccountID); err == nil {
+		d.Email = a.Email
+	} else if !errors.Is(err, dberr.ErrNotFound) {
+		return err
+	}
+	return s.renderLoginLink(w, r, v, http.StatusOK, d)
+}
+
+func (s *Server) renderLoginLink(w http.ResponseWriter, r *http.Request, v *viewer, status int, d loginLinkData) error {
+	// The address holds a sign-in secret: keep it out of Referer headers.
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	return s.render(w, status, "login_link", s.newPage(w, r, v, "Sign in", d))
+}
+
+func (s *Server) submitLoginLink(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	a, l, err := s.Accounts.UseLoginLink(r.Context(), r.PathValue("token"))
+	if errors.Is(err, accounts.ErrLinkInvalid) {
+		return s.renderLoginLink(w, r, v, http.StatusGone, loginLinkData{Error: readerMessage(err)})
+	}
+	if err != nil {
+		return err
+	}
+	return s.signIn(w, r, v, a, l.NextPath)
+}
+
+func (s *Server) submitLoginCode(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	email, next := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("next")
+	a, l, err := s.Accounts.UseLoginCode(r.Context(), email, r.PostFormValue("code"))
+	if errors.Is(err, accounts.ErrLinkInvalid) {
+		d := loginData{Next: safeNext(next), Email: email, Error: readerMessage(err), Sent: true}
+		return s.renderLogin(w, r, v, http.StatusUnauthorized, d)
+	}
+	if err != nil {
+		return err
+	}
+	// The page the code is typed on is where the reader is now; the
+	// link's own destination serves when the form did not say.
+	if next == "" {
+		next = l.NextPath
+	}
+	return s.signIn(w, r, v, a, next)
+}
+
+func (s *Server) showRegister(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	d := registerData{Next: safeNext(q.Get("next")), Email: q.Get("email")}
+	return s.render(w, http.StatusOK, "register", s.newPage(w, r, v, "Create an account", d))
+}
+
+func (s *Server) submitRegister(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
+	d := registerData{Next: safeNext(r.PostFormValue("next")), Email: email}
+	fail := func(status int, err error) error {
+		d.Error = readerMessage(err)
+		return s.render(w, status, "register", s.newPage(w, r, v, "Create an account", d))
+	}
+	// The address is checked here first so that what Register refuses
+	// after it is either a taken address, the password rule, or a fault
+	// of ours.
+	if _, err := accounts.NormalizeEmail(email); err != nil {
+		return fail(http.StatusBadRequest, err)
+	}
+	a, err := s.Accounts.Register(r.Context(), email, password, false)
+	switch {
+	case errors.Is(err, accounts.ErrEmailTaken):
+		return fail(http.StatusConflict, err)
+	case err != nil && len(password) < minPasswordLen:
+		return fail(http.StatusBadRequest, err)
+	case err != nil:
+		return err
+	}
+	return s.signIn(w, r, v, a, d.Next)
+}
+
+// minPasswordLen is the shortest password accounts.Register accepts; it
+// only tells a refused short password apart from a database fault.
+const minPasswordLen = 8
+
+func (s *Server) submitLogout(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	if v.Session != nil {
+		if err := s.Accounts.SignOut(r.Context(), v.Session); err != nil && !errors.Is(err, dberr.ErrNotFound) {
+			return err
+		}
+	}
+	s.Cookies.clear(w, sessionCookie)
+	s.setNotice(w, noticeSignedOut)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+// readerMessage turns a service error ("that email and password do not match
+// an account") into a message for the page.
+func readerMessage(err error) string {
+	msg := err.Error()
+	r, size := utf8.DecodeRuneInString(msg)
+	msg = string(unicode.ToUpper(r)) + msg[size:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
+}

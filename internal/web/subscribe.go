@@ -1,0 +1,168 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"broadsheet/internal/billing"
+	"broadsheet/internal/dberr"
+	"broadsheet/internal/mail"
+)
+
+// Benefit is one line of what a subscription includes.
+type Benefit struct {
+	Title       string
+	Description string
+}
+
+// benefits are the offer page's list, after the reference offer. The
+// publication's own name is filled in where the offer names it.
+func benefits(publication string) []Benefit {
+	return []Benefit{
+		{"Exclusive premium stories online", "Over 30 premium stories daily, handpicked by our editors"},
+		{"Complimentary Access to The New York Times", "News, Games, Cooking, Audio, Wirecutter & The Athletic"},
+		{publication + " Epaper", "Digital replica of our daily newspaper — with options to read, save, and share"},
+		{"Curated Newsletters", "Insights on markets, finance, politics, tech, and more delivered to your inbox"},
+		{"Market Analysis & Investment Insights", "In-depth market analysis & insights with access to The Smart Investor"},
+		{"Archives", "Repository of articles and publications dating back to 1997"},
+		{"Ad-free Reading", "Uninterrupted reading experience with no advertisements"},
+		{"Seamless Access Across All Devices", "Access " + publication + " across devices — mobile, tablet, or PC, via web or app"},
+	}
+}
+
+type plansData struct {
+	Plans      []*billing.Plan
+	Benefits   []Benefit
+	Subscribed bool
+}
+
+func (s *Server) showPlans(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	plans, err := s.Billing.Plans(r.Context())
+	if err != nil {
+		return err
+	}
+	cfg := s.Settings.Get()
+	data := plansData{Plans: plans, Benefits: benefits(cfg.Publication), Subscribed: v.Entitlements.Premium}
+	p := s.newPage(w, r, v, "Subscribe", data)
+	p.Description = "Subscribe to " + cfg.Publication + ": every story, without ads."
+	return s.render(w, http.StatusOK, "plans", p)
+}
+
+type checkoutData struct {
+	Plan        *billing.Plan
+	CheckoutKey string
+	Error       string
+	// What the reader typed, kept when the form comes back with an error.
+	// The card number and CVC are never echoed back.
+	ExpMonth string
+	ExpYear  string
+}
+
+// activePlan finds a plan on offer by its code.
+func (s *Server) activePlan(r *http.Request) (*billing.Plan, error) {
+	plan, err := s.Store.PlanByCode(r.Context(), r.PathValue("plan"))
+	if errors.Is(err, dberr.ErrNotFound) || (err == nil && !plan.Active) {
+		return nil, notFound()
+	}
+	return plan, err
+}
+
+// newCheckoutKey names one rendering of the checkout form. Submitting the
+// same form twice (a double click, a reload) carries the same key, and
+// billing charges once per key.
+func newCheckoutKey() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAccount(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	plan, err := s.activePlan(r)
+	if err != nil {
+		return err
+	}
+	if v.Entitlements.Premium {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return nil
+	}
+	return s.renderCheckout(w, r, v, http.StatusOK, checkoutData{Plan: plan})
+}
+
+func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, v *viewer, status int, data checkoutData) error {
+	data.CheckoutKey = newCheckoutKey()
+	p := s.newPage(w, r, v, "Checkout: "+data.Plan.Name, data)
+	return s.render(w, status, "checkout", p)
+}
+
+func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAccount(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	plan, err := s.activePlan(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("The form could not be read.")
+	}
+	card := billing.Card{
+		Number:   r.PostFormValue("card_number"),
+		ExpMonth: r.PostFormValue("exp_month"),
+		ExpYear:  r.PostFormValue("exp_year"),
+		CVC:      r.PostFormValue("cvc"),
+	}
+	key := strings.TrimSpace(r.PostFormValue("checkout_key"))
+	if key == "" {
+		return s.renderCheckout(w, r, v, http.StatusBadRequest, checkoutData{
+			Plan: plan, Error: "The form expired. Enter your card again.", ExpMonth: card.ExpMonth, ExpYear: card.ExpYear,
+		})
+	}
+	sub, err := s.Billing.Checkout(r.Context(), v.Account.ID, plan.Code, card, key)
+	var decline *billing.DeclineError
+	switch {
+	case errors.As(err, &decline):
+		return s.renderCheckout(w, r, v, http.StatusPaymentRequired, checkoutData{
+			Plan: plan, Error: decline.Message, ExpMonth: card.ExpMonth, ExpYear: card.ExpYear,
+		})
+	case errors.Is(err, billing.ErrAlreadySubscribed):
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return nil
+	case errors.Is(err, billing.ErrPaymentInProgress):
+		return &httpError{http.StatusConflict, "Your payment is already being processed. Wait a moment, then open your account page."}
+	case errors.Is(err, billing.ErrUnknownPlan):
+		return notFound()
+	case err != nil:
+		return err
+	}
+	if sub != nil {
+		s.sendReceipt(r, v, plan, sub)
+	}
+	s.setNotice(w, noticeSubscribed)
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+// sendReceipt emails the reader a receipt. The payment has been taken and
+// the subscription started whatever happens to the email, so a failure to
+// send is logged rather than shown.
+func (s *Server) sendReceipt(r *http.Request, v *viewer, plan *billing.Plan, sub *billing.Subscription) {
+	cfg := s.Settings.Get()
+	body := billing.Receipt(plan, plan.Price, sub.PaidUntil, cfg.Location) +
+		"\n\nManage your subscription: " + s.BaseURL + "/account\n\n— " + cfg.Publication + "\n"
+	msg := mail.Message{To: v.Account.Email, Subject: "Your " + cfg.Publication + " receipt: " + plan.Name, Body: body}
+	if err := s.Accounts.Mail.Send(r.Context(), msg); err != nil {
+		s.Log.Error("send receipt", "account", v.Account.ID, "subscription", sub.ID, "err", err)
+	}
+}

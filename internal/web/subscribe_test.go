@@ -1,0 +1,297 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"broadsheet/internal/app/apptest"
+	"broadsheet/internal/billing"
+	"broadsheet/internal/demo"
+)
+
+// coDemoAccount returns the demo sign-in whose role starts with role.
+func coDemoAccount(t *testing.T, role string) demo.Account {
+	t.Helper()
+	for _, a := range demo.Accounts {
+		if strings.HasPrefix(a.Role, role) {
+			return a
+		}
+	}
+	t.Fatalf("no demo account with role %q", role)
+	return demo.Account{}
+}
+
+// coSignIn signs a device in with a demo account's password through the
+// sign-in form, and fails the test unless the device ends up signed in.
+func coSignIn(t *testing.T, b *apptest.Browser, a demo.Account) {
+	t.Helper()
+	resp := b.Post("/login", url.Values{"email": {a.Email}, "password": {a.Password}, "next": {"/"}})
+	if resp.Status == http.StatusNotImplemented {
+		t.Skip("sign-in form is not built yet")
+	}
+	if resp.Status != http.StatusOK || b.Cookie("bs_session") == "" {
+		t.Fatalf("sign in as %s: status %d at %s, session cookie %q", a.Email, resp.Status, resp.URL, b.Cookie("bs_session"))
+	}
+}
+
+// coNoRedirect sends one request without following redirects.
+func coNoRedirect(t *testing.T, site *apptest.Site, method, path string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, site.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+var coCheckoutKeyRE = regexp.MustCompile(`name="checkout_key" value="([^"]+)"`)
+
+func coCheckoutKey(t *testing.T, body string) string {
+	t.Helper()
+	m := coCheckoutKeyRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no checkout_key in the checkout form:\n%s", body)
+	}
+	return m[1]
+}
+
+func coCardForm(number, key string) url.Values {
+	return url.Values{"card_number": {number}, "exp_month": {"12"}, "exp_year": {"2030"}, "cvc": {"123"}, "checkout_key": {key}}
+}
+
+// coHTMLText is s as html/template writes it in element text.
+func coHTMLText(s string) string { return strings.ReplaceAll(s, "&", "&amp;") }
+
+func TestPlansPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		resp := site.NewBrowser().Get("/subscribe")
+		if resp.Status != http.StatusOK {
+			t.Fatalf("GET /subscribe: status %d", resp.Status)
+		}
+		want := []string{
+			"Smart Quarterly", "₹900", "3 Months", "₹300/Month",
+			"Smart Essential", "₹2,700", "1 Year", "₹225/Month",
+			"Super Saver", "₹3,900", "2 Years", "₹162/Month",
+			"Renews automatically, cancel anytime",
+			`href="/subscribe/smart-quarterly"`, `href="/subscribe/smart-essential"`, `href="/subscribe/super-saver"`,
+			"Here’s what’s included in our digital subscription plans",
+			"Exclusive premium stories online", "Over 30 premium stories daily, handpicked by our editors",
+			"Complimentary Access to The New York Times", "Curated Newsletters", "Market Analysis &amp; Investment Insights",
+			"Archives", "Repository of articles and publications dating back to 1997",
+			"Ad-free Reading", "Seamless Access Across All Devices",
+		}
+		pub := site.App.Settings.Get().Publication
+		want = append(want, coHTMLText(pub+" Epaper"), coHTMLText("Access "+pub+" across devices"))
+		for _, s := range want {
+			if !strings.Contains(resp.Body, s) {
+				t.Errorf("/subscribe lacks %q", s)
+			}
+		}
+		// ₹3,900 over 24 months is ₹162.50: the page rounds down.
+		if strings.Contains(resp.Body, "₹163") || strings.Contains(resp.Body, "162.5") {
+			t.Error("Super Saver's monthly price is not rounded down to ₹162")
+		}
+		if n := strings.Count(resp.Body, "Renews automatically, cancel anytime"); n != 3 {
+			t.Errorf("renewal line appears %d times, want once per plan", n)
+		}
+		if strings.Contains(resp.Body, `id="subscribed"`) {
+			t.Error("an anonymous reader is told they are subscribed")
+		}
+	})
+}
+
+func TestCheckoutRequiresSignIn(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		resp := coNoRedirect(t, site, http.MethodGet, "/subscribe/smart-quarterly")
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("anonymous checkout: status %d, want 303", resp.StatusCode)
+		}
+		if got, want := resp.Header.Get("Location"), "/login?next="+url.QueryEscape("/subscribe/smart-quarterly"); got != want {
+			t.Errorf("redirected to %q, want %q", got, want)
+		}
+	})
+}
+
+func TestCheckout(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		ctx := context.Background()
+		reader := coDemoAccount(t, "registered reader")
+		acct, err := site.App.Store.AccountByEmail(ctx, reader.Email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, premium := stories(t, site)
+		story := "/article/" + premium[0].Slug
+		b := site.NewBrowser()
+		coSignIn(t, b, reader)
+
+		if resp := b.Get("/subscribe/no-such-plan"); resp.Status != http.StatusNotFound {
+			t.Errorf("unknown plan: status %d, want 404", resp.Status)
+		}
+		form := b.Get("/subscribe/smart-quarterly")
+		if form.Status != http.StatusOK {
+			t.Fatalf("checkout form: status %d", form.Status)
+		}
+		for _, s := range []string{"Smart Quarterly", "₹900", "3 Months", `name="card_number"`, `name="exp_month"`,
+			`name="exp_year"`, `name="cvc"`, "4242 4242 4242 4242", "4000 0000 0000 0002"} {
+			if !strings.Contains(form.Body, s) {
+				t.Errorf("checkout form lacks %q", s)
+			}
+		}
+		key1 := coCheckoutKey(t, form.Body)
+		if again := coCheckoutKey(t, b.Get("/subscribe/smart-quarterly").Body); again == key1 {
+			t.Error("two renderings of the checkout form share a checkout_key")
+		}
+
+		if resp := b.Post("/subscribe/smart-quarterly", coCardForm(billing.CardSucceeds, "")); resp.Status != http.StatusBadRequest {
+			t.Errorf("checkout without its form key: status %d, want 400", resp.Status)
+		}
+
+		// A declined card: the form comes back, and nothing else changes.
+		declined := b.Post("/subscribe/smart-quarterly", coCardForm(billing.CardDeclined, key1))
+		if declined.Status != http.StatusPaymentRequired {
+			t.Fatalf("declined card: status %d, want 402", declined.Status)
+		}
+		if !strings.Contains(declined.Body, "declined") || !strings.Contains(declined.Body, `id="checkout-error"`) {
+			t.Error("declined card: no decline message on the form")
+		}
+		if strings.Contains(declined.Body, `value="`+billing.CardDeclined+`"`) {
+			t.Error("the card number is echoed back into the form")
+		}
+		key2 := coCheckoutKey(t, declined.Body)
+		if key2 == key1 {
+			t.Error("the re-rendered form reuses the declined form's checkout_key")
+		}
+		if sub, err := site.App.Billing.Current(ctx, acct.ID); err != nil || sub != nil {
+			t.Fatalf("after a decline: subscription %+v, err %v", sub, err)
+		}
+		if n, _ := site.App.Store.CountSucceededPayments(ctx, acct.ID); n != 0 {
+			t.Errorf("after a decline: %d successful payments", n)
+		}
+		if resp := b.Get(story); !strings.Contains(resp.Body, `id="paywall"`) {
+			t.Error("after a decline the reader reads a premium story")
+		}
+
+		// A good card subscribes.
+		ok := b.Post("/subscribe/smart-quarterly", coCardForm("4242 4242 4242 4242", key2))
+		if ok.URL != "/account" {
+			t.Fatalf("after paying: at %s (status %d), want /account", ok.URL, ok.Status)
+		}
+		sub, err := site.App.Billing.Current(ctx, acct.ID)
+		if err != nil || sub == nil || sub.Status != billing.Active {
+			t.Fatalf("after paying: subscription %+v, err %v", sub, err)
+		}
+		plan, _ := site.App.Store.PlanByCode(ctx, "smart-quarterly")
+		if sub.PlanID != plan.ID {
+			t.Errorf("subscribed to plan %d, want %d", sub.PlanID, plan.ID)
+		}
+		full := b.Get(story)
+		if full.Status != http.StatusOK || strings.Contains(full.Body, `id="paywall"`) {
+			t.Errorf("subscriber's premium story: status %d, paywall shown: %v", full.Status, strings.Contains(full.Body, `id="paywall"`))
+		}
+		for _, path := range []string{"/", story, "/subscribe"} {
+			if resp := b.Get(path); strings.Contains(resp.Body, `class="ad-slot"`) {
+				t.Errorf("%s shows an ad to a subscriber", path)
+			}
+		}
+		plans := b.Get("/subscribe")
+		if !strings.Contains(plans.Body, `id="subscribed"`) || !strings.Contains(plans.Body, `href="/account"`) {
+			t.Error("/subscribe does not tell a subscriber they are subscribed")
+		}
+		if strings.Contains(plans.Body, `href="/subscribe/smart-quarterly"`) {
+			t.Error("/subscribe offers a subscriber the Choose buttons")
+		}
+
+		// The same form submitted again charges nothing.
+		again := b.Post("/subscribe/smart-quarterly", coCardForm("4242 4242 4242 4242", key2))
+		if again.URL != "/account" {
+			t.Errorf("double submit: at %s (status %d), want /account", again.URL, again.Status)
+		}
+		if n, _ := site.App.Store.CountSucceededPayments(ctx, acct.ID); n != 1 {
+			t.Errorf("%d successful payments after a double submit, want 1", n)
+		}
+		if terms, _ := site.App.Store.Terms(ctx, sub.ID); len(terms) != 1 {
+			t.Errorf("%d paid terms after a double submit, want 1", len(terms))
+		}
+		if resp := b.Get("/subscribe/smart-quarterly"); resp.URL != "/account" {
+			t.Errorf("a subscriber opening checkout lands at %s, want /account", resp.URL)
+		}
+		// One receipt, though the form was submitted twice.
+		msgs, err := site.App.Store.Outbox(ctx, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		receipts := 0
+		for _, m := range msgs {
+			if m.To == reader.Email && strings.Contains(m.Subject, "receipt") {
+				receipts++
+				if !strings.Contains(m.Body, "₹900") || !strings.Contains(m.Body, "Smart Quarterly") {
+					t.Errorf("receipt body lacks the amount or plan: %q", m.Body)
+				}
+			}
+		}
+		if receipts != 1 {
+			t.Errorf("%d receipts in the outbox for the reader, want 1", receipts)
+		}
+	})
+}
+
+// Two submits of one checkout form racing each other (a double click on a
+// slow connection) charge once.
+func TestCheckoutDoubleSubmitRace(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		ctx := context.Background()
+		who := demo.Account{Email: "racer@example.com", Password: "racer-password-1"}
+		acct, err := site.App.Accounts.Register(ctx, who.Email, who.Password, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := site.NewBrowser()
+		coSignIn(t, b, who)
+		key := coCheckoutKey(t, b.Get("/subscribe/super-saver").Body)
+		var wg sync.WaitGroup
+		results := make([]apptest.Response, 2)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = b.Post("/subscribe/super-saver", coCardForm(billing.CardSucceeds, key))
+			}()
+		}
+		wg.Wait()
+		landed := 0
+		for _, r := range results {
+			switch {
+			case r.URL == "/account":
+				landed++
+			case r.Status == http.StatusConflict:
+			default:
+				t.Errorf("racing submit: status %d at %s", r.Status, r.URL)
+			}
+		}
+		if landed == 0 {
+			t.Error("neither submit reached the account page")
+		}
+		if n, _ := site.App.Store.CountSucceededPayments(ctx, acct.ID); n != 1 {
+			t.Errorf("%d successful payments from one form submitted twice, want 1", n)
+		}
+		sub, err := site.App.Billing.Current(ctx, acct.ID)
+		if err != nil || sub == nil {
+			t.Fatalf("no subscription after the race: %v", err)
+		}
+		if terms, _ := site.App.Store.Terms(ctx, sub.ID); len(terms) != 1 {
+			t.Errorf("%d paid terms, want 1", len(terms))
+		}
+	})
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Load benchmark of the metered article page (make bench).
+#
+# Starts Broadsheet on SQLite with the demo publication plus generated
+# stories, and nginx serving the bytes of one article page as a static file,
+# then drives both with wrk over loopback:
+#   1. nginx, the static page (the ceiling);
+#   2. Broadsheet, a realistic mix of anonymous readers (each with its own
+#      cookie, reading 1-5 stories), signed-in readers and subscribers;
+#   3. Broadsheet, the hardest case: every request a first-time visitor
+#      without a cookie (a new reader and a meter write per view).
+# It prints requests per second, p50/p99 latency, each server/nginx ratio
+# and the server's peak memory. Targets: ratio >= 0.5 in both cases, peak
+# RSS under 150 MB. BENCH_STRICT=1 makes a missed target exit non-zero.
+#
+# Tunables (environment): BENCH_DURATION (15s), BENCH_WARMUP (3s),
+# BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_STORIES (10000),
+# BENCH_PORT (18080, nginx on the next port), BENCH_KEEP=1 keeps the
+# temporary folder.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$PWD
+bench="$root/scripts/bench"
+
+duration=${BENCH_DURATION:-15s}
+warmup=${BENCH_WARMUP:-3s}
+threads=${BENCH_THREADS:-2}
+connections=${BENCH_CONNECTIONS:-64}
+stories=${BENCH_STORIES:-10000}
+port=${BENCH_PORT:-18080}
+nginx_port=$((port + 1))
+server_url="http://127.0.0.1:$port"
+nginx_url="http://127.0.0.1:$nginx_port"
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() {
+	printf 'bench: %s\n' "$*" >&2
+	exit 1
+}
+
+# --- tools ----------------------------------------------------------------
+find_nginx() { command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true; }
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v curl >/dev/null || missing+=(curl)
+[ -n "$(find_nginx)" ] || missing+=(nginx-light)
+if ((${#missing[@]})); then
+	[ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: run as root, or apt-get install ${missing[*]}"
+	say "installing ${missing[*]}"
+	# The nginx package would start a system-wide nginx on port 80; the
+	# benchmark runs its own, so keep package scripts from starting services.
+	policy=/usr/sbin/policy-rc.d
+	added_policy=
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added_policy=1
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]/nginx-light/nginx}" >/dev/null
+	[ -z "$added_policy" ] || rm -f "$policy"
+fi
+nginx_bin=$(find_nginx)
+command -v go >/dev/null || die "go is not on PATH"
+
+for p in "$port" "$nginx_port"; do
+	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
+		die "port $p is in use; set BENCH_PORT to another port"
+	fi
+done
+
+# --- workspace and clean-up ------------------------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/broadsheet-bench.XXXXXX")
+server_pid=
+nginx_pid=
+cleanup() {
+	[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+	[ -z "$nginx_pid" ] || kill "$nginx_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		say "kept $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# nginx workers run unprivileged and must reach the page through this folder.
+chmod 711 "$work"
+mkdir -p "$work/www" "$work/nginx"
+chmod 755 "$work/www"
+
+# --- build and seed ---------------------------------------------------------
+say "building"
+go build -o "$work/broadsheet" ./cmd/broadsheet
+go build -o "$work/benchseed" ./cmd/benchseed
+
+db="sqlite://$work/bench.db"
+tokens="$work/tokens.txt"
+say "seeding the demo publication and $stories stories"
+"$work/benchseed" --db "$db" --stories "$stories" --out "$tokens"
+
+# --- start the server ------------------------------------------------------
+say "starting broadsheet on $server_url"
+"$work/broadsheet" serve --addr "127.0.0.1:$port" --db "$db" >"$work/server.log" 2>&1 &
+server_pid=$!
+wait_for() { # url pid log
+	for _ in $(seq 1 100); do
+		curl -s -o /dev/null --max-time 1 "$1" && return 0
+		kill -0 "$2" 2>/dev/null || {
+			cat "$3" >&2
+			die "the process serving $1 exited"
+		}
+		sleep 0.1
+	done
+	cat "$3" >&2
+	die "$1 did not answer within 10s"
+}
+wait_for "$server_url/" "$server_pid" "$work/server.log"
+"$work/benchseed" --prime "$server_url" --out "$tokens"
+
+# --- the static copy and nginx ---------------------------------------------
+page="/article/bench-story-$(printf '%05d' $(((stories + 1) / 2)))"
+curl -fsS -o "$work/www/article.html" "$server_url$page" || die "GET $page failed"
+chmod 644 "$work/www/article.html"
+page_bytes=$(wc -c <"$work/www/article.html")
+grep -q '<html' "$work/www/article.html" || die "GET $page did not return an HTML page"
+
+sed -e "s#@WORK@#$work#g" -e "s#@PORT@#$nginx_port#g" "$bench/nginx.conf" >"$work/nginx.conf"
+say "starting nginx on $nginx_url"
+"$nginx_bin" -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx.conf" >"$work/nginx/stdout.log" 2>&1 &
+nginx_pid=$!
+wait_for "$nginx_url/article.html" "$nginx_pid" "$work/nginx/error.log"
+curl -fsS "$nginx_url/article.html" | cmp -s - "$work/www/article.html" ||
+	die "nginx does not serve the saved page byte for byte"
+
+# --- load ---------------------------------------------------------------------
+export BENCH_STORIES="$stories" BENCH_TOKENS="$tokens"
+run() { # name url script duration
+	local out="$work/wrk-$1.txt"
+	wrk -t"$threads" -c"$connections" -d"$4" --latency -s "$bench/$3" "$2" >"$out" 2>&1 ||
+		{
+			cat "$out" >&2
+			die "wrk failed ($1)"
+		}
+	grep '^BENCH ' "$out" | tail -n 1 || {
+		cat "$out" >&2
+		die "wrk printed no result ($1)"
+	}
+}
+field() { # line key
+	sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
+}
+
+say "warming up ($warmup each)"
+run warm-static "$nginx_url/article.html" static.lua "$warmup" >/dev/null
+run warm-mix "$server_url" mix.lua "$warmup" >/dev/null
+run warm-first "$server_url" firstvisit.lua "$warmup" >/dev/null
+
+say "measuring: $threads threads, $connections connections, $duration each"
+static=$(run static "$nginx_url/article.html" static.lua "$duration")
+sleep 1
+mix=$(run mix "$server_url" mix.lua "$duration")
+sleep 1
+first=$(run first "$server_url" firstvisit.lua "$duration")
+
+[ -r "/proc/$server_pid/status" ] || die "the server exited during the run; see its log"
+hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")
+rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status")
+
+# --- report -------------------------------------------------------------------
+errors() {
+	local l=$1
+	echo $(($(field "$l" errors_connect) + $(field "$l" errors_read) + $(field "$l" errors_write) +
+		$(field "$l" errors_status) + $(field "$l" errors_timeout)))
+}
+row() { # label line
+	printf '%-40s %10s %9s %9s %8s\n' "$1" "$(field "$2" rps)" "$(field "$2" p50_ms)" "$(field "$2" p99_ms)" "$(errors "$2")"
+}
+ratio() { awk -v a="$(field "$1" rps)" -v b="$(field "$2" rps)" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t ? "met" : "MISSED") }'; }
+
+mix_ratio=$(ratio "$mix" "$static")
+first_ratio=$(ratio "$first" "$static")
+peak_mb=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+mem_verdict=$(awk -v m="$peak_mb" 'BEGIN { print (m < 150 ? "met" : "MISSED") }')
+
+echo
+echo "Broadsheet load benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+echo "wrk -t$threads -c$connections -d$duration --latency, loopback; $stories generated stories on SQLite; page $page, $page_bytes bytes"
+echo
+printf '%-40s %10s %9s %9s %8s\n' "scenario" "req/s" "p50 ms" "p99 ms" "errors"
+row "nginx, static copy of the page" "$static"
+row "broadsheet, realistic reader mix" "$mix"
+row "broadsheet, every view a first visit" "$first"
+echo
+echo "realistic mix / nginx:    $mix_ratio  (target >= 0.50: $(verdict "$mix_ratio" 0.5))"
+echo "first visits / nginx:     $first_ratio  (target >= 0.50: $(verdict "$first_ratio" 0.5))"
+echo "server peak RSS (VmHWM):  $peak_mb MB, $rss_mb MB at the end  (target < 150 MB: $mem_verdict)"
+
+failed=
+for l in "$mix" "$first"; do
+	[ "$(errors "$l")" -eq 0 ] || failed=1
+done
+if [ -n "$failed" ]; then
+	echo "bench: the server answered some requests with errors; its log:" >&2
+	tail -n 20 "$work/server.log" >&2
+	exit 1
+fi
+if [ -n "${BENCH_STRICT:-}" ]; then
+	[ "$(verdict "$mix_ratio" 0.5)" = met ] && [ "$(verdict "$first_ratio" 0.5)" = met ] && [ "$mem_verdict" = met ] ||
+		exit 1
+fi
