@@ -29,12 +29,12 @@ func (s *Store) CreateAccount(ctx context.Context, a *accounts.Account) (int64, 
 
 // AccountByEmail finds an account by its (normalised) email.
 func (s *Store) AccountByEmail(ctx context.Context, email string) (*accounts.Account, error) {
-	return scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE email = $1`, email))
+	return scanAccount(s.readRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE email = $1`, email))
 }
 
 // AccountByID finds an account by id.
 func (s *Store) AccountByID(ctx context.Context, id int64) (*accounts.Account, error) {
-	return scanAccount(s.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	return scanAccount(s.readRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 }
 
 // UpdateAccount saves an account's password hash and admin flag.
@@ -88,7 +88,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, accountID i
 
 // SessionByTokenHash finds a session, ended or not.
 func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (*accounts.Session, error) {
-	return scanSession(s.r.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, tokenHash))
+	return scanSession(s.readRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, tokenHash))
 }
 
 // TouchSession records that a session was seen.
@@ -123,7 +123,7 @@ func (s *Store) EndOtherSessions(ctx context.Context, accountID, keep int64, rea
 
 // ActiveSessions lists an account's open sessions, most recently seen first.
 func (s *Store) ActiveSessions(ctx context.Context, accountID int64) ([]*accounts.Session, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+	rows, err := s.readRows(ctx, `SELECT `+sessionColumns+` FROM sessions
 		WHERE account_id = $1 AND ended_at IS NULL ORDER BY last_seen_at DESC, id DESC`, accountID)
 	if err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ func (s *Store) CreateLoginLink(ctx context.Context, accountID int64, tokenHash,
 
 // LoginLinkByToken finds a link by its token hash.
 func (s *Store) LoginLinkByToken(ctx context.Context, tokenHash string) (*accounts.LoginLink, error) {
-	return scanLoginLink(s.r.QueryRowContext(ctx, `SELECT id, account_id, next_path, expires_at, used_at, attempts
+	return scanLoginLink(s.readRow(ctx, `SELECT id, account_id, next_path, expires_at, used_at, attempts
 		FROM login_links WHERE token_hash = $1`, tokenHash))
 }
 
@@ -159,7 +159,7 @@ func (s *Store) LatestLoginLink(ctx context.Context, accountID int64, now time.T
 	var codeHash string
 	var l accounts.LoginLink
 	var used sql.NullTime
-	err := s.r.QueryRowContext(ctx, `SELECT id, account_id, next_path, expires_at, used_at, attempts, code_hash
+	err := s.readRow(ctx, `SELECT id, account_id, next_path, expires_at, used_at, attempts, code_hash
 		FROM login_links WHERE account_id = $1 AND used_at IS NULL AND expires_at > $2
 		ORDER BY created_at DESC, id DESC LIMIT 1`, accountID, now.UTC()).
 		Scan(&l.ID, &l.AccountID, &l.NextPath, &l.ExpiresAt, &used, &l.Attempts, &codeHash)
@@ -210,7 +210,7 @@ func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Tim
 // LoginFailuresSince counts failed sign-ins under key since a time.
 func (s *Store) LoginFailuresSince(ctx context.Context, key string, since time.Time) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = $1 AND failed_at > $2`, key, since.UTC()).Scan(&n)
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = $1 AND failed_at > $2`, key, since.UTC()).Scan(&n)
 	return n, err
 }
 

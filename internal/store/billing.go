@@ -34,7 +34,7 @@ func scanPlan(row interface{ Scan(...any) error }) (*billing.Plan, error) {
 
 // Plans lists the active plans in display order.
 func (s *Store) Plans(ctx context.Context) ([]*billing.Plan, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+planColumns+` FROM plans WHERE active ORDER BY position, id`)
+	rows, err := s.readRows(ctx, `SELECT `+planColumns+` FROM plans WHERE active ORDER BY position, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -52,12 +52,12 @@ func (s *Store) Plans(ctx context.Context) ([]*billing.Plan, error) {
 
 // PlanByCode finds a plan by its code.
 func (s *Store) PlanByCode(ctx context.Context, code string) (*billing.Plan, error) {
-	return scanPlan(s.r.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans WHERE code = $1`, code))
+	return scanPlan(s.readRow(ctx, `SELECT `+planColumns+` FROM plans WHERE code = $1`, code))
 }
 
 // PlanByID finds a plan by id.
 func (s *Store) PlanByID(ctx context.Context, id int64) (*billing.Plan, error) {
-	return scanPlan(s.r.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans WHERE id = $1`, id))
+	return scanPlan(s.readRow(ctx, `SELECT `+planColumns+` FROM plans WHERE id = $1`, id))
 }
 
 // CreatePaymentMethod saves a tokenised card.
@@ -72,7 +72,7 @@ func (s *Store) CreatePaymentMethod(ctx context.Context, m *billing.PaymentMetho
 // PaymentMethodByID finds a saved card.
 func (s *Store) PaymentMethodByID(ctx context.Context, id int64) (*billing.PaymentMethod, error) {
 	var m billing.PaymentMethod
-	err := s.r.QueryRowContext(ctx, `SELECT id, account_id, gateway, token, brand, last4, exp_month, exp_year, created_at
+	err := s.readRow(ctx, `SELECT id, account_id, gateway, token, brand, last4, exp_month, exp_year, created_at
 		FROM payment_methods WHERE id = $1`, id).
 		Scan(&m.ID, &m.AccountID, &m.Gateway, &m.Token, &m.Brand, &m.Last4, &m.ExpMonth, &m.ExpYear, &m.CreatedAt)
 	if err != nil {
@@ -180,7 +180,7 @@ func (s *Store) SubscriptionByID(ctx context.Context, id int64) (*billing.Subscr
 // CurrentSubscription returns the account's newest subscription that has
 // not ended, or ErrNotFound.
 func (s *Store) CurrentSubscription(ctx context.Context, accountID int64) (*billing.Subscription, error) {
-	return scanSubscription(s.r.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions
+	return scanSubscription(s.readRow(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions
 		WHERE account_id = $1 AND status <> $2 ORDER BY paid_until DESC, id DESC LIMIT 1`, accountID, string(billing.Ended)))
 }
 
@@ -201,7 +201,7 @@ func (s *Store) SetAutoRenew(ctx context.Context, id int64, on bool, nextAttempt
 // DueSubscriptions lists subscriptions whose next renewal attempt is due,
 // and those that ran out without renewing.
 func (s *Store) DueSubscriptions(ctx context.Context, now time.Time, limit int) ([]*billing.Subscription, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions
+	rows, err := s.readRows(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions
 		WHERE status <> $1 AND ((auto_renew AND next_attempt_at <= $2) OR (NOT auto_renew AND paid_until <= $2))
 		ORDER BY id LIMIT $3`, string(billing.Ended), now.UTC(), limit)
 	if err != nil {
@@ -263,7 +263,7 @@ func (s *Store) EndSubscription(ctx context.Context, id int64, now time.Time) er
 
 // Terms lists a subscription's paid terms in order.
 func (s *Store) Terms(ctx context.Context, subscriptionID int64) ([]billing.Term, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, subscription_id, seq, plan_id, starts_at, ends_at, amount_paise, COALESCE(payment_id, 0)
+	rows, err := s.readRows(ctx, `SELECT id, subscription_id, seq, plan_id, starts_at, ends_at, amount_paise, COALESCE(payment_id, 0)
 		FROM subscription_terms WHERE subscription_id = $1 ORDER BY seq`, subscriptionID)
 	if err != nil {
 		return nil, err
@@ -286,7 +286,7 @@ func (s *Store) Terms(ctx context.Context, subscriptionID int64) ([]billing.Term
 // CountSucceededPayments counts the account's successful charges.
 func (s *Store) CountSucceededPayments(ctx context.Context, accountID int64) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND status = $2`,
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND status = $2`,
 		accountID, billing.PaymentSucceeded).Scan(&n)
 	return n, err
 }
@@ -314,7 +314,7 @@ func (s *Store) SetSubscriptionPaymentMethod(ctx context.Context, subscriptionID
 // CountFailedPayments counts the account's declined charges.
 func (s *Store) CountFailedPayments(ctx context.Context, accountID int64) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND status = $2`,
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND status = $2`,
 		accountID, billing.PaymentFailed).Scan(&n)
 	return n, err
 }

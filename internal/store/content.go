@@ -51,7 +51,7 @@ func (s *Store) CreateSection(ctx context.Context, sec content.Section) (int64, 
 
 // Sections lists the sections in display order.
 func (s *Store) Sections(ctx context.Context) ([]content.Section, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, slug, name, position FROM sections ORDER BY position, name`)
+	rows, err := s.readRows(ctx, `SELECT id, slug, name, position FROM sections ORDER BY position, name`)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (s *Store) CreateArticle(ctx context.Context, a *content.Article) (int64, e
 
 // ArticleBySlug returns a published story (published at or before now).
 func (s *Store) ArticleBySlug(ctx context.Context, slug string, now time.Time) (*content.Article, error) {
-	return scanArticle(s.r.QueryRowContext(ctx, `SELECT `+articleColumns+articleFrom+
+	return scanArticle(s.readRow(ctx, `SELECT `+articleColumns+articleFrom+
 		`WHERE a.slug = $1 AND a.published_at <= $2`, slug, now.UTC()))
 }
 
@@ -102,18 +102,18 @@ func (s *Store) LatestArticles(ctx context.Context, now time.Time, section strin
 		args = append(args, limit)
 	}
 	q += ` ORDER BY a.published_at DESC, a.id DESC LIMIT $3`
-	return scanArticles(s.r.QueryContext(ctx, q, args...))
+	return scanArticles(s.readRows(ctx, q, args...))
 }
 
 // EditorsPicks lists the stories editors picked, newest first.
 func (s *Store) EditorsPicks(ctx context.Context, now time.Time, limit int) ([]*content.Article, error) {
-	return scanArticles(s.r.QueryContext(ctx, `SELECT `+articleColumns+articleFrom+
+	return scanArticles(s.readRows(ctx, `SELECT `+articleColumns+articleFrom+
 		`WHERE a.editors_pick AND a.published_at <= $1 ORDER BY a.published_at DESC, a.id DESC LIMIT $2`, now.UTC(), limit))
 }
 
 // CountArticles counts every stored story.
 func (s *Store) CountArticles(ctx context.Context) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles`).Scan(&n)
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM articles`).Scan(&n)
 	return n, err
 }

@@ -66,7 +66,7 @@ func (s *Store) RetryJob(ctx context.Context, id int64, cause string, runAt time
 func (s *Store) JobByKey(ctx context.Context, key string) (*Job, bool, error) {
 	var j Job
 	var done sql.NullTime
-	err := s.r.QueryRowContext(ctx, `SELECT id, kind, unique_key, payload, run_at, attempts, last_error, done_at
+	err := s.readRow(ctx, `SELECT id, kind, unique_key, payload, run_at, attempts, last_error, done_at
 		FROM jobs WHERE unique_key = $1`, key).Scan(&j.ID, &j.Kind, &j.UniqueKey, &j.Payload, &j.RunAt, &j.Attempts, &j.LastError, &done)
 	if err != nil {
 		return nil, false, mapErr(err)

@@ -12,10 +12,24 @@ import (
 // grant atomic: it is raised only while below the limit, in one statement,
 // so concurrent requests for different stories can never over-grant.
 
+// The statements of a claim, prepared when the store opens (see
+// prepareHot): they run on every first read of a story.
+const (
+	sqlClaimCounted = `SELECT EXISTS (SELECT 1 FROM meter_reads
+		WHERE reader = $1 AND month = $2 AND article_id = $3)`
+	sqlClaimCount = `INSERT INTO meter_counts (reader, month, n) VALUES ($1, $2, 1)
+		ON CONFLICT (reader, month) DO UPDATE SET n = meter_counts.n + 1 WHERE meter_counts.n < $3
+		RETURNING n`
+	sqlClaimRecord = `INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (reader, month, article_id) DO NOTHING`
+	sqlClaimGiveBack = `UPDATE meter_counts SET n = n - 1 WHERE reader = $1 AND month = $2 RETURNING n`
+	sqlMonthCount    = `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`
+)
+
 // MeterState returns how many stories the reader has used this month and
 // whether articleID is one of them.
 func (s *Store) MeterState(ctx context.Context, reader, month string, articleID int64) (used int, alreadyRead bool, err error) {
-	err = s.r.QueryRowContext(ctx, `SELECT
+	err = s.readRow(ctx, `SELECT
 		COALESCE((SELECT n FROM meter_counts WHERE reader = $1 AND month = $2), 0),
 		EXISTS (SELECT 1 FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $3)`,
 		reader, month, articleID).Scan(&used, &alreadyRead)
@@ -25,7 +39,7 @@ func (s *Store) MeterState(ctx context.Context, reader, month string, articleID 
 // MeterUsed returns how many stories the reader has used this month.
 func (s *Store) MeterUsed(ctx context.Context, reader, month string) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`, reader, month).Scan(&n)
+	err := s.readRow(ctx, sqlMonthCount, reader, month).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -47,40 +61,36 @@ func (s *Store) ClaimRead(ctx context.Context, reader, month string, articleID i
 	return c.granted, c.used, c.err
 }
 
-func claimRead(ctx context.Context, tx *sql.Tx, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error) {
+func (s *Store) claimRead(ctx context.Context, tx *sql.Tx, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error) {
 	var counted bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM meter_reads
-		WHERE reader = $1 AND month = $2 AND article_id = $3)`, reader, month, articleID).Scan(&counted); err != nil {
+	if err := s.txRow(ctx, tx, sqlClaimCounted, reader, month, articleID).Scan(&counted); err != nil {
 		return false, 0, err
 	}
 	if counted {
-		used, err := monthCount(ctx, tx, reader, month)
+		used, err := s.monthCount(ctx, tx, reader, month)
 		return true, used, err
 	}
 	if limit <= 0 {
-		used, err := monthCount(ctx, tx, reader, month)
+		used, err := s.monthCount(ctx, tx, reader, month)
 		return false, used, err
 	}
 	var used int
-	err := tx.QueryRowContext(ctx, `INSERT INTO meter_counts (reader, month, n) VALUES ($1, $2, 1)
-		ON CONFLICT (reader, month) DO UPDATE SET n = meter_counts.n + 1 WHERE meter_counts.n < $3
-		RETURNING n`, reader, month, limit).Scan(&used)
+	err := s.txRow(ctx, tx, sqlClaimCount, reader, month, limit).Scan(&used)
 	if errors.Is(err, sql.ErrNoRows) {
-		used, err := monthCount(ctx, tx, reader, month)
+		used, err := s.monthCount(ctx, tx, reader, month)
 		return false, used, err
 	}
 	if err != nil {
 		return false, 0, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (reader, month, article_id) DO NOTHING`, reader, month, articleID, now.UTC())
+	res, err := s.txExec(ctx, tx, sqlClaimRecord, reader, month, articleID, now.UTC())
 	if err != nil {
 		return false, 0, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		// A concurrent request counted the same story first: give the
 		// count back, the story is read once.
-		if err := tx.QueryRowContext(ctx, `UPDATE meter_counts SET n = n - 1 WHERE reader = $1 AND month = $2 RETURNING n`,
+		if err := s.txRow(ctx, tx, sqlClaimGiveBack,
 			reader, month).Scan(&used); err != nil {
 			return false, 0, err
 		}
@@ -88,9 +98,9 @@ func claimRead(ctx context.Context, tx *sql.Tx, reader, month string, articleID 
 	return true, used, nil
 }
 
-func monthCount(ctx context.Context, q queryer, reader, month string) (int, error) {
+func (s *Store) monthCount(ctx context.Context, tx *sql.Tx, reader, month string) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`, reader, month).Scan(&n)
+	err := s.txRow(ctx, tx, `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`, reader, month).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -114,7 +124,7 @@ func (s *Store) MergeReads(ctx context.Context, from, into, month string) (int, 
 			ON CONFLICT (reader, month, article_id) DO NOTHING`, into, from, month); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `UPDATE meter_counts
+		return s.txRow(ctx, tx, `UPDATE meter_counts
 			SET n = (SELECT COUNT(*) FROM meter_reads WHERE reader = $1 AND month = $2)
 			WHERE reader = $1 AND month = $2 RETURNING n`, into, month).Scan(&used)
 	})

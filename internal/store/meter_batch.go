@@ -72,7 +72,7 @@ func (b *claimBatcher) commit(batch []*claim) {
 				continue
 			}
 			var err error
-			if c.granted, c.used, err = claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now); err != nil {
+			if c.granted, c.used, err = b.s.claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now); err != nil {
 				return err
 			}
 		}
@@ -82,7 +82,7 @@ func (b *claimBatcher) commit(batch []*claim) {
 		if err != nil && c.err == nil {
 			c.err = b.s.inTx(c.ctx, func(tx *sql.Tx) error {
 				var err error
-				c.granted, c.used, err = claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
+				c.granted, c.used, err = b.s.claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
 				return err
 			})
 		}

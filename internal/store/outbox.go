@@ -23,7 +23,7 @@ func (s *Store) AddToOutbox(ctx context.Context, to, subject, body string, now t
 
 // Outbox lists the newest stored emails first.
 func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, to_addr, subject, body, created_at FROM outbox ORDER BY id DESC LIMIT $1`, limit)
+	rows, err := s.readRows(ctx, `SELECT id, to_addr, subject, body, created_at FROM outbox ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}

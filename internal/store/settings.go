@@ -7,7 +7,7 @@ import (
 
 // Settings returns every stored editorial setting by key.
 func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT key, value FROM settings WHERE key NOT LIKE 'secret:%'`)
+	rows, err := s.readRows(ctx, `SELECT key, value FROM settings WHERE key NOT LIKE 'secret:%'`)
 	if err != nil {
 		return nil, err
 	}

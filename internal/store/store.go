@@ -33,6 +33,8 @@ type Store struct {
 	w, r    *sql.DB
 	dialect dialect
 	claims  *claimBatcher
+	reads   *preparedReads
+	writes  *preparedReads
 }
 
 // Open connects to the database named by url and applies pending
@@ -43,9 +45,15 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, err
 	}
 	s.claims = newClaimBatcher(s)
+	s.reads = &preparedReads{db: s.r}
+	s.writes = &preparedReads{db: s.w}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if err := s.prepareHot(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("prepare statements: %w", err)
 	}
 	return s, nil
 }
@@ -90,6 +98,8 @@ func open(url string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	s.claims.close()
+	s.reads.close()
+	s.writes.close()
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
