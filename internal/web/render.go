@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -24,7 +23,6 @@ var staticFiles embed.FS
 var funcs = template.FuncMap{
 	"date":   func(t time.Time) string { return t.Format("2 Jan 2006") },
 	"rupees": func(p money.Paise) string { return p.String() },
-	"query":  url.QueryEscape,
 }
 
 // parsePages parses each page under templates/pages together with the
