@@ -55,10 +55,15 @@ if ((${#missing[@]})); then
 	if [ ! -e "$policy" ]; then
 		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added_policy=1
 	fi
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]/nginx-light/nginx}" >/dev/null
+	installed=
+	if apt-get update -qq; then
+		# nginx-light is the small build; releases without it have nginx.
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]/nginx-light/nginx}" >/dev/null &&
+			installed=1
+	fi
 	[ -z "$added_policy" ] || rm -f "$policy"
+	[ -n "$installed" ] || die "could not install ${missing[*]}"
 fi
 nginx_bin=$(find_nginx)
 command -v go >/dev/null || die "go is not on PATH"
@@ -69,16 +74,24 @@ for p in "$port" "$nginx_port"; do
 	fi
 done
 
+# Other work on the machine takes CPU from the server and the load
+# generator alike and makes the numbers meaningless; say so up front.
+read -r load1 _ </proc/loadavg
+if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+	say "warning: load average $load1 on $(nproc) CPUs before starting; other work will skew the numbers"
+fi
+
 # --- workspace and clean-up ------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/broadsheet-bench.XXXXXX")
 server_pid=
 nginx_pid=
 cleanup() {
+	local status=$?
 	[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
 	[ -z "$nginx_pid" ] || kill "$nginx_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		say "kept $work"
+	if [ -n "${BENCH_KEEP:-}" ] || [ "$status" -ne 0 ]; then
+		say "kept $work (logs, database, wrk output)"
 	else
 		rm -rf "$work"
 	fi
@@ -122,7 +135,12 @@ wait_for "$server_url/" "$server_pid" "$work/server.log"
 
 # --- the static copy and nginx ---------------------------------------------
 page="/article/bench-story-$(printf '%05d' $(((stories + 1) / 2)))"
-curl -fsS -o "$work/www/article.html" "$server_url$page" || die "GET $page failed"
+if ! curl -fsS --max-time 30 -o "$work/www/article.html" "$server_url$page"; then
+	# A hung request: ask the server for its goroutines before giving up.
+	kill -QUIT "$server_pid" 2>/dev/null && sleep 1
+	tail -n 40 "$work/server.log" >&2
+	die "GET $page failed"
+fi
 chmod 644 "$work/www/article.html"
 page_bytes=$(wc -c <"$work/www/article.html")
 grep -q '<html' "$work/www/article.html" || die "GET $page did not return an HTML page"
@@ -132,7 +150,7 @@ say "starting nginx on $nginx_url"
 "$nginx_bin" -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx.conf" >"$work/nginx/stdout.log" 2>&1 &
 nginx_pid=$!
 wait_for "$nginx_url/article.html" "$nginx_pid" "$work/nginx/error.log"
-curl -fsS "$nginx_url/article.html" | cmp -s - "$work/www/article.html" ||
+curl -fsS --max-time 10 "$nginx_url/article.html" | cmp -s - "$work/www/article.html" ||
 	die "nginx does not serve the saved page byte for byte"
 
 # --- load ---------------------------------------------------------------------

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,6 +194,15 @@ func TestAPIListArticles(t *testing.T) {
 		}
 		if _, ok := rest["next_cursor"]; ok {
 			t.Errorf("next_cursor on the last page: %v", rest["next_cursor"])
+		}
+
+		// A page that ends exactly at the last story has no cursor either.
+		_, exact := call(t, b, "GET", "/api/v1/articles?limit="+strconv.Itoa(len(all)), nil, nil)
+		if len(slugsOf(exact)) != len(all) {
+			t.Errorf("limit=%d gave %d stories", len(all), len(slugsOf(exact)))
+		}
+		if _, ok := exact["next_cursor"]; ok {
+			t.Errorf("next_cursor to an empty page: %v", exact["next_cursor"])
 		}
 
 		// One section only.
