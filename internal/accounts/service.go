@@ -24,6 +24,15 @@ var (
 	ErrNoSession      = errors.New("not signed in")
 )
 
+// InputError is a problem with what the reader typed (an address that is
+// not one, a short password), worded to be shown to them.
+type InputError struct{ Message string }
+
+func (e *InputError) Error() string { return e.Message }
+
+// MinPasswordLength is the shortest password Register accepts.
+const MinPasswordLength = 8
+
 // SessionEndedError says why a device was signed out.
 type SessionEndedError struct{ Reason string }
 
@@ -78,7 +87,7 @@ func NormalizeEmail(email string) (string, error) {
 	email = strings.TrimSpace(email)
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
-		return "", fmt.Errorf("%q is not an email address", email)
+		return "", &InputError{fmt.Sprintf("%q is not an email address", email)}
 	}
 	return strings.ToLower(email), nil
 }
@@ -89,8 +98,8 @@ func (s *Service) Register(ctx context.Context, email, password string, admin bo
 	if err != nil {
 		return nil, err
 	}
-	if len(password) < 8 {
-		return nil, errors.New("choose a password of at least 8 characters")
+	if len(password) < MinPasswordLength {
+		return nil, &InputError{fmt.Sprintf("choose a password of at least %d characters", MinPasswordLength)}
 	}
 	hash, err := HashPassword(password)
 	if err != nil {

@@ -74,7 +74,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	a := &App{Config: cfg, Store: st, Clock: clk, Settings: cache, Log: log}
 	a.Accounts = &accounts.Service{Store: st, Now: clk.Now, Mail: sender}
 	a.Billing = &billing.Service{
-		Store: st, Now: clk.Now, Location: cache.Get().Location,
+		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
 		Gateway: &billing.TestGateway{Store: st, Now: clk.Now},
 	}
 	a.Access = &access.Service{Store: st, Now: clk.Now}

@@ -127,7 +127,7 @@ func TestRenewalChargesOncePerTerm(t *testing.T) {
 		account := rnDemoAccountID(t, site, "subscriber")
 		sub := rnCurrentSub(t, site, account)
 		plan := rnPlanOf(t, site, sub)
-		loc := site.App.Billing.Location
+		loc := site.App.Billing.Location()
 		due := sub.PaidUntil.Add(-billing.RenewalLead)
 
 		site.Clock.Set(due.Add(-time.Minute))
@@ -219,7 +219,7 @@ func TestRenewReplayed(t *testing.T) {
 		if n := rnTermCount(t, site, sub.ID); n != 3 {
 			t.Errorf("concurrent renewals: %d terms, want 3", n)
 		}
-		if got := rnSubByID(t, site, sub.ID); !got.PaidUntil.Equal(billing.AddMonths(sub.AnchorAt, 3*rnPlanOf(t, site, sub).TermMonths, site.App.Billing.Location)) {
+		if got := rnSubByID(t, site, sub.ID); !got.PaidUntil.Equal(billing.AddMonths(sub.AnchorAt, 3*rnPlanOf(t, site, sub).TermMonths, site.App.Billing.Location())) {
 			t.Errorf("paid until %s after three terms", got.PaidUntil)
 		}
 	})
@@ -410,7 +410,7 @@ func TestRenewalAcrossInstances(t *testing.T) {
 	if n := rnTermCount(t, sites[0], sub.ID); n != 2 {
 		t.Errorf("three instances: %d terms, want 2", n)
 	}
-	want := billing.AddMonths(sub.PaidUntil, plan.TermMonths, sites[0].App.Billing.Location)
+	want := billing.AddMonths(sub.PaidUntil, plan.TermMonths, sites[0].App.Billing.Location())
 	for i, s := range sites {
 		if got := rnSubByID(t, s, sub.ID); !got.PaidUntil.Equal(want) {
 			t.Errorf("instance %d sees paid until %s, want %s", i, got.PaidUntil, want)

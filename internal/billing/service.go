@@ -58,10 +58,12 @@ var (
 
 // Service is the billing service.
 type Service struct {
-	Store    Store
-	Gateway  Gateway
-	Now      func() time.Time
-	Location *time.Location // calendar months are the publication's
+	Store   Store
+	Gateway Gateway
+	Now     func() time.Time
+	// Location is the publication's time zone, in which terms are counted
+	// in calendar months; asked each time, as an admin may change it.
+	Location func() *time.Location
 }
 
 // Plans lists the plans on offer.
@@ -145,7 +147,7 @@ func (s *Service) Checkout(ctx context.Context, accountID int64, planCode string
 	if err := s.Store.FinishPayment(ctx, payment.ID, PaymentSucceeded, res.Reference, "", now); err != nil {
 		return nil, err
 	}
-	paidUntil := AddMonths(now, plan.TermMonths, s.Location)
+	paidUntil := AddMonths(now, plan.TermMonths, s.Location())
 	next := paidUntil.Add(-RenewalLead)
 	sub := &Subscription{
 		AccountID: accountID, PlanID: plan.ID, Status: Active, AutoRenew: true, PaymentMethodID: saved.ID,
@@ -270,7 +272,7 @@ func (s *Service) Renew(ctx context.Context, subscriptionID int64) error {
 	months := plan.TermMonths * seq
 	term := &Term{
 		SubscriptionID: sub.ID, Seq: seq, PlanID: plan.ID, StartsAt: sub.PaidUntil,
-		EndsAt: AddMonths(sub.AnchorAt, months, s.Location), Amount: plan.Price, PaymentID: payment.ID,
+		EndsAt: AddMonths(sub.AnchorAt, months, s.Location()), Amount: plan.Price, PaymentID: payment.ID,
 	}
 	_, err = s.Store.ExtendSubscription(ctx, term, term.EndsAt.Add(-RenewalLead), now)
 	return err

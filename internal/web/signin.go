@@ -213,27 +213,18 @@ func (s *Server) submitRegister(w http.ResponseWriter, r *http.Request) error {
 		d.Error = readerMessage(err)
 		return s.render(w, status, "register", s.newPage(w, r, v, "Create an account", d))
 	}
-	// The address is checked here first so that what Register refuses
-	// after it is either a taken address, the password rule, or a fault
-	// of ours.
-	if _, err := accounts.NormalizeEmail(email); err != nil {
-		return fail(http.StatusBadRequest, err)
-	}
 	a, err := s.Accounts.Register(r.Context(), email, password, false)
+	var bad *accounts.InputError
 	switch {
 	case errors.Is(err, accounts.ErrEmailTaken):
 		return fail(http.StatusConflict, err)
-	case err != nil && len(password) < minPasswordLen:
+	case errors.As(err, &bad):
 		return fail(http.StatusBadRequest, err)
 	case err != nil:
 		return err
 	}
 	return s.signIn(w, r, v, a, d.Next)
 }
-
-// minPasswordLen is the shortest password accounts.Register accepts; it
-// only tells a refused short password apart from a database fault.
-const minPasswordLen = 8
 
 func (s *Server) submitLogout(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.viewer(w, r)
