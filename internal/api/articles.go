@@ -131,7 +131,7 @@ type accessJSON struct {
 
 func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	a, err := s.Store.ArticleBySlug(ctx, r.PathValue("slug"), s.Now())
+	a, err := s.Content.Article(ctx, r.PathValue("slug"), s.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
 		return notFound("there is no story with that slug")
 	}

@@ -15,6 +15,7 @@ import (
 	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/billing"
+	"broadsheet/internal/content"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 )
@@ -22,6 +23,7 @@ import (
 // Server holds what the API handlers need.
 type Server struct {
 	Store    *store.Store
+	Content  *content.Cache
 	Accounts *accounts.Service
 	Billing  *billing.Service
 	Access   *access.Service

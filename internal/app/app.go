@@ -22,6 +22,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/clock"
 	"broadsheet/internal/config"
+	"broadsheet/internal/content"
 	"broadsheet/internal/jobs"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/settings"
@@ -85,8 +86,9 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Handlers: map[string]jobs.Handler{"renewal": a.runRenewal},
 		Periodic: a.periodic,
 	}
+	stories := content.NewCache(st, 5*time.Second, 5000)
 	pages := &web.Server{
-		Store: st, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
+		Store: st, Content: stories, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
 		Now: clk.Now, Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure()}, BaseURL: cfg.BaseURL,
 		Demo: cfg.Demo, Log: log,
 	}
@@ -94,7 +96,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	apiServer := &api.Server{
-		Store: st, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
+		Store: st, Content: stories, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
 		Now: clk.Now, BaseURL: cfg.BaseURL, Log: log,
 	}
 	mux := http.NewServeMux()

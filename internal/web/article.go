@@ -6,26 +6,18 @@ import (
 	"html/template"
 	"net/http"
 
-	"broadsheet/internal/access"
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
 )
 
 type articleData struct {
-	Article  *content.Article
-	Shown    access.Shown
-	Decision access.Decision
-	// Copy rendered from the editable templates.
-	MeterNotice    string
-	PaywallHeading string
-	PaywallBody    string
-	PaywallCTA     string
-	Disclaimer     string
+	Story       storyHTML
+	MeterNotice string
 }
 
 func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.Store.ArticleBySlug(r.Context(), r.PathValue("slug"), s.Now())
+	a, err := s.Content.Article(r.Context(), r.PathValue("slug"), s.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
 		return notFound()
 	}
@@ -41,28 +33,17 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := articleData{Article: a, Decision: d, Shown: access.Show(a, d, cfg.LeadParagraphs)}
-	vars := cfg.Vars(d.Used)
-	if d.Reason == meter.Metered {
-		data.MeterNotice = cfg.MeterNotice.Render(vars)
-	}
-	if !d.Granted {
-		data.PaywallHeading = cfg.PaywallHeading.Render(vars)
-		if d.Reason == meter.PremiumOnly {
-			data.PaywallHeading = "This is a premium story, for subscribers."
-		}
-		data.PaywallBody = cfg.PaywallBody.Render(vars)
-		data.PaywallCTA = cfg.PaywallCTA.Render(vars)
-	}
-	if a.WireSource != "" {
-		data.Disclaimer = cfg.WireDisclaimer
-	}
-	p := s.newPage(w, r, v, a.Headline, data)
-	p.Description = a.Summary
-	p.Head, err = articleHead(s.BaseURL, a, data.Shown)
+	story, err := s.renderStory(a, d, cfg)
 	if err != nil {
 		return err
 	}
+	data := articleData{Story: story}
+	if d.Reason == meter.Metered {
+		data.MeterNotice = cfg.MeterNotice.Render(cfg.Vars(d.Used))
+	}
+	p := s.newPage(w, r, v, a.Headline, data)
+	p.Description = a.Summary
+	p.Head = story.Head
 	return s.render(w, http.StatusOK, "article", p)
 }
 
@@ -70,7 +51,7 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 // markup. They describe the story with its headline and standfirst only;
 // for a gated story they say which part is behind the paywall, as search
 // engines ask, and carry none of its text.
-func articleHead(baseURL string, a *content.Article, shown access.Shown) (template.HTML, error) {
+func articleHead(baseURL string, a *content.Article) (template.HTML, error) {
 	url := baseURL + "/article/" + a.Slug
 	ld := map[string]any{
 		"@context":            "https://schema.org",

@@ -41,7 +41,7 @@ func (s *Server) showSection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	secs, err := s.Store.Sections(r.Context())
+	secs, err := s.Content.Sections(r.Context())
 	if err != nil {
 		return err
 	}

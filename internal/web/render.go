@@ -63,7 +63,7 @@ type page struct {
 
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, title string, data any) *page {
 	cfg := s.Settings.Get()
-	secs, _ := s.Store.Sections(r.Context())
+	secs, _ := s.Content.Sections(r.Context())
 	p := &page{
 		Title: title, Publication: cfg.Publication, Sections: secs, Viewer: v,
 		Path: r.URL.RequestURI(), Data: data, Notice: s.takeNotice(w, r),

@@ -14,6 +14,7 @@ import (
 	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/billing"
+	"broadsheet/internal/content"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 )
@@ -21,6 +22,7 @@ import (
 // Server holds what the handlers need.
 type Server struct {
 	Store    *store.Store
+	Content  *content.Cache
 	Accounts *accounts.Service
 	Billing  *billing.Service
 	Access   *access.Service
@@ -31,7 +33,8 @@ type Server struct {
 	Demo     bool
 	Log      *slog.Logger
 
-	pages map[string]*template.Template
+	pages     map[string]*template.Template
+	fragments storyFragments
 }
 
 // Init parses the templates; a broken template fails start-up.
@@ -41,6 +44,7 @@ func (s *Server) Init() error {
 		return err
 	}
 	s.pages = pages
+	s.fragments.max = 4000
 	return nil
 }
 
