@@ -44,11 +44,11 @@ func TestDeviceCapSignsOutTheLeastRecentDevice(t *testing.T) {
 		if err := site.App.Settings.Update(context.Background(), map[string]string{"device_limit": "2"}); err != nil {
 			t.Fatal(err)
 		}
-		reader := siDemoAccount(t, "registered")
+		reader := demoAccount(t, "registered")
 		var browsers []*apptest.Browser
 		for range 3 {
 			b := site.NewBrowser()
-			siLogIn(t, b, reader, "/")
+			logIn(t, b, reader, "/")
 			browsers = append(browsers, b)
 			site.Clock.Advance(time.Minute)
 		}
@@ -77,10 +77,10 @@ func TestDeviceCapSignsOutTheLeastRecentDevice(t *testing.T) {
 
 func TestSignOutOtherDevices(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
-		reader := siDemoAccount(t, "registered")
+		reader := demoAccount(t, "registered")
 		a, b, c := site.NewBrowser(), site.NewBrowser(), site.NewBrowser()
 		for _, br := range []*apptest.Browser{a, b, c} {
-			siLogIn(t, br, reader, "/")
+			logIn(t, br, reader, "/")
 		}
 		_, bID := acctDevicesOn(t, b)
 		ids, aID := acctDevicesOn(t, a)
@@ -90,7 +90,7 @@ func TestSignOutOtherDevices(t *testing.T) {
 
 		// Someone else's account cannot sign the reader's devices out.
 		stranger := site.NewBrowser()
-		siLogIn(t, stranger, siDemoAccount(t, "admin"), "/")
+		logIn(t, stranger, demoAccount(t, "admin"), "/")
 		if resp := stranger.Post("/account/sessions/"+bID+"/revoke", nil); resp.Status != http.StatusNotFound {
 			t.Errorf("revoking another account's device: status %d", resp.Status)
 		}
@@ -137,7 +137,7 @@ func TestSignOutOtherDevices(t *testing.T) {
 
 func TestAccountPageDescribesDevices(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
-		reader := siDemoAccount(t, "registered")
+		reader := demoAccount(t, "registered")
 		b := site.NewBrowser()
 		form := url.Values{"email": {reader.Email}, "password": {reader.Password}, "next": {"/account"}}
 		resp := b.Do(http.MethodPost, "/login", strings.NewReader(form.Encode()), http.Header{
@@ -164,9 +164,9 @@ func TestAccountPageDescribesDevices(t *testing.T) {
 func TestCancelAndResumeAutoRenewal(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		ctx := context.Background()
-		subscriber := siDemoAccount(t, "subscriber")
+		subscriber := demoAccount(t, "subscriber")
 		b := site.NewBrowser()
-		siLogIn(t, b, subscriber, "/account")
+		logIn(t, b, subscriber, "/account")
 
 		page := b.Get("/account")
 		// Checkout at 10:00 IST on 15 Nov 2026 for a year; the renewal is
@@ -227,7 +227,7 @@ func TestCancelAndResumeAutoRenewal(t *testing.T) {
 
 		// A reader without a subscription has nothing to cancel.
 		r := site.NewBrowser()
-		siLogIn(t, r, siDemoAccount(t, "registered"), "/")
+		logIn(t, r, demoAccount(t, "registered"), "/")
 		if resp := r.Post("/account/cancel", nil); resp.Status != http.StatusBadRequest ||
 			!strings.Contains(resp.Body, `id="form-error" role="alert">You have no subscription.<`) {
 			t.Errorf("cancel without a subscription: status %d", resp.Status)

@@ -9,29 +9,9 @@ import (
 	"time"
 
 	"broadsheet/internal/app/apptest"
-	"broadsheet/internal/content"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/settings"
 )
-
-// adminMeteredStories returns the demo's stories that count against the meter.
-func adminMeteredStories(t *testing.T, site *apptest.Site, atLeast int) []*content.Article {
-	t.Helper()
-	all, err := site.App.Store.LatestArticles(context.Background(), site.Clock.Now(), "", nil, 200)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*content.Article
-	for _, a := range all {
-		if a.Access == content.Metered {
-			out = append(out, a)
-		}
-	}
-	if len(out) < atLeast {
-		t.Fatalf("demo has %d metered stories, the test needs %d", len(out), atLeast)
-	}
-	return out
-}
 
 func TestAdminIsForAdmins(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
@@ -42,7 +22,7 @@ func TestAdminIsForAdmins(t *testing.T) {
 			}
 		}
 		b := site.NewBrowser()
-		coSignIn(t, b, coDemoAccount(t, "registered reader"))
+		logIn(t, b, demoAccount(t, "registered reader"), "/")
 		for _, path := range []string{"/admin", "/admin/outbox"} {
 			if resp := b.Get(path); resp.Status != http.StatusForbidden {
 				t.Errorf("reader GET %s: status %d, want 403", path, resp.Status)
@@ -64,9 +44,9 @@ func TestAdminIsForAdmins(t *testing.T) {
 func TestAdminSettings(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		ctx := context.Background()
-		metered := adminMeteredStories(t, site, 6)
+		metered := meteredStories(t, site, 6)
 		admin := site.NewBrowser()
-		coSignIn(t, admin, coDemoAccount(t, "admin"))
+		logIn(t, admin, demoAccount(t, "admin"), "/")
 
 		page := admin.Get("/admin")
 		if page.Status != http.StatusOK {
@@ -162,7 +142,7 @@ func TestAdminOutbox(t *testing.T) {
 			site.Clock.Advance(time.Minute)
 		}
 		b := site.NewBrowser()
-		coSignIn(t, b, coDemoAccount(t, "admin"))
+		logIn(t, b, demoAccount(t, "admin"), "/")
 		resp := b.Get("/admin/outbox")
 		if resp.Status != http.StatusOK {
 			t.Fatalf("GET /admin/outbox: status %d", resp.Status)

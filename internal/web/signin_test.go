@@ -17,28 +17,6 @@ import (
 	"broadsheet/internal/meter"
 )
 
-// siDemoAccount returns the demo sign-in whose role starts with role.
-func siDemoAccount(t *testing.T, role string) demo.Account {
-	t.Helper()
-	for _, a := range demo.Accounts {
-		if strings.HasPrefix(a.Role, role) {
-			return a
-		}
-	}
-	t.Fatalf("no demo account with role %q", role)
-	return demo.Account{}
-}
-
-// siLogIn signs a browser in with a password and checks it worked.
-func siLogIn(t *testing.T, b *apptest.Browser, a demo.Account, next string) apptest.Response {
-	t.Helper()
-	resp := b.Post("/login", url.Values{"email": {a.Email}, "password": {a.Password}, "next": {next}})
-	if resp.Status != http.StatusOK || b.Cookie("bs_session") == "" {
-		t.Fatalf("sign-in as %s: status %d at %s, session cookie %q", a.Email, resp.Status, resp.URL, b.Cookie("bs_session"))
-	}
-	return resp
-}
-
 // siSignedInAs reports which email the browser's account page shows, or ""
 // when the browser is sent to log in.
 func siSignedInAs(t *testing.T, b *apptest.Browser) string {
@@ -52,25 +30,6 @@ func siSignedInAs(t *testing.T, b *apptest.Browser) string {
 		t.Fatalf("account page: status %d at %s without an email", resp.Status, resp.URL)
 	}
 	return m[1]
-}
-
-// siMeteredStories returns published stories that are not premium.
-func siMeteredStories(t *testing.T, site *apptest.Site, n int) []*content.Article {
-	t.Helper()
-	all, err := site.App.Store.LatestArticles(context.Background(), site.Clock.Now(), "", nil, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*content.Article
-	for _, a := range all {
-		if !a.Premium() {
-			out = append(out, a)
-		}
-	}
-	if len(out) < n {
-		t.Fatalf("demo has %d non-premium stories, want %d", len(out), n)
-	}
-	return out
 }
 
 func TestRegisterSignsInAndLogoutSignsOut(t *testing.T) {
@@ -89,7 +48,7 @@ func TestRegisterSignsInAndLogoutSignsOut(t *testing.T) {
 		}{
 			{"not-an-address", "long enough secret", http.StatusBadRequest, "is not an email address"},
 			{"new@example.com", "short", http.StatusBadRequest, "at least 8 characters"},
-			{siDemoAccount(t, "registered").Email, "long enough secret", http.StatusConflict, "already exists"},
+			{demoAccount(t, "registered").Email, "long enough secret", http.StatusConflict, "already exists"},
 		} {
 			resp := b.Post("/register", url.Values{"email": {tc.email}, "password": {tc.password}, "next": {"/account"}})
 			if resp.Status != tc.status || !strings.Contains(resp.Body, tc.message) {
@@ -128,7 +87,7 @@ func TestRegisterSignsInAndLogoutSignsOut(t *testing.T) {
 
 		// The new password works from another device.
 		other := site.NewBrowser()
-		siLogIn(t, other, demo.Account{Email: "new.reader@example.com", Password: "long enough secret"}, "/")
+		logIn(t, other, demo.Account{Email: "new.reader@example.com", Password: "long enough secret"}, "/")
 		if email := siSignedInAs(t, other); email != "new.reader@example.com" {
 			t.Errorf("signed in as %q", email)
 		}
@@ -137,7 +96,7 @@ func TestRegisterSignsInAndLogoutSignsOut(t *testing.T) {
 
 func TestPasswordSignInIsThrottled(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
-		reader := siDemoAccount(t, "registered")
+		reader := demoAccount(t, "registered")
 		b := site.NewBrowser()
 		wrong := url.Values{"email": {reader.Email}, "password": {"not the password"}, "next": {"/"}}
 		resp := b.Post("/login", wrong)
@@ -163,16 +122,16 @@ func TestPasswordSignInIsThrottled(t *testing.T) {
 			t.Fatal("signed in while throttled")
 		}
 		// Another account from the same address is not locked out.
-		siLogIn(t, site.NewBrowser(), siDemoAccount(t, "admin"), "/")
+		logIn(t, site.NewBrowser(), demoAccount(t, "admin"), "/")
 
 		site.Clock.Advance(16 * time.Minute)
-		siLogIn(t, b, reader, "/")
+		logIn(t, b, reader, "/")
 	})
 }
 
 func TestSignInReturnsToTheStory(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
-		story := siMeteredStories(t, site, 1)[0]
+		story := meteredStories(t, site, 1)[0]
 		next := "/article/" + story.Slug
 		b := site.NewBrowser()
 		page := b.Get("/login?next=" + url.QueryEscape(next))
@@ -187,14 +146,14 @@ func TestSignInReturnsToTheStory(t *testing.T) {
 		if got := siLinkNext(t, page.Body, "/register"); got != next {
 			t.Errorf("the register link carries next=%q, want %q", got, next)
 		}
-		resp := siLogIn(t, b, siDemoAccount(t, "registered"), next)
+		resp := logIn(t, b, demoAccount(t, "registered"), next)
 		if resp.URL != next || !strings.Contains(resp.Body, story.Headline) || !strings.Contains(resp.Body, "You are signed in.") {
 			t.Errorf("after sign-in: at %s", resp.URL)
 		}
 
 		// A destination on another site is not followed.
 		for _, evil := range []string{"https://evil.example/", "//evil.example/", "/\\evil.example"} {
-			resp := siLogIn(t, site.NewBrowser(), siDemoAccount(t, "registered"), evil)
+			resp := logIn(t, site.NewBrowser(), demoAccount(t, "registered"), evil)
 			if resp.URL != "/" {
 				t.Errorf("next %q led to %s", evil, resp.URL)
 			}
@@ -248,8 +207,8 @@ func siRequestLink(t *testing.T, site *apptest.Site, b *apptest.Browser, email, 
 func TestSignInByEmailedLink(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		ctx := context.Background()
-		reader := siDemoAccount(t, "registered")
-		story := siMeteredStories(t, site, 1)[0]
+		reader := demoAccount(t, "registered")
+		story := meteredStories(t, site, 1)[0]
 		next := "/article/" + story.Slug
 		b := site.NewBrowser()
 
@@ -334,12 +293,12 @@ func TestSignInByEmailedLink(t *testing.T) {
 func TestSignInCountsThisDevicesReadsOnce(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		ctx := context.Background()
-		reader := siDemoAccount(t, "registered")
-		s := siMeteredStories(t, site, 4)
+		reader := demoAccount(t, "registered")
+		s := meteredStories(t, site, 4)
 
 		// The reader, on another device, read s[0] and s[2].
 		other := site.NewBrowser()
-		siLogIn(t, other, reader, "/")
+		logIn(t, other, reader, "/")
 		for _, a := range []*content.Article{s[0], s[2]} {
 			if resp := other.Get("/article/" + a.Slug); strings.Contains(resp.Body, `id="paywall"`) {
 				t.Fatalf("%s gated on the other device", a.Slug)
@@ -355,7 +314,7 @@ func TestSignInCountsThisDevicesReadsOnce(t *testing.T) {
 			}
 		}
 
-		siLogIn(t, b, reader, "/")
+		logIn(t, b, reader, "/")
 		acct, err := site.App.Store.AccountByEmail(ctx, reader.Email)
 		if err != nil {
 			t.Fatal(err)
@@ -381,16 +340,16 @@ func TestSignInCountsThisDevicesReadsOnce(t *testing.T) {
 
 func TestSignInAlwaysStartsAFreshSession(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
-		reader, admin := siDemoAccount(t, "registered"), siDemoAccount(t, "admin")
+		reader, admin := demoAccount(t, "registered"), demoAccount(t, "admin")
 		b := site.NewBrowser()
 		b.Get("/")
 		b.SetCookie("bs_session", "planted-by-someone-else")
-		siLogIn(t, b, reader, "/")
+		logIn(t, b, reader, "/")
 		first := b.Cookie("bs_session")
 		if first == "planted-by-someone-else" {
 			t.Fatal("sign-in kept a session token it did not issue")
 		}
-		siLogIn(t, b, reader, "/")
+		logIn(t, b, reader, "/")
 		second := b.Cookie("bs_session")
 		if second == first {
 			t.Fatal("signing in again kept the session token")
@@ -401,7 +360,7 @@ func TestSignInAlwaysStartsAFreshSession(t *testing.T) {
 		if got := siSignedInAs(t, stale); got != "" {
 			t.Errorf("the replaced session still signs in as %q", got)
 		}
-		siLogIn(t, b, admin, "/")
+		logIn(t, b, admin, "/")
 		if third := b.Cookie("bs_session"); third == second || third == first {
 			t.Error("switching accounts kept a session token")
 		}
@@ -417,9 +376,9 @@ func TestSignInAlwaysStartsAFreshSession(t *testing.T) {
 
 func TestLogoutFromAnotherSiteIsRefused(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
-		reader := siDemoAccount(t, "registered")
+		reader := demoAccount(t, "registered")
 		b := site.NewBrowser()
-		siLogIn(t, b, reader, "/")
+		logIn(t, b, reader, "/")
 		resp := b.Do(http.MethodPost, "/logout", strings.NewReader(""), http.Header{
 			"Content-Type":   {"application/x-www-form-urlencoded"},
 			"Sec-Fetch-Site": {"cross-site"},

@@ -14,31 +14,6 @@ import (
 	"broadsheet/internal/demo"
 )
 
-// coDemoAccount returns the demo sign-in whose role starts with role.
-func coDemoAccount(t *testing.T, role string) demo.Account {
-	t.Helper()
-	for _, a := range demo.Accounts {
-		if strings.HasPrefix(a.Role, role) {
-			return a
-		}
-	}
-	t.Fatalf("no demo account with role %q", role)
-	return demo.Account{}
-}
-
-// coSignIn signs a device in with a demo account's password through the
-// sign-in form, and fails the test unless the device ends up signed in.
-func coSignIn(t *testing.T, b *apptest.Browser, a demo.Account) {
-	t.Helper()
-	resp := b.Post("/login", url.Values{"email": {a.Email}, "password": {a.Password}, "next": {"/"}})
-	if resp.Status == http.StatusNotImplemented {
-		t.Skip("sign-in form is not built yet")
-	}
-	if resp.Status != http.StatusOK || b.Cookie("bs_session") == "" {
-		t.Fatalf("sign in as %s: status %d at %s, session cookie %q", a.Email, resp.Status, resp.URL, b.Cookie("bs_session"))
-	}
-}
-
 // coNoRedirect sends one request without following redirects.
 func coNoRedirect(t *testing.T, site *apptest.Site, method, path string) *http.Response {
 	t.Helper()
@@ -126,7 +101,7 @@ func TestCheckoutRequiresSignIn(t *testing.T) {
 func TestCheckout(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		ctx := context.Background()
-		reader := coDemoAccount(t, "registered reader")
+		reader := demoAccount(t, "registered reader")
 		acct, err := site.App.Store.AccountByEmail(ctx, reader.Email)
 		if err != nil {
 			t.Fatal(err)
@@ -134,7 +109,7 @@ func TestCheckout(t *testing.T) {
 		_, premium := stories(t, site)
 		story := "/article/" + premium[0].Slug
 		b := site.NewBrowser()
-		coSignIn(t, b, reader)
+		logIn(t, b, reader, "/")
 
 		if resp := b.Get("/subscribe/no-such-plan"); resp.Status != http.StatusNotFound {
 			t.Errorf("unknown plan: status %d, want 404", resp.Status)
@@ -258,7 +233,7 @@ func TestCheckoutDoubleSubmitRace(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := site.NewBrowser()
-		coSignIn(t, b, who)
+		logIn(t, b, who, "/")
 		key := coCheckoutKey(t, b.Get("/subscribe/super-saver").Body)
 		var wg sync.WaitGroup
 		results := make([]apptest.Response, 2)
