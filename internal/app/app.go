@@ -86,7 +86,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Handlers: map[string]jobs.Handler{"renewal": a.runRenewal},
 		Periodic: a.periodic,
 	}
-	stories := content.NewCache(st, 5*time.Second, 5000)
+	stories := content.NewCache(st, 5*time.Second, 2000)
 	pages := &web.Server{
 		Store: st, Content: stories, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
 		Now: clk.Now, Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure()}, BaseURL: cfg.BaseURL,

@@ -44,7 +44,7 @@ func (s *Server) Init() error {
 		return err
 	}
 	s.pages = pages
-	s.fragments.max = 4000
+	s.fragments.max = 2000
 	return nil
 }
 
