@@ -52,7 +52,7 @@ type page struct {
 	Title       string
 	Description string
 	Publication string
-	Sections    []content.Section
+	SectionNav  template.HTML
 	Viewer      *viewer
 	Notice      string
 	ShowAds     bool
@@ -65,7 +65,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, titl
 	cfg := s.Settings.Get()
 	secs, _ := s.Content.Sections(r.Context())
 	p := &page{
-		Title: title, Publication: cfg.Publication, Sections: secs, Viewer: v,
+		Title: title, Publication: cfg.Publication, SectionNav: s.sectionNav(secs), Viewer: v,
 		Path: r.URL.RequestURI(), Data: data, Notice: s.takeNotice(w, r),
 	}
 	p.ShowAds = v == nil || !v.Entitlements.AdFree
@@ -102,4 +102,25 @@ func staticHandler(files fs.FS) http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fsrv.ServeHTTP(w, r)
 	})
+}
+
+// sectionNav renders the masthead's section links once per section list:
+// the list changes rarely and is on every page, and rendering it is a
+// large share of a page's template work.
+func (s *Server) sectionNav(secs []content.Section) template.HTML {
+	if len(secs) == 0 {
+		return ""
+	}
+	s.navMu.Lock()
+	defer s.navMu.Unlock()
+	if len(s.navFor) == len(secs) && &s.navFor[0] == &secs[0] {
+		return s.nav
+	}
+	var buf bytes.Buffer
+	if err := s.pages["error"].ExecuteTemplate(&buf, "section-nav", secs); err != nil {
+		s.Log.Error("render section links", "err", err)
+		return ""
+	}
+	s.navFor, s.nav = secs, template.HTML(buf.String())
+	return s.nav
 }

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"broadsheet/internal/access"
@@ -35,6 +36,9 @@ type Server struct {
 
 	pages     map[string]*template.Template
 	fragments storyFragments
+	navMu     sync.Mutex
+	navFor    []content.Section // the section list nav was rendered from
+	nav       template.HTML
 }
 
 // Init parses the templates; a broken template fails start-up.
