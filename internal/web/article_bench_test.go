@@ -15,7 +15,7 @@ import (
 //	go test ./internal/web -run '^$' -bench ArticlePage -benchmem
 func BenchmarkArticlePage(b *testing.B) {
 	site := apptest.NewSite(b, "sqlite")
-	free, _ := stories(&testing.T{}, site)
+	free, _ := stories(b, site)
 	h := site.App.Handler()
 	path := "/article/" + free[0].Slug
 

@@ -15,7 +15,7 @@ import (
 )
 
 // stories returns the demo's published free (metered) and premium stories.
-func stories(t *testing.T, site *apptest.Site) (free, premium []*content.Article) {
+func stories(t testing.TB, site *apptest.Site) (free, premium []*content.Article) {
 	t.Helper()
 	all, err := site.App.Store.LatestArticles(context.Background(), site.Clock.Now(), "", nil, 200)
 	if err != nil {
