@@ -19,7 +19,7 @@ import (
 // both (an account reads under its own meter).
 type Viewer struct {
 	AnonID       string // from the signed reader cookie
-	NewReader    bool   // the cookie was just issued: nothing counted yet
+	NewReader    bool   // the reader cookie was just issued
 	AccountID    int64
 	Subscription *billing.Subscription
 }
@@ -82,7 +82,10 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 	in := meter.Input{Subscriber: ent.Premium, Access: a.Access, Limit: cfg.FreeLimit}
 	month := meter.Month(now, cfg.Location)
 	key := v.MeterKey()
-	if !in.Subscriber && !v.NewReader {
+	// A device seen for the first time has read nothing under its own
+	// meter; an account's meter has history whatever the device.
+	fresh := v.NewReader && v.AccountID == 0
+	if !in.Subscriber && !fresh {
 		var err error
 		if in.Used, in.AlreadyRead, err = s.Store.MeterState(ctx, key, month, a.ID); err != nil {
 			return d, err
