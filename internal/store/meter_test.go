@@ -11,7 +11,7 @@ import (
 	"broadsheet/internal/store/storetest"
 )
 
-func seedArticles(t *testing.T, s *store.Store, n int) []int64 {
+func seedArticles(t testing.TB, s *store.Store, n int) []int64 {
 	t.Helper()
 	ctx := context.Background()
 	sec, err := s.CreateSection(ctx, content.Section{Slug: "news", Name: "News"})

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,11 +79,19 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	if !ok {
 		return &httpError{http.StatusInternalServerError, "missing template " + name}
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	buf, _ := s.buffers.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		buf.Reset()
+		s.buffers.Put(buf)
+	}()
+	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())

@@ -36,9 +36,14 @@ type Server struct {
 
 	pages     map[string]*template.Template
 	fragments storyFragments
-	navMu     sync.Mutex
-	navFor    []content.Section // the section list nav was rendered from
-	nav       template.HTML
+	// buffers are reused between renders: a page is rendered whole before
+	// it is sent (so a template error becomes an error page, not half a
+	// page), and growing a fresh buffer for every page was a large share
+	// of the article page's allocations.
+	buffers sync.Pool
+	navMu   sync.Mutex
+	navFor  []content.Section // the section list nav was rendered from
+	nav     template.HTML
 }
 
 // Init parses the templates; a broken template fails start-up.
