@@ -52,13 +52,10 @@ func (s *Store) MeterUsed(ctx context.Context, reader, month string) (int, error
 // month's count afterwards.
 func (s *Store) ClaimRead(ctx context.Context, reader, month string, articleID int64, limit int, now time.Time) (granted bool, used int, err error) {
 	c := &claim{ctx: ctx, reader: reader, month: month, articleID: articleID, limit: limit, now: now, done: make(chan struct{})}
-	select {
-	case s.claims.queue <- c:
-	case <-ctx.Done():
-		return false, 0, ctx.Err()
+	if err := s.claims.submit(c); err != nil {
+		return false, 0, err
 	}
-	<-c.done
-	return c.granted, c.used, c.err
+	return c.granted, c.used, nil
 }
 
 func (s *Store) claimRead(ctx context.Context, tx *sql.Tx, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error) {

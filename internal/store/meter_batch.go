@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -15,6 +16,7 @@ import (
 type claimBatcher struct {
 	s     *Store
 	queue chan *claim
+	stop  chan struct{} // closed when the store closes
 }
 
 type claim struct {
@@ -35,22 +37,24 @@ type claim struct {
 const maxBatch = 256
 
 func newClaimBatcher(s *Store) *claimBatcher {
-	b := &claimBatcher{s: s, queue: make(chan *claim, 4096)}
+	b := &claimBatcher{s: s, queue: make(chan *claim, 4096), stop: make(chan struct{})}
 	go b.loop()
 	return b
 }
 
 func (b *claimBatcher) loop() {
 	batch := make([]*claim, 0, maxBatch)
-	for first := range b.queue {
-		batch = append(batch[:0], first)
+	for {
+		select {
+		case <-b.stop:
+			return
+		case first := <-b.queue:
+			batch = append(batch[:0], first)
+		}
 	fill:
 		for len(batch) < maxBatch {
 			select {
-			case c, ok := <-b.queue:
-				if !ok {
-					break fill
-				}
+			case c := <-b.queue:
 				batch = append(batch, c)
 			default:
 				break fill
@@ -59,6 +63,26 @@ func (b *claimBatcher) loop() {
 		b.commit(batch)
 	}
 }
+
+// submit queues a claim and waits for its commit. After the store closes
+// it fails instead of waiting for ever.
+func (b *claimBatcher) submit(c *claim) error {
+	select {
+	case b.queue <- c:
+	case <-c.ctx.Done():
+		return c.ctx.Err()
+	case <-b.stop:
+		return errStoreClosed
+	}
+	select {
+	case <-c.done:
+		return c.err
+	case <-b.stop:
+		return errStoreClosed
+	}
+}
+
+var errStoreClosed = errors.New("store is closed")
 
 // commit runs the batch in one transaction. If the transaction fails as a
 // whole, each claim is retried alone so one bad claim cannot fail others.
@@ -90,4 +114,4 @@ func (b *claimBatcher) commit(batch []*claim) {
 	}
 }
 
-func (b *claimBatcher) close() { close(b.queue) }
+func (b *claimBatcher) close() { close(b.stop) }
