@@ -15,15 +15,13 @@ import (
 // The statements of a claim, prepared when the store opens (see
 // prepareHot): they run on every first read of a story.
 const (
-	sqlClaimCounted = `SELECT EXISTS (SELECT 1 FROM meter_reads
-		WHERE reader = $1 AND month = $2 AND article_id = $3)`
+	sqlClaimRecord = `INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (reader, month, article_id) DO NOTHING`
 	sqlClaimCount = `INSERT INTO meter_counts (reader, month, n) VALUES ($1, $2, 1)
 		ON CONFLICT (reader, month) DO UPDATE SET n = meter_counts.n + 1 WHERE meter_counts.n < $3
 		RETURNING n`
-	sqlClaimRecord = `INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (reader, month, article_id) DO NOTHING`
-	sqlClaimGiveBack = `UPDATE meter_counts SET n = n - 1 WHERE reader = $1 AND month = $2 RETURNING n`
-	sqlMonthCount    = `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`
+	sqlClaimUndo  = `DELETE FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $3`
+	sqlMonthCount = `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`
 )
 
 // MeterState returns how many stories the reader has used this month and
@@ -59,40 +57,34 @@ func (s *Store) ClaimRead(ctx context.Context, reader, month string, articleID i
 }
 
 func (s *Store) claimRead(ctx context.Context, tx *sql.Tx, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error) {
-	var counted bool
-	if err := s.txRow(ctx, tx, sqlClaimCounted, reader, month, articleID).Scan(&counted); err != nil {
-		return false, 0, err
-	}
-	if counted {
-		used, err := s.monthCount(ctx, tx, reader, month)
-		return true, used, err
-	}
-	if limit <= 0 {
-		used, err := s.monthCount(ctx, tx, reader, month)
-		return false, used, err
-	}
-	var used int
-	err := s.txRow(ctx, tx, sqlClaimCount, reader, month, limit).Scan(&used)
-	if errors.Is(err, sql.ErrNoRows) {
-		used, err := s.monthCount(ctx, tx, reader, month)
-		return false, used, err
-	}
-	if err != nil {
-		return false, 0, err
-	}
+	// Record the read first: on the common path (a story not yet counted,
+	// the limit not reached) that and raising the count are the only two
+	// statements. On PostgreSQL a concurrent claim of the same story waits
+	// here on the unique key and then finds it counted.
 	res, err := s.txExec(ctx, tx, sqlClaimRecord, reader, month, articleID, now.UTC())
 	if err != nil {
 		return false, 0, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		// A concurrent request counted the same story first: give the
-		// count back, the story is read once.
-		if err := s.txRow(ctx, tx, sqlClaimGiveBack,
-			reader, month).Scan(&used); err != nil {
+		used, err := s.monthCount(ctx, tx, reader, month)
+		return true, used, err // counted before: a free re-read
+	}
+	if limit > 0 {
+		var used int
+		err := s.txRow(ctx, tx, sqlClaimCount, reader, month, limit).Scan(&used)
+		if err == nil {
+			return true, used, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
 			return false, 0, err
 		}
 	}
-	return true, used, nil
+	// The month's limit is reached: take the read back.
+	if _, err := s.txExec(ctx, tx, sqlClaimUndo, reader, month, articleID); err != nil {
+		return false, 0, err
+	}
+	used, err := s.monthCount(ctx, tx, reader, month)
+	return false, used, err
 }
 
 func (s *Store) monthCount(ctx context.Context, tx *sql.Tx, reader, month string) (int, error) {
