@@ -74,7 +74,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 		if d.Status == "" {
 			d.Status = string(sub.Status)
 		}
-		d.Entitled = billing.Entitled(sub, s.Now())
+		d.Entitled = v.Entitlements.Premium
 		d.PaidUntil = sub.PaidUntil.In(loc).Format(dayLayout)
 		if sub.AutoRenew {
 			// The charge is made ahead of the term's end (or on the
