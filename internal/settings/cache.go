@@ -2,6 +2,8 @@ package settings
 
 import (
 	"context"
+	"maps"
+	"sync"
 	"sync/atomic"
 )
 
@@ -17,6 +19,9 @@ type Source interface {
 type Cache struct {
 	src Source
 	cur atomic.Pointer[Settings]
+
+	mu     sync.Mutex
+	stored map[string]string // what the current settings were parsed from
 }
 
 // NewCache loads the settings once; a stored value that no longer parses
@@ -29,17 +34,25 @@ func NewCache(ctx context.Context, src Source) (*Cache, error) {
 // Get returns the current settings.
 func (c *Cache) Get() *Settings { return c.cur.Load() }
 
-// Reload reads the settings again.
+// Reload reads the settings again. Unchanged settings keep the same
+// *Settings, so what is cached per settings (rendered story fragments)
+// stays valid between the periodic reloads.
 func (c *Cache) Reload(ctx context.Context) error {
 	raw, err := c.src.Settings(ctx)
 	if err != nil {
 		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cur.Load() != nil && maps.Equal(raw, c.stored) {
+		return nil
 	}
 	s, err := Parse(raw)
 	if err != nil {
 		return err
 	}
 	c.cur.Store(s)
+	c.stored = raw
 	return nil
 }
 

@@ -91,3 +91,23 @@ func TestCacheUpdateIsAllOrNothing(t *testing.T) {
 		}
 	})
 }
+
+func TestReloadKeepsUnchangedSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		c, err := settings.NewCache(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := c.Get()
+		if err := c.Reload(ctx); err != nil || c.Get() != before {
+			t.Fatalf("a reload with nothing changed replaced the settings (%v)", err)
+		}
+		if err := st.SaveSettings(ctx, map[string]string{settings.KeyFreeLimit: "4"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Reload(ctx); err != nil || c.Get() == before || c.Get().FreeLimit != 4 {
+			t.Fatalf("a reload after a change did not pick it up (%v)", err)
+		}
+	})
+}
