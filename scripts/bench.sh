@@ -3,8 +3,10 @@
 #
 # Starts Broadsheet on SQLite with the demo publication plus generated
 # stories, and nginx serving the bytes of one article page as a static file,
-# then drives both with wrk over loopback:
-#   1. nginx, the static page (the ceiling);
+# then drives them with wrk over loopback:
+#   1. nginx, the static page (the reference the targets are set against);
+#   1b. the same bytes from memory through Go's net/http doing nothing else
+#      (the ceiling of any Go server on this machine, for context);
 #   2. Broadsheet, a realistic mix of anonymous readers (each with its own
 #      cookie, reading 1-5 stories), signed-in readers and subscribers;
 #   3. Broadsheet, the hardest case: every request a first-time visitor
@@ -30,8 +32,10 @@ connections=${BENCH_CONNECTIONS:-64}
 stories=${BENCH_STORIES:-10000}
 port=${BENCH_PORT:-18080}
 nginx_port=$((port + 1))
+gostatic_port=$((port + 2))
 server_url="http://127.0.0.1:$port"
 nginx_url="http://127.0.0.1:$nginx_port"
+gostatic_url="http://127.0.0.1:$gostatic_port"
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() {
@@ -68,7 +72,7 @@ fi
 nginx_bin=$(find_nginx)
 command -v go >/dev/null || die "go is not on PATH"
 
-for p in "$port" "$nginx_port"; do
+for p in "$port" "$nginx_port" "$gostatic_port"; do
 	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
 		die "port $p is in use; set BENCH_PORT to another port"
 	fi
@@ -85,9 +89,11 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/broadsheet-bench.XXXXXX")
 server_pid=
 nginx_pid=
+gostatic_pid=
 cleanup() {
 	local status=$?
 	[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+	[ -z "$gostatic_pid" ] || kill "$gostatic_pid" 2>/dev/null || true
 	[ -z "$nginx_pid" ] || kill "$nginx_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	if [ -n "${BENCH_KEEP:-}" ] || [ "$status" -ne 0 ]; then
@@ -153,6 +159,11 @@ wait_for "$nginx_url/article.html" "$nginx_pid" "$work/nginx/error.log"
 curl -fsS --max-time 10 "$nginx_url/article.html" | cmp -s - "$work/www/article.html" ||
 	die "nginx does not serve the saved page byte for byte"
 
+say "starting Go's net/http with the same bytes on $gostatic_url"
+"$work/benchseed" --serve-static "$work/www/article.html" --addr "127.0.0.1:$gostatic_port" >"$work/gostatic.log" 2>&1 &
+gostatic_pid=$!
+wait_for "$gostatic_url/article.html" "$gostatic_pid" "$work/gostatic.log"
+
 # --- load ---------------------------------------------------------------------
 export BENCH_STORIES="$stories" BENCH_TOKENS="$tokens"
 run() { # name url script duration
@@ -173,11 +184,15 @@ field() { # line key
 
 say "warming up ($warmup each)"
 run warm-static "$nginx_url/article.html" static.lua "$warmup" >/dev/null
+run warm-gostatic "$gostatic_url/article.html" static.lua "$warmup" >/dev/null
 run warm-mix "$server_url" mix.lua "$warmup" >/dev/null
 run warm-first "$server_url" firstvisit.lua "$warmup" >/dev/null
 
 say "measuring: $threads threads, $connections connections, $duration each"
 static=$(run static "$nginx_url/article.html" static.lua "$duration")
+sleep 1
+gostatic=$(run gostatic "$gostatic_url/article.html" static.lua "$duration")
+kill "$gostatic_pid" 2>/dev/null || true
 sleep 1
 mix=$(run mix "$server_url" mix.lua "$duration")
 sleep 1
@@ -201,6 +216,9 @@ verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t ? "met" : "MISSED") }
 
 mix_ratio=$(ratio "$mix" "$static")
 first_ratio=$(ratio "$first" "$static")
+gostatic_ratio=$(ratio "$gostatic" "$static")
+mix_go_ratio=$(ratio "$mix" "$gostatic")
+first_go_ratio=$(ratio "$first" "$gostatic")
 peak_mb=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 mem_verdict=$(awk -v m="$peak_mb" 'BEGIN { print (m < 150 ? "met" : "MISSED") }')
@@ -212,11 +230,14 @@ echo "wrk -t$threads -c$connections -d$duration --latency, loopback; $stories ge
 echo
 printf '%-40s %10s %9s %9s %8s\n' "scenario" "req/s" "p50 ms" "p99 ms" "errors"
 row "nginx, static copy of the page" "$static"
+row "Go net/http, same bytes from memory" "$gostatic"
 row "broadsheet, realistic reader mix" "$mix"
 row "broadsheet, every view a first visit" "$first"
 echo
 echo "realistic mix / nginx:    $mix_ratio  (target >= 0.50: $(verdict "$mix_ratio" 0.5))"
 echo "first visits / nginx:     $first_ratio  (target >= 0.50: $(verdict "$first_ratio" 0.5))"
+echo "Go net/http static / nginx: $gostatic_ratio  (the most any Go server could reach here)"
+echo "realistic mix / Go static: $mix_go_ratio;  first visits / Go static: $first_go_ratio"
 echo "server peak RSS (VmHWM):  $peak_mb MB, $rss_mb MB at the end  (target < 150 MB: $mem_verdict)"
 
 failed=

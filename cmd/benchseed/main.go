@@ -5,13 +5,16 @@
 //
 //	benchseed --db sqlite:///tmp/bench/bench.db --stories 10000 --out tokens.txt
 //	benchseed --prime http://127.0.0.1:18080 --out tokens.txt
+//	benchseed --serve-static page.html --addr 127.0.0.1:18082
 //
 // The first form seeds the database and writes one line per account,
 // "reader <session token>" or "subscriber <session token>". The second runs
 // against the started server: it visits the site once as each account, as a
 // browser would on its first visit, and appends the anonymous reader cookie
 // the server issues to that account's line, so signed-in load carries both
-// cookies the way real browsers do.
+// cookies the way real browsers do. The third serves a file's bytes from
+// memory with Go's net/http and nothing else: the fastest any page of a Go
+// server can be on the machine, which the benchmark reports beside nginx.
 package main
 
 import (
@@ -51,13 +54,18 @@ func main() {
 		subscribers = flag.Int("subscribers", 50, "signed-in subscribers")
 		out         = flag.String("out", "tokens.txt", "file of session tokens for the load generator")
 		prime       = flag.String("prime", "", "base URL of the running server: add each account's reader cookie to --out")
+		static      = flag.String("serve-static", "", "serve this file's bytes from memory at every path")
+		addr        = flag.String("addr", "127.0.0.1:18082", "address for --serve-static")
 	)
 	flag.Parse()
 	ctx := context.Background()
 	var err error
-	if *prime != "" {
+	switch {
+	case *static != "":
+		err = serveStatic(*static, *addr)
+	case *prime != "":
 		err = primeCookies(ctx, strings.TrimSuffix(*prime, "/"), *out)
-	} else {
+	default:
 		err = seed(ctx, *dbURL, *stories, *readers, *subscribers, *out)
 	}
 	if err != nil {
