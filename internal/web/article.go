@@ -1,23 +1,26 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
+	"strconv"
 
+	"broadsheet/internal/access"
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
 )
 
-type articleData struct {
-	Story       storyHTML
-	MeterNotice string
-}
-
+// showArticle serves a story as the meter allows, put together from parts
+// kept rendered: the page around it for this kind of reader (shell.go),
+// the story (stories.go) and the publication's copy (paywall.go). Only the
+// decision and the meter notice are worked out per view.
 func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
-	a, err := s.Content.Article(r.Context(), r.PathValue("slug"), s.Now())
+	rs, err := s.story(r.Context(), r.PathValue("slug"), s.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
 		return notFound()
 	}
@@ -29,29 +32,61 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cfg := s.Settings.Get()
-	d, err := s.Access.Decide(r.Context(), v.Viewer, a, cfg)
+	d, err := s.Access.Decide(r.Context(), v.Viewer, rs.article, cfg)
 	if err != nil {
 		return err
 	}
-	story, err := s.renderStory(a, d, cfg)
+	secs, err := s.Content.Sections(r.Context())
 	if err != nil {
 		return err
 	}
-	data := articleData{Story: story}
+	sh, err := s.shell(shellKeyFor(cfg, s.sectionNav(secs), v))
+	if err != nil {
+		return err
+	}
+	parts := pageParts{title: rs.title, head: rs.head, path: rs.path, notice: string(noticeHTML(s.takeNotice(w, r)))}
+	meterNotice := ""
 	if d.Reason == meter.Metered {
-		data.MeterNotice = cfg.MeterNotice.Render(cfg.Vars(d.Used))
+		meterNotice = s.meterNotice(cfg, d.Used)
 	}
-	p := s.newPage(w, r, v, a.Headline, data)
-	p.Description = a.Summary
-	p.Head = story.Head
-	return s.render(w, http.StatusOK, "article", p)
+	shown, full := access.ShownCount(d, len(rs.ends), cfg.LeadParagraphs)
+	var paywall paywallHTML
+	if !full {
+		if paywall, err = s.paywall(cfg, d.Reason, d.Used); err != nil {
+			return err
+		}
+	}
+	parts.story = func(b *bytes.Buffer) {
+		b.WriteString(rs.top)
+		b.WriteString(meterNotice)
+		b.WriteString(`<div class="story-body">`)
+		b.WriteString(rs.paragraphs(shown))
+		b.WriteString(`</div>`)
+		switch {
+		case !full:
+			b.WriteString(paywall.before)
+			b.WriteString(url.QueryEscape(rs.article.Slug))
+			b.WriteString(paywall.after)
+		case rs.article.WireSource != "" && cfg.WireDisclaimer != "":
+			b.WriteString(`<p class="disclaimer">` + template.HTMLEscapeString(cfg.WireDisclaimer) + `</p>`)
+		}
+	}
+	buf := s.buffer()
+	defer s.releaseBuffer(buf)
+	sh.write(buf, &parts)
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Cache-Control", "private, no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
 // articleHead builds the Open Graph tags and schema.org NewsArticle
 // markup. They describe the story with its headline and standfirst only;
 // for a gated story they say which part is behind the paywall, as search
 // engines ask, and carry none of its text.
-func articleHead(baseURL string, a *content.Article) (template.HTML, error) {
+func articleHead(baseURL string, a *content.Article) (string, error) {
 	url := baseURL + "/article/" + a.Slug
 	ld := map[string]any{
 		"@context":            "https://schema.org",
@@ -73,9 +108,9 @@ func articleHead(baseURL string, a *content.Article) (template.HTML, error) {
 		return "", err
 	}
 	esc := template.HTMLEscapeString
-	return template.HTML(`<meta property="og:type" content="article">
+	return `<meta property="og:type" content="article">
 <meta property="og:title" content="` + esc(a.Headline) + `">
 <meta property="og:description" content="` + esc(a.Summary) + `">
 <meta property="og:url" content="` + esc(url) + `">
-<script type="application/ld+json">` + string(js) + `</script>`), nil
+<script type="application/ld+json">` + string(js) + `</script>`, nil
 }

@@ -55,7 +55,7 @@ type page struct {
 	Publication string
 	SectionNav  template.HTML
 	Viewer      *viewer
-	Notice      string
+	Notice      template.HTML // see noticeHTML
 	ShowAds     bool
 	Path        string
 	Head        template.HTML // extra tags for <head>: Open Graph, JSON-LD
@@ -67,10 +67,18 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, titl
 	secs, _ := s.Content.Sections(r.Context())
 	p := &page{
 		Title: title, Publication: cfg.Publication, SectionNav: s.sectionNav(secs), Viewer: v,
-		Path: r.URL.RequestURI(), Data: data, Notice: s.takeNotice(w, r),
+		Path: r.URL.RequestURI(), Data: data, Notice: noticeHTML(s.takeNotice(w, r)),
 	}
 	p.ShowAds = v == nil || !v.Entitlements.AdFree
 	return p
+}
+
+// noticeHTML is the one-time notice at the top of a page, or nothing.
+func noticeHTML(text string) template.HTML {
+	if text == "" {
+		return ""
+	}
+	return template.HTML(`<p class="notice" role="status">` + template.HTMLEscapeString(text) + `</p>`)
 }
 
 // render writes a page with status.
@@ -79,14 +87,8 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	if !ok {
 		return &httpError{http.StatusInternalServerError, "missing template " + name}
 	}
-	buf, _ := s.buffers.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
-	}
-	defer func() {
-		buf.Reset()
-		s.buffers.Put(buf)
-	}()
+	buf := s.buffer()
+	defer s.releaseBuffer(buf)
 	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		return err
 	}
@@ -96,6 +98,22 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// buffer returns an empty buffer to build a page in. A page is built whole
+// before it is sent (so a failure becomes an error page, not half a page),
+// and growing a fresh buffer for every page was a large share of the
+// article page's allocations.
+func (s *Server) buffer() *bytes.Buffer {
+	if buf, ok := s.buffers.Get().(*bytes.Buffer); ok {
+		return buf
+	}
+	return new(bytes.Buffer)
+}
+
+func (s *Server) releaseBuffer(buf *bytes.Buffer) {
+	buf.Reset()
+	s.buffers.Put(buf)
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {

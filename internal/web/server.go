@@ -34,13 +34,11 @@ type Server struct {
 	Demo     bool
 	Log      *slog.Logger
 
-	pages     map[string]*template.Template
-	fragments storyFragments
-	// buffers are reused between renders: a page is rendered whole before
-	// it is sent (so a template error becomes an error page, not half a
-	// page), and growing a fresh buffer for every page was a large share
-	// of the article page's allocations.
-	buffers sync.Pool
+	pages   map[string]*template.Template
+	stories *storyCache
+	shells  shells
+	copy    copyParts
+	buffers sync.Pool // see buffer
 	navMu   sync.Mutex
 	navFor  []content.Section // the section list nav was rendered from
 	nav     template.HTML
@@ -53,7 +51,7 @@ func (s *Server) Init() error {
 		return err
 	}
 	s.pages = pages
-	s.fragments.max = 2000
+	s.stories = newStoryCache(s.Store, storyTTL, maxStories)
 	return nil
 }
 
