@@ -12,6 +12,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -98,6 +100,9 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 		return err
 	}
 	defer a.Close()
+	if cfg.DebugAddr != "" {
+		go serveProfiler(cfg.DebugAddr, log)
+	}
 	if err := demo.EnsurePlans(ctx, a.Store); err != nil {
 		return err
 	}
@@ -168,4 +173,18 @@ func user(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	fmt.Printf("created %s %s\n", role, acct.Email)
 	return nil
+}
+
+// serveProfiler serves Go's profiler for the operator. It is a separate
+// listener, never the public one, since profiles reveal the process.
+func serveProfiler(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("profiler listening", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("profiler stopped", "err", err)
+	}
 }

@@ -22,6 +22,7 @@ type Config struct {
 	BaseURL     string // public URL, for links in emails; derived from Addr when empty
 	Secret      string // signs reader cookies; from the database when empty
 	SMTPAddr    string // host:port; empty keeps mail in the outbox
+	DebugAddr   string // where to serve Go's profiler (net/http/pprof); empty: nowhere
 	SMTPFrom    string
 	SMTPUser    string
 	SMTPPass    string
@@ -39,6 +40,7 @@ func Parse(name string, args []string, demo bool) (*Config, error) {
 	fs.StringVar(&c.BaseURL, "base-url", env("BROADSHEET_BASE_URL", ""), "public URL of the site, for links in emails")
 	c.Secret = os.Getenv("BROADSHEET_SECRET")
 	c.SMTPAddr = os.Getenv("BROADSHEET_SMTP_ADDR")
+	c.DebugAddr = os.Getenv("BROADSHEET_DEBUG_ADDR")
 	c.SMTPFrom = env("BROADSHEET_SMTP_FROM", "Broadsheet <no-reply@localhost>")
 	c.SMTPUser = os.Getenv("BROADSHEET_SMTP_USER")
 	c.SMTPPass = os.Getenv("BROADSHEET_SMTP_PASSWORD")
