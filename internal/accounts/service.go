@@ -60,7 +60,7 @@ type Store interface {
 	AccountByID(ctx context.Context, id int64) (*Account, error)
 	UpdateAccount(ctx context.Context, a *Account) error
 	CreateSession(ctx context.Context, tokenHash string, accountID int64, userAgent string, now time.Time, maxActive int) (int64, error)
-	SessionByTokenHash(ctx context.Context, tokenHash string) (*Session, error)
+	SessionWithAccount(ctx context.Context, tokenHash string) (*Session, *Account, error)
 	TouchSession(ctx context.Context, id int64, now time.Time) error
 	EndSession(ctx context.Context, accountID, sessionID int64, reason string, now time.Time) error
 	EndOtherSessions(ctx context.Context, accountID, keep int64, reason string, now time.Time) (int64, error)
@@ -177,7 +177,7 @@ func (s *Service) SessionFor(ctx context.Context, token string) (*Session, *Acco
 	if token == "" {
 		return nil, nil, ErrNoSession
 	}
-	se, err := s.Store.SessionByTokenHash(ctx, HashToken(token))
+	se, a, err := s.Store.SessionWithAccount(ctx, HashToken(token))
 	if err != nil {
 		if errors.Is(err, dberr.ErrNotFound) {
 			return nil, nil, ErrNoSession
@@ -186,10 +186,6 @@ func (s *Service) SessionFor(ctx context.Context, token string) (*Session, *Acco
 	}
 	if se.EndedAt != nil {
 		return nil, nil, &SessionEndedError{Reason: se.EndedReason}
-	}
-	a, err := s.Store.AccountByID(ctx, se.AccountID)
-	if err != nil {
-		return nil, nil, err
 	}
 	if now := s.Now(); now.Sub(se.LastSeenAt) > touchEvery {
 		// Only once a minute: "last seen" need not be exact, and the

@@ -12,11 +12,16 @@ const accountColumns = `id, email, password_hash, is_admin, created_at`
 
 func scanAccount(row interface{ Scan(...any) error }) (*accounts.Account, error) {
 	var a accounts.Account
-	if err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.IsAdmin, &a.CreatedAt); err != nil {
+	if err := row.Scan(accountFields(&a)...); err != nil {
 		return nil, mapErr(err)
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
 	return &a, nil
+}
+
+// accountFields are the scan targets of accountColumns.
+func accountFields(a *accounts.Account) []any {
+	return []any{&a.ID, &a.Email, &a.PasswordHash, &a.IsAdmin, &a.CreatedAt}
 }
 
 // CreateAccount stores a new account; ErrConflict if the email is taken.
@@ -49,11 +54,21 @@ const sessionColumns = `id, account_id, user_agent, created_at, last_seen_at, en
 func scanSession(row interface{ Scan(...any) error }) (*accounts.Session, error) {
 	var se accounts.Session
 	var ended sql.NullTime
-	if err := row.Scan(&se.ID, &se.AccountID, &se.UserAgent, &se.CreatedAt, &se.LastSeenAt, &ended, &se.EndedReason); err != nil {
+	if err := row.Scan(sessionFields(&se, &ended)...); err != nil {
 		return nil, mapErr(err)
 	}
-	se.CreatedAt, se.LastSeenAt, se.EndedAt = se.CreatedAt.UTC(), se.LastSeenAt.UTC(), nullTime(ended)
+	finishSession(&se, ended)
 	return &se, nil
+}
+
+// sessionFields are the scan targets of sessionColumns; finishSession
+// completes the session after the scan.
+func sessionFields(se *accounts.Session, ended *sql.NullTime) []any {
+	return []any{&se.ID, &se.AccountID, &se.UserAgent, &se.CreatedAt, &se.LastSeenAt, ended, &se.EndedReason}
+}
+
+func finishSession(se *accounts.Session, ended sql.NullTime) {
+	se.CreatedAt, se.LastSeenAt, se.EndedAt = se.CreatedAt.UTC(), se.LastSeenAt.UTC(), nullTime(ended)
 }
 
 // CreateSession starts a session and, when the account has more than
@@ -86,9 +101,24 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, accountID i
 	return id, err
 }
 
-// SessionByTokenHash finds a session, ended or not.
-func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (*accounts.Session, error) {
-	return scanSession(s.readRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, tokenHash))
+// SessionWithAccount finds a session, ended or not, and its account in
+// one read: it identifies a signed-in reader on every page view.
+func (s *Store) SessionWithAccount(ctx context.Context, tokenHash string) (*accounts.Session, *accounts.Account, error) {
+	var (
+		se    accounts.Session
+		a     accounts.Account
+		ended sql.NullTime
+	)
+	err := s.readRow(ctx, `SELECT s.id, s.account_id, s.user_agent, s.created_at, s.last_seen_at, s.ended_at, s.ended_reason,
+		a.id, a.email, a.password_hash, a.is_admin, a.created_at
+		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, tokenHash).
+		Scan(append(sessionFields(&se, &ended), accountFields(&a)...)...)
+	if err != nil {
+		return nil, nil, mapErr(err)
+	}
+	finishSession(&se, ended)
+	a.CreatedAt = a.CreatedAt.UTC()
+	return &se, &a, nil
 }
 
 // TouchSession records that a session was seen.
