@@ -2,12 +2,13 @@ package web
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"strings"
 	"time"
+
+	"broadsheet/internal/access"
 )
 
 // Cookie names.
@@ -23,11 +24,10 @@ type Cookies struct {
 	Secure bool // over HTTPS
 }
 
-// newReaderID returns a signed identifier for an anonymous reader.
-func (c Cookies) newReaderID() (id, value string) {
-	b := make([]byte, 12)
-	rand.Read(b)
-	id = base64.RawURLEncoding.EncodeToString(b)
+// newReaderID returns a new anonymous reader's id and its signed cookie
+// value.
+func (c Cookies) newReaderID(now time.Time) (id, value string) {
+	id = access.NewReaderID(now)
 	return id, id + "." + c.sign(id)
 }
 
