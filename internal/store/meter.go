@@ -11,6 +11,10 @@ import (
 // (meter_reads) and its size (meter_counts). The count row is what makes a
 // grant atomic: it is raised only while below the limit, in one statement,
 // so concurrent requests for different stories can never over-grant.
+//
+// A story once counted stays counted for the rest of its month: nothing
+// here deletes a committed read, and a merge only adds. The access service
+// keeps what the database confirmed in memory on that promise.
 
 // The statements of a claim, prepared when the store opens (see
 // prepareHot): they run on every first read of a story.
@@ -23,6 +27,26 @@ const (
 	sqlClaimUndo  = `DELETE FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $3`
 	sqlMonthCount = `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`
 )
+
+// MeterReads returns the stories counted against the reader's month, in no
+// particular order. The meter's callers keep what it returns in memory:
+// a story counted stays counted for the rest of the month.
+func (s *Store) MeterReads(ctx context.Context, reader, month string) ([]int64, error) {
+	rows, err := s.readRows(ctx, `SELECT article_id FROM meter_reads WHERE reader = $1 AND month = $2`, reader, month)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
 
 // MeterState returns how many stories the reader has used this month and
 // whether articleID is one of them.
@@ -79,7 +103,9 @@ func (s *Store) claimRead(ctx context.Context, tx *sql.Tx, reader, month string,
 			return false, 0, err
 		}
 	}
-	// The month's limit is reached: take the read back.
+	// The month's limit is reached: take the read back. This removes only
+	// the row inserted above, in this transaction; a read another
+	// transaction committed is never taken back.
 	if _, err := s.txExec(ctx, tx, sqlClaimUndo, reader, month, articleID); err != nil {
 		return false, 0, err
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -63,9 +64,12 @@ func TestClaimReadRules(t *testing.T) {
 		if ok, _ := claim("a:r1", "2026-11", ids[4], 5); !ok {
 			t.Error("a raised limit should grant a new story")
 		}
-		used, read, err := s.MeterState(ctx, "a:r1", "2026-11", ids[4])
-		if err != nil || used != 4 || !read {
-			t.Errorf("MeterState = %d %v %v, want 4 true", used, read, err)
+		read, err := s.MeterReads(ctx, "a:r1", "2026-11")
+		if err != nil || !sameIDs(read, ids[:3], ids[4]) {
+			t.Errorf("MeterReads = %v, %v; want %v", read, err, []int64{ids[0], ids[1], ids[2], ids[4]})
+		}
+		if read, err := s.MeterReads(ctx, "a:nobody", "2026-11"); err != nil || len(read) != 0 {
+			t.Errorf("MeterReads of a reader with no reads = %v, %v; want none", read, err)
 		}
 	})
 }
@@ -123,8 +127,19 @@ func TestMergeReadsIsAUnion(t *testing.T) {
 		if err != nil || used != 3 {
 			t.Fatalf("MergeReads = %d, %v; want 3 (union of {0,1} and {1,2})", used, err)
 		}
-		if _, read, _ := s.MeterState(ctx, "u:7", "2026-11", ids[0]); !read {
-			t.Error("story read on the device should count for the account")
+		read, err := s.MeterReads(ctx, "u:7", "2026-11")
+		if err != nil || !sameIDs(read, ids[:3]) {
+			t.Errorf("account's reads = %v, %v; want %v: a story read on the device counts for the account", read, err, ids[:3])
 		}
 	})
+}
+
+// sameIDs reports whether got holds exactly the ids of want and more, in
+// any order.
+func sameIDs(got []int64, want []int64, more ...int64) bool {
+	w := append(slices.Clone(want), more...)
+	g := slices.Clone(got)
+	slices.Sort(w)
+	slices.Sort(g)
+	return slices.Equal(g, w)
 }

@@ -110,6 +110,12 @@ func (s *Store) Close() error {
 // Engine names the database engine: "sqlite" or "postgres".
 func (s *Store) Engine() string { return s.dialect.name }
 
+// SingleWriter reports whether this process is the database's only writer:
+// true on SQLite, which Broadsheet serves from one process, false on
+// PostgreSQL, which several instances may share. What a process remembers
+// of written data is complete only when it is the only writer.
+func (s *Store) SingleWriter() bool { return s.dialect.name == sqlite.name }
+
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
 
