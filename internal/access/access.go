@@ -6,7 +6,9 @@ package access
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"broadsheet/internal/billing"
@@ -53,8 +55,10 @@ func EntitlementsOf(sub *billing.Subscription, now time.Time) Entitlements {
 
 // MeterStore is the meter's storage.
 type MeterStore interface {
-	MeterState(ctx context.Context, reader, month string, articleID int64) (used int, alreadyRead bool, err error)
+	// MeterReads lists the stories counted against reader's month.
+	MeterReads(ctx context.Context, reader, month string) ([]int64, error)
 	ClaimRead(ctx context.Context, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error)
+	MergeReads(ctx context.Context, from, into, month string) (int, error)
 }
 
 // Decision is the answer for one reader and one story.
@@ -67,10 +71,28 @@ type Decision struct {
 	Entitlements Entitlements
 }
 
-// Service decides access.
+// Service decides access. It remembers what the database confirmed about
+// each reader's meter this month (see memo.go), so a re-read or a view by a
+// reader with no free stories left usually needs no read; every new story
+// is still counted by the store, which alone grants it.
 type Service struct {
 	Store MeterStore
 	Now   func() time.Time
+	// Exclusive says the meter's store has no other writer (SQLite, one
+	// process). Then a refusal on what is remembered is final. Otherwise
+	// another instance may have counted the story for this reader (a
+	// device merged into the account there), so a refusal is checked
+	// against the database first.
+	Exclusive bool
+
+	memoSize int // meters remembered; zero means defaultMemoSize
+	memoOnce sync.Once
+	memoMap  *memo
+}
+
+func (s *Service) memo() *memo {
+	s.memoOnce.Do(func() { s.memoMap = newMemo(s.memoSize) })
+	return s.memoMap
 }
 
 // Decide applies the meter for viewer and article, counting the read when
@@ -80,26 +102,39 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 	ent := EntitlementsOf(v.Subscription, now)
 	d := Decision{FreeLimit: cfg.FreeLimit, Entitlements: ent}
 	in := meter.Input{Subscriber: ent.Premium, Access: a.Access, Limit: cfg.FreeLimit}
-	month := meter.Month(now, cfg.Location)
-	key := v.MeterKey()
+	k := memoKey{v.MeterKey(), meter.Month(now, cfg.Location)}
 	// A device seen for the first time has read nothing under its own
 	// meter; an account's meter has history whatever the device.
 	fresh := v.NewReader && v.AccountID == 0
+	var st meterState
 	if !in.Subscriber && !fresh {
 		var err error
-		if in.Used, in.AlreadyRead, err = s.Store.MeterState(ctx, key, month, a.ID); err != nil {
+		if st, err = s.state(ctx, k, a.ID); err != nil {
 			return d, err
 		}
 	}
+	in.Used, in.AlreadyRead = st.used, st.counted
 	rule := meter.Decide(in)
+	if rule.Reason == meter.MeterExhausted && !fresh && !st.loaded && !(s.Exclusive && st.complete) {
+		// What is remembered may lag the database: confirm a refusal
+		// there, since the story may be counted by now (a free re-read).
+		var err error
+		if st, err = s.loadMeter(ctx, k, a.ID); err != nil {
+			return d, err
+		}
+		in.Used, in.AlreadyRead = st.used, st.counted
+		rule = meter.Decide(in)
+	}
 	d.Granted, d.Reason, d.Used = rule.Granted, rule.Reason, in.Used
 	if rule.Count {
-		// The rule said yes on what it read; the store says it again
-		// atomically, since other requests of this reader may be racing.
-		granted, used, err := s.Store.ClaimRead(ctx, key, month, a.ID, cfg.FreeLimit, now)
+		// The rule said yes on what it knew; the store says it again
+		// atomically, since other requests of this reader (here or on
+		// another instance) may be racing.
+		granted, used, err := s.Store.ClaimRead(ctx, k.reader, k.month, a.ID, cfg.FreeLimit, now)
 		if err != nil {
 			return d, err
 		}
+		s.memo().claimed(k, a.ID, granted, used, fresh)
 		d.Granted, d.Used = granted, used
 		if !granted {
 			d.Reason = meter.MeterExhausted
@@ -107,6 +142,42 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 	}
 	d.Remaining = meter.Remaining(d.Used, d.FreeLimit)
 	return d, nil
+}
+
+// state is what is known of meter k and story id: remembered, or
+// read from the database and remembered.
+func (s *Service) state(ctx context.Context, k memoKey, id int64) (meterState, error) {
+	if st, ok := s.memo().get(k, id); ok {
+		return st, nil
+	}
+	return s.loadMeter(ctx, k, id)
+}
+
+// loadMeter reads meter k from the database and remembers it.
+func (s *Service) loadMeter(ctx context.Context, k memoKey, id int64) (meterState, error) {
+	m := s.memo()
+	gen := m.generation(k)
+	ids, err := s.Store.MeterReads(ctx, k.reader, k.month)
+	if err != nil {
+		return meterState{}, err
+	}
+	st := meterState{counted: slices.Contains(ids, id), used: len(ids), complete: true, loaded: true}
+	m.put(k, ids, gen)
+	return st, nil
+}
+
+// MergeDevice counts the stories the anonymous reader anonID read this
+// month on the account signing in on that device, once each (the union),
+// and forgets what was remembered of both meters so the next view reads
+// the merged one.
+func (s *Service) MergeDevice(ctx context.Context, anonID string, accountID int64, month string) error {
+	device, account := "a:"+anonID, AccountMeterKey(accountID)
+	_, err := s.Store.MergeReads(ctx, device, account, month)
+	// Forget even when the merge reported an error: it may have committed.
+	m := s.memo()
+	m.drop(memoKey{account, month})
+	m.drop(memoKey{device, month})
+	return err
 }
 
 // Shown is the part of a story a reader may receive.

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -97,7 +95,7 @@ func (s *Server) viewerOf(w http.ResponseWriter, r *http.Request) (*viewer, erro
 	}
 	v := &viewer{}
 	if !present {
-		id = newReaderID()
+		id = access.NewReaderID(s.Now())
 		v.NewReader = true
 		w.Header().Set(readerHeader, id)
 	}
@@ -132,12 +130,6 @@ func validReaderID(id string) bool {
 
 // appReader keeps app reader ids apart from the pages' cookie ids.
 func appReader(id string) string { return "app-" + id }
-
-func newReaderID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 type accountJSON struct {
 	ID      int64  `json:"id"`
@@ -186,7 +178,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 	// account, as they do when a reader signs in on the site.
 	if id, present, err := readerID(r); err == nil && present {
 		month := meter.Month(s.Now(), cfg.Location)
-		if _, err := s.Store.MergeReads(ctx, "a:"+appReader(id), access.AccountMeterKey(a.ID), month); err != nil {
+		if err := s.Access.MergeDevice(ctx, appReader(id), a.ID, month); err != nil {
 			return err
 		}
 	}

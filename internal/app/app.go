@@ -78,7 +78,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
 		Gateway: &billing.TestGateway{Store: st, Now: clk.Now},
 	}
-	a.Access = &access.Service{Store: st, Now: clk.Now}
+	a.Access = &access.Service{Store: st, Now: clk.Now, Exclusive: st.SingleWriter()}
 	host, _ := os.Hostname()
 	a.Jobs = &jobs.Runner{
 		Store: st, Now: clk.Now, Log: log,

@@ -48,16 +48,6 @@ func (s *Store) MeterReads(ctx context.Context, reader, month string) ([]int64, 
 	return ids, rows.Err()
 }
 
-// MeterState returns how many stories the reader has used this month and
-// whether articleID is one of them.
-func (s *Store) MeterState(ctx context.Context, reader, month string, articleID int64) (used int, alreadyRead bool, err error) {
-	err = s.readRow(ctx, `SELECT
-		COALESCE((SELECT n FROM meter_counts WHERE reader = $1 AND month = $2), 0),
-		EXISTS (SELECT 1 FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $3)`,
-		reader, month, articleID).Scan(&used, &alreadyRead)
-	return used, alreadyRead, err
-}
-
 // MeterUsed returns how many stories the reader has used this month.
 func (s *Store) MeterUsed(ctx context.Context, reader, month string) (int, error) {
 	var n int

@@ -9,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
@@ -99,7 +98,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *viewer, a *ac
 	}
 	s.Cookies.set(w, sessionCookie, token, sessionCookieAge)
 	month := meter.Month(s.Now(), cfg.Location)
-	if _, err := s.Store.MergeReads(ctx, "a:"+v.AnonID, access.AccountMeterKey(a.ID), month); err != nil {
+	if err := s.Access.MergeDevice(ctx, v.AnonID, a.ID, month); err != nil {
 		return err
 	}
 	s.setNotice(w, noticeSignedIn)

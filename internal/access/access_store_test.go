@@ -1,0 +1,150 @@
+package access_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/content"
+	"broadsheet/internal/settings"
+	"broadsheet/internal/store"
+	"broadsheet/internal/store/storetest"
+)
+
+var now = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+
+func stories(t *testing.T, s *store.Store, n int) []*content.Article {
+	t.Helper()
+	ctx := context.Background()
+	sec, err := s.CreateSection(ctx, content.Section{Slug: "news", Name: "News"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as []*content.Article
+	for i := range n {
+		a := &content.Article{
+			Slug: fmt.Sprintf("story-%d", i), Headline: "Story", Body: "One.\n\nTwo.",
+			SectionID: sec, Access: content.Metered, PublishedAt: now, UpdatedAt: now,
+		}
+		if a.ID, err = s.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	return as
+}
+
+// decideAll has every service decide every story for v at once, each story
+// twice, and returns how many times each story was granted.
+func decideAll(t *testing.T, services []*access.Service, v access.Viewer, as []*content.Article, cfg *settings.Settings) map[int64]int {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	granted := map[int64]int{}
+	for round := range 2 {
+		for i, a := range as {
+			svc := services[(i+round)%len(services)]
+			wg.Go(func() {
+				d, err := svc.Decide(context.Background(), v, a, cfg)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if d.Granted {
+					mu.Lock()
+					granted[a.ID]++
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return granted
+}
+
+func TestDecideConcurrentReadsGrantExactlyTheLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		as := stories(t, s, 20)
+		for _, exclusive := range []bool{true, false} {
+			t.Run(fmt.Sprintf("exclusive=%v", exclusive), func(t *testing.T) {
+				const limit = 3
+				cfg := &settings.Settings{FreeLimit: limit, Location: time.UTC}
+				svc := &access.Service{Store: s, Now: func() time.Time { return now }, Exclusive: exclusive}
+				v := access.Viewer{AnonID: fmt.Sprintf("racer-%v", exclusive)}
+				first := decideAll(t, []*access.Service{svc}, v, as, cfg)
+				if len(first) != limit {
+					t.Fatalf("granted %d distinct stories, want exactly %d", len(first), limit)
+				}
+				// Again, now that the meter is remembered: the same
+				// stories and no others, each read twice.
+				again := decideAll(t, []*access.Service{svc}, v, as, cfg)
+				for id := range first {
+					if again[id] != 2 {
+						t.Errorf("story %d re-read granted %d times of 2", id, again[id])
+					}
+				}
+				if len(again) != limit {
+					t.Errorf("second round granted %d distinct stories, want the same %d", len(again), limit)
+				}
+				used, err := s.MeterUsed(context.Background(), v.MeterKey(), "2026-11")
+				if err != nil || used != limit {
+					t.Errorf("MeterUsed = %d, %v; want %d", used, err, limit)
+				}
+			})
+		}
+	})
+}
+
+// Two instances on one database: together they grant the limit, and a
+// device merged into the account on one is honoured by the other.
+func TestDecideAcrossInstances(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			url := storetest.URL(t, engine)
+			var services []*access.Service
+			var stores []*store.Store
+			for range 2 {
+				s, err := store.Open(context.Background(), url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				stores = append(stores, s)
+				services = append(services, &access.Service{Store: s, Now: func() time.Time { return now }})
+			}
+			as := stories(t, stores[0], 20)
+			const limit = 3
+			cfg := &settings.Settings{FreeLimit: limit, Location: time.UTC}
+			account := access.Viewer{AnonID: "laptop", AccountID: 7}
+			if granted := decideAll(t, services, account, as, cfg); len(granted) != limit {
+				t.Fatalf("granted %d distinct stories, want exactly %d", len(granted), limit)
+			}
+
+			// A phone reads a story anonymously, then signs in on the
+			// first instance; the second has the account's meter in
+			// memory, full.
+			ctx := context.Background()
+			var phoneStory *content.Article
+			for _, a := range as {
+				if d, _ := services[1].Decide(ctx, account, a, cfg); !d.Granted {
+					phoneStory = a
+					break
+				}
+			}
+			phone := access.Viewer{AnonID: "phone", NewReader: true}
+			if d, err := services[0].Decide(ctx, phone, phoneStory, cfg); err != nil || !d.Granted {
+				t.Fatalf("phone reads anonymously: %+v, %v", d, err)
+			}
+			if err := services[0].MergeDevice(ctx, "phone", 7, "2026-11"); err != nil {
+				t.Fatal(err)
+			}
+			d, err := services[1].Decide(ctx, account, phoneStory, cfg)
+			if err != nil || !d.Granted || d.Used != limit+1 {
+				t.Errorf("the other instance on the merged story: %+v, %v; want granted, %d used", d, err, limit+1)
+			}
+		})
+	}
+}

@@ -1,0 +1,364 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"broadsheet/internal/billing"
+	"broadsheet/internal/content"
+	"broadsheet/internal/meter"
+	"broadsheet/internal/settings"
+)
+
+// fakeMeter is a meter store in memory that counts the calls made to it.
+// Tests change its sets directly to play another instance writing the same
+// database.
+type fakeMeter struct {
+	mu       sync.Mutex
+	sets     map[string][]int64 // reader + " " + month → stories counted
+	reads    int
+	claims   int
+	claimErr error
+	readErr  error
+}
+
+func newFakeMeter() *fakeMeter { return &fakeMeter{sets: map[string][]int64{}} }
+
+func (f *fakeMeter) MeterReads(_ context.Context, reader, month string) ([]int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reads++
+	if f.readErr != nil {
+		return nil, f.readErr
+	}
+	return slices.Clone(f.sets[reader+" "+month]), nil
+}
+
+func (f *fakeMeter) ClaimRead(_ context.Context, reader, month string, id int64, limit int, _ time.Time) (bool, int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.claims++
+	if f.claimErr != nil {
+		return false, 0, f.claimErr
+	}
+	k := reader + " " + month
+	set := f.sets[k]
+	switch {
+	case slices.Contains(set, id):
+		return true, len(set), nil
+	case len(set) < limit:
+		f.sets[k] = append(set, id)
+		return true, len(set) + 1, nil
+	default:
+		return false, len(set), nil
+	}
+}
+
+func (f *fakeMeter) MergeReads(_ context.Context, from, into, month string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := into + " " + month
+	for _, id := range f.sets[from+" "+month] {
+		if !slices.Contains(f.sets[k], id) {
+			f.sets[k] = append(f.sets[k], id)
+		}
+	}
+	return len(f.sets[k]), nil
+}
+
+// count adds stories to a reader's month behind the service's back, as
+// another instance sharing the database would.
+func (f *fakeMeter) count(reader, month string, ids ...int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sets[reader+" "+month] = append(f.sets[reader+" "+month], ids...)
+}
+
+func (f *fakeMeter) calls() (reads, claims int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reads, f.claims
+}
+
+var (
+	november = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+	december = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	reader   = Viewer{AnonID: "r1"}
+)
+
+func metered(id int64) *content.Article { return &content.Article{ID: id, Access: content.Metered} }
+
+func limit(n int) *settings.Settings { return &settings.Settings{FreeLimit: n, Location: time.UTC} }
+
+// view is one page view in a scenario, and what it should cost.
+type view struct {
+	v       Viewer
+	at      time.Time // zero: november
+	story   int64
+	limit   int
+	before  func(f *fakeMeter) // another instance's doing, before the view
+	granted bool
+	used    int
+	reads   int // MeterReads calls this view should make
+	claims  int // ClaimRead calls this view should make
+}
+
+func TestDecideRemembersConfirmedReads(t *testing.T) {
+	account := Viewer{AnonID: "r1", AccountID: 7}
+	cases := []struct {
+		name      string
+		exclusive bool
+		views     []view
+	}{
+		{"a re-read of a counted story needs no database", true, []view{
+			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 1, limit: 3, granted: true, used: 1},
+			{v: reader, story: 2, limit: 3, granted: true, used: 2, claims: 1},
+			{v: reader, story: 1, limit: 3, granted: true, used: 2},
+		}},
+		{"a re-read needs no database on a shared database either", false, []view{
+			{v: account, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
+			{v: account, story: 1, limit: 3, granted: true, used: 1},
+		}},
+		{"an exhausted reader on the only writer needs no database", true, []view{
+			{v: reader, story: 1, limit: 2, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 2, limit: 2, granted: true, used: 2, claims: 1},
+			{v: reader, story: 3, limit: 2, used: 2},
+			{v: reader, story: 4, limit: 2, used: 2},
+			{v: reader, story: 2, limit: 2, granted: true, used: 2},
+		}},
+		{"a refusal on a shared database is confirmed there", false, []view{
+			{v: account, story: 1, limit: 2, granted: true, used: 1, reads: 1, claims: 1},
+			{v: account, story: 2, limit: 2, granted: true, used: 2, claims: 1},
+			{v: account, story: 3, limit: 2, used: 2, reads: 1},
+			// Another instance merged a device that had read story 3
+			// into the account: reading it again is free.
+			{v: account, story: 3, limit: 2, before: func(f *fakeMeter) { f.count("u:7", "2026-11", 3) },
+				granted: true, used: 3, reads: 1},
+			// Now remembered.
+			{v: account, story: 3, limit: 2, granted: true, used: 3},
+			{v: account, story: 4, limit: 2, used: 3, reads: 1},
+		}},
+		{"a count the database reported past the stories known is confirmed", true, []view{
+			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
+			// A claim of story 2 racing this one was counted first.
+			{v: reader, story: 3, limit: 3, before: func(f *fakeMeter) { f.count("a:r1", "2026-11", 2) },
+				granted: true, used: 3, claims: 1},
+			// Story 2 is not remembered, but three are counted and two
+			// known: the database decides.
+			{v: reader, story: 2, limit: 3, granted: true, used: 3, reads: 1},
+			{v: reader, story: 4, limit: 3, used: 3},
+		}},
+		{"a story the database refused is not remembered as read", true, []view{
+			{v: reader, story: 1, limit: 2, granted: true, used: 1, reads: 1, claims: 1},
+			// A racing claim took the last free story first.
+			{v: reader, story: 3, limit: 2, before: func(f *fakeMeter) { f.count("a:r1", "2026-11", 2) },
+				used: 2, claims: 1},
+			{v: reader, story: 3, limit: 2, used: 2, reads: 1},
+			{v: reader, story: 3, limit: 2, used: 2},
+		}},
+		{"an admin raising the limit lets the reader count more", true, []view{
+			{v: reader, story: 1, limit: 1, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 2, limit: 1, used: 1},
+			{v: reader, story: 2, limit: 2, granted: true, used: 2, claims: 1},
+			{v: reader, story: 3, limit: 2, used: 2},
+		}},
+		{"an admin lowering the limit keeps re-reads", true, []view{
+			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 2, limit: 3, granted: true, used: 2, claims: 1},
+			{v: reader, story: 1, limit: 1, granted: true, used: 2},
+			{v: reader, story: 3, limit: 1, used: 2},
+		}},
+		{"a new month starts a new meter", true, []view{
+			{v: reader, story: 1, limit: 1, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 2, limit: 1, used: 1},
+			{v: reader, at: december, story: 2, limit: 1, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, at: december, story: 1, limit: 1, used: 1},
+		}},
+		{"a new reader needs no read, and its next view none at all", true, []view{
+			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 3, granted: true, used: 1, claims: 1},
+			{v: Viewer{AnonID: "new"}, story: 1, limit: 3, granted: true, used: 1},
+		}},
+		{"a new reader's first view of a free-limit-zero site needs no database", true, []view{
+			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 0},
+		}},
+		{"a subscriber needs no database", true, []view{
+			{v: Viewer{AccountID: 7, Subscription: &billing.Subscription{Status: billing.Active, PaidUntil: december}},
+				story: 1, limit: 0, granted: true},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeMeter()
+			now := november
+			s := &Service{Store: f, Now: func() time.Time { return now }, Exclusive: c.exclusive}
+			for i, w := range c.views {
+				if w.before != nil {
+					w.before(f)
+				}
+				now = november
+				if !w.at.IsZero() {
+					now = w.at
+				}
+				reads0, claims0 := f.calls()
+				d, err := s.Decide(context.Background(), w.v, metered(w.story), limit(w.limit))
+				if err != nil {
+					t.Fatalf("view %d: %v", i, err)
+				}
+				reads, claims := f.calls()
+				reason := meter.MeterExhausted
+				switch {
+				case w.v.Subscription != nil:
+					reason = meter.Subscriber
+				case w.granted:
+					reason = meter.Metered
+				}
+				if d.Granted != w.granted || d.Used != w.used || d.Reason != reason {
+					t.Errorf("view %d (story %d): granted=%v used=%d %s, want %v %d %s",
+						i, w.story, d.Granted, d.Used, d.Reason, w.granted, w.used, reason)
+				}
+				if reads-reads0 != w.reads || claims-claims0 != w.claims {
+					t.Errorf("view %d (story %d): %d reads and %d claims, want %d and %d",
+						i, w.story, reads-reads0, claims-claims0, w.reads, w.claims)
+				}
+			}
+		})
+	}
+}
+
+func TestDecideFailingClaimRemembersNothing(t *testing.T) {
+	f := newFakeMeter()
+	s := &Service{Store: f, Now: func() time.Time { return november }, Exclusive: true}
+	ctx := context.Background()
+	broken := errors.New("database gone")
+	f.claimErr = broken
+	if _, err := s.Decide(ctx, reader, metered(1), limit(3)); !errors.Is(err, broken) {
+		t.Fatalf("Decide = %v, want the claim's error", err)
+	}
+	f.claimErr = nil
+	_, claims0 := f.calls()
+	d, err := s.Decide(ctx, reader, metered(1), limit(3))
+	if err != nil || !d.Granted || d.Used != 1 {
+		t.Fatalf("after the store recovers: %+v, %v; want granted, 1 used", d, err)
+	}
+	if _, claims := f.calls(); claims != claims0+1 {
+		t.Errorf("the story was claimed %d times after the failure, want 1: a failed claim must not be remembered as counted", claims-claims0)
+	}
+}
+
+func TestDecideFailingReadReturnsError(t *testing.T) {
+	f := newFakeMeter()
+	broken := errors.New("database gone")
+	f.readErr = broken
+	s := &Service{Store: f, Now: func() time.Time { return november }, Exclusive: true}
+	if _, err := s.Decide(context.Background(), reader, metered(1), limit(3)); !errors.Is(err, broken) {
+		t.Fatalf("Decide = %v, want the read's error", err)
+	}
+	if _, claims := f.calls(); claims != 0 {
+		t.Errorf("%d claims after a failed read, want none", claims)
+	}
+}
+
+func TestMergeDeviceForgetsTheAccount(t *testing.T) {
+	for _, exclusive := range []bool{true, false} {
+		t.Run("exclusive="+strconv.FormatBool(exclusive), func(t *testing.T) {
+			f := newFakeMeter()
+			s := &Service{Store: f, Now: func() time.Time { return november }, Exclusive: exclusive}
+			ctx := context.Background()
+			account, device := Viewer{AnonID: "d1", AccountID: 7}, Viewer{AnonID: "d1"}
+			for _, id := range []int64{1, 2} {
+				if d, err := s.Decide(ctx, account, metered(id), limit(2)); err != nil || !d.Granted {
+					t.Fatalf("account reads %d: %+v, %v", id, d, err)
+				}
+			}
+			if d, err := s.Decide(ctx, device, metered(3), limit(2)); err != nil || !d.Granted {
+				t.Fatalf("device reads 3: %+v, %v", d, err)
+			}
+			if err := s.MergeDevice(ctx, "d1", 7, "2026-11"); err != nil {
+				t.Fatal(err)
+			}
+			d, err := s.Decide(ctx, account, metered(3), limit(2))
+			if err != nil || !d.Granted || d.Used != 3 {
+				t.Errorf("account re-reads the device's story: %+v, %v; want granted, 3 used", d, err)
+			}
+			if d, _ := s.Decide(ctx, account, metered(4), limit(2)); d.Granted {
+				t.Errorf("account reads a fourth story past a limit of 2: %+v", d)
+			}
+		})
+	}
+}
+
+func TestMemoStaysBounded(t *testing.T) {
+	f := newFakeMeter()
+	s := &Service{Store: f, Now: func() time.Time { return november }, Exclusive: true, memoSize: memoShards}
+	ctx := context.Background()
+	for r := range 1000 {
+		v := Viewer{AnonID: strconv.Itoa(r)}
+		for _, id := range []int64{1, 2, 3} {
+			d, err := s.Decide(ctx, v, metered(id), limit(2))
+			if err != nil || d.Granted != (id < 3) {
+				t.Fatalf("reader %d story %d: %+v, %v", r, id, d, err)
+			}
+		}
+	}
+	n := 0
+	for i := range s.memo().shards {
+		n += len(s.memo().shards[i].m)
+	}
+	if n > memoShards {
+		t.Errorf("%d meters remembered, want at most %d", n, memoShards)
+	}
+	// A forgotten reader is read again and still held to the meter.
+	d, err := s.Decide(ctx, Viewer{AnonID: "0"}, metered(4), limit(2))
+	if err != nil || d.Granted || d.Used != 2 {
+		t.Errorf("first reader again: %+v, %v; want refused, 2 used", d, err)
+	}
+}
+
+func TestMemoDropsReadsThatMayBeStale(t *testing.T) {
+	k := memoKey{"a:r1", "2026-11"}
+	cases := []struct {
+		name   string
+		change func(m *memo)
+	}{
+		{"the meter was forgotten on purpose", func(m *memo) { m.drop(k) }},
+		{"a claim found no entry to record in", func(m *memo) { m.claimed(k, 9, true, 3, false) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := newMemo(0)
+			gen := m.generation(k)
+			c.change(m)
+			m.put(k, []int64{1, 2}, gen)
+			if _, ok := m.get(k, 1); ok {
+				t.Error("a read older than the change was remembered")
+			}
+			m.put(k, []int64{1, 2}, m.generation(k))
+			if st, ok := m.get(k, 1); !ok || !st.counted || st.used != 2 || !st.complete {
+				t.Errorf("a read after the change: %+v, %v; want story 1 counted, 2 used, complete", st, ok)
+			}
+		})
+	}
+}
+
+func TestMemoUnionOfConfirmedReads(t *testing.T) {
+	m := newMemo(0)
+	k := memoKey{"a:r1", "2026-11"}
+	m.put(k, []int64{1, 2}, m.generation(k))
+	m.claimed(k, 3, true, 3, false)
+	// An older read, taken before story 3 was counted, adds nothing wrong.
+	m.put(k, []int64{2, 1}, m.generation(k))
+	st, ok := m.get(k, 3)
+	if !ok || !st.counted || st.used != 3 || !st.complete {
+		t.Errorf("get = %+v, %v; want story 3 counted, 3 used, complete", st, ok)
+	}
+	m.claimed(k, 4, false, 5, false)
+	if st, _ := m.get(k, 4); st.counted || st.used != 5 || st.complete {
+		t.Errorf("after a refusal reporting 5 used: %+v; want not counted, 5 used, not complete", st)
+	}
+}
