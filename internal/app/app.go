@@ -43,6 +43,7 @@ type App struct {
 	Log      *slog.Logger
 
 	handler http.Handler
+	pages   *web.Server
 }
 
 // New opens the database (migrating it) and builds the services.
@@ -103,6 +104,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	mux.Handle("/api/", apiServer.Handler())
 	mux.Handle("/", pages.Handler())
 	a.handler = mux
+	a.pages = pages
 	return a, nil
 }
 
@@ -130,9 +132,12 @@ func cookieSecret(ctx context.Context, cfg *config.Config, st *store.Store) ([]b
 
 // periodic finds subscriptions whose renewal is due and enqueues one job per
 // attempt, keyed so that instances enqueue each attempt once; and picks up
-// settings changed by another instance.
+// settings and stories changed by another instance.
 func (a *App) periodic(ctx context.Context) error {
 	if err := a.Settings.Reload(ctx); err != nil {
+		return err
+	}
+	if err := a.pages.RefreshStories(ctx); err != nil {
 		return err
 	}
 	due, err := a.Billing.DueSubscriptions(ctx, 500)

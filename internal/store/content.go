@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"broadsheet/internal/content"
+	"broadsheet/internal/dberr"
 )
 
 const articleColumns = `a.id, a.slug, a.headline, a.summary, a.body, a.section_id, s.slug, s.name,
@@ -76,6 +77,25 @@ func (s *Store) CreateArticle(ctx context.Context, a *content.Article) (int64, e
 		a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
 		a.PublishedAt.UTC(), a.UpdatedAt.UTC()).Scan(&id)
 	return id, mapErr(err)
+}
+
+// UpdateArticle saves a story's text, section, access and flags under its
+// id and stamps it with updatedAt, which is how instances keeping stories
+// in memory learn of the edit (see ArticlesChangedSince).
+func (s *Store) UpdateArticle(ctx context.Context, a *content.Article, updatedAt time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE articles SET headline = $2, summary = $3, body = $4, section_id = $5,
+		author = $6, access_level = $7, editors_pick = $8, wire_source = $9, published_at = $10, updated_at = $11
+		WHERE id = $1`,
+		a.ID, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
+		a.PublishedAt.UTC(), updatedAt.UTC())
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dberr.ErrNotFound
+	}
+	a.UpdatedAt = updatedAt.UTC()
+	return nil
 }
 
 // ArticleBySlug returns a published story (published at or before now).

@@ -275,3 +275,32 @@ func TestPagesAndErrors(t *testing.T) {
 		}
 	})
 }
+
+// An edited story is served as edited once the periodic work has run, on
+// this instance and on another one sharing the database; until then the
+// rendered copy is served.
+func TestEditedStoryIsServedAfterRefresh(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		free, _ := stories(t, site)
+		a := free[0]
+		b := site.NewBrowser()
+		if body := b.Get("/article/" + a.Slug).Body; !strings.Contains(body, template.HTMLEscapeString(a.Headline)) {
+			t.Fatal("story page lacks its headline")
+		}
+		edited := *a
+		edited.Headline = "Corrected: " + a.Headline
+		if err := site.App.Store.UpdateArticle(context.Background(), &edited, site.Clock.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		site.RunJobs()
+		body := b.Get("/article/" + a.Slug).Body
+		if !strings.Contains(body, template.HTMLEscapeString(edited.Headline)) {
+			t.Error("the edit is not served after the periodic refresh")
+		}
+		// A second refresh with nothing new keeps the story rendered.
+		site.RunJobs()
+		if body := b.Get("/article/" + a.Slug).Body; !strings.Contains(body, template.HTMLEscapeString(edited.Headline)) {
+			t.Error("the edited story was lost")
+		}
+	})
+}

@@ -51,7 +51,7 @@ func (s *Server) Init() error {
 		return err
 	}
 	s.pages = pages
-	s.stories = newStoryCache(s.Store, storyTTL, maxStories)
+	s.stories = &storyCache{src: s.Store, max: maxStories, m: make(map[string]*renderedStory), since: s.Now().Add(-changeMargin)}
 	return nil
 }
 

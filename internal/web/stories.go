@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"broadsheet/internal/content"
+	"broadsheet/internal/store"
 )
 
 // renderedStory is a story with its parts rendered for the article page:
@@ -24,7 +25,6 @@ type renderedStory struct {
 	top     string           // section, headline, standfirst, byline
 	paras   string           // every paragraph as <p>…</p>
 	ends    []int            // where each paragraph ends in paras
-	loaded  time.Time        // wall time, for revalidation
 }
 
 // paragraphs returns the first n rendered paragraphs.
@@ -35,53 +35,47 @@ func (rs *renderedStory) paragraphs(n int) string {
 	return rs.paras[:rs.ends[n-1]]
 }
 
-// How long a rendered story is served before it is checked against the
-// database, and how many are kept (about 4 KB each for a story of a
-// thousand words).
-const (
-	storyTTL   = 5 * time.Second
-	maxStories = 16384
-)
+// maxStories bounds the rendered stories kept, at about 5 KB each for a
+// story of a few hundred words.
+const maxStories = 16384
 
-// storyCache keeps rendered stories by slug. An entry older than ttl is
-// checked against the database on its next view and rendered again only
-// if the story changed, so an edit shows within ttl; the size bound keeps
-// memory flat however large the archive.
+// changeMargin is how far back each poll for edited stories looks before
+// the newest edit it has seen, so that an edit committed late, or stamped
+// by an instance whose clock is a little behind, is not missed.
+const changeMargin = 10 * time.Second
+
+// storyCache keeps rendered stories by slug until they are edited:
+// RefreshStories, run every few seconds, drops the ones saved since (here
+// or on another instance). The size bound keeps memory flat however large
+// the archive.
 type storyCache struct {
-	src content.Source
-	ttl time.Duration
+	src interface {
+		content.Source
+		ArticlesChangedSince(ctx context.Context, since time.Time) ([]store.ArticleChange, error)
+	}
 	max int
 
-	mu sync.RWMutex
-	m  map[string]*renderedStory
-}
-
-func newStoryCache(src content.Source, ttl time.Duration, max int) *storyCache {
-	return &storyCache{src: src, ttl: ttl, max: max, m: make(map[string]*renderedStory)}
+	mu    sync.RWMutex
+	m     map[string]*renderedStory
+	since time.Time // where the next poll for edits starts
 }
 
 // story returns the rendered story published under slug at or before now.
 func (s *Server) story(ctx context.Context, slug string, now time.Time) (*renderedStory, error) {
 	c := s.stories
-	wall := time.Now()
 	c.mu.RLock()
 	rs, ok := c.m[slug]
 	c.mu.RUnlock()
-	if ok && wall.Sub(rs.loaded) < c.ttl && !rs.article.PublishedAt.After(now) {
+	if ok && !rs.article.PublishedAt.After(now) {
 		return rs, nil
 	}
 	a, err := c.src.ArticleBySlug(ctx, slug, now)
 	if err != nil {
 		return nil, err
 	}
-	if ok && a.UpdatedAt.Equal(rs.article.UpdatedAt) {
-		fresh := *rs
-		fresh.loaded = wall
-		rs = &fresh
-	} else if rs, err = s.renderStoryParts(a); err != nil {
+	if rs, err = s.renderStoryParts(a); err != nil {
 		return nil, err
 	}
-	rs.loaded = wall
 	c.mu.Lock()
 	if _, present := c.m[slug]; !present && len(c.m) >= c.max {
 		for k := range c.m { // an arbitrary one: cheap, and fair enough
@@ -94,11 +88,28 @@ func (s *Server) story(ctx context.Context, slug string, now time.Time) (*render
 	return rs, nil
 }
 
-// forget drops every rendered story, for after an edit.
-func (c *storyCache) forget() {
+// RefreshStories drops the rendered stories edited since the last call, so
+// the next view renders them anew.
+func (s *Server) RefreshStories(ctx context.Context) error {
+	c := s.stories
+	c.mu.RLock()
+	since := c.since
+	c.mu.RUnlock()
+	changes, err := c.src.ArticlesChangedSince(ctx, since)
+	if err != nil {
+		return err
+	}
 	c.mu.Lock()
-	c.m = make(map[string]*renderedStory)
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	for _, ch := range changes {
+		if rs, ok := c.m[ch.Slug]; ok && !rs.article.UpdatedAt.Equal(ch.UpdatedAt) {
+			delete(c.m, ch.Slug)
+		}
+		if next := ch.UpdatedAt.Add(-changeMargin); next.After(c.since) {
+			c.since = next
+		}
+	}
+	return nil
 }
 
 func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
