@@ -17,8 +17,9 @@ import (
 const (
 	memoShards = 64
 	// defaultMemoSize bounds how many meters (reader and month) are
-	// remembered. An entry is a few stories, so this is a few megabytes.
-	defaultMemoSize = 100_000
+	// remembered: readers active in the last minutes, at about 200 bytes
+	// each, 10 MB. A reader forgotten costs one read when they return.
+	defaultMemoSize = 50_000
 )
 
 type memoKey struct{ reader, month string }
