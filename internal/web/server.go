@@ -38,10 +38,12 @@ type Server struct {
 	stories *storyCache
 	shells  shells
 	copy    copyParts
-	buffers sync.Pool // see buffer
-	navMu   sync.Mutex
-	navFor  []content.Section // the section list nav was rendered from
-	nav     template.HTML
+	// signedInCache spares signed-in readers' page views two reads.
+	signedInCache signedInCache
+	buffers       sync.Pool // see buffer
+	navMu         sync.Mutex
+	navFor        []content.Section // the section list nav was rendered from
+	nav           template.HTML
 }
 
 // Init parses the templates; a broken template fails start-up.
@@ -74,6 +76,9 @@ func badRequest(msg string) error { return &httpError{http.StatusBadRequest, msg
 func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		err := h(w, r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			s.forgetSignedIn()
+		}
 		if err == nil {
 			return
 		}

@@ -45,7 +45,7 @@ func (s *Server) viewer(w http.ResponseWriter, r *http.Request) (*viewer, error)
 	if err != nil {
 		return v, nil
 	}
-	se, account, err := s.Accounts.SessionFor(r.Context(), c.Value)
+	si, err := s.signedIn(r.Context(), r, c.Value)
 	var ended *accounts.SessionEndedError
 	switch {
 	case errors.As(err, &ended):
@@ -60,10 +60,7 @@ func (s *Server) viewer(w http.ResponseWriter, r *http.Request) (*viewer, error)
 	case err != nil:
 		return nil, err
 	}
-	v.Account, v.Session, v.AccountID = account, se, account.ID
-	if v.Subscription, err = s.Billing.Current(r.Context(), account.ID); err != nil {
-		return nil, err
-	}
+	v.Account, v.Session, v.AccountID, v.Subscription = si.account, si.session, si.account.ID, si.sub
 	v.Entitlements = access.EntitlementsOf(v.Subscription, s.Now())
 	return v, nil
 }
