@@ -17,8 +17,8 @@
 #
 # Tunables (environment): BENCH_DURATION (15s), BENCH_WARMUP (3s),
 # BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_STORIES (10000),
-# BENCH_PORT (18080, nginx on the next port), BENCH_KEEP=1 keeps the
-# temporary folder.
+# BENCH_PORT (18080, nginx and Go's net/http on the next two ports),
+# BENCH_GOMEMLIMIT (120MiB), BENCH_KEEP=1 keeps the temporary folder.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -30,6 +30,9 @@ warmup=${BENCH_WARMUP:-3s}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 stories=${BENCH_STORIES:-10000}
+# Go's soft memory limit for the server, as an operator with a memory
+# budget sets it (README, "Memory"); "off" leaves the Go default.
+memlimit=${BENCH_GOMEMLIMIT:-120MiB}
 port=${BENCH_PORT:-18080}
 nginx_port=$((port + 1))
 gostatic_port=$((port + 2))
@@ -122,7 +125,7 @@ say "seeding the demo publication and $stories stories"
 
 # --- start the server ------------------------------------------------------
 say "starting broadsheet on $server_url"
-"$work/broadsheet" serve --addr "127.0.0.1:$port" --db "$db" >"$work/server.log" 2>&1 &
+GOMEMLIMIT=$memlimit "$work/broadsheet" serve --addr "127.0.0.1:$port" --db "$db" >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_for() { # url pid log
 	for _ in $(seq 1 100); do
@@ -227,6 +230,7 @@ echo
 echo "Broadsheet load benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo "wrk -t$threads -c$connections -d$duration --latency, loopback; $stories generated stories on SQLite; page $page, $page_bytes bytes"
+echo "server: GOMEMLIMIT=$memlimit"
 echo
 printf '%-40s %10s %9s %9s %8s\n' "scenario" "req/s" "p50 ms" "p99 ms" "errors"
 row "nginx, static copy of the page" "$static"
