@@ -138,16 +138,21 @@ func (s *Server) sectionNav(secs []content.Section) template.HTML {
 	if len(secs) == 0 {
 		return ""
 	}
-	s.navMu.Lock()
-	defer s.navMu.Unlock()
-	if len(s.navFor) == len(secs) && &s.navFor[0] == &secs[0] {
-		return s.nav
+	if n := s.nav.Load(); n != nil && len(n.secs) == len(secs) && &n.secs[0] == &secs[0] {
+		return n.html
 	}
 	var buf bytes.Buffer
 	if err := s.pages["error"].ExecuteTemplate(&buf, "section-nav", secs); err != nil {
 		s.Log.Error("render section links", "err", err)
 		return ""
 	}
-	s.navFor, s.nav = secs, template.HTML(buf.String())
-	return s.nav
+	n := &renderedNav{secs: secs, html: template.HTML(buf.String())}
+	s.nav.Store(n)
+	return n.html
+}
+
+// renderedNav is the section links and the list they were rendered from.
+type renderedNav struct {
+	secs []content.Section
+	html template.HTML
 }

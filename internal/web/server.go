@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"broadsheet/internal/access"
@@ -40,10 +41,8 @@ type Server struct {
 	copy    copyParts
 	// signedInCache spares signed-in readers' page views two reads.
 	signedInCache signedInCache
-	buffers       sync.Pool // see buffer
-	navMu         sync.Mutex
-	navFor        []content.Section // the section list nav was rendered from
-	nav           template.HTML
+	buffers       sync.Pool                   // see buffer
+	nav           atomic.Pointer[renderedNav] // see sectionNav
 }
 
 // Init parses the templates; a broken template fails start-up.
