@@ -44,6 +44,7 @@ type App struct {
 
 	handler http.Handler
 	pages   *web.Server
+	mail    mail.Sender
 }
 
 // New opens the database (migrating it) and builds the services.
@@ -75,6 +76,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	a := &App{Config: cfg, Store: st, Clock: clk, Settings: cache, Log: log}
 	a.Accounts = &accounts.Service{Store: st, Now: clk.Now, Mail: sender}
+	a.mail = sender
 	a.Billing = &billing.Service{
 		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
 		Gateway: &billing.TestGateway{Store: st, Now: clk.Now},
@@ -84,7 +86,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	a.Jobs = &jobs.Runner{
 		Store: st, Now: clk.Now, Log: log,
 		Worker:   host + ":" + strconv.Itoa(os.Getpid()),
-		Handlers: map[string]jobs.Handler{"renewal": a.runRenewal},
+		Handlers: map[string]jobs.Handler{"renewal": a.runRenewal, web.ReceiptJob: a.sendReceipt},
 		Periodic: a.periodic,
 	}
 	stories := content.NewCache(st, 5*time.Second, 2000)
@@ -162,7 +164,40 @@ func (a *App) runRenewal(ctx context.Context, payload string) error {
 	if err != nil {
 		return fmt.Errorf("renewal job payload %q: %w", payload, err)
 	}
+	defer a.pages.ForgetSignedIn() // the subscription may have ended
 	return a.Billing.Renew(ctx, id)
+}
+
+// sendReceipt emails the receipt for a subscription's first term.
+func (a *App) sendReceipt(ctx context.Context, payload string) error {
+	id, err := strconv.ParseInt(payload, 10, 64)
+	if err != nil {
+		return fmt.Errorf("receipt job payload %q: %w", payload, err)
+	}
+	sub, err := a.Store.SubscriptionByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	terms, err := a.Store.Terms(ctx, id)
+	if err != nil {
+		return err
+	}
+	if len(terms) == 0 {
+		return fmt.Errorf("subscription %d has no paid term", id)
+	}
+	first := terms[0]
+	plan, err := a.Store.PlanByID(ctx, first.PlanID)
+	if err != nil {
+		return err
+	}
+	account, err := a.Store.AccountByID(ctx, sub.AccountID)
+	if err != nil {
+		return err
+	}
+	cfg := a.Settings.Get()
+	body := billing.Receipt(plan, first.Amount, first.EndsAt, cfg.Location) +
+		"\n\nManage your subscription: " + a.Config.BaseURL + "/account\n\n— " + cfg.Publication + "\n"
+	return a.mail.Send(ctx, mail.Message{To: account.Email, Subject: "Your " + cfg.Publication + " receipt: " + plan.Name, Body: body})
 }
 
 // Run serves HTTP on the configured address and runs background jobs until

@@ -76,7 +76,7 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		err := h(w, r)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			s.forgetSignedIn()
+			s.ForgetSignedIn()
 		}
 		if err == nil {
 			return

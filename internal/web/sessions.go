@@ -70,9 +70,9 @@ func (s *Server) signedIn(ctx context.Context, r *http.Request, token string) (s
 	return e, nil
 }
 
-// forgetSignedIn empties the cache after a form submit, which may have
-// signed someone out or changed a subscription.
-func (s *Server) forgetSignedIn() {
+// ForgetSignedIn empties the cache, after a form submit or background work
+// (a renewal) that may have signed someone out or changed a subscription.
+func (s *Server) ForgetSignedIn() {
 	c := &s.signedInCache
 	c.mu.Lock()
 	c.m = nil

@@ -5,11 +5,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"broadsheet/internal/billing"
 	"broadsheet/internal/dberr"
-	"broadsheet/internal/mail"
 )
 
 // Benefit is one line of what a subscription includes.
@@ -147,22 +147,21 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if sub != nil {
-		s.sendReceipt(r, v, plan, sub)
+		// The receipt goes out from the job queue, keyed by the
+		// subscription: however many times the form was submitted, and
+		// whether or not this request lives to see the mail sent, one
+		// receipt is queued.
+		subID := strconv.FormatInt(sub.ID, 10)
+		now := s.Now()
+		if _, err := s.Store.EnqueueJob(r.Context(), ReceiptJob, "receipt:"+subID, subID, now, now); err != nil {
+			s.Log.Error("queue receipt", "account", v.Account.ID, "subscription", sub.ID, "err", err)
+		}
 	}
 	s.setNotice(w, noticeSubscribed)
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }
 
-// sendReceipt emails the reader a receipt. The payment has been taken and
-// the subscription started whatever happens to the email, so a failure to
-// send is logged rather than shown.
-func (s *Server) sendReceipt(r *http.Request, v *viewer, plan *billing.Plan, sub *billing.Subscription) {
-	cfg := s.Settings.Get()
-	body := billing.Receipt(plan, plan.Price, sub.PaidUntil, cfg.Location) +
-		"\n\nManage your subscription: " + s.BaseURL + "/account\n\n— " + cfg.Publication + "\n"
-	msg := mail.Message{To: v.Account.Email, Subject: "Your " + cfg.Publication + " receipt: " + plan.Name, Body: body}
-	if err := s.Accounts.Mail.Send(r.Context(), msg); err != nil {
-		s.Log.Error("send receipt", "account", v.Account.ID, "subscription", sub.ID, "err", err)
-	}
-}
+// ReceiptJob is the kind of job that emails the receipt for a new
+// subscription; its payload is the subscription's id.
+const ReceiptJob = "receipt"

@@ -203,6 +203,7 @@ func TestCheckout(t *testing.T) {
 			t.Errorf("a subscriber opening checkout lands at %s, want /account", resp.URL)
 		}
 		// One receipt, though the form was submitted twice.
+		site.RunJobs()
 		msgs, err := site.App.Store.Outbox(ctx, 50)
 		if err != nil {
 			t.Fatal(err)
@@ -268,5 +269,26 @@ func TestCheckoutDoubleSubmitRace(t *testing.T) {
 		if terms, _ := site.App.Store.Terms(ctx, sub.ID); len(terms) != 1 {
 			t.Errorf("%d paid terms, want 1", len(terms))
 		}
+		site.RunJobs()
+		site.RunJobs()
+		if n := countReceipts(t, site, who.Email); n != 1 {
+			t.Errorf("%d receipts for one form submitted twice at once, want 1", n)
+		}
 	})
+}
+
+// countReceipts counts the receipts in the outbox addressed to email.
+func countReceipts(t *testing.T, site *apptest.Site, email string) int {
+	t.Helper()
+	msgs, err := site.App.Store.Outbox(context.Background(), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range msgs {
+		if m.To == email && strings.Contains(m.Subject, "receipt") {
+			n++
+		}
+	}
+	return n
 }
