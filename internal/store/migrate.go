@@ -50,7 +50,11 @@ func Migrations(engine string) ([]Migration, error) {
 
 // Migrate applies the migrations the database has not seen yet, each in its
 // own transaction. Several processes may start at once: they take turns.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, -1) }
+
+// migrate applies the pending migrations up to version, or all of them
+// when version is negative.
+func (s *Store) migrate(ctx context.Context, version int) error {
 	list, err := Migrations(s.dialect.name)
 	if err != nil {
 		return err
@@ -84,6 +88,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	rows.Close()
 	for _, m := range list {
+		if version >= 0 && m.Version > version {
+			break
+		}
 		if applied[m.Version] {
 			continue
 		}
