@@ -2,6 +2,10 @@ package store
 
 import "context"
 
+// FailedClaimBatches reports how many claim batches failed as a whole and
+// were retried claim by claim.
+func (s *Store) FailedClaimBatches() int64 { return s.claims.failed.Load() }
+
 // OpenAtVersion opens url with only the migrations up to version applied,
 // so a test can put rows in an older schema before the rest run.
 func OpenAtVersion(ctx context.Context, url string, version int) (*Store, error) {

@@ -18,13 +18,26 @@ import (
 
 // The statements of a claim, prepared when the store opens (see
 // prepareHot): they run on every first read of a story.
+//
+// A claim locks the reader's count row before it touches the reader's
+// reads, and a batch claims in (reader, month, article) order, so claims
+// running at once on several instances of a shared PostgreSQL database
+// take their locks in one order and cannot deadlock. MergeReads does the
+// same.
 const (
+	// sqlClaimCount raises the month's count while it is below the limit
+	// ($3) and the story ($4) is not counted yet. Otherwise it returns no
+	// row, but it still locks the count row.
+	sqlClaimCount = `INSERT INTO meter_counts (reader, month, n) VALUES ($1, $2, 1)
+		ON CONFLICT (reader, month) DO UPDATE SET n = meter_counts.n + 1
+		WHERE meter_counts.n < $3
+			AND NOT EXISTS (SELECT 1 FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $4)
+		RETURNING n`
 	sqlClaimRecord = `INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (reader, month, article_id) DO NOTHING`
-	sqlClaimCount = `INSERT INTO meter_counts (reader, month, n) VALUES ($1, $2, 1)
-		ON CONFLICT (reader, month) DO UPDATE SET n = meter_counts.n + 1 WHERE meter_counts.n < $3
-		RETURNING n`
-	sqlClaimUndo  = `DELETE FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $3`
+	sqlClaimLower = `UPDATE meter_counts SET n = n - 1 WHERE reader = $1 AND month = $2 RETURNING n`
+	sqlClaimCheck = `SELECT COALESCE((SELECT n FROM meter_counts WHERE reader = $1 AND month = $2), 0),
+		EXISTS (SELECT 1 FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $3)`
 	sqlMonthCount = `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`
 )
 
@@ -71,45 +84,40 @@ func (s *Store) ClaimRead(ctx context.Context, reader, month string, articleID i
 }
 
 func (s *Store) claimRead(ctx context.Context, tx *sql.Tx, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error) {
-	// Record the read first: on the common path (a story not yet counted,
-	// the limit not reached) that and raising the count are the only two
-	// statements. On PostgreSQL a concurrent claim of the same story waits
-	// here on the unique key and then finds it counted.
-	res, err := s.txExec(ctx, tx, sqlClaimRecord, reader, month, articleID, now.UTC())
-	if err != nil {
-		return false, 0, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		used, err := s.monthCount(ctx, tx, reader, month)
-		return true, used, err // counted before: a free re-read
-	}
+	// Raise the count first: on the common path (a story not yet counted,
+	// the limit not reached) that and recording the read are the only two
+	// statements, and the count row is locked before any read row.
 	if limit > 0 {
 		var used int
-		err := s.txRow(ctx, tx, sqlClaimCount, reader, month, limit).Scan(&used)
+		err := s.txRow(ctx, tx, sqlClaimCount, reader, month, limit, articleID).Scan(&used)
 		if err == nil {
-			return true, used, nil
+			res, err := s.txExec(ctx, tx, sqlClaimRecord, reader, month, articleID, now.UTC())
+			if err != nil {
+				return false, 0, err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				return true, used, nil
+			}
+			// Counted after all: on PostgreSQL the raise may not have seen
+			// a read committed while it waited for the count row's lock.
+			// A free re-read; take back the raise, which only this
+			// transaction has seen.
+			err = s.txRow(ctx, tx, sqlClaimLower, reader, month).Scan(&used)
+			return err == nil, used, err
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return false, 0, err
 		}
 	}
-	// The month's limit is reached: take the read back. This removes only
-	// the row inserted above, in this transaction; a read another
-	// transaction committed is never taken back.
-	if _, err := s.txExec(ctx, tx, sqlClaimUndo, reader, month, articleID); err != nil {
+	// The story is counted already, or the month's limit is reached (or
+	// there is no meter: limit 0). With a limit the count row is locked
+	// above, so no claim of this reader can commit in between.
+	var used int
+	var counted bool
+	if err := s.txRow(ctx, tx, sqlClaimCheck, reader, month, articleID).Scan(&used, &counted); err != nil {
 		return false, 0, err
 	}
-	used, err := s.monthCount(ctx, tx, reader, month)
-	return false, used, err
-}
-
-func (s *Store) monthCount(ctx context.Context, tx *sql.Tx, reader, month string) (int, error) {
-	var n int
-	err := s.txRow(ctx, tx, `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`, reader, month).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return n, err
+	return counted, used, nil
 }
 
 // MergeReads adds the stories counted for reader from in month to those of
@@ -118,8 +126,10 @@ func (s *Store) monthCount(ctx context.Context, tx *sql.Tx, reader, month string
 func (s *Store) MergeReads(ctx context.Context, from, into, month string) (int, error) {
 	var used int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		// Lock (or create) the count row first so concurrent claims for
-		// the account wait for the merge.
+		// Lock (or create) the count row first, as a claim does, so
+		// concurrent claims for the account wait for the merge and the two
+		// take their locks in the same order. Only into's rows are locked:
+		// from's reads are only read.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meter_counts (reader, month, n) VALUES ($1, $2, 0)
 			ON CONFLICT (reader, month) DO UPDATE SET n = meter_counts.n`, into, month); err != nil {
 			return err

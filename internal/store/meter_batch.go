@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,6 +20,10 @@ type claimBatcher struct {
 	s     *Store
 	queue chan *claim
 	stop  chan struct{} // closed when the store closes
+	// failed counts batches whose transaction failed as a whole, so that
+	// their claims were retried one by one (on PostgreSQL, for instance,
+	// when aborted to break a deadlock).
+	failed atomic.Int64
 }
 
 type claim struct {
@@ -86,7 +93,15 @@ var errStoreClosed = errors.New("store is closed")
 
 // commit runs the batch in one transaction. If the transaction fails as a
 // whole, each claim is retried alone so one bad claim cannot fail others.
+//
+// The batch runs in (reader, month, article) order: each claim locks its
+// reader's count row, so batches committing at once on instances sharing a
+// PostgreSQL database lock rows in the same order and never wait on each
+// other in a cycle.
 func (b *claimBatcher) commit(batch []*claim) {
+	slices.SortFunc(batch, func(x, y *claim) int {
+		return cmp.Or(cmp.Compare(x.reader, y.reader), cmp.Compare(x.month, y.month), cmp.Compare(x.articleID, y.articleID))
+	})
 	err := b.s.inTx(context.Background(), func(tx *sql.Tx) error {
 		for _, c := range batch {
 			if c.ctx.Err() != nil {
@@ -102,6 +117,9 @@ func (b *claimBatcher) commit(batch []*claim) {
 		}
 		return nil
 	})
+	if err != nil {
+		b.failed.Add(1)
+	}
 	for _, c := range batch {
 		if err != nil && c.err == nil {
 			c.err = b.s.inTx(c.ctx, func(tx *sql.Tx) error {

@@ -2,6 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -37,39 +41,49 @@ func seedArticles(t testing.TB, s *store.Store, n int) []int64 {
 func TestClaimReadRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		ids := seedArticles(t, s, 5)
+		ids := seedArticles(t, s, 6)
 		now := time.Now()
-		claim := func(reader, month string, id int64, limit int) (bool, int) {
+		step := func(what, reader, month string, id int64, limit int, wantOK bool, wantUsed int) {
 			t.Helper()
 			ok, used, err := s.ClaimRead(ctx, reader, month, id, limit, now)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%s: %v", what, err)
 			}
-			return ok, used
-		}
-		for i, want := range []struct {
-			ok   bool
-			used int
-		}{{true, 1}, {true, 2}, {true, 3}, {false, 3}} {
-			if ok, used := claim("a:r1", "2026-11", ids[i], 3); ok != want.ok || used != want.used {
-				t.Errorf("story %d: granted=%v used=%d, want %v %d", i, ok, used, want.ok, want.used)
+			if ok != wantOK || used != wantUsed {
+				t.Errorf("%s: granted=%v used=%d, want %v %d", what, ok, used, wantOK, wantUsed)
 			}
 		}
-		if ok, used := claim("a:r1", "2026-11", ids[1], 3); !ok || used != 3 {
-			t.Errorf("re-read: granted=%v used=%d, want true 3", ok, used)
-		}
-		if ok, used := claim("a:r1", "2026-12", ids[3], 3); !ok || used != 1 {
-			t.Errorf("next month: granted=%v used=%d, want true 1", ok, used)
-		}
-		if ok, _ := claim("a:r1", "2026-11", ids[4], 5); !ok {
-			t.Error("a raised limit should grant a new story")
-		}
+		step("first story", "a:r1", "2026-11", ids[0], 3, true, 1)
+		step("re-read under the limit", "a:r1", "2026-11", ids[0], 3, true, 1)
+		step("second story", "a:r1", "2026-11", ids[1], 3, true, 2)
+		step("re-read under the limit again", "a:r1", "2026-11", ids[1], 3, true, 2)
+		step("third story reaches the limit", "a:r1", "2026-11", ids[2], 3, true, 3)
+		step("fourth story is refused", "a:r1", "2026-11", ids[3], 3, false, 3)
+		step("fourth story again is refused", "a:r1", "2026-11", ids[3], 3, false, 3)
+		step("re-read at the limit", "a:r1", "2026-11", ids[1], 3, true, 3)
+		step("re-read of the story reaching the limit", "a:r1", "2026-11", ids[2], 3, true, 3)
+		step("next month starts afresh", "a:r1", "2026-12", ids[3], 3, true, 1)
+		step("another reader is counted apart", "a:r2", "2026-11", ids[3], 3, true, 1)
+		step("a lowered limit keeps counted stories", "a:r1", "2026-11", ids[0], 2, true, 3)
+		step("a lowered limit refuses new ones", "a:r1", "2026-11", ids[4], 2, false, 3)
+		step("no meter at all refuses new stories", "a:r1", "2026-11", ids[4], 0, false, 3)
+		step("no meter at all keeps counted stories", "a:r1", "2026-11", ids[0], 0, true, 3)
+		step("no meter and no reads", "a:r3", "2026-11", ids[0], 0, false, 0)
+		step("a raised limit grants a new story", "a:r1", "2026-11", ids[4], 5, true, 4)
+		step("re-read under a raised limit", "a:r1", "2026-11", ids[4], 5, true, 4)
+
 		read, err := s.MeterReads(ctx, "a:r1", "2026-11")
 		if err != nil || !sameIDs(read, ids[:3], ids[4]) {
 			t.Errorf("MeterReads = %v, %v; want %v", read, err, []int64{ids[0], ids[1], ids[2], ids[4]})
 		}
+		if used, err := s.MeterUsed(ctx, "a:r1", "2026-11"); err != nil || used != 4 {
+			t.Errorf("MeterUsed = %d, %v; want 4, the number of stories read", used, err)
+		}
 		if read, err := s.MeterReads(ctx, "a:nobody", "2026-11"); err != nil || len(read) != 0 {
 			t.Errorf("MeterReads of a reader with no reads = %v, %v; want none", read, err)
+		}
+		if used, err := s.MeterUsed(ctx, "a:r3", "2026-11"); err != nil || used != 0 {
+			t.Errorf("MeterUsed of a refused reader = %d, %v; want 0", used, err)
 		}
 	})
 }
@@ -79,19 +93,26 @@ func TestClaimReadNeverOverGrantsUnderConcurrency(t *testing.T) {
 		ctx := context.Background()
 		ids := seedArticles(t, s, 20)
 		const limit = 3
+		// One story counted before the burst: its re-reads are free.
+		if ok, _, err := s.ClaimRead(ctx, "a:racer", "2026-11", ids[0], limit, time.Now()); err != nil || !ok {
+			t.Fatalf("first claim: %v, %v", ok, err)
+		}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		granted := map[int64]int{}
-		// 20 different stories and each one twice, all at once.
-		for round := 0; round < 2; round++ {
+		// 20 different stories and each one three times, all at once.
+		for round := 0; round < 3; round++ {
 			for _, id := range ids {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					ok, _, err := s.ClaimRead(ctx, "a:racer", "2026-11", id, limit, time.Now())
+					ok, used, err := s.ClaimRead(ctx, "a:racer", "2026-11", id, limit, time.Now())
 					if err != nil {
 						t.Error(err)
 						return
+					}
+					if used < 1 || used > limit {
+						t.Errorf("used = %d, want 1..%d", used, limit)
 					}
 					if ok {
 						mu.Lock()
@@ -105,11 +126,162 @@ func TestClaimReadNeverOverGrantsUnderConcurrency(t *testing.T) {
 		if len(granted) != limit {
 			t.Fatalf("granted %d distinct stories, want exactly %d", len(granted), limit)
 		}
+		if granted[ids[0]] != 3 {
+			t.Errorf("the story counted before was granted %d times of 3", granted[ids[0]])
+		}
 		used, err := s.MeterUsed(ctx, "a:racer", "2026-11")
 		if err != nil || used != limit {
 			t.Fatalf("MeterUsed = %d, %v; want %d", used, err, limit)
 		}
+		read, err := s.MeterReads(ctx, "a:racer", "2026-11")
+		if err != nil || !sameIDs(read, slices.Collect(maps.Keys(granted))) {
+			t.Errorf("MeterReads = %v, %v; want the granted stories %v", read, err, granted)
+		}
 	})
+}
+
+// Instances sharing a PostgreSQL database batch claims for the same reader
+// at the same moment, each in its own order. Their batches must lock rows
+// in one order: a deadlock would abort a batch after the server's
+// deadlock_timeout (1 s by default) and retry its claims one by one.
+func TestClaimBatchesOfTwoInstancesDoNotDeadlock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs bursts of concurrent claims")
+	}
+	url := storetest.URL(t, "postgres")
+	ctx := context.Background()
+	var instances [2]*store.Store
+	for i := range instances {
+		s, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		instances[i] = s
+	}
+	ids := seedArticles(t, instances[0], 12)
+	const limit = 8
+	start := time.Now()
+	for round := range 20 {
+		readers := []string{fmt.Sprintf("a:shared%02d", round), fmt.Sprintf("u:%d", round)}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		granted := map[string]map[int64]bool{}
+		for i, s := range instances {
+			// Each instance claims every story for both readers, in an
+			// order of its own, all at once, so its batches hold claims of
+			// both readers in arbitrary orders.
+			rng := rand.New(rand.NewPCG(uint64(round), uint64(i)))
+			for _, j := range rng.Perm(len(ids) * len(readers)) {
+				reader, id := readers[j%len(readers)], ids[j/len(readers)]
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ok, _, err := s.ClaimRead(ctx, reader, "2026-11", id, limit, time.Now())
+					if err != nil {
+						t.Errorf("claim: %v", err)
+						return
+					}
+					if ok {
+						mu.Lock()
+						if granted[reader] == nil {
+							granted[reader] = map[int64]bool{}
+						}
+						granted[reader][id] = true
+						mu.Unlock()
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		for _, reader := range readers {
+			if len(granted[reader]) != limit {
+				t.Errorf("round %d, %s: granted %d distinct stories, want %d", round, reader, len(granted[reader]), limit)
+			}
+			if used, err := instances[1].MeterUsed(ctx, reader, "2026-11"); err != nil || used != limit {
+				t.Errorf("round %d, %s: MeterUsed = %d, %v; want %d", round, reader, used, err, limit)
+			}
+		}
+	}
+	for i, s := range instances {
+		if n := s.FailedClaimBatches(); n != 0 {
+			t.Errorf("instance %d: %d claim batches failed and were retried one by one (deadlocks?)", i, n)
+		}
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("20 bursts took %v: claims waited on each other", d)
+	}
+}
+
+// A claim waiting for another instance's uncommitted claim of the same
+// story finds the story counted once that commits: a free re-read, with
+// the story counted once.
+func TestClaimReadWaitingForAnotherInstancesClaim(t *testing.T) {
+	url := storetest.URL(t, "postgres")
+	ctx := context.Background()
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ids := seedArticles(t, s, 2)
+	if ok, _, err := s.ClaimRead(ctx, "a:w", "2026-11", ids[0], 5, time.Now()); err != nil || !ok {
+		t.Fatalf("first claim: %v %v", ok, err)
+	}
+
+	// The other instance claims ids[1] and has not committed yet.
+	other, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`UPDATE meter_counts SET n = n + 1 WHERE reader = 'a:w' AND month = '2026-11'`,
+		`INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ('a:w', '2026-11', ` + fmt.Sprint(ids[1]) + `, now())`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	type result struct {
+		ok   bool
+		used int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		ok, used, err := s.ClaimRead(ctx, "a:w", "2026-11", ids[1], 5, time.Now())
+		done <- result{ok, used, err}
+	}()
+	// Let the claim reach the lock the other transaction holds. Committing
+	// before it does only makes the story plainly counted.
+	for i := 0; i < 100; i++ {
+		var waiting int
+		if err := other.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO meter_counts%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || !r.ok || r.used != 2 {
+		t.Errorf("claim after the other instance's: granted=%v used=%d err=%v; want true 2", r.ok, r.used, r.err)
+	}
+	if used, err := s.MeterUsed(ctx, "a:w", "2026-11"); err != nil || used != 2 {
+		t.Errorf("MeterUsed = %d, %v; want 2", used, err)
+	}
 }
 
 func TestMergeReadsIsAUnion(t *testing.T) {

@@ -62,7 +62,7 @@ func (p *preparedReads) close() {
 // pool when the store opens. It must happen outside any transaction: on
 // SQLite the write pool is one connection, which an open transaction holds.
 func (s *Store) prepareHot(ctx context.Context) error {
-	for _, q := range []string{sqlClaimRecord, sqlClaimCount, sqlClaimUndo, sqlMonthCount} {
+	for _, q := range []string{sqlClaimCount, sqlClaimRecord, sqlClaimLower, sqlClaimCheck, sqlMonthCount} {
 		if _, err := s.writes.stmt(ctx, q); err != nil {
 			return err
 		}
