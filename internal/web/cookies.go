@@ -4,8 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"broadsheet/internal/access"
@@ -22,6 +24,17 @@ const (
 type Cookies struct {
 	Secret []byte
 	Secure bool // over HTTPS
+
+	// macs keeps keyed HMACs for reuse: every page view checks or signs a
+	// reader cookie, and keying a new HMAC costs more than the check.
+	macs *sync.Pool
+}
+
+// withMACPool returns c sharing one pool of keyed HMACs.
+func (c Cookies) withMACPool() Cookies {
+	secret := c.Secret
+	c.macs = &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}
+	return c
 }
 
 // newReaderID returns a new anonymous reader's id and its signed cookie
@@ -32,9 +45,17 @@ func (c Cookies) newReaderID(now time.Time) (id, value string) {
 }
 
 func (c Cookies) sign(id string) string {
-	m := hmac.New(sha256.New, c.Secret)
+	var m hash.Hash
+	if c.macs != nil {
+		m = c.macs.Get().(hash.Hash)
+		defer c.macs.Put(m)
+		m.Reset()
+	} else {
+		m = hmac.New(sha256.New, c.Secret)
+	}
+	var sum [sha256.Size]byte
 	m.Write([]byte(id))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:18])
 }
 
 // readerID verifies a reader cookie's value; a missing or tampered one

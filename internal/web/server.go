@@ -52,6 +52,7 @@ func (s *Server) Init() error {
 		return err
 	}
 	s.pages = pages
+	s.Cookies = s.Cookies.withMACPool()
 	s.stories = &storyCache{src: s.Store, max: maxStories, m: make(map[string]*renderedStory), since: s.Now().Add(-changeMargin)}
 	return nil
 }
