@@ -136,12 +136,16 @@ func cookieSecret(ctx context.Context, cfg *config.Config, st *store.Store) ([]b
 // attempt, keyed so that instances enqueue each attempt once; and picks up
 // settings and stories changed by another instance.
 func (a *App) periodic(ctx context.Context) error {
-	if err := a.Settings.Reload(ctx); err != nil {
-		return err
-	}
-	if err := a.pages.RefreshStories(ctx); err != nil {
-		return err
-	}
+	// Each part runs even if another failed: a story cache that could not
+	// be refreshed must not hold up renewals.
+	return errors.Join(
+		a.Settings.Reload(ctx),
+		a.pages.RefreshStories(ctx),
+		a.enqueueRenewals(ctx),
+	)
+}
+
+func (a *App) enqueueRenewals(ctx context.Context) error {
 	due, err := a.Billing.DueSubscriptions(ctx, 500)
 	if err != nil {
 		return err
