@@ -101,7 +101,7 @@ func articleHead(baseURL string, a *content.Article) (string, error) {
 		"author":              map[string]string{"@type": "Person", "name": a.Author},
 	}
 	if a.Access != content.Free {
-		ld["hasPart"] = map[string]any{"@type": "WebPageElement", "isAccessibleForFree": false, "cssSelector": ".story-rest"}
+		ld["hasPart"] = map[string]any{"@type": "WebPageElement", "isAccessibleForFree": false, "cssSelector": ".story-body"}
 	}
 	js, err := json.Marshal(ld)
 	if err != nil {

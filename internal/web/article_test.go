@@ -268,7 +268,9 @@ func TestPagesAndErrors(t *testing.T) {
 			}
 		}
 		resp := b.Get("/article/" + free[0].Slug)
-		for _, want := range []string{`property="og:title"`, `"@type":"NewsArticle"`, `"isAccessibleForFree":false`} {
+		// The paywalled-content markup names the element holding the story.
+		for _, want := range []string{`property="og:title"`, `"@type":"NewsArticle"`, `"isAccessibleForFree":false`,
+			`"cssSelector":".story-body"`, `<div class="story-body">`} {
 			if !strings.Contains(resp.Body, want) {
 				t.Errorf("article page lacks %s", want)
 			}
@@ -276,9 +278,8 @@ func TestPagesAndErrors(t *testing.T) {
 	})
 }
 
-// An edited story is served as edited once the periodic work has run, on
-// this instance and on another one sharing the database; until then the
-// rendered copy is served.
+// An edited story is served as edited once the periodic work has run: the
+// rendered copy kept in memory is dropped when the story is saved anew.
 func TestEditedStoryIsServedAfterRefresh(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		free, _ := stories(t, site)
