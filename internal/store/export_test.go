@@ -1,10 +1,51 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // FailedClaimBatches reports how many claim batches failed as a whole and
 // were retried claim by claim.
 func (s *Store) FailedClaimBatches() int64 { return s.claims.failed.Load() }
+
+// MaxClaimBatch is the most claims one batch commits.
+const MaxClaimBatch = maxBatch
+
+// BatchClaim is one claim of a batch committed by CommitClaimBatch: a
+// first read (RecordFirstRead) when First is set, else a ClaimRead.
+type BatchClaim struct {
+	Reader, Month string
+	ArticleID     int64
+	Limit         int
+	First         bool
+}
+
+// BatchResult is what one claim of the batch returned.
+type BatchResult struct {
+	Granted bool
+	Used    int
+	Err     error
+}
+
+// CommitClaimBatch commits claims as one batch, as the batcher does with
+// claims that wait together, so a test can choose what a batch holds.
+func (s *Store) CommitClaimBatch(ctx context.Context, claims []BatchClaim, now time.Time) []BatchResult {
+	batch := make([]*claim, len(claims))
+	for i, c := range claims {
+		batch[i] = &claim{ctx: ctx, first: c.First, reader: c.Reader, month: c.Month, articleID: c.ArticleID,
+			limit: c.Limit, now: now, done: make(chan struct{})}
+	}
+	// commit sorts the batch: keep the claims to answer in the caller's order.
+	byCaller := append([]*claim(nil), batch...)
+	s.claims.commit(batch)
+	out := make([]BatchResult, len(claims))
+	for i, c := range byCaller {
+		<-c.done
+		out[i] = BatchResult{Granted: c.granted, Used: c.used, Err: c.err}
+	}
+	return out
+}
 
 // OpenAtVersion opens url with only the migrations up to version applied,
 // so a test can put rows in an older schema before the rest run.

@@ -27,7 +27,10 @@ type claimBatcher struct {
 }
 
 type claim struct {
-	ctx       context.Context
+	ctx context.Context
+	// first marks a new reader's first read (RecordFirstRead): it is
+	// written without a conditional raise and always granted, used 1.
+	first     bool
 	reader    string
 	month     string
 	articleID int64
@@ -97,17 +100,32 @@ var errStoreClosed = errors.New("store is closed")
 // The batch runs in (reader, month, article) order: each claim locks its
 // reader's count row, so batches committing at once on instances sharing a
 // PostgreSQL database lock rows in the same order and never wait on each
-// other in a cycle.
+// other in a cycle. First reads go before the other claims, all in two
+// statements: their readers are new, so no other transaction holds or
+// waits for their rows, and writing them first adds no lock cycle.
 func (b *claimBatcher) commit(batch []*claim) {
 	slices.SortFunc(batch, func(x, y *claim) int {
 		return cmp.Or(cmp.Compare(x.reader, y.reader), cmp.Compare(x.month, y.month), cmp.Compare(x.articleID, y.articleID))
 	})
 	err := b.s.inTx(context.Background(), func(tx *sql.Tx) error {
+		var firsts []*claim
 		for _, c := range batch {
 			if c.ctx.Err() != nil {
 				// The reader went away; whatever we decide, they will not
 				// see the story, so do not count it.
 				c.err = c.ctx.Err()
+			} else if c.first {
+				firsts = append(firsts, c)
+			}
+		}
+		if err := b.s.recordFirstReads(context.Background(), tx, firsts); err != nil {
+			return err
+		}
+		for _, c := range firsts {
+			c.granted, c.used = true, 1
+		}
+		for _, c := range batch {
+			if c.err != nil || c.first {
 				continue
 			}
 			var err error
@@ -123,13 +141,25 @@ func (b *claimBatcher) commit(batch []*claim) {
 	for _, c := range batch {
 		if err != nil && c.err == nil {
 			c.err = b.s.inTx(c.ctx, func(tx *sql.Tx) error {
-				var err error
-				c.granted, c.used, err = b.s.claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
-				return err
+				return b.claimAlone(tx, c)
 			})
 		}
 		close(c.done)
 	}
+}
+
+// claimAlone runs one claim of a batch that failed as a whole.
+func (b *claimBatcher) claimAlone(tx *sql.Tx, c *claim) error {
+	if c.first {
+		if err := b.s.recordFirstReads(c.ctx, tx, []*claim{c}); err != nil {
+			return err
+		}
+		c.granted, c.used = true, 1
+		return nil
+	}
+	var err error
+	c.granted, c.used, err = b.s.claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
+	return err
 }
 
 func (b *claimBatcher) close() { close(b.stop) }

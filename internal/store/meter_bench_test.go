@@ -36,3 +36,27 @@ func BenchmarkClaimRead(b *testing.B) {
 	})
 	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 }
+
+// BenchmarkRecordFirstRead measures the same first reads as
+// BenchmarkClaimRead, written as a new reader's (RecordFirstRead): a
+// batch's first reads go in one statement per table.
+//
+//	go test ./internal/store -run '^$' -bench 'ClaimRead|FirstRead' -cpu 2,64
+func BenchmarkRecordFirstRead(b *testing.B) {
+	s := storetest.Open(b, "sqlite")
+	ids := seedArticles(b, s, 50)
+	var n atomic.Int64
+	now := time.Now()
+	b.ResetTimer()
+	cpu := processCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			reader := "a:" + access.NewReaderID(time.Now())
+			if err := s.RecordFirstRead(context.Background(), reader, "2026-11", ids[i%50], now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+}

@@ -62,7 +62,11 @@ func (p *preparedReads) close() {
 // pool when the store opens. It must happen outside any transaction: on
 // SQLite the write pool is one connection, which an open transaction holds.
 func (s *Store) prepareHot(ctx context.Context) error {
-	for _, q := range []string{sqlClaimCount, sqlClaimRecord, sqlClaimLower, sqlClaimCheck, sqlMonthCount} {
+	hot := []string{sqlClaimCount, sqlClaimRecord, sqlClaimLower, sqlClaimCheck, sqlMonthCount}
+	for _, n := range firstReadSizes {
+		hot = append(hot, s.firstCountsSQL(n), s.firstReadsSQL(n))
+	}
+	for _, q := range hot {
 		if _, err := s.writes.stmt(ctx, q); err != nil {
 			return err
 		}
