@@ -58,6 +58,9 @@ type MeterStore interface {
 	// MeterReads lists the stories counted against reader's month.
 	MeterReads(ctx context.Context, reader, month string) ([]int64, error)
 	ClaimRead(ctx context.Context, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error)
+	// RecordFirstRead counts the first story of a reader with no meter
+	// yet; once it returns nil the story is counted and the count is 1.
+	RecordFirstRead(ctx context.Context, reader, month string, articleID int64, now time.Time) error
 	MergeReads(ctx context.Context, from, into, month string) (int, error)
 }
 
@@ -126,7 +129,17 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 		rule = meter.Decide(in)
 	}
 	d.Granted, d.Reason, d.Used = rule.Granted, rule.Reason, in.Used
-	if rule.Count {
+	switch {
+	case rule.Count && fresh:
+		// A device seen for the first time cannot race itself: nothing
+		// is counted under its id anywhere, so its first story is granted
+		// and only needs writing before it is sent.
+		if err := s.Store.RecordFirstRead(ctx, k.reader, k.month, a.ID, now); err != nil {
+			return d, err
+		}
+		s.memo().claimed(k, a.ID, true, 1, true)
+		d.Granted, d.Used = true, 1
+	case rule.Count:
 		// The rule said yes on what it knew; the store says it again
 		// atomically, since other requests of this reader (here or on
 		// another instance) may be racing.
@@ -134,7 +147,7 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 		if err != nil {
 			return d, err
 		}
-		s.memo().claimed(k, a.ID, granted, used, fresh)
+		s.memo().claimed(k, a.ID, granted, used, false)
 		d.Granted, d.Used = granted, used
 		if !granted {
 			d.Reason = meter.MeterExhausted

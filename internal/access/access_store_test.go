@@ -148,3 +148,34 @@ func TestDecideAcrossInstances(t *testing.T) {
 		})
 	}
 }
+
+// A new reader's first story is written by RecordFirstRead; the meter it
+// leaves is an ordinary one, read and claimed by another instance.
+func TestDecideNewReaderFirstStoryOnTheStore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		as := stories(t, s, 3)
+		ctx := context.Background()
+		cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
+		here := &access.Service{Store: s, Now: func() time.Time { return now }}
+		newReader := access.Viewer{AnonID: access.NewReaderID(now), NewReader: true}
+		d, err := here.Decide(ctx, newReader, as[0], cfg)
+		if err != nil || !d.Granted || d.Used != 1 || d.Remaining != 1 {
+			t.Fatalf("first story: %+v, %v; want granted, 1 used, 1 left", d, err)
+		}
+		if used, err := s.MeterUsed(ctx, newReader.MeterKey(), "2026-11"); err != nil || used != 1 {
+			t.Errorf("MeterUsed = %d, %v; want 1", used, err)
+		}
+
+		returning := access.Viewer{AnonID: newReader.AnonID}
+		there := &access.Service{Store: s, Now: func() time.Time { return now }}
+		for i, want := range []struct {
+			granted bool
+			used    int
+		}{{true, 1}, {true, 2}, {false, 2}} {
+			d, err := there.Decide(ctx, returning, as[i], cfg)
+			if err != nil || d.Granted != want.granted || d.Used != want.used {
+				t.Errorf("story %d on another instance: %+v, %v; want granted=%v, %d used", i, d, err, want.granted, want.used)
+			}
+		}
+	})
+}

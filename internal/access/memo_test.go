@@ -23,7 +23,9 @@ type fakeMeter struct {
 	sets     map[string][]int64 // reader + " " + month → stories counted
 	reads    int
 	claims   int
+	firsts   int // RecordFirstRead calls
 	claimErr error
+	firstErr error
 	readErr  error
 }
 
@@ -59,6 +61,23 @@ func (f *fakeMeter) ClaimRead(_ context.Context, reader, month string, id int64,
 	}
 }
 
+// RecordFirstRead adds the story as the store does: a reader's count is
+// never raised past what it holds, so a reader with stories already gets
+// this one added to the set only if it was not there.
+func (f *fakeMeter) RecordFirstRead(_ context.Context, reader, month string, id int64, _ time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.firsts++
+	if f.firstErr != nil {
+		return f.firstErr
+	}
+	k := reader + " " + month
+	if !slices.Contains(f.sets[k], id) {
+		f.sets[k] = append(f.sets[k], id)
+	}
+	return nil
+}
+
 func (f *fakeMeter) MergeReads(_ context.Context, from, into, month string) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -79,10 +98,10 @@ func (f *fakeMeter) count(reader, month string, ids ...int64) {
 	f.sets[reader+" "+month] = append(f.sets[reader+" "+month], ids...)
 }
 
-func (f *fakeMeter) calls() (reads, claims int) {
+func (f *fakeMeter) calls() (reads, claims, firsts int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.reads, f.claims
+	return f.reads, f.claims, f.firsts
 }
 
 var (
@@ -106,6 +125,7 @@ type view struct {
 	used    int
 	reads   int // MeterReads calls this view should make
 	claims  int // ClaimRead calls this view should make
+	firsts  int // RecordFirstRead calls this view should make
 }
 
 func TestDecideRemembersConfirmedReads(t *testing.T) {
@@ -180,9 +200,20 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 			{v: reader, at: december, story: 2, limit: 1, granted: true, used: 1, reads: 1, claims: 1},
 			{v: reader, at: december, story: 1, limit: 1, used: 1},
 		}},
-		{"a new reader needs no read, and its next view none at all", true, []view{
-			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 3, granted: true, used: 1, claims: 1},
+		{"a new reader's first story is recorded without a read or a claim, and its next view needs none", true, []view{
+			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 3, granted: true, used: 1, firsts: 1},
 			{v: Viewer{AnonID: "new"}, story: 1, limit: 3, granted: true, used: 1},
+			// The first story is remembered as all there is: the next
+			// story is claimed without a read.
+			{v: Viewer{AnonID: "new"}, story: 2, limit: 3, granted: true, used: 2, claims: 1},
+		}},
+		{"a new reader's first story on a shared database", false, []view{
+			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 1, granted: true, used: 1, firsts: 1},
+			{v: Viewer{AnonID: "new"}, story: 1, limit: 1, granted: true, used: 1},
+			{v: Viewer{AnonID: "new"}, story: 2, limit: 1, used: 1, reads: 1},
+		}},
+		{"an account on a new device is claimed, not recorded as a first read", true, []view{
+			{v: Viewer{AnonID: "new", NewReader: true, AccountID: 7}, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
 		}},
 		{"a new reader's first view of a free-limit-zero site needs no database", true, []view{
 			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 0},
@@ -205,12 +236,12 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 				if !w.at.IsZero() {
 					now = w.at
 				}
-				reads0, claims0 := f.calls()
+				reads0, claims0, firsts0 := f.calls()
 				d, err := s.Decide(context.Background(), w.v, metered(w.story), limit(w.limit))
 				if err != nil {
 					t.Fatalf("view %d: %v", i, err)
 				}
-				reads, claims := f.calls()
+				reads, claims, firsts := f.calls()
 				reason := meter.MeterExhausted
 				switch {
 				case w.v.Subscription != nil:
@@ -222,9 +253,9 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 					t.Errorf("view %d (story %d): granted=%v used=%d %s, want %v %d %s",
 						i, w.story, d.Granted, d.Used, d.Reason, w.granted, w.used, reason)
 				}
-				if reads-reads0 != w.reads || claims-claims0 != w.claims {
-					t.Errorf("view %d (story %d): %d reads and %d claims, want %d and %d",
-						i, w.story, reads-reads0, claims-claims0, w.reads, w.claims)
+				if reads-reads0 != w.reads || claims-claims0 != w.claims || firsts-firsts0 != w.firsts {
+					t.Errorf("view %d (story %d): %d reads, %d claims and %d first reads, want %d, %d and %d",
+						i, w.story, reads-reads0, claims-claims0, firsts-firsts0, w.reads, w.claims, w.firsts)
 				}
 			}
 		})
@@ -241,13 +272,66 @@ func TestDecideFailingClaimRemembersNothing(t *testing.T) {
 		t.Fatalf("Decide = %v, want the claim's error", err)
 	}
 	f.claimErr = nil
-	_, claims0 := f.calls()
+	_, claims0, _ := f.calls()
 	d, err := s.Decide(ctx, reader, metered(1), limit(3))
 	if err != nil || !d.Granted || d.Used != 1 {
 		t.Fatalf("after the store recovers: %+v, %v; want granted, 1 used", d, err)
 	}
-	if _, claims := f.calls(); claims != claims0+1 {
+	if _, claims, _ := f.calls(); claims != claims0+1 {
 		t.Errorf("the story was claimed %d times after the failure, want 1: a failed claim must not be remembered as counted", claims-claims0)
+	}
+}
+
+func TestDecideNewReaderRecordsOnlyMeteredStories(t *testing.T) {
+	newReader := Viewer{AnonID: "new", NewReader: true}
+	cases := []struct {
+		name    string
+		access  content.Access
+		granted bool
+		reason  meter.Reason
+	}{
+		{"premium", content.Premium, false, meter.PremiumOnly},
+		{"free", content.Free, true, meter.FreeStory},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeMeter()
+			s := &Service{Store: f, Now: func() time.Time { return november }, Exclusive: true}
+			d, err := s.Decide(context.Background(), newReader, &content.Article{ID: 1, Access: c.access}, limit(3))
+			if err != nil || d.Granted != c.granted || d.Reason != c.reason || d.Used != 0 || d.Remaining != 3 {
+				t.Errorf("Decide = %+v, %v; want granted=%v %s, 0 used, 3 remaining", d, err, c.granted, c.reason)
+			}
+			if reads, claims, firsts := f.calls(); reads+claims+firsts != 0 {
+				t.Errorf("%d reads, %d claims and %d first reads, want none", reads, claims, firsts)
+			}
+		})
+	}
+}
+
+func TestDecideFailingFirstReadRemembersNothing(t *testing.T) {
+	f := newFakeMeter()
+	s := &Service{Store: f, Now: func() time.Time { return november }, Exclusive: true}
+	ctx := context.Background()
+	broken := errors.New("database gone")
+	f.firstErr = broken
+	newReader := Viewer{AnonID: "new", NewReader: true}
+	if _, err := s.Decide(ctx, newReader, metered(1), limit(3)); !errors.Is(err, broken) {
+		t.Fatalf("Decide = %v, want the first read's error", err)
+	}
+	if _, ok := s.memo().get(memoKey{"a:new", "2026-11"}, 1); ok {
+		t.Error("the meter of a failed first read is remembered")
+	}
+	// The reader comes back with the id: their meter is read and the
+	// story claimed, as for any reader whose meter is not remembered.
+	f.firstErr = nil
+	reads0, claims0, firsts0 := f.calls()
+	d, err := s.Decide(ctx, Viewer{AnonID: "new"}, metered(1), limit(3))
+	if err != nil || !d.Granted || d.Used != 1 {
+		t.Fatalf("after the store recovers: %+v, %v; want granted, 1 used", d, err)
+	}
+	if reads, claims, firsts := f.calls(); reads != reads0+1 || claims != claims0+1 || firsts != firsts0 {
+		t.Errorf("after the failure: %d reads, %d claims, %d first reads; want 1, 1, 0",
+			reads-reads0, claims-claims0, firsts-firsts0)
 	}
 }
 
@@ -259,7 +343,7 @@ func TestDecideFailingReadReturnsError(t *testing.T) {
 	if _, err := s.Decide(context.Background(), reader, metered(1), limit(3)); !errors.Is(err, broken) {
 		t.Fatalf("Decide = %v, want the read's error", err)
 	}
-	if _, claims := f.calls(); claims != 0 {
+	if _, claims, _ := f.calls(); claims != 0 {
 		t.Errorf("%d claims after a failed read, want none", claims)
 	}
 }
