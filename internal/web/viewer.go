@@ -37,7 +37,7 @@ func (s *Server) viewer(w http.ResponseWriter, r *http.Request) (*viewer, error)
 		v.AnonID = s.Cookies.readerID(c.Value)
 	}
 	if v.AnonID == "" {
-		id, value := s.Cookies.newReaderID(s.Now())
+		id, value := s.Cookies.newReaderID(time.Now()) // wall time: it only orders the meter index
 		v.AnonID, v.NewReader = id, true
 		s.Cookies.set(w, readerCookie, value, readerCookieAge)
 	}
