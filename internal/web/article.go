@@ -13,6 +13,7 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
+	"broadsheet/internal/settings"
 )
 
 // showArticle serves a story as the meter allows, put together from parts
@@ -44,7 +45,29 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	parts := pageParts{title: rs.title, head: rs.head, path: rs.path, notice: string(noticeHTML(s.takeNotice(w, r)))}
+	story, err := s.storyForReader(rs, d, cfg)
+	if err != nil {
+		return err
+	}
+	parts := pageParts{
+		title: rs.title, head: rs.head, path: rs.path,
+		notice: string(noticeHTML(s.takeNotice(w, r))), story: story,
+	}
+	buf := s.buffer()
+	defer s.releaseBuffer(buf)
+	sh.write(buf, &parts)
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Cache-Control", "private, no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// storyForReader returns what writes the story as the decision allows: the
+// header, the meter notice, the paragraphs the reader may have, and then the
+// paywall or, for a wire story read in full, the disclaimer.
+func (s *Server) storyForReader(rs *renderedStory, d access.Decision, cfg *settings.Settings) (func(*bytes.Buffer), error) {
 	meterNotice := ""
 	if d.Reason == meter.Metered {
 		meterNotice = s.meterNotice(cfg, d.Used)
@@ -52,11 +75,12 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	shown, full := access.ShownCount(d, len(rs.ends), cfg.LeadParagraphs)
 	var paywall paywallHTML
 	if !full {
+		var err error
 		if paywall, err = s.paywall(cfg, d.Reason, d.Used); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	parts.story = func(b *bytes.Buffer) {
+	return func(b *bytes.Buffer) {
 		b.WriteString(rs.top)
 		b.WriteString(meterNotice)
 		b.WriteString(`<div class="story-body">`)
@@ -70,16 +94,7 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 		case rs.article.WireSource != "" && cfg.WireDisclaimer != "":
 			b.WriteString(`<p class="disclaimer">` + template.HTMLEscapeString(cfg.WireDisclaimer) + `</p>`)
 		}
-	}
-	buf := s.buffer()
-	defer s.releaseBuffer(buf)
-	sh.write(buf, &parts)
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Cache-Control", "private, no-store")
-	_, err = w.Write(buf.Bytes())
-	return err
+	}, nil
 }
 
 // articleHead builds the Open Graph tags and schema.org NewsArticle
