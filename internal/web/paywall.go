@@ -11,8 +11,8 @@ import (
 )
 
 // copyParts keeps the article page's publication copy rendered for the
-// current settings: the paywall per reason and count, the meter notice per
-// count, and the wire disclaimer. The copy is a template an admin edits;
+// current settings: the paywall per reason and count, and the meter notice
+// per count. The copy is a template an admin edits;
 // rendering it once per settings, not per view, keeps it off the hot path.
 type copyParts struct {
 	mu       sync.RWMutex
