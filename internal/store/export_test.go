@@ -13,12 +13,14 @@ func (s *Store) FailedClaimBatches() int64 { return s.claims.failed.Load() }
 const MaxClaimBatch = maxBatch
 
 // BatchClaim is one claim of a batch committed by CommitClaimBatch: a
-// first read (RecordFirstRead) when First is set, else a ClaimRead.
+// first read (RecordFirstRead) when First is set, a recorded read
+// (RecordRead) when Record is, else a ClaimRead.
 type BatchClaim struct {
 	Reader, Month string
 	ArticleID     int64
 	Limit         int
 	First         bool
+	Record        bool
 }
 
 // BatchResult is what one claim of the batch returned.
@@ -33,7 +35,14 @@ type BatchResult struct {
 func (s *Store) CommitClaimBatch(ctx context.Context, claims []BatchClaim, now time.Time) []BatchResult {
 	batch := make([]*claim, len(claims))
 	for i, c := range claims {
-		batch[i] = &claim{ctx: ctx, first: c.First, reader: c.Reader, month: c.Month, articleID: c.ArticleID,
+		kind := claimLimited
+		switch {
+		case c.First:
+			kind = claimFirst
+		case c.Record:
+			kind = claimRecord
+		}
+		batch[i] = &claim{ctx: ctx, kind: kind, reader: c.Reader, month: c.Month, articleID: c.ArticleID,
 			limit: c.Limit, now: now, done: make(chan struct{})}
 	}
 	// commit sorts the batch: keep the claims to answer in the caller's order.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 )
@@ -40,6 +41,10 @@ const (
 	sqlClaimCheck = `SELECT COALESCE((SELECT n FROM meter_counts WHERE reader = $1 AND month = $2), 0),
 		EXISTS (SELECT 1 FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $3)`
 	sqlMonthCount = `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`
+	// sqlRecount sets a month's count to its stories, as MergeReads does.
+	sqlRecount = `UPDATE meter_counts
+		SET n = (SELECT COUNT(*) FROM meter_reads WHERE reader = $1 AND month = $2)
+		WHERE reader = $1 AND month = $2`
 )
 
 // MeterReads returns the stories counted against the reader's month, in no
@@ -91,8 +96,88 @@ func (s *Store) ClaimRead(ctx context.Context, reader, month string, articleID i
 // one statement per table for all first reads committed together. A
 // reader that turns out to have a count row already keeps its count.
 func (s *Store) RecordFirstRead(ctx context.Context, reader, month string, articleID int64, now time.Time) error {
-	c := &claim{ctx: ctx, first: true, reader: reader, month: month, articleID: articleID, now: now, done: make(chan struct{})}
+	c := &claim{ctx: ctx, kind: claimFirst, reader: reader, month: month, articleID: articleID, now: now, done: make(chan struct{})}
 	return s.claims.submit(c)
+}
+
+// RecordRead counts articleID against the reader's month without
+// ClaimRead's conditional raise: the read is inserted and the count raised,
+// in one statement per table for all the reads recorded in one commit. It
+// is for a caller that has already decided the story is new to the reader
+// and under the limit, and knows nothing else writes the reader's meter
+// until this returns: the store's only writer (SingleWriter), holding the
+// reader's other claims back. Once it returns nil the story is counted.
+// A story that turns out to be counted already is not counted twice.
+func (s *Store) RecordRead(ctx context.Context, reader, month string, articleID int64, now time.Time) error {
+	c := &claim{ctx: ctx, kind: claimRecord, reader: reader, month: month, articleID: articleID, now: now, done: make(chan struct{})}
+	return s.claims.submit(c)
+}
+
+// recordReads writes the reads of cs (RecordRead): first each month's
+// count, raised by its number of new stories (the count rows are locked
+// before the read rows, as a claim does), then the reads. One statement
+// cannot raise the same count row twice on PostgreSQL, so the raises are
+// summed per reader and month. If fewer reads were inserted than counted
+// (a story counted already: merged in from a device, or a retry of a
+// commit that succeeded after all), the months of cs are recounted from
+// their stories, so the count never exceeds what is counted.
+func (s *Store) recordReads(ctx context.Context, tx *sql.Tx, cs []*claim) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	slices.SortFunc(cs, compareClaims)
+	type raise struct {
+		reader, month string
+		n             int
+	}
+	raises := make([]raise, 0, len(cs))
+	reads := 0
+	for i, c := range cs {
+		if i > 0 && compareClaims(cs[i-1], c) == 0 {
+			continue // the same story twice: one read
+		}
+		reads++
+		if last := len(raises) - 1; last >= 0 && raises[last].reader == c.reader && raises[last].month == c.month {
+			raises[last].n++
+			continue
+		}
+		raises = append(raises, raise{c.reader, c.month, 1})
+	}
+	// Rows past the raises are filler, raising nothing: the statement
+	// skips rows of 0.
+	rows := firstReadRows(len(raises))
+	args := make([]any, 0, 4*firstReadRows(len(cs)))
+	for i := range rows {
+		if i < len(raises) {
+			args = append(args, raises[i].reader, raises[i].month, raises[i].n)
+		} else {
+			args = append(args, "", "", 0)
+		}
+	}
+	if _, err := s.txExec(ctx, tx, s.recordCountsSQL(rows), args...); err != nil {
+		return err
+	}
+	// As for first reads, the filler repeats the last read, which ON
+	// CONFLICT DO NOTHING skips.
+	rows = firstReadRows(len(cs))
+	args = args[:0]
+	for i := range rows {
+		c := cs[min(i, len(cs)-1)]
+		args = append(args, c.reader, c.month, c.articleID, c.now.UTC())
+	}
+	res, err := s.txExec(ctx, tx, s.firstReadsSQL(rows), args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == int64(reads) {
+		return nil
+	}
+	for _, r := range raises {
+		if _, err := s.txExec(ctx, tx, sqlRecount, r.reader, r.month); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recordFirstReads writes the first reads of cs: a count of 1 for each
@@ -147,6 +232,32 @@ func firstReadRows(n int) int {
 func (s *Store) firstCountsSQL(n int) string {
 	return s.valuesSQL(`INSERT INTO meter_counts (reader, month, n) VALUES `, n, 2, ", 1",
 		` ON CONFLICT (reader, month) DO NOTHING`)
+}
+
+// recordCountsSQL raises the counts of n months, creating the rows of
+// months with none. A row of (reader, month, raise) whose raise is 0 is
+// skipped, so a statement of n rows serves fewer months. The WHERE also
+// keeps SQLite from reading ON CONFLICT as a join constraint.
+func (s *Store) recordCountsSQL(n int) string {
+	// PostgreSQL types an argument in VALUES as text unless told.
+	var b strings.Builder
+	b.WriteString(`INSERT INTO meter_counts (reader, month, n)
+		SELECT v.column1, v.column2, v.column3 FROM (VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		s.dialect.writeArg(&b, 3*i+1)
+		b.WriteString(", ")
+		s.dialect.writeArg(&b, 3*i+2)
+		b.WriteString(", CAST(")
+		s.dialect.writeArg(&b, 3*i+3)
+		b.WriteString(" AS INTEGER))")
+	}
+	b.WriteString(`) AS v WHERE v.column3 > 0
+		ON CONFLICT (reader, month) DO UPDATE SET n = meter_counts.n + excluded.n`)
+	return b.String()
 }
 
 func (s *Store) firstReadsSQL(n int) string {

@@ -27,10 +27,8 @@ type claimBatcher struct {
 }
 
 type claim struct {
-	ctx context.Context
-	// first marks a new reader's first read (RecordFirstRead): it is
-	// written without a conditional raise and always granted, used 1.
-	first     bool
+	ctx       context.Context
+	kind      claimKind
 	reader    string
 	month     string
 	articleID int64
@@ -41,6 +39,21 @@ type claim struct {
 	err       error
 	done      chan struct{}
 }
+
+// claimKind says how a claim is written.
+type claimKind uint8
+
+const (
+	// claimLimited is a ClaimRead: counted only while under its limit.
+	claimLimited claimKind = iota
+	// claimFirst is a new reader's first read (RecordFirstRead): it is
+	// written without a conditional raise and always granted, used 1.
+	claimFirst
+	// claimRecord is a RecordRead: the caller has decided the story is
+	// new and under the limit; it is written without a conditional raise
+	// and always granted.
+	claimRecord
+)
 
 // maxBatch bounds one transaction, so a huge burst cannot hold the writer
 // for long.
@@ -103,19 +116,23 @@ var errStoreClosed = errors.New("store is closed")
 // other in a cycle. First reads go before the other claims, all in two
 // statements: their readers are new, so no other transaction holds or
 // waits for their rows, and writing them first adds no lock cycle.
+// Recorded reads (RecordRead) follow, in two or three statements; only a
+// store with no other writer records reads, so their rows are not
+// contended either.
 func (b *claimBatcher) commit(batch []*claim) {
-	slices.SortFunc(batch, func(x, y *claim) int {
-		return cmp.Or(cmp.Compare(x.reader, y.reader), cmp.Compare(x.month, y.month), cmp.Compare(x.articleID, y.articleID))
-	})
+	slices.SortFunc(batch, compareClaims)
 	err := b.s.inTx(context.Background(), func(tx *sql.Tx) error {
-		var firsts []*claim
+		var firsts, records []*claim
 		for _, c := range batch {
-			if c.ctx.Err() != nil {
+			switch {
+			case c.ctx.Err() != nil:
 				// The reader went away; whatever we decide, they will not
 				// see the story, so do not count it.
 				c.err = c.ctx.Err()
-			} else if c.first {
+			case c.kind == claimFirst:
 				firsts = append(firsts, c)
+			case c.kind == claimRecord:
+				records = append(records, c)
 			}
 		}
 		if err := b.s.recordFirstReads(context.Background(), tx, firsts); err != nil {
@@ -124,8 +141,14 @@ func (b *claimBatcher) commit(batch []*claim) {
 		for _, c := range firsts {
 			c.granted, c.used = true, 1
 		}
+		if err := b.s.recordReads(context.Background(), tx, records); err != nil {
+			return err
+		}
+		for _, c := range records {
+			c.granted = true
+		}
 		for _, c := range batch {
-			if c.err != nil || c.first {
+			if c.err != nil || c.kind != claimLimited {
 				continue
 			}
 			var err error
@@ -150,16 +173,28 @@ func (b *claimBatcher) commit(batch []*claim) {
 
 // claimAlone runs one claim of a batch that failed as a whole.
 func (b *claimBatcher) claimAlone(tx *sql.Tx, c *claim) error {
-	if c.first {
+	switch c.kind {
+	case claimFirst:
 		if err := b.s.recordFirstReads(c.ctx, tx, []*claim{c}); err != nil {
 			return err
 		}
 		c.granted, c.used = true, 1
 		return nil
+	case claimRecord:
+		if err := b.s.recordReads(c.ctx, tx, []*claim{c}); err != nil {
+			return err
+		}
+		c.granted = true
+		return nil
 	}
 	var err error
 	c.granted, c.used, err = b.s.claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
 	return err
+}
+
+// compareClaims orders claims by reader, month and story.
+func compareClaims(x, y *claim) int {
+	return cmp.Or(cmp.Compare(x.reader, y.reader), cmp.Compare(x.month, y.month), cmp.Compare(x.articleID, y.articleID))
 }
 
 func (b *claimBatcher) close() { close(b.stop) }

@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"broadsheet/internal/access"
+	"broadsheet/internal/store"
 	"broadsheet/internal/store/storetest"
 )
 
@@ -54,6 +56,72 @@ func BenchmarkRecordFirstRead(b *testing.B) {
 			i := n.Add(1)
 			reader := "a:" + access.NewReaderID(time.Now())
 			if err := s.RecordFirstRead(context.Background(), reader, "2026-11", ids[i%50], now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+}
+
+// returningReaders makes n readers with one story read each, as a
+// returning reader has when they open their second.
+func returningReaders(b *testing.B, s *store.Store, n int, ids []int64) []string {
+	readers := make([]string, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
+				readers[i] = "a:" + access.NewReaderID(time.Now())
+				if err := s.RecordFirstRead(context.Background(), readers[i], "2026-11", ids[0], time.Now()); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return readers
+}
+
+// BenchmarkClaimReadReturning measures returning readers' second stories
+// claimed with ClaimRead, the conditional raise.
+//
+//	go test ./internal/store -run '^$' -bench 'ClaimRead|RecordRead' -cpu 2,64
+func BenchmarkClaimReadReturning(b *testing.B) {
+	s := storetest.Open(b, "sqlite")
+	ids := seedArticles(b, s, 50)
+	readers := returningReaders(b, s, b.N, ids)
+	var n atomic.Int64
+	now := time.Now()
+	b.ResetTimer()
+	cpu := processCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1) - 1
+			if ok, _, err := s.ClaimRead(context.Background(), readers[i], "2026-11", ids[1+i%49], 3, now); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkRecordRead measures the same second stories as
+// BenchmarkClaimReadReturning, written with RecordRead as a service that
+// is the only writer does: a batch's reads go in one statement per table.
+func BenchmarkRecordRead(b *testing.B) {
+	s := storetest.Open(b, "sqlite")
+	ids := seedArticles(b, s, 50)
+	readers := returningReaders(b, s, b.N, ids)
+	var n atomic.Int64
+	now := time.Now()
+	b.ResetTimer()
+	cpu := processCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1) - 1
+			if err := s.RecordRead(context.Background(), readers[i], "2026-11", ids[1+i%49], now); err != nil {
 				b.Fatal(err)
 			}
 		}

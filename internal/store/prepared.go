@@ -64,7 +64,7 @@ func (p *preparedReads) close() {
 func (s *Store) prepareHot(ctx context.Context) error {
 	hot := []string{sqlClaimCount, sqlClaimRecord, sqlClaimLower, sqlClaimCheck, sqlMonthCount}
 	for _, n := range firstReadSizes {
-		hot = append(hot, s.firstCountsSQL(n), s.firstReadsSQL(n))
+		hot = append(hot, s.firstCountsSQL(n), s.firstReadsSQL(n), s.recordCountsSQL(n))
 	}
 	for _, q := range hot {
 		if _, err := s.writes.stmt(ctx, q); err != nil {
