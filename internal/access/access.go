@@ -61,6 +61,10 @@ type MeterStore interface {
 	// RecordFirstRead counts the first story of a reader with no meter
 	// yet; once it returns nil the story is counted and the count is 1.
 	RecordFirstRead(ctx context.Context, reader, month string, articleID int64, now time.Time) error
+	// RecordRead counts a story the caller decided is new to the reader
+	// and under the limit, with nothing else writing the meter meanwhile;
+	// once it returns nil the story is counted.
+	RecordRead(ctx context.Context, reader, month string, articleID int64, now time.Time) error
 	MergeReads(ctx context.Context, from, into, month string) (int, error)
 }
 
@@ -82,10 +86,12 @@ type Service struct {
 	Store MeterStore
 	Now   func() time.Time
 	// Exclusive says the meter's store has no other writer (SQLite, one
-	// process). Then a refusal on what is remembered is final. Otherwise
-	// another instance may have counted the story for this reader (a
-	// device merged into the account there), so a refusal is checked
-	// against the database first.
+	// process). Then a refusal on what is remembered is final, and a new
+	// story of a meter remembered in full is decided in memory and only
+	// written (see memo.go). Otherwise another instance may have counted
+	// the story for this reader (a device merged into the account there),
+	// so a refusal is checked against the database first, and every new
+	// story is claimed there.
 	Exclusive bool
 
 	memoSize int // meters remembered; zero means defaultMemoSize
@@ -101,6 +107,23 @@ func (s *Service) memo() *memo {
 // Decide applies the meter for viewer and article, counting the read when
 // it uses up a free story.
 func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings) (Decision, error) {
+	for {
+		d, wait, err := s.decide(ctx, v, a, cfg)
+		if wait == nil {
+			return d, err
+		}
+		// Another request of this reader is writing what this one
+		// depends on: decide again once it has.
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return Decision{}, ctx.Err()
+		}
+	}
+}
+
+// decide is Decide, or a channel to wait on before deciding again.
+func (s *Service) decide(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings) (Decision, <-chan struct{}, error) {
 	now := s.Now()
 	ent := EntitlementsOf(v.Subscription, now)
 	d := Decision{FreeLimit: cfg.FreeLimit, Entitlements: ent}
@@ -113,7 +136,7 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 	if !in.Subscriber && !fresh {
 		var err error
 		if st, err = s.state(ctx, k, a.ID); err != nil {
-			return d, err
+			return d, nil, err
 		}
 	}
 	in.Used, in.AlreadyRead = st.used, st.counted
@@ -123,7 +146,7 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 		// there, since the story may be counted by now (a free re-read).
 		var err error
 		if st, err = s.loadMeter(ctx, k, a.ID); err != nil {
-			return d, err
+			return d, nil, err
 		}
 		in.Used, in.AlreadyRead = st.used, st.counted
 		rule = meter.Decide(in)
@@ -135,17 +158,26 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 		// is counted under its id anywhere, so its first story is granted
 		// and only needs writing before it is sent.
 		if err := s.Store.RecordFirstRead(ctx, k.reader, k.month, a.ID, now); err != nil {
-			return d, err
+			return d, nil, err
 		}
 		s.memo().claimed(k, a.ID, true, 1, true)
 		d.Granted, d.Used = true, 1
+	case rule.Count && s.Exclusive:
+		granted, used, wait, err := s.claimExclusive(ctx, k, a.ID, cfg.FreeLimit, now)
+		if wait != nil || err != nil {
+			return d, wait, err
+		}
+		d.Granted, d.Used = granted, used
+		if !granted {
+			d.Reason = meter.MeterExhausted
+		}
 	case rule.Count:
 		// The rule said yes on what it knew; the store says it again
 		// atomically, since other requests of this reader (here or on
 		// another instance) may be racing.
 		granted, used, err := s.Store.ClaimRead(ctx, k.reader, k.month, a.ID, cfg.FreeLimit, now)
 		if err != nil {
-			return d, err
+			return d, nil, err
 		}
 		s.memo().claimed(k, a.ID, granted, used, false)
 		d.Granted, d.Used = granted, used
@@ -154,7 +186,38 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 		}
 	}
 	d.Remaining = meter.Remaining(d.Used, d.FreeLimit)
-	return d, nil
+	return d, nil, nil
+}
+
+// claimExclusive counts story id on meter k for a service that is the
+// store's only writer. When the meter is remembered in full the story is
+// decided in memory, reserved, and written with RecordRead: one cheap
+// write, granted only once it has committed. Otherwise it is claimed in
+// the database, with reservations on k held back meanwhile. A non-nil
+// wait says another request of k is writing: decide again once it closes.
+func (s *Service) claimExclusive(ctx context.Context, k memoKey, id int64, limit int, now time.Time) (granted bool, used int, wait <-chan struct{}, err error) {
+	m := s.memo()
+	switch r, used, wait := m.reserve(k, id, limit); r {
+	case reserveWait:
+		return false, 0, wait, nil
+	case reserveCounted:
+		return true, used, nil, nil
+	case reserveFull:
+		return false, used, nil, nil
+	case reserved:
+		err := s.Store.RecordRead(ctx, k.reader, k.month, id, now)
+		m.recorded(k, id, err)
+		if err != nil {
+			return false, 0, nil, err
+		}
+		return true, used, nil, nil
+	}
+	if wait := m.beginClaim(k); wait != nil {
+		return false, 0, wait, nil
+	}
+	granted, used, err = s.Store.ClaimRead(ctx, k.reader, k.month, id, limit, now)
+	m.endClaim(k, id, granted, used, err)
+	return granted, used, nil, err
 }
 
 // state is what is known of meter k and story id: remembered, or
@@ -185,9 +248,17 @@ func (s *Service) loadMeter(ctx context.Context, k memoKey, id int64) (meterStat
 // the merged one.
 func (s *Service) MergeDevice(ctx context.Context, anonID string, accountID int64, month string) error {
 	device, account := "a:"+anonID, AccountMeterKey(accountID)
+	m := s.memo()
+	if s.Exclusive {
+		// The merge raises the account's count behind its entry: no
+		// story of the account may be decided in memory until the entry
+		// is forgotten.
+		k := memoKey{account, month}
+		m.hold(k)
+		defer m.release(k)
+	}
 	_, err := s.Store.MergeReads(ctx, device, account, month)
 	// Forget even when the merge reported an error: it may have committed.
-	m := s.memo()
 	m.drop(memoKey{account, month})
 	m.drop(memoKey{device, month})
 	return err

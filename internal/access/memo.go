@@ -13,6 +13,38 @@ import (
 // service keeps it in memory to decide most views without a read. What is
 // remembered is always a subset of the truth: it may miss stories counted
 // since, never hold one that is not counted.
+//
+// A service that is the store's only writer (Service.Exclusive) also
+// decides a returning reader's new story in memory: when the meter's entry
+// is complete, the story is reserved on the meter and written with
+// RecordRead, which raises the count without asking the database whether
+// it may. A reservation is not a fact. Reserved stories (pending) are kept
+// in the meter's flight, apart from its entry: they are never in an
+// entry's ids, never make a story counted or raise used, and only count
+// toward the limit when the next story is reserved. A reserved story joins
+// the ids once RecordRead has committed it; if RecordRead fails, the
+// reservation is dropped and the entry forgotten, since the write may have
+// committed all the same.
+//
+// That is exact because, on the only writer, every write of a meter is in
+// its flight from before it reaches the database until its outcome is in
+// the memo (or the entry is gone and the generation moved on); a new
+// reader's first read is the one exception, and no other request can know
+// that reader's id before it is written. So a
+// complete entry of a meter with no claim or merge in flight holds every
+// story counted in the database but those pending, and holds no story
+// that is not counted:
+//
+//	ids ⊆ counted ⊆ ids ∪ pending
+//
+// Hence a story is reserved only while len(ids)+len(pending) < limit, no
+// ClaimRead or merge of the meter is in flight (they write what the
+// entry does not show), and the story is not pending already (a second
+// request for it waits for the first). A ClaimRead of a meter waits until
+// none of its stories is pending: its conditional raise cannot see them.
+// Flights are not entries, so neither forgetting an entry (a merge) nor
+// evicting one to make room forgets a reservation: a meter read again
+// while a story is pending is still held to it.
 
 const (
 	memoShards = 64
@@ -55,6 +87,17 @@ type memoShard struct {
 	// so it is used for its own decision but not remembered.
 	gen uint64
 	m   map[memoKey]*memoEntry
+	// flights are the writes of meters in flight, on an exclusive service.
+	flights map[memoKey]*meterFlight
+}
+
+// meterFlight is what is being written to one meter.
+type meterFlight struct {
+	claims  int     // ClaimRead calls and merges in flight
+	pending []int64 // stories reserved, being written by RecordRead
+	// drained is made when a request waits for pending to empty, and
+	// closed when it does.
+	drained chan struct{}
 }
 
 func newMemo(size int) *memo {
@@ -64,6 +107,7 @@ func newMemo(size int) *memo {
 	m := &memo{seed: maphash.MakeSeed(), perShard: max(1, size/memoShards)}
 	for i := range m.shards {
 		m.shards[i].m = make(map[memoKey]*memoEntry)
+		m.shards[i].flights = make(map[memoKey]*meterFlight)
 	}
 	return m
 }
@@ -125,6 +169,10 @@ func (m *memo) claimed(k memoKey, id int64, counted bool, used int, known bool) 
 	sh := m.shard(k)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
+	sh.claimed(k, id, counted, used, known, m.perShard)
+}
+
+func (sh *memoShard) claimed(k memoKey, id int64, counted bool, used int, known bool, limit int) {
 	e, ok := sh.m[k]
 	if !ok {
 		if !known {
@@ -133,7 +181,7 @@ func (m *memo) claimed(k memoKey, id int64, counted bool, used int, known bool) 
 			return
 		}
 		e = &memoEntry{}
-		sh.insert(k, e, m.perShard)
+		sh.insert(k, e, limit)
 	}
 	if counted && !slices.Contains(e.ids, id) {
 		e.ids = append(e.ids, id)
@@ -163,4 +211,156 @@ func (sh *memoShard) insert(k memoKey, e *memoEntry, limit int) {
 		sh.gen++
 	}
 	sh.m[k] = e
+}
+
+// reservation is how a story of a complete meter was decided in memory.
+type reservation int
+
+const (
+	// notReserved: the memo cannot decide (no complete entry, or a claim
+	// or merge of the meter in flight); claim the story in the database.
+	notReserved reservation = iota
+	// reserved: the story is pending; write it with RecordRead and report
+	// the outcome to recorded.
+	reserved
+	// reserveCounted: the story is counted already, a free re-read.
+	reserveCounted
+	// reserveFull: no free story is left, pending ones included.
+	reserveFull
+	// reserveWait: the story is pending for this meter already; decide
+	// again once it is written.
+	reserveWait
+)
+
+// reserve decides story id of meter k in memory, for a service that is the
+// store's only writer, and reserves it if it may be counted under limit.
+// used is the month's count with the story when reserved, the count
+// that refused it when full.
+func (m *memo) reserve(k memoKey, id int64, limit int) (r reservation, used int, wait <-chan struct{}) {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	f := sh.flights[k]
+	if f != nil && slices.Contains(f.pending, id) {
+		return reserveWait, 0, f.waitDrained()
+	}
+	if f != nil && f.claims > 0 {
+		return notReserved, 0, nil
+	}
+	e, ok := sh.m[k]
+	if !ok || len(e.ids) < e.used {
+		return notReserved, 0, nil
+	}
+	if slices.Contains(e.ids, id) {
+		return reserveCounted, len(e.ids), nil
+	}
+	n := len(e.ids)
+	if f != nil {
+		n += len(f.pending)
+	}
+	if n >= limit {
+		return reserveFull, n, nil
+	}
+	f = sh.flight(k)
+	f.pending = append(f.pending, id)
+	return reserved, n + 1, nil
+}
+
+// recorded ends the reservation of story id on k with RecordRead's
+// outcome: a fact once written; else the entry is forgotten too, since a
+// write reported failed may have committed.
+func (m *memo) recorded(k memoKey, id int64, err error) {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	f := sh.flights[k]
+	if i := slices.Index(f.pending, id); i >= 0 {
+		f.pending = slices.Delete(f.pending, i, i+1)
+	}
+	sh.settle(k, f)
+	if err != nil {
+		delete(sh.m, k)
+		sh.gen++
+		return
+	}
+	sh.claimed(k, id, true, 0, false, m.perShard)
+}
+
+// beginClaim registers a ClaimRead of meter k on a service that is the
+// store's only writer, which holds back reservations on k until endClaim.
+// While stories of k are pending it registers nothing and returns a
+// channel closed when they are written: decide again then.
+func (m *memo) beginClaim(k memoKey) (wait <-chan struct{}) {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if f := sh.flights[k]; f != nil && len(f.pending) > 0 {
+		return f.waitDrained()
+	}
+	sh.flight(k).claims++
+	return nil
+}
+
+// endClaim records a ClaimRead's answer, as claimed, and ends it. A claim
+// that failed may have committed: its entry is forgotten.
+func (m *memo) endClaim(k memoKey, id int64, counted bool, used int, err error) {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if err != nil {
+		delete(sh.m, k)
+		sh.gen++
+	} else {
+		sh.claimed(k, id, counted, used, false, m.perShard)
+	}
+	f := sh.flights[k]
+	f.claims--
+	sh.settle(k, f)
+}
+
+// hold holds back reservations on k while something else writes it (a
+// merge), without waiting for those pending: they were decided before
+// the write began. release ends it.
+func (m *memo) hold(k memoKey) {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.flight(k).claims++
+}
+
+func (m *memo) release(k memoKey) {
+	sh := m.shard(k)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	f := sh.flights[k]
+	f.claims--
+	sh.settle(k, f)
+}
+
+func (sh *memoShard) flight(k memoKey) *meterFlight {
+	f := sh.flights[k]
+	if f == nil {
+		f = &meterFlight{}
+		sh.flights[k] = f
+	}
+	return f
+}
+
+// settle wakes the requests waiting for f's pending stories once there are
+// none, and forgets f once nothing of k is in flight.
+func (sh *memoShard) settle(k memoKey, f *meterFlight) {
+	if len(f.pending) == 0 && f.drained != nil {
+		close(f.drained)
+		f.drained = nil
+	}
+	if len(f.pending) == 0 && f.claims == 0 {
+		delete(sh.flights, k)
+	}
+}
+
+func (f *meterFlight) waitDrained() <-chan struct{} {
+	if f.drained == nil {
+		f.drained = make(chan struct{})
+	}
+	return f.drained
 }

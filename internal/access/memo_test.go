@@ -24,9 +24,19 @@ type fakeMeter struct {
 	reads    int
 	claims   int
 	firsts   int // RecordFirstRead calls
+	records  int // RecordRead calls
 	claimErr error
 	firstErr error
 	readErr  error
+	// recordErr fails RecordRead, after writing the story when
+	// recordCommits is set (a commit whose answer was lost).
+	recordErr     error
+	recordCommits bool
+	// A call of RecordRead waits for recordGate, when set, before
+	// writing; MergeReads waits for mergeGate after. Each says so on
+	// started first.
+	recordGate, mergeGate chan struct{}
+	started               chan string
 }
 
 func newFakeMeter() *fakeMeter { return &fakeMeter{sets: map[string][]int64{}} }
@@ -78,16 +88,49 @@ func (f *fakeMeter) RecordFirstRead(_ context.Context, reader, month string, id 
 	return nil
 }
 
-func (f *fakeMeter) MergeReads(_ context.Context, from, into, month string) (int, error) {
+// RecordRead adds the story as the store does: once, and only it.
+func (f *fakeMeter) RecordRead(ctx context.Context, reader, month string, id int64, _ time.Time) error {
+	f.mu.Lock()
+	f.records++
+	gate := f.recordGate
+	f.mu.Unlock()
+	if gate != nil {
+		f.started <- "record " + strconv.FormatInt(id, 10)
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.recordErr != nil && !f.recordCommits {
+		return f.recordErr
+	}
+	k := reader + " " + month
+	if !slices.Contains(f.sets[k], id) {
+		f.sets[k] = append(f.sets[k], id)
+	}
+	return f.recordErr
+}
+
+// MergeReads merges, then waits for mergeGate when set: the merge is
+// committed and the caller not told yet.
+func (f *fakeMeter) MergeReads(_ context.Context, from, into, month string) (int, error) {
+	f.mu.Lock()
 	k := into + " " + month
 	for _, id := range f.sets[from+" "+month] {
 		if !slices.Contains(f.sets[k], id) {
 			f.sets[k] = append(f.sets[k], id)
 		}
 	}
-	return len(f.sets[k]), nil
+	n, gate := len(f.sets[k]), f.mergeGate
+	f.mu.Unlock()
+	if gate != nil {
+		f.started <- "merge"
+		<-gate
+	}
+	return n, nil
 }
 
 // count adds stories to a reader's month behind the service's back, as
@@ -98,10 +141,17 @@ func (f *fakeMeter) count(reader, month string, ids ...int64) {
 	f.sets[reader+" "+month] = append(f.sets[reader+" "+month], ids...)
 }
 
-func (f *fakeMeter) calls() (reads, claims, firsts int) {
+// callCounts are the calls made to a fakeMeter.
+type callCounts struct{ reads, claims, firsts, records int }
+
+func (c callCounts) minus(d callCounts) callCounts {
+	return callCounts{c.reads - d.reads, c.claims - d.claims, c.firsts - d.firsts, c.records - d.records}
+}
+
+func (f *fakeMeter) calls() callCounts {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.reads, f.claims, f.firsts
+	return callCounts{f.reads, f.claims, f.firsts, f.records}
 }
 
 var (
@@ -125,6 +175,7 @@ type view struct {
 	used    int
 	reads   int // MeterReads calls this view should make
 	claims  int // ClaimRead calls this view should make
+	records int // RecordRead calls this view should make
 	firsts  int // RecordFirstRead calls this view should make
 }
 
@@ -136,9 +187,9 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 		views     []view
 	}{
 		{"a re-read of a counted story needs no database", true, []view{
-			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, records: 1},
 			{v: reader, story: 1, limit: 3, granted: true, used: 1},
-			{v: reader, story: 2, limit: 3, granted: true, used: 2, claims: 1},
+			{v: reader, story: 2, limit: 3, granted: true, used: 2, records: 1},
 			{v: reader, story: 1, limit: 3, granted: true, used: 2},
 		}},
 		{"a re-read needs no database on a shared database either", false, []view{
@@ -146,8 +197,8 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 			{v: account, story: 1, limit: 3, granted: true, used: 1},
 		}},
 		{"an exhausted reader on the only writer needs no database", true, []view{
-			{v: reader, story: 1, limit: 2, granted: true, used: 1, reads: 1, claims: 1},
-			{v: reader, story: 2, limit: 2, granted: true, used: 2, claims: 1},
+			{v: reader, story: 1, limit: 2, granted: true, used: 1, reads: 1, records: 1},
+			{v: reader, story: 2, limit: 2, granted: true, used: 2, records: 1},
 			{v: reader, story: 3, limit: 2, used: 2},
 			{v: reader, story: 4, limit: 2, used: 2},
 			{v: reader, story: 2, limit: 2, granted: true, used: 2},
@@ -164,7 +215,9 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 			{v: account, story: 3, limit: 2, granted: true, used: 3},
 			{v: account, story: 4, limit: 2, used: 3, reads: 1},
 		}},
-		{"a count the database reported past the stories known is confirmed", true, []view{
+		// Another instance counting behind the service's back: only on a
+		// shared database.
+		{"a count the database reported past the stories known is confirmed", false, []view{
 			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
 			// A claim of story 2 racing this one was counted first.
 			{v: reader, story: 3, limit: 3, before: func(f *fakeMeter) { f.count("a:r1", "2026-11", 2) },
@@ -172,48 +225,48 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 			// Story 2 is not remembered, but three are counted and two
 			// known: the database decides.
 			{v: reader, story: 2, limit: 3, granted: true, used: 3, reads: 1},
-			{v: reader, story: 4, limit: 3, used: 3},
+			{v: reader, story: 4, limit: 3, used: 3, reads: 1},
 		}},
-		{"a story the database refused is not remembered as read", true, []view{
+		{"a story the database refused is not remembered as read", false, []view{
 			{v: reader, story: 1, limit: 2, granted: true, used: 1, reads: 1, claims: 1},
 			// A racing claim took the last free story first.
 			{v: reader, story: 3, limit: 2, before: func(f *fakeMeter) { f.count("a:r1", "2026-11", 2) },
 				used: 2, claims: 1},
 			{v: reader, story: 3, limit: 2, used: 2, reads: 1},
-			{v: reader, story: 3, limit: 2, used: 2},
+			{v: reader, story: 3, limit: 2, used: 2, reads: 1},
 		}},
 		{"an admin raising the limit lets the reader count more", true, []view{
-			{v: reader, story: 1, limit: 1, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 1, limit: 1, granted: true, used: 1, reads: 1, records: 1},
 			{v: reader, story: 2, limit: 1, used: 1},
-			{v: reader, story: 2, limit: 2, granted: true, used: 2, claims: 1},
+			{v: reader, story: 2, limit: 2, granted: true, used: 2, records: 1},
 			{v: reader, story: 3, limit: 2, used: 2},
 		}},
 		{"an admin lowering the limit keeps re-reads", true, []view{
-			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
-			{v: reader, story: 2, limit: 3, granted: true, used: 2, claims: 1},
+			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, records: 1},
+			{v: reader, story: 2, limit: 3, granted: true, used: 2, records: 1},
 			{v: reader, story: 1, limit: 1, granted: true, used: 2},
 			{v: reader, story: 3, limit: 1, used: 2},
 		}},
 		{"a new month starts a new meter", true, []view{
-			{v: reader, story: 1, limit: 1, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 1, limit: 1, granted: true, used: 1, reads: 1, records: 1},
 			{v: reader, story: 2, limit: 1, used: 1},
-			{v: reader, at: december, story: 2, limit: 1, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, at: december, story: 2, limit: 1, granted: true, used: 1, reads: 1, records: 1},
 			{v: reader, at: december, story: 1, limit: 1, used: 1},
 		}},
 		{"a new reader's first story is recorded without a read or a claim, and its next view needs none", true, []view{
 			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 3, granted: true, used: 1, firsts: 1},
 			{v: Viewer{AnonID: "new"}, story: 1, limit: 3, granted: true, used: 1},
 			// The first story is remembered as all there is: the next
-			// story is claimed without a read.
-			{v: Viewer{AnonID: "new"}, story: 2, limit: 3, granted: true, used: 2, claims: 1},
+			// story is recorded without a read.
+			{v: Viewer{AnonID: "new"}, story: 2, limit: 3, granted: true, used: 2, records: 1},
 		}},
 		{"a new reader's first story on a shared database", false, []view{
 			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 1, granted: true, used: 1, firsts: 1},
 			{v: Viewer{AnonID: "new"}, story: 1, limit: 1, granted: true, used: 1},
 			{v: Viewer{AnonID: "new"}, story: 2, limit: 1, used: 1, reads: 1},
 		}},
-		{"an account on a new device is claimed, not recorded as a first read", true, []view{
-			{v: Viewer{AnonID: "new", NewReader: true, AccountID: 7}, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
+		{"an account on a new device is read and counted on its meter, not recorded as a first read", true, []view{
+			{v: Viewer{AnonID: "new", NewReader: true, AccountID: 7}, story: 1, limit: 3, granted: true, used: 1, reads: 1, records: 1},
 		}},
 		{"a new reader's first view of a free-limit-zero site needs no database", true, []view{
 			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 0},
@@ -236,12 +289,12 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 				if !w.at.IsZero() {
 					now = w.at
 				}
-				reads0, claims0, firsts0 := f.calls()
+				before := f.calls()
 				d, err := s.Decide(context.Background(), w.v, metered(w.story), limit(w.limit))
 				if err != nil {
 					t.Fatalf("view %d: %v", i, err)
 				}
-				reads, claims, firsts := f.calls()
+				got := f.calls().minus(before)
 				reason := meter.MeterExhausted
 				switch {
 				case w.v.Subscription != nil:
@@ -253,18 +306,18 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 					t.Errorf("view %d (story %d): granted=%v used=%d %s, want %v %d %s",
 						i, w.story, d.Granted, d.Used, d.Reason, w.granted, w.used, reason)
 				}
-				if reads-reads0 != w.reads || claims-claims0 != w.claims || firsts-firsts0 != w.firsts {
-					t.Errorf("view %d (story %d): %d reads, %d claims and %d first reads, want %d, %d and %d",
-						i, w.story, reads-reads0, claims-claims0, firsts-firsts0, w.reads, w.claims, w.firsts)
+				if want := (callCounts{w.reads, w.claims, w.firsts, w.records}); got != want {
+					t.Errorf("view %d (story %d): %+v, want %+v", i, w.story, got, want)
 				}
 			}
 		})
 	}
 }
 
+// A service sharing its database claims every new story there.
 func TestDecideFailingClaimRemembersNothing(t *testing.T) {
 	f := newFakeMeter()
-	s := &Service{Store: f, Now: func() time.Time { return november }, Exclusive: true}
+	s := &Service{Store: f, Now: func() time.Time { return november }}
 	ctx := context.Background()
 	broken := errors.New("database gone")
 	f.claimErr = broken
@@ -272,13 +325,13 @@ func TestDecideFailingClaimRemembersNothing(t *testing.T) {
 		t.Fatalf("Decide = %v, want the claim's error", err)
 	}
 	f.claimErr = nil
-	_, claims0, _ := f.calls()
+	before := f.calls()
 	d, err := s.Decide(ctx, reader, metered(1), limit(3))
 	if err != nil || !d.Granted || d.Used != 1 {
 		t.Fatalf("after the store recovers: %+v, %v; want granted, 1 used", d, err)
 	}
-	if _, claims, _ := f.calls(); claims != claims0+1 {
-		t.Errorf("the story was claimed %d times after the failure, want 1: a failed claim must not be remembered as counted", claims-claims0)
+	if got := f.calls().minus(before); got.claims != 1 {
+		t.Errorf("the story was claimed %d times after the failure, want 1: a failed claim must not be remembered as counted", got.claims)
 	}
 }
 
@@ -301,8 +354,8 @@ func TestDecideNewReaderRecordsOnlyMeteredStories(t *testing.T) {
 			if err != nil || d.Granted != c.granted || d.Reason != c.reason || d.Used != 0 || d.Remaining != 3 {
 				t.Errorf("Decide = %+v, %v; want granted=%v %s, 0 used, 3 remaining", d, err, c.granted, c.reason)
 			}
-			if reads, claims, firsts := f.calls(); reads+claims+firsts != 0 {
-				t.Errorf("%d reads, %d claims and %d first reads, want none", reads, claims, firsts)
+			if got := f.calls(); got != (callCounts{}) {
+				t.Errorf("%+v, want no calls", got)
 			}
 		})
 	}
@@ -322,16 +375,15 @@ func TestDecideFailingFirstReadRemembersNothing(t *testing.T) {
 		t.Error("the meter of a failed first read is remembered")
 	}
 	// The reader comes back with the id: their meter is read and the
-	// story claimed, as for any reader whose meter is not remembered.
+	// story counted, as for any reader whose meter is not remembered.
 	f.firstErr = nil
-	reads0, claims0, firsts0 := f.calls()
+	before := f.calls()
 	d, err := s.Decide(ctx, Viewer{AnonID: "new"}, metered(1), limit(3))
 	if err != nil || !d.Granted || d.Used != 1 {
 		t.Fatalf("after the store recovers: %+v, %v; want granted, 1 used", d, err)
 	}
-	if reads, claims, firsts := f.calls(); reads != reads0+1 || claims != claims0+1 || firsts != firsts0 {
-		t.Errorf("after the failure: %d reads, %d claims, %d first reads; want 1, 1, 0",
-			reads-reads0, claims-claims0, firsts-firsts0)
+	if got, want := f.calls().minus(before), (callCounts{reads: 1, records: 1}); got != want {
+		t.Errorf("after the failure: %+v, want %+v", got, want)
 	}
 }
 
@@ -343,8 +395,8 @@ func TestDecideFailingReadReturnsError(t *testing.T) {
 	if _, err := s.Decide(context.Background(), reader, metered(1), limit(3)); !errors.Is(err, broken) {
 		t.Fatalf("Decide = %v, want the read's error", err)
 	}
-	if _, claims, _ := f.calls(); claims != 0 {
-		t.Errorf("%d claims after a failed read, want none", claims)
+	if got := f.calls(); got.claims+got.records != 0 {
+		t.Errorf("%+v after a failed read, want no claim or record", got)
 	}
 }
 
