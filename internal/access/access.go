@@ -274,11 +274,6 @@ type Shown struct {
 // paragraphs. Every output renders from Shown, never from the article body.
 func Show(a *content.Article, d Decision, leadParagraphs int) Shown {
 	ps := a.Paragraphs()
-	if d.Granted {
-		return Shown{Paragraphs: ps, Full: true}
-	}
-	if leadParagraphs < len(ps) {
-		ps = ps[:leadParagraphs]
-	}
-	return Shown{Paragraphs: ps}
+	n, full := ShownCount(d, len(ps), leadParagraphs)
+	return Shown{Paragraphs: ps[:n], Full: full}
 }
