@@ -599,3 +599,15 @@ func TestAPIRouting(t *testing.T) {
 		}
 	})
 }
+
+// Staff signed in through the API read premium stories in full, as on the
+// site.
+func TestAPIStaffReadPremiumStories(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		b := site.NewBrowser()
+		_, premium := stories(t, site)
+		admin := demoAccount(t, "admin")
+		_, out, article := getArticle(t, b, premium[0].Slug, bearer(signIn(t, b, admin.Email, admin.Password)))
+		assertGranted(t, premium[0], out, article, "subscriber")
+	})
+}

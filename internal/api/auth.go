@@ -63,7 +63,7 @@ func (s *Server) signedIn(r *http.Request) (v *viewer, ok bool, err error) {
 		return nil, false, err
 	}
 	v = &viewer{Account: account, Session: se}
-	v.AccountID = account.ID
+	v.AccountID, v.Staff = account.ID, account.IsAdmin
 	if v.Subscription, err = s.Billing.Current(ctx, account.ID); err != nil {
 		return nil, false, err
 	}

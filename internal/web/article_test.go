@@ -305,3 +305,25 @@ func TestEditedStoryIsServedAfterRefresh(t *testing.T) {
 		}
 	})
 }
+
+// Staff (admins) read every story in full, premium ones included, without
+// using a meter, so they can check what subscribers get; a registered
+// reader without a subscription still meets the paywall.
+func TestStaffReadEveryStoryInFull(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		free, premium := stories(t, site)
+		admin := site.NewBrowser()
+		logIn(t, admin, demoAccount(t, "admin"), "/")
+		assertFull(t, admin.Get("/article/"+premium[0].Slug), premium[0])
+		for _, a := range free[:5] {
+			resp := admin.Get("/article/" + a.Slug)
+			assertFull(t, resp, a)
+			if strings.Contains(resp.Body, `id="meter-notice"`) {
+				t.Errorf("%s: staff shown the meter notice", a.Slug)
+			}
+		}
+		reader := site.NewBrowser()
+		logIn(t, reader, demoAccount(t, "registered"), "/")
+		assertGated(t, reader.Get("/article/"+premium[0].Slug), premium[0], 2)
+	})
+}

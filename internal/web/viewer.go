@@ -61,7 +61,8 @@ func (s *Server) viewer(w http.ResponseWriter, r *http.Request) (*viewer, error)
 		return nil, err
 	}
 	v.Account, v.Session, v.AccountID, v.Subscription = si.account, si.session, si.account.ID, si.sub
-	v.Entitlements = access.EntitlementsOf(v.Subscription, s.Now())
+	v.Staff = si.account.IsAdmin
+	v.Entitlements = v.EntitlementsAt(s.Now())
 	return v, nil
 }
 
