@@ -59,13 +59,10 @@ func (s *Store) CommitClaimBatch(ctx context.Context, claims []BatchClaim, now t
 // OpenAtVersion opens url with only the migrations up to version applied,
 // so a test can put rows in an older schema before the rest run.
 func OpenAtVersion(ctx context.Context, url string, version int) (*Store, error) {
-	s, err := open(url)
+	s, err := connect(url)
 	if err != nil {
 		return nil, err
 	}
-	s.claims = newClaimBatcher(s)
-	s.reads = &preparedReads{db: s.r}
-	s.writes = &preparedReads{db: s.w}
 	if err := s.migrate(ctx, version); err != nil {
 		s.Close()
 		return nil, err

@@ -40,13 +40,10 @@ type Store struct {
 // Open connects to the database named by url and applies pending
 // migrations. url is sqlite:///path/to/file.db or postgres://...
 func Open(ctx context.Context, url string) (*Store, error) {
-	s, err := open(url)
+	s, err := connect(url)
 	if err != nil {
 		return nil, err
 	}
-	s.claims = newClaimBatcher(s)
-	s.reads = &preparedReads{db: s.r}
-	s.writes = &preparedReads{db: s.w}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -55,6 +52,19 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("prepare statements: %w", err)
 	}
+	return s, nil
+}
+
+// connect opens the database and starts what the store runs beside it,
+// without migrating.
+func connect(url string) (*Store, error) {
+	s, err := open(url)
+	if err != nil {
+		return nil, err
+	}
+	s.claims = newClaimBatcher(s)
+	s.reads = &preparedReads{db: s.r}
+	s.writes = &preparedReads{db: s.w}
 	return s, nil
 }
 
