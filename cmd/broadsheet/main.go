@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -34,7 +35,7 @@ commands:
   user      user create --email E --password P [--admin]
 
 common flags (also as environment variables):
-  --addr   listen address (BROADSHEET_ADDR, default :8080)
+  --addr   listen address (BROADSHEET_ADDR, default :8080; demo: 127.0.0.1:8080)
   --data   directory for the SQLite file and uploads (BROADSHEET_DATA, default ./data)
   --db     database URL, sqlite:///path/file.db or postgres://... (BROADSHEET_DB)
 `
@@ -66,7 +67,8 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		st, err := store.Open(ctx, cfg.DatabaseURL)
+		// A schema change under a running server is refused, not waited for.
+		st, err := store.Open(ctx, cfg.DatabaseURL, store.Exclusive("broadsheet migrate"))
 		if err != nil {
 			return err
 		}
@@ -95,7 +97,7 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 	if cfg.ClockOffset != 0 {
 		clk = clock.Offset{By: cfg.ClockOffset}
 	}
-	a, err := app.New(ctx, cfg, clk, log)
+	a, err := app.New(ctx, cfg, clk, log, store.Exclusive("broadsheet "+name))
 	if err != nil {
 		return err
 	}
@@ -121,6 +123,10 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 			fmt.Println("\nDemo accounts:")
 			for _, d := range demo.Accounts {
 				fmt.Printf("  %-34s password %-22s %s\n", d.Email, d.Password, d.Role)
+			}
+			fmt.Println("\nThese passwords are public: anyone who can reach the demo can sign in as its admin. Do not expose it to a network.")
+			if !loopback(addr) {
+				fmt.Printf("WARNING: the demo listens on %s, which other machines can reach.\n", addr)
 			}
 			fmt.Println("\nTest cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined (any future expiry, any CVC).")
 			fmt.Printf("Emails (sign-in links, receipts) go to the outbox: %s/admin/outbox (sign in as admin).\n", app.URL(addr))
@@ -158,7 +164,9 @@ func user(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.New(ctx, cfg, clock.Real{}, log)
+	// An account is not what a running server keeps as its own, so this
+	// may run beside one: its write waits for SQLite's lock.
+	a, err := app.New(ctx, cfg, clock.Real{}, log, store.BesideServer("broadsheet user create"))
 	if err != nil {
 		return err
 	}
@@ -173,6 +181,17 @@ func user(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	fmt.Printf("created %s %s\n", role, acct.Email)
 	return nil
+}
+
+// loopback reports whether a listener address is reachable from this
+// machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // serveProfiler serves Go's profiler for the operator. It is a separate

@@ -20,8 +20,11 @@ import (
 // Viewer is the reader asking: an anonymous device, a signed-in account, or
 // both (an account reads under its own meter).
 type Viewer struct {
-	AnonID       string // from the signed reader cookie
-	NewReader    bool   // the reader cookie was just issued
+	AnonID    string // from the signed reader cookie
+	NewReader bool   // the reader cookie was just issued
+	// Carried is the first read the reader's signed id carries, granted
+	// and not yet written (see readertoken.go).
+	Carried      CarriedRead
 	AccountID    int64
 	Subscription *billing.Subscription
 	// Staff run the publication (admins): they read every story in full,
@@ -71,14 +74,16 @@ type MeterStore interface {
 	// MeterReads lists the stories counted against reader's month.
 	MeterReads(ctx context.Context, reader, month string) ([]int64, error)
 	ClaimRead(ctx context.Context, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error)
-	// RecordFirstRead counts the first story of a reader with no meter
-	// yet; once it returns nil the story is counted and the count is 1.
-	RecordFirstRead(ctx context.Context, reader, month string, articleID int64, now time.Time) error
+	// ClaimCarried claims carried and then articleID as ClaimRead does,
+	// at once, reporting for articleID and whether carried is counted.
+	ClaimCarried(ctx context.Context, reader, month string, carried, articleID int64, limit int, now time.Time) (granted bool, used int, carriedCounted bool, err error)
 	// RecordRead counts a story the caller decided is new to the reader
 	// and under the limit, with nothing else writing the meter meanwhile;
 	// once it returns nil the story is counted.
 	RecordRead(ctx context.Context, reader, month string, articleID int64, now time.Time) error
-	MergeReads(ctx context.Context, from, into, month string) (int, error)
+	// MergeReads counts on into the stories from counted, and carried
+	// when not 0 (a read from's signed id carries), once each.
+	MergeReads(ctx context.Context, from, into, month string, carried int64, now time.Time) (int, error)
 }
 
 // Decision is the answer for one reader and one story.
@@ -89,6 +94,15 @@ type Decision struct {
 	Used         int
 	Remaining    int
 	Entitlements Entitlements
+	// FirstRead is set when the story was granted to a reader new to the
+	// site and not written: the caller hands it to the reader in their
+	// signed id, and it is counted when they come back with it.
+	FirstRead CarriedRead
+	// CarriedCounted says the read the viewer carried was counted now:
+	// the caller may hand the reader their id without it.
+	CarriedCounted bool
+
+	counted bool // the story was counted (or confirmed counted) by this decision
 }
 
 // Service decides access. It remembers what the database confirmed about
@@ -138,10 +152,54 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 // decide is Decide, or a channel to wait on before deciding again.
 func (s *Service) decide(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings) (Decision, <-chan struct{}, error) {
 	now := s.Now()
+	month := meter.Month(now, cfg.Location)
+	var carriedCounted bool
+	if c := v.Carried; c.In(month) && c.ArticleID != a.ID && a.Access == content.Metered && v.AccountID == 0 && !v.NewReader &&
+		!v.EntitlementsAt(now).Premium {
+		// The reader's first story was granted and not written: count it
+		// first, as the story it was, so it is counted once and this one
+		// after it. A story the reader carries and asks for again is
+		// counted by the decision itself.
+		k := memoKey{v.MeterKey(), month}
+		st, known := s.memo().get(k, c.ArticleID)
+		if !known {
+			// The usual case: the reader's second story. Both are claimed
+			// in one go (see claimCarried).
+			return s.claimCarried(ctx, k, c.ArticleID, a.ID, cfg, now)
+		}
+		if !st.counted {
+			first := &content.Article{ID: c.ArticleID, Access: content.Metered}
+			d, wait, err := s.decideAt(ctx, Viewer{AnonID: v.AnonID}, first, cfg, now, month)
+			if wait != nil || err != nil {
+				return d, wait, err
+			}
+			carriedCounted = d.counted
+		}
+	}
+	d, wait, err := s.decideAt(ctx, v, a, cfg, now, month)
+	if c := v.Carried; c.In(month) && v.AccountID == 0 && !v.NewReader && wait == nil && err == nil {
+		switch {
+		case a.ID == c.ArticleID:
+			carriedCounted = d.counted
+		case a.Access != content.Metered && d.Reason != meter.Subscriber:
+			// The meter was not written for a story outside it, but the
+			// reader has had the story they carry: say so in what is left.
+			if st, ok := s.memo().get(memoKey{v.MeterKey(), month}, c.ArticleID); ok && st.complete && !st.counted {
+				d.Used++
+				d.Remaining = meter.Remaining(d.Used, d.FreeLimit)
+			}
+		}
+	}
+	d.CarriedCounted = carriedCounted && v.AccountID == 0
+	return d, wait, err
+}
+
+// decideAt decides story a for viewer v at now, in month.
+func (s *Service) decideAt(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings, now time.Time, month string) (Decision, <-chan struct{}, error) {
 	ent := v.EntitlementsAt(now)
 	d := Decision{FreeLimit: cfg.FreeLimit, Entitlements: ent}
 	in := meter.Input{Subscriber: ent.Premium, Access: a.Access, Limit: cfg.FreeLimit}
-	k := memoKey{v.MeterKey(), meter.Month(now, cfg.Location)}
+	k := memoKey{v.MeterKey(), month}
 	// A device seen for the first time has read nothing under its own
 	// meter; an account's meter has history whatever the device.
 	fresh := v.NewReader && v.AccountID == 0
@@ -167,20 +225,18 @@ func (s *Service) decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 	d.Granted, d.Reason, d.Used = rule.Granted, rule.Reason, in.Used
 	switch {
 	case rule.Count && fresh:
-		// A device seen for the first time cannot race itself: nothing
-		// is counted under its id anywhere, so its first story is granted
-		// and only needs writing before it is sent.
-		if err := s.Store.RecordFirstRead(ctx, k.reader, k.month, a.ID, now); err != nil {
-			return d, nil, err
-		}
-		s.memo().claimed(k, a.ID, true, 1, true)
+		// A device seen for the first time has nothing counted under its
+		// new id, so its first story is granted; it is not written but
+		// handed to the reader in their signed id (FirstRead), so a client
+		// that keeps no cookies writes nothing however often it asks.
 		d.Granted, d.Used = true, 1
+		d.FirstRead = CarriedRead{Month: k.month, ArticleID: a.ID}
 	case rule.Count && s.Exclusive:
 		granted, used, wait, err := s.claimExclusive(ctx, k, a.ID, cfg.FreeLimit, now)
 		if wait != nil || err != nil {
 			return d, wait, err
 		}
-		d.Granted, d.Used = granted, used
+		d.Granted, d.Used, d.counted = granted, used, granted
 		if !granted {
 			d.Reason = meter.MeterExhausted
 		}
@@ -193,10 +249,57 @@ func (s *Service) decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 			return d, nil, err
 		}
 		s.memo().claimed(k, a.ID, granted, used, false)
-		d.Granted, d.Used = granted, used
+		d.Granted, d.Used, d.counted = granted, used, granted
 		if !granted {
 			d.Reason = meter.MeterExhausted
 		}
+	}
+	d.Remaining = meter.Remaining(d.Used, d.FreeLimit)
+	return d, nil, nil
+}
+
+// claimCarried decides story id on meter k, not remembered, of a reader
+// whose signed id carries their first story, carried: both are claimed
+// in the database at once, carried first. When the count reported is of
+// those two stories alone (the reader's second story, as a rule), that is
+// the whole meter, and it is remembered so. On the store's only writer the
+// claim holds back reservations on k, as any claim does; a non-nil wait
+// says stories of k are being written: decide again once it closes.
+func (s *Service) claimCarried(ctx context.Context, k memoKey, carried, id int64, cfg *settings.Settings, now time.Time) (Decision, <-chan struct{}, error) {
+	d := Decision{FreeLimit: cfg.FreeLimit, Reason: meter.Metered}
+	m := s.memo()
+	if s.Exclusive {
+		if wait := m.beginClaim(k); wait != nil {
+			return d, wait, nil
+		}
+	}
+	gen := m.generation(k)
+	granted, used, carriedCounted, err := s.Store.ClaimCarried(ctx, k.reader, k.month, carried, id, cfg.FreeLimit, now)
+	if err == nil {
+		var ids []int64
+		if carriedCounted {
+			ids = append(ids, carried)
+		}
+		if granted {
+			ids = append(ids, id)
+		}
+		if len(ids) == used {
+			// Confirmed counted, and as many as are: all of the meter.
+			m.put(k, ids, gen)
+		}
+	}
+	if s.Exclusive {
+		m.endClaim(k, id, granted, used, err)
+	} else if err == nil {
+		m.claimed(k, id, granted, used, false)
+	}
+	if err != nil {
+		return d, nil, err
+	}
+	d.Granted, d.Used, d.counted = granted, used, granted
+	d.CarriedCounted = carriedCounted
+	if !granted {
+		d.Reason = meter.MeterExhausted
 	}
 	d.Remaining = meter.Remaining(d.Used, d.FreeLimit)
 	return d, nil, nil
@@ -257,9 +360,9 @@ func (s *Service) loadMeter(ctx context.Context, k memoKey, id int64) (meterStat
 
 // MergeDevice counts the stories the anonymous reader anonID read this
 // month on the account signing in on that device, once each (the union),
-// and forgets what was remembered of both meters so the next view reads
-// the merged one.
-func (s *Service) MergeDevice(ctx context.Context, anonID string, accountID int64, month string) error {
+// the first read their signed id carries included, and forgets what was
+// remembered of both meters so the next view reads the merged one.
+func (s *Service) MergeDevice(ctx context.Context, anonID string, carried CarriedRead, accountID int64, month string) error {
 	device, account := "a:"+anonID, AccountMeterKey(accountID)
 	m := s.memo()
 	if s.Exclusive {
@@ -270,7 +373,11 @@ func (s *Service) MergeDevice(ctx context.Context, anonID string, accountID int6
 		m.hold(k)
 		defer m.release(k)
 	}
-	_, err := s.Store.MergeReads(ctx, device, account, month)
+	var first int64
+	if carried.In(month) {
+		first = carried.ArticleID
+	}
+	_, err := s.Store.MergeReads(ctx, device, account, month, first, s.Now())
 	// Forget even when the merge reported an error: it may have committed.
 	m.drop(memoKey{account, month})
 	m.drop(memoKey{device, month})

@@ -137,13 +137,14 @@ func TestDecideAcrossInstances(t *testing.T) {
 				}
 			}
 			phone := access.Viewer{AnonID: "phone", NewReader: true}
-			if d, err := services[0].Decide(ctx, phone, phoneStory, cfg); err != nil || !d.Granted {
+			d, err := services[0].Decide(ctx, phone, phoneStory, cfg)
+			if err != nil || !d.Granted {
 				t.Fatalf("phone reads anonymously: %+v, %v", d, err)
 			}
-			if err := services[0].MergeDevice(ctx, "phone", 7, "2026-11"); err != nil {
+			if err := services[0].MergeDevice(ctx, "phone", d.FirstRead, 7, "2026-11"); err != nil {
 				t.Fatal(err)
 			}
-			d, err := services[1].Decide(ctx, account, phoneStory, cfg)
+			d, err = services[1].Decide(ctx, account, phoneStory, cfg)
 			if err != nil || !d.Granted || d.Used != limit+1 {
 				t.Errorf("the other instance on the merged story: %+v, %v; want granted, %d used", d, err, limit+1)
 			}
@@ -151,8 +152,9 @@ func TestDecideAcrossInstances(t *testing.T) {
 	}
 }
 
-// A new reader's first story is written by RecordFirstRead; the meter it
-// leaves is an ordinary one, read and claimed by another instance.
+// A new reader's first story is not written: it is carried in the id the
+// reader is handed, and counted, once, when they come back with it, here
+// or on another instance.
 func TestDecideNewReaderFirstStoryOnTheStore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		as := stories(t, s, 3)
@@ -161,25 +163,75 @@ func TestDecideNewReaderFirstStoryOnTheStore(t *testing.T) {
 		here := &access.Service{Store: s, Now: func() time.Time { return now }}
 		newReader := access.Viewer{AnonID: access.NewReaderID(now), NewReader: true}
 		d, err := here.Decide(ctx, newReader, as[0], cfg)
-		if err != nil || !d.Granted || d.Used != 1 || d.Remaining != 1 {
-			t.Fatalf("first story: %+v, %v; want granted, 1 used, 1 left", d, err)
+		if err != nil || !d.Granted || d.Used != 1 || d.Remaining != 1 || d.FirstRead.ArticleID != as[0].ID {
+			t.Fatalf("first story: %+v, %v; want granted, 1 used, 1 left, story %d carried", d, err, as[0].ID)
 		}
-		if used, err := s.MeterUsed(ctx, newReader.MeterKey(), "2026-11"); err != nil || used != 1 {
-			t.Errorf("MeterUsed = %d, %v; want 1", used, err)
+		if reads, counts, err := s.MeterRows(ctx); err != nil || reads+counts != 0 {
+			t.Errorf("meter rows after a new reader's first story: %d reads, %d counts, %v; want none", reads, counts, err)
 		}
 
-		returning := access.Viewer{AnonID: newReader.AnonID}
+		returning := access.Viewer{AnonID: newReader.AnonID, Carried: d.FirstRead}
 		there := &access.Service{Store: s, Now: func() time.Time { return now }}
 		for i, want := range []struct {
+			story   int
 			granted bool
 			used    int
-		}{{true, 1}, {true, 2}, {false, 2}} {
-			d, err := there.Decide(ctx, returning, as[i], cfg)
+		}{{1, true, 2}, {0, true, 2}, {2, false, 2}} {
+			d, err := there.Decide(ctx, returning, as[want.story], cfg)
 			if err != nil || d.Granted != want.granted || d.Used != want.used {
-				t.Errorf("story %d on another instance: %+v, %v; want granted=%v, %d used", i, d, err, want.granted, want.used)
+				t.Errorf("view %d, story %d on another instance: %+v, %v; want granted=%v, %d used", i, want.story, d, err, want.granted, want.used)
 			}
 		}
+		if used, err := s.MeterUsed(ctx, newReader.MeterKey(), "2026-11"); err != nil || used != 2 {
+			t.Errorf("MeterUsed = %d, %v; want 2", used, err)
+		}
 	})
+}
+
+// A reader back with their carried first story opens many stories at once
+// on two instances: the carried story counts once and, with it, exactly
+// the limit is granted.
+func TestDecideConcurrentViewsOfAReaderCarryingTheirFirstStory(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			url := storetest.URL(t, engine)
+			var services []*access.Service
+			var stores []*store.Store
+			instances := 2
+			if engine == "sqlite" {
+				instances = 1 // a SQLite file has one writer
+			}
+			for range instances {
+				s, err := store.Open(context.Background(), url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				stores = append(stores, s)
+				services = append(services, &access.Service{Store: s, Now: func() time.Time { return now }, Exclusive: s.SingleWriter()})
+			}
+			as := stories(t, stores[0], 20)
+			const limit = 4
+			cfg := &settings.Settings{FreeLimit: limit, Location: time.UTC}
+			ctx := context.Background()
+			d, err := services[0].Decide(ctx, access.Viewer{AnonID: "carrier", NewReader: true}, as[0], cfg)
+			if err != nil || !d.Granted {
+				t.Fatalf("first story: %+v, %v", d, err)
+			}
+			back := access.Viewer{AnonID: "carrier", Carried: d.FirstRead}
+			granted := decideAll(t, services, back, as[1:], cfg)
+			if len(granted) != limit-1 {
+				t.Errorf("granted %d new stories besides the carried one, want exactly %d", len(granted), limit-1)
+			}
+			ids, err := stores[0].MeterReads(ctx, back.MeterKey(), "2026-11")
+			if err != nil || len(ids) != limit || !slices.Contains(ids, as[0].ID) {
+				t.Errorf("MeterReads = %v, %v; want the carried story %d and %d others", ids, err, as[0].ID, limit-1)
+			}
+			if used, err := stores[0].MeterUsed(ctx, back.MeterKey(), "2026-11"); err != nil || used != limit {
+				t.Errorf("MeterUsed = %d, %v; want %d", used, err, limit)
+			}
+		})
+	}
 }
 
 // countingStore counts how the service writes the meter.

@@ -29,9 +29,9 @@ import (
 // That is exact because, on the only writer, every write of a meter is in
 // its flight from before it reaches the database until its outcome is in
 // the memo (or the entry is gone and the generation moved on); a new
-// reader's first read is the one exception, and no other request can know
-// that reader's id before it is written. So a
-// complete entry of a meter with no claim or merge in flight holds every
+// reader's first read is not written at all (it is carried in their
+// signed id, see readertoken.go, and counted like any story when they
+// return). So a complete entry of a meter with no claim or merge in flight holds every
 // story counted in the database but those pending, and holds no story
 // that is not counted:
 //
@@ -93,7 +93,7 @@ type memoShard struct {
 
 // meterFlight is what is being written to one meter.
 type meterFlight struct {
-	claims  int     // ClaimRead calls and merges in flight
+	claims  int     // ClaimRead and ClaimCarried calls and merges in flight
 	pending []int64 // stories reserved, being written by RecordRead
 	// drained is made when a request waits for pending to empty, and
 	// closed when it does.

@@ -23,10 +23,8 @@ type fakeMeter struct {
 	sets     map[string][]int64 // reader + " " + month → stories counted
 	reads    int
 	claims   int
-	firsts   int // RecordFirstRead calls
 	records  int // RecordRead calls
 	claimErr error
-	firstErr error
 	readErr  error
 	// recordErr fails RecordRead, after writing the story when
 	// recordCommits is set (a commit whose answer was lost).
@@ -71,21 +69,27 @@ func (f *fakeMeter) ClaimRead(_ context.Context, reader, month string, id int64,
 	}
 }
 
-// RecordFirstRead adds the story as the store does: a reader's count is
-// never raised past what it holds, so a reader with stories already gets
-// this one added to the set only if it was not there.
-func (f *fakeMeter) RecordFirstRead(_ context.Context, reader, month string, id int64, _ time.Time) error {
+// ClaimCarried claims both stories as ClaimRead does, in one call.
+func (f *fakeMeter) ClaimCarried(_ context.Context, reader, month string, carried, id int64, limit int, _ time.Time) (bool, int, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.firsts++
-	if f.firstErr != nil {
-		return f.firstErr
+	f.claims++
+	if f.claimErr != nil {
+		return false, 0, false, f.claimErr
 	}
 	k := reader + " " + month
-	if !slices.Contains(f.sets[k], id) {
-		f.sets[k] = append(f.sets[k], id)
+	var counted [2]bool
+	for i, story := range []int64{carried, id} {
+		set := f.sets[k]
+		switch {
+		case slices.Contains(set, story):
+			counted[i] = true
+		case len(set) < limit:
+			f.sets[k] = append(set, story)
+			counted[i] = true
+		}
 	}
-	return nil
+	return counted[1], len(f.sets[k]), counted[0], nil
 }
 
 // RecordRead adds the story as the store does: once, and only it.
@@ -116,10 +120,14 @@ func (f *fakeMeter) RecordRead(ctx context.Context, reader, month string, id int
 
 // MergeReads merges, then waits for mergeGate when set: the merge is
 // committed and the caller not told yet.
-func (f *fakeMeter) MergeReads(_ context.Context, from, into, month string) (int, error) {
+func (f *fakeMeter) MergeReads(_ context.Context, from, into, month string, carried int64, _ time.Time) (int, error) {
 	f.mu.Lock()
 	k := into + " " + month
-	for _, id := range f.sets[from+" "+month] {
+	merged := f.sets[from+" "+month]
+	if carried != 0 {
+		merged = append(slices.Clone(merged), carried)
+	}
+	for _, id := range merged {
 		if !slices.Contains(f.sets[k], id) {
 			f.sets[k] = append(f.sets[k], id)
 		}
@@ -142,16 +150,16 @@ func (f *fakeMeter) count(reader, month string, ids ...int64) {
 }
 
 // callCounts are the calls made to a fakeMeter.
-type callCounts struct{ reads, claims, firsts, records int }
+type callCounts struct{ reads, claims, records int }
 
 func (c callCounts) minus(d callCounts) callCounts {
-	return callCounts{c.reads - d.reads, c.claims - d.claims, c.firsts - d.firsts, c.records - d.records}
+	return callCounts{c.reads - d.reads, c.claims - d.claims, c.records - d.records}
 }
 
 func (f *fakeMeter) calls() callCounts {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return callCounts{f.reads, f.claims, f.firsts, f.records}
+	return callCounts{f.reads, f.claims, f.records}
 }
 
 var (
@@ -164,11 +172,19 @@ func metered(id int64) *content.Article { return &content.Article{ID: id, Access
 
 func limit(n int) *settings.Settings { return &settings.Settings{FreeLimit: n, Location: time.UTC} }
 
+// carrying is an anonymous reader back with the id they were handed with
+// their first story, read in November and not written.
+func carrying(id string, story int64) Viewer {
+	return Viewer{AnonID: id, Carried: CarriedRead{Month: "2026-11", ArticleID: story}}
+}
+
 // view is one page view in a scenario, and what it should cost.
 type view struct {
 	v       Viewer
 	at      time.Time // zero: november
 	story   int64
+	premium bool // the story is for subscribers only
+	free    bool // the story is outside the meter
 	limit   int
 	before  func(f *fakeMeter) // another instance's doing, before the view
 	granted bool
@@ -176,7 +192,6 @@ type view struct {
 	reads   int // MeterReads calls this view should make
 	claims  int // ClaimRead calls this view should make
 	records int // RecordRead calls this view should make
-	firsts  int // RecordFirstRead calls this view should make
 }
 
 func TestDecideRemembersConfirmedReads(t *testing.T) {
@@ -253,17 +268,52 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 			{v: reader, at: december, story: 2, limit: 1, granted: true, used: 1, reads: 1, records: 1},
 			{v: reader, at: december, story: 1, limit: 1, used: 1},
 		}},
-		{"a new reader's first story is recorded without a read or a claim, and its next view needs none", true, []view{
-			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 3, granted: true, used: 1, firsts: 1},
-			{v: Viewer{AnonID: "new"}, story: 1, limit: 3, granted: true, used: 1},
-			// The first story is remembered as all there is: the next
+		{"a new reader's first story is carried, not written; it is counted on their return, once", true, []view{
+			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 3, granted: true, used: 1},
+			{v: carrying("new", 1), story: 1, limit: 3, granted: true, used: 1, reads: 1, records: 1},
+			{v: carrying("new", 1), story: 1, limit: 3, granted: true, used: 1},
+			// The carried story is remembered as counted: the next
 			// story is recorded without a read.
-			{v: Viewer{AnonID: "new"}, story: 2, limit: 3, granted: true, used: 2, records: 1},
+			{v: carrying("new", 1), story: 2, limit: 3, granted: true, used: 2, records: 1},
+			{v: Viewer{AnonID: "new"}, story: 3, limit: 3, granted: true, used: 3, records: 1},
+			{v: carrying("new", 1), story: 4, limit: 3, used: 3},
 		}},
 		{"a new reader's first story on a shared database", false, []view{
-			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 1, granted: true, used: 1, firsts: 1},
-			{v: Viewer{AnonID: "new"}, story: 1, limit: 1, granted: true, used: 1},
-			{v: Viewer{AnonID: "new"}, story: 2, limit: 1, used: 1, reads: 1},
+			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 1, granted: true, used: 1},
+			{v: carrying("new", 1), story: 1, limit: 1, granted: true, used: 1, reads: 1, claims: 1},
+			{v: carrying("new", 1), story: 1, limit: 1, granted: true, used: 1},
+			{v: carrying("new", 1), story: 2, limit: 1, used: 1, reads: 1},
+		}},
+		{"a returning reader's carried story is claimed with the new one, at once", true, []view{
+			{v: carrying("new", 1), story: 2, limit: 2, granted: true, used: 2, claims: 1},
+			{v: carrying("new", 1), story: 3, limit: 2, used: 2},
+			{v: carrying("new", 1), story: 1, limit: 2, granted: true, used: 2},
+		}},
+		{"a returning reader's carried story on a shared database", false, []view{
+			{v: carrying("new", 1), story: 2, limit: 2, granted: true, used: 2, claims: 1},
+			{v: carrying("new", 1), story: 3, limit: 2, used: 2, reads: 1},
+		}},
+		{"a carried story is counted on its own when the meter is remembered without it", true, []view{
+			// A premium story's view reads the meter and remembers it.
+			{v: carrying("new", 1), story: 5, limit: 3, premium: true, used: 1, reads: 1},
+			{v: carrying("new", 1), story: 2, limit: 3, granted: true, used: 2, records: 2},
+			{v: carrying("new", 1), story: 3, limit: 3, granted: true, used: 3, records: 1},
+			{v: carrying("new", 1), story: 4, limit: 3, used: 3},
+		}},
+		{"a carried story the meter has no room for is not counted, nor the new one", false, []view{
+			{v: carrying("new", 1), story: 2, limit: 2, before: func(f *fakeMeter) { f.count("a:new", "2026-11", 7, 8) },
+				used: 2, claims: 1},
+			// Not remembered: the count is not of the stories known.
+			{v: carrying("new", 1), story: 7, limit: 2, granted: true, used: 2, claims: 1},
+		}},
+		{"a read carried from last month does not count", true, []view{
+			{v: carrying("new", 1), at: december, story: 2, limit: 1, granted: true, used: 1, reads: 1, records: 1},
+			{v: carrying("new", 1), at: december, story: 1, limit: 1, used: 1},
+		}},
+		{"a carried story is not counted on a premium or free story's view, but is reported used", true, []view{
+			// The meter is read for the paywall's copy, not written.
+			{v: carrying("new", 1), story: 2, limit: 3, premium: true, used: 1, reads: 1},
+			{v: carrying("new", 1), story: 3, limit: 3, free: true, granted: true, used: 1},
 		}},
 		{"an account on a new device is read and counted on its meter, not recorded as a first read", true, []view{
 			{v: Viewer{AnonID: "new", NewReader: true, AccountID: 7}, story: 1, limit: 3, granted: true, used: 1, reads: 1, records: 1},
@@ -290,7 +340,14 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 					now = w.at
 				}
 				before := f.calls()
-				d, err := s.Decide(context.Background(), w.v, metered(w.story), limit(w.limit))
+				a := metered(w.story)
+				switch {
+				case w.premium:
+					a.Access = content.Premium
+				case w.free:
+					a.Access = content.Free
+				}
+				d, err := s.Decide(context.Background(), w.v, a, limit(w.limit))
 				if err != nil {
 					t.Fatalf("view %d: %v", i, err)
 				}
@@ -299,6 +356,10 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 				switch {
 				case w.v.Subscription != nil:
 					reason = meter.Subscriber
+				case w.premium:
+					reason = meter.PremiumOnly
+				case w.free:
+					reason = meter.FreeStory
 				case w.granted:
 					reason = meter.Metered
 				}
@@ -306,7 +367,7 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 					t.Errorf("view %d (story %d): granted=%v used=%d %s, want %v %d %s",
 						i, w.story, d.Granted, d.Used, d.Reason, w.granted, w.used, reason)
 				}
-				if want := (callCounts{w.reads, w.claims, w.firsts, w.records}); got != want {
+				if want := (callCounts{w.reads, w.claims, w.records}); got != want {
 					t.Errorf("view %d (story %d): %+v, want %+v", i, w.story, got, want)
 				}
 			}
@@ -361,29 +422,79 @@ func TestDecideNewReaderRecordsOnlyMeteredStories(t *testing.T) {
 	}
 }
 
-func TestDecideFailingFirstReadRemembersNothing(t *testing.T) {
+// A new reader's first story is granted without a write and handed back
+// to be carried; the reader's next view counts it, once, and says so.
+func TestDecideCarriesANewReadersFirstStory(t *testing.T) {
+	for _, exclusive := range []bool{true, false} {
+		f := newFakeMeter()
+		s := &Service{Store: f, Now: func() time.Time { return november }, Exclusive: exclusive}
+		ctx := context.Background()
+		d, err := s.Decide(ctx, Viewer{AnonID: "new", NewReader: true}, metered(1), limit(3))
+		if err != nil || !d.Granted || d.Used != 1 || d.Remaining != 2 || d.FirstRead != (CarriedRead{"2026-11", 1}) || d.CarriedCounted {
+			t.Fatalf("exclusive=%v: first story: %+v, %v; want granted, 1 used, story 1 of 2026-11 carried", exclusive, d, err)
+		}
+		if got := f.calls(); got != (callCounts{}) {
+			t.Errorf("exclusive=%v: first story: %+v, want no calls", exclusive, got)
+		}
+		back := carrying("new", 1)
+		for i, want := range []struct {
+			story   int64
+			used    int
+			counted bool
+		}{{2, 2, true}, {2, 2, false}, {3, 3, false}, {1, 3, false}} {
+			d, err := s.Decide(ctx, back, metered(want.story), limit(3))
+			if err != nil || !d.Granted || d.Used != want.used || d.CarriedCounted != want.counted || d.FirstRead != (CarriedRead{}) {
+				t.Errorf("exclusive=%v: view %d of story %d: %+v, %v; want granted, %d used, carried counted now %v",
+					exclusive, i, want.story, d, err, want.used, want.counted)
+			}
+		}
+		if set := f.sets["a:new 2026-11"]; !sameSet(set, 1, 2, 3) {
+			t.Errorf("exclusive=%v: meter %v, want 1, 2, 3", exclusive, set)
+		}
+	}
+}
+
+// A story carried and not counted yet whose count failed is counted when
+// the reader comes back again: nothing false is remembered.
+func TestDecideFailingCarriedCountRemembersNothing(t *testing.T) {
+	f := newFakeMeter()
+	s := &Service{Store: f, Now: func() time.Time { return november }}
+	ctx := context.Background()
+	broken := errors.New("database gone")
+	f.claimErr = broken
+	if _, err := s.Decide(ctx, carrying("new", 1), metered(2), limit(3)); !errors.Is(err, broken) {
+		t.Fatalf("Decide = %v, want the claim's error", err)
+	}
+	f.claimErr = nil
+	d, err := s.Decide(ctx, carrying("new", 1), metered(2), limit(3))
+	if err != nil || !d.Granted || d.Used != 2 || !d.CarriedCounted {
+		t.Fatalf("after the store recovers: %+v, %v; want granted, 2 used, the carried story counted", d, err)
+	}
+}
+
+// A device carrying its first story signs in: the story counts on the
+// account with those the device counted, once; one carried from an
+// earlier month does not.
+func TestMergeDeviceCountsTheCarriedStory(t *testing.T) {
 	f := newFakeMeter()
 	s := &Service{Store: f, Now: func() time.Time { return november }, Exclusive: true}
 	ctx := context.Background()
-	broken := errors.New("database gone")
-	f.firstErr = broken
-	newReader := Viewer{AnonID: "new", NewReader: true}
-	if _, err := s.Decide(ctx, newReader, metered(1), limit(3)); !errors.Is(err, broken) {
-		t.Fatalf("Decide = %v, want the first read's error", err)
+	f.count("a:d1", "2026-11", 2)
+	f.count("u:7", "2026-11", 3)
+	for range 2 {
+		if err := s.MergeDevice(ctx, "d1", CarriedRead{"2026-11", 1}, 7, "2026-11"); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, ok := s.memo().get(memoKey{"a:new", "2026-11"}, 1); ok {
-		t.Error("the meter of a failed first read is remembered")
+	if err := s.MergeDevice(ctx, "d1", CarriedRead{"2026-10", 4}, 7, "2026-11"); err != nil {
+		t.Fatal(err)
 	}
-	// The reader comes back with the id: their meter is read and the
-	// story counted, as for any reader whose meter is not remembered.
-	f.firstErr = nil
-	before := f.calls()
-	d, err := s.Decide(ctx, Viewer{AnonID: "new"}, metered(1), limit(3))
-	if err != nil || !d.Granted || d.Used != 1 {
-		t.Fatalf("after the store recovers: %+v, %v; want granted, 1 used", d, err)
+	if set := f.sets["u:7 2026-11"]; !sameSet(set, 1, 2, 3) {
+		t.Errorf("account's meter %v, want 1, 2, 3", set)
 	}
-	if got, want := f.calls().minus(before), (callCounts{reads: 1, records: 1}); got != want {
-		t.Errorf("after the failure: %+v, want %+v", got, want)
+	d, err := s.Decide(ctx, Viewer{AnonID: "d1", AccountID: 7}, metered(4), limit(3))
+	if err != nil || d.Granted || d.Used != 3 {
+		t.Errorf("a fourth story after the merge: %+v, %v; want refused, 3 used", d, err)
 	}
 }
 
@@ -415,7 +526,7 @@ func TestMergeDeviceForgetsTheAccount(t *testing.T) {
 			if d, err := s.Decide(ctx, device, metered(3), limit(2)); err != nil || !d.Granted {
 				t.Fatalf("device reads 3: %+v, %v", d, err)
 			}
-			if err := s.MergeDevice(ctx, "d1", 7, "2026-11"); err != nil {
+			if err := s.MergeDevice(ctx, "d1", CarriedRead{}, 7, "2026-11"); err != nil {
 				t.Fatal(err)
 			}
 			d, err := s.Decide(ctx, account, metered(3), limit(2))

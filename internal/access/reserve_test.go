@@ -199,7 +199,7 @@ func TestDecideMergeHoldsBackReservations(t *testing.T) {
 	warm(t, s, f, account, 2)
 	f.count("a:d1", "2026-11", 5)
 	merged := make(chan error, 1)
-	go func() { merged <- s.MergeDevice(context.Background(), "d1", 7, "2026-11") }()
+	go func() { merged <- s.MergeDevice(context.Background(), "d1", CarriedRead{}, 7, "2026-11") }()
 	// The merge has committed but not returned.
 	wantStarted(t, f, "merge")
 	before := f.calls()
@@ -227,7 +227,7 @@ func TestDecidePendingReadOutlivesItsEntry(t *testing.T) {
 	}{
 		{"forgotten by a merge", func(t *testing.T, s *Service, f *fakeMeter) {
 			f.mergeGate = nil
-			if err := s.MergeDevice(context.Background(), "d1", 7, "2026-11"); err != nil {
+			if err := s.MergeDevice(context.Background(), "d1", CarriedRead{}, 7, "2026-11"); err != nil {
 				t.Fatal(err)
 			}
 		}},

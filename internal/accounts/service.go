@@ -18,7 +18,7 @@ import (
 // Errors the web and API layers turn into messages.
 var (
 	ErrBadCredentials = errors.New("that email and password do not match an account")
-	ErrThrottled      = errors.New("too many failed sign-ins; wait 15 minutes and try again, or sign in with an emailed link")
+	ErrThrottled      = errors.New("too many failed sign-ins from here; try again later, or sign in with an emailed link")
 	ErrEmailTaken     = errors.New("an account with that email already exists; sign in instead")
 	ErrLinkInvalid    = errors.New("this sign-in link or code is wrong, used or expired; ask for a new one")
 	ErrNoSession      = errors.New("not signed in")
@@ -45,12 +45,7 @@ func (e *SessionEndedError) Error() string {
 
 // Limits on guessing.
 const (
-	failureWindow     = 15 * time.Minute
-	maxEmailFailures  = 5
-	maxAddrFailures   = 30
-	loginLinkLifetime = 20 * time.Minute
-	maxCodeAttempts   = 5
-	touchEvery        = time.Minute
+	touchEvery = time.Minute
 )
 
 // Store is what accounts need from the database.
@@ -65,14 +60,9 @@ type Store interface {
 	EndSession(ctx context.Context, accountID, sessionID int64, reason string, now time.Time) error
 	EndOtherSessions(ctx context.Context, accountID, keep int64, reason string, now time.Time) (int64, error)
 	ActiveSessions(ctx context.Context, accountID int64) ([]*Session, error)
-	CreateLoginLink(ctx context.Context, accountID int64, tokenHash, codeHash, next string, expires, now time.Time) error
-	LoginLinkByToken(ctx context.Context, tokenHash string) (*LoginLink, error)
-	LatestLoginLink(ctx context.Context, accountID int64, now time.Time) (*LoginLink, string, error)
-	UseLoginLink(ctx context.Context, id int64, now time.Time) error
-	CountLoginLinkAttempt(ctx context.Context, id int64) (int, error)
-	RecordLoginFailure(ctx context.Context, key string, now time.Time) error
-	LoginFailuresSince(ctx context.Context, key string, since time.Time) (int, error)
-	ClearLoginFailures(ctx context.Context, key string) error
+	LinkStore
+	ThrottleStore
+	TokenStore
 }
 
 // Service is the accounts service.
@@ -80,6 +70,8 @@ type Service struct {
 	Store Store
 	Now   func() time.Time
 	Mail  bmail.Sender
+	// Hashes bounds the password hashes computed at once; nil: no bound.
+	Hashes *HashLimiter
 }
 
 // NormalizeEmail checks an address and returns it lower-cased.
@@ -92,20 +84,30 @@ func NormalizeEmail(email string) (string, error) {
 	return strings.ToLower(email), nil
 }
 
-// Register creates an account with a password.
+// Register creates an account with a password whose address the operator
+// vouches for (the command line, the demo): it is confirmed from the start.
+// Readers registering on the site go through SignUp.
 func (s *Service) Register(ctx context.Context, email, password string, admin bool) (*Account, error) {
+	return s.register(ctx, email, password, admin, true)
+}
+
+func (s *Service) register(ctx context.Context, email, password string, admin, verified bool) (*Account, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, err
 	}
-	if len(password) < MinPasswordLength {
-		return nil, &InputError{fmt.Sprintf("choose a password of at least %d characters", MinPasswordLength)}
+	if err := checkNewPassword(password); err != nil {
+		return nil, err
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.Hashes.Hash(ctx, password)
 	if err != nil {
 		return nil, err
 	}
-	a := &Account{Email: email, PasswordHash: hash, IsAdmin: admin, CreatedAt: s.Now()}
+	now := s.Now()
+	a := &Account{Email: email, PasswordHash: hash, IsAdmin: admin, CreatedAt: now}
+	if verified {
+		a.EmailVerifiedAt = &now
+	}
 	if a.ID, err = s.Store.CreateAccount(ctx, a); err != nil {
 		if _, lookErr := s.Store.AccountByEmail(ctx, email); lookErr == nil {
 			return nil, ErrEmailTaken
@@ -115,45 +117,41 @@ func (s *Service) Register(ctx context.Context, email, password string, admin bo
 	return a, nil
 }
 
-// Authenticate checks an email and password. Failures are counted per
-// email and per client address; past the limit every attempt is refused
-// for a while, right password or not.
+// Authenticate checks an email and password from a client address. The
+// attempt is counted before the password is checked, and one past a limit
+// (see admitSignIn) is refused with a *ThrottledError, right password or
+// not. ErrBusy means the server had no turn to check it in; it costs the
+// reader no attempt.
 func (s *Service) Authenticate(ctx context.Context, email, password, clientAddr string) (*Account, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, ErrBadCredentials
 	}
-	now := s.Now()
-	since := now.Add(-failureWindow)
-	keys := []string{"email:" + email, "addr:" + clientAddr}
-	if n, err := s.Store.LoginFailuresSince(ctx, keys[0], since); err != nil {
+	ticket, err := s.admitSignIn(ctx, email, clientAddr)
+	if err != nil {
 		return nil, err
-	} else if n >= maxEmailFailures {
-		return nil, ErrThrottled
-	}
-	if n, err := s.Store.LoginFailuresSince(ctx, keys[1], since); err != nil {
-		return nil, err
-	} else if n >= maxAddrFailures {
-		return nil, ErrThrottled
 	}
 	a, err := s.Store.AccountByEmail(ctx, email)
+	if err != nil && !errors.Is(err, dberr.ErrNotFound) {
+		return nil, errors.Join(err, ticket.unchecked(ctx))
+	}
 	ok := false
 	if err == nil && a.PasswordHash != "" {
-		ok, _ = CheckPassword(a.PasswordHash, password)
+		ok, err = s.Hashes.Check(ctx, a.PasswordHash, password)
 	} else {
 		// Spend the same time as a real check, so response times do not
 		// tell which emails have accounts.
-		CheckPassword(dummyHash, password)
+		_, err = s.Hashes.Check(ctx, dummyHash, password)
+	}
+	if errors.Is(err, ErrBusy) {
+		return nil, errors.Join(err, ticket.unchecked(ctx))
 	}
 	if !ok {
-		for _, k := range keys {
-			if err := s.Store.RecordLoginFailure(ctx, k, now); err != nil {
-				return nil, err
-			}
-		}
 		return nil, ErrBadCredentials
 	}
-	s.Store.ClearLoginFailures(ctx, keys[0])
+	if err := ticket.succeeded(ctx); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -167,6 +165,9 @@ func (s *Service) StartSession(ctx context.Context, accountID int64, userAgent s
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
 	}
+	// The cut may split a character, and a header may hold any bytes; the
+	// database keeps only UTF-8 text.
+	userAgent = strings.ToValidUTF8(userAgent, "")
 	_, err := s.Store.CreateSession(ctx, HashToken(token), accountID, userAgent, s.Now(), deviceLimit)
 	return token, err
 }
@@ -216,99 +217,4 @@ func (s *Service) RevokeOtherSessions(ctx context.Context, se *Session) (int64, 
 // Sessions lists the account's signed-in devices.
 func (s *Service) Sessions(ctx context.Context, accountID int64) ([]*Session, error) {
 	return s.Store.ActiveSessions(ctx, accountID)
-}
-
-// SendLoginLink emails a one-time sign-in link and code, creating a
-// password-less account for a new email. linkBase is the absolute URL the
-// token is appended to. It never says whether the email had an account.
-func (s *Service) SendLoginLink(ctx context.Context, email, next, linkBase, publication string) error {
-	email, err := NormalizeEmail(email)
-	if err != nil {
-		return err
-	}
-	a, err := s.Store.AccountByEmail(ctx, email)
-	if err != nil {
-		if !errors.Is(err, dberr.ErrNotFound) {
-			return err
-		}
-		a = &Account{Email: email, CreatedAt: s.Now()}
-		if a.ID, err = s.Store.CreateAccount(ctx, a); err != nil {
-			if a, err = s.Store.AccountByEmail(ctx, email); err != nil {
-				return err
-			}
-		}
-	}
-	token, code := NewToken(), NewCode()
-	now := s.Now()
-	if err := s.Store.CreateLoginLink(ctx, a.ID, HashToken(token), HashToken(code), next, now.Add(loginLinkLifetime), now); err != nil {
-		return err
-	}
-	return s.Mail.Send(ctx, bmail.Message{
-		To:      email,
-		Subject: "Your sign-in link for " + publication,
-		Body: "Open this link to sign in to " + publication + ":\n\n" + linkBase + token +
-			"\n\nOr type this code on the sign-in page: " + code +
-			"\n\nThe link and code work once, for 20 minutes. If you did not ask to sign in, ignore this email.\n",
-	})
-}
-
-// CheckLoginLink tells whether a link token is still good, without using
-// it: opening the link only shows a confirm button, because mail scanners
-// open links too.
-func (s *Service) CheckLoginLink(ctx context.Context, token string) (*LoginLink, error) {
-	l, err := s.Store.LoginLinkByToken(ctx, HashToken(token))
-	if err != nil {
-		if errors.Is(err, dberr.ErrNotFound) {
-			return nil, ErrLinkInvalid
-		}
-		return nil, err
-	}
-	if l.UsedAt != nil || !s.Now().Before(l.ExpiresAt) {
-		return nil, ErrLinkInvalid
-	}
-	return l, nil
-}
-
-// UseLoginLink uses a link token up and returns its account.
-func (s *Service) UseLoginLink(ctx context.Context, token string) (*Account, *LoginLink, error) {
-	l, err := s.CheckLoginLink(ctx, token)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s.useLink(ctx, l)
-}
-
-// UseLoginCode signs in with the code from the email instead of the link.
-func (s *Service) UseLoginCode(ctx context.Context, email, code string) (*Account, *LoginLink, error) {
-	email, err := NormalizeEmail(email)
-	if err != nil {
-		return nil, nil, ErrLinkInvalid
-	}
-	a, err := s.Store.AccountByEmail(ctx, email)
-	if err != nil {
-		return nil, nil, ErrLinkInvalid
-	}
-	l, codeHash, err := s.Store.LatestLoginLink(ctx, a.ID, s.Now())
-	if err != nil {
-		return nil, nil, ErrLinkInvalid
-	}
-	if l.Attempts >= maxCodeAttempts {
-		return nil, nil, ErrLinkInvalid
-	}
-	if HashToken(strings.TrimSpace(code)) != codeHash {
-		s.Store.CountLoginLinkAttempt(ctx, l.ID)
-		return nil, nil, ErrLinkInvalid
-	}
-	return s.useLink(ctx, l)
-}
-
-func (s *Service) useLink(ctx context.Context, l *LoginLink) (*Account, *LoginLink, error) {
-	if err := s.Store.UseLoginLink(ctx, l.ID, s.Now()); err != nil {
-		if errors.Is(err, dberr.ErrNotFound) {
-			return nil, nil, ErrLinkInvalid
-		}
-		return nil, nil, err
-	}
-	a, err := s.Store.AccountByID(ctx, l.AccountID)
-	return a, l, err
 }

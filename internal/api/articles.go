@@ -147,6 +147,7 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.handReaderID(w, v, d)
 	shown := access.Show(a, d, cfg.LeadParagraphs)
 	out := articleJSON{
 		articleSummary: s.summaryOf(a),
@@ -170,4 +171,21 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
 			Remaining: d.Remaining,
 		},
 	})
+}
+
+// headArticle answers a HEAD of a story with what every reader's GET of it
+// shares: whether it exists, and its content type. It decides nothing, so
+// a HEAD never uses up a free story nor hands out a reader id.
+func (s *Server) headArticle(w http.ResponseWriter, r *http.Request) error {
+	_, err := s.Content.Article(r.Context(), r.PathValue("slug"), s.Now())
+	if errors.Is(err, dberr.ErrNotFound) {
+		return notFound("there is no story with that slug")
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	return nil
 }

@@ -4,14 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/billing"
+	"broadsheet/internal/clientaddr"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
 )
@@ -26,6 +27,7 @@ type viewer struct {
 	access.Viewer
 	Account *accounts.Account
 	Session *accounts.Session
+	appID   string // an anonymous reader's id, as the app holds it
 }
 
 // bearerToken returns the token of an "Authorization: Bearer" header;
@@ -83,45 +85,85 @@ func (s *Server) requireAccount(r *http.Request) (*viewer, error) {
 }
 
 // viewerOf identifies any reader: the account of a bearer token, or else
-// the app's anonymous reader id. An app that sends no id gets a new one in
-// the response header, to send from then on.
+// the app's anonymous reader id. An app that sends no id is a new reader;
+// the caller hands out their id once the meter has decided (handReaderID).
 func (s *Server) viewerOf(w http.ResponseWriter, r *http.Request) (*viewer, error) {
 	if v, ok, err := s.signedIn(r); err != nil || ok {
 		return v, err
 	}
-	id, present, err := readerID(r)
+	id, present, err := s.readerID(r)
 	if err != nil {
 		return nil, err
 	}
 	v := &viewer{}
 	if !present {
-		id = access.NewReaderID(time.Now()) // wall time: it only orders the meter index
+		id.ID = access.NewReaderID(time.Now()) // wall time: it only orders the meter index
 		v.NewReader = true
-		w.Header().Set(readerHeader, id)
 	}
-	v.AnonID = appReader(id)
+	v.appID, v.AnonID, v.Carried = id.ID, appReader(id.ID), id.Carried
 	return v, nil
 }
 
-// readerID returns a well-formed X-Reader-Id; a malformed one is refused
-// rather than replaced, so an app bug does not silently reset the meter.
-func readerID(r *http.Request) (string, bool, error) {
-	id := r.Header.Get(readerHeader)
-	if id == "" {
-		return "", false, nil
+// handReaderID hands an anonymous app reader the X-Reader-Id a decision
+// calls for, as the pages do with the reader cookie: a new reader's,
+// carrying their first story when it was not written; a returning
+// reader's without the story they carried, once it is counted. Otherwise
+// the id the app sent stands.
+func (s *Server) handReaderID(w http.ResponseWriter, v *viewer, d access.Decision) {
+	switch {
+	case v.AccountID != 0:
+	case v.NewReader:
+		w.Header().Set(readerHeader, s.readerToken(v.appID, d.FirstRead))
+	case d.CarriedCounted:
+		w.Header().Set(readerHeader, s.readerToken(v.appID, access.CarriedRead{}))
 	}
-	if !validReaderID(id) {
-		return "", true, badRequest(readerHeader + " must be 8 to 64 characters of A-Z, a-z, 0-9, _ and -")
-	}
-	return id, true, nil
 }
 
-func validReaderID(id string) bool {
-	if len(id) < 8 || len(id) > 64 {
+// appReaderID is an app's anonymous reader as its signed X-Reader-Id names
+// them.
+type appReaderID struct {
+	ID      string
+	Carried access.CarriedRead
+}
+
+// readerToken is the signed X-Reader-Id of app reader id. It is signed for
+// the API alone, so a page's reader cookie is not an app's id.
+func (s *Server) readerToken(id string, carried access.CarriedRead) string {
+	p := access.ReaderPayload(id, carried)
+	return p + "." + s.Readers.Sign(appTokenPurpose+p)
+}
+
+const appTokenPurpose = "api-reader:"
+
+// readerID returns the reader an X-Reader-Id names. One this server did
+// not hand out (malformed, unsigned or altered) is refused rather than
+// replaced, so an app bug does not silently reset the meter and a guessed
+// or forged id never reads another reader's meter.
+func (s *Server) readerID(r *http.Request) (appReaderID, bool, error) {
+	token := r.Header.Get(readerHeader)
+	if token == "" {
+		return appReaderID{}, false, nil
+	}
+	if !validReaderID(token) {
+		return appReaderID{}, true, badRequest(readerHeader + " must be the value this server handed out in " + readerHeader +
+			" (up to 128 characters of A-Z, a-z, 0-9, '.', '_' and '-'); send none to be given one")
+	}
+	payload, sig, ok := access.SplitReaderToken(token)
+	if ok && s.Readers.Verify(appTokenPurpose+payload, sig) {
+		if id, carried, ok := access.ParseReaderPayload(payload); ok {
+			return appReaderID{ID: id, Carried: carried}, true, nil
+		}
+	}
+	return appReaderID{}, true, badRequest(readerHeader + " is not one this server handed out (unsigned or altered): send back " +
+		"the value it gave you, or none to be given a new one")
+}
+
+func validReaderID(token string) bool {
+	if len(token) < 8 || len(token) > 128 {
 		return false
 	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+	for _, c := range token {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
 			return false
 		}
 	}
@@ -165,6 +207,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, accounts.ErrBadCredentials):
 		return unauthorized(err.Error(), false)
 	case errors.Is(err, accounts.ErrThrottled):
+		setRetryAfter(w, err)
 		return errorf(http.StatusTooManyRequests, err.Error())
 	case err != nil:
 		return err
@@ -176,9 +219,9 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Stories this app read anonymously this month count once on the
 	// account, as they do when a reader signs in on the site.
-	if id, present, err := readerID(r); err == nil && present {
+	if id, present, err := s.readerID(r); err == nil && present {
 		month := meter.Month(s.Now(), cfg.Location)
-		if err := s.Access.MergeDevice(ctx, appReader(id), a.ID, month); err != nil {
+		if err := s.Access.MergeDevice(ctx, appReader(id.ID), id.Carried, a.ID, month); err != nil {
 			return err
 		}
 	}
@@ -236,11 +279,13 @@ func (s *Server) subscriptionOf(r *http.Request, sub *billing.Subscription) (*su
 	}, nil
 }
 
-// clientAddr is the address failed sign-ins are counted under.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientAddr is the address sign-in attempts are counted under: the peer,
+// or the client a trusted proxy names (see clientaddr).
+func clientAddr(r *http.Request) string { return clientaddr.From(r) }
+
+// setRetryAfter tells a refused app when to come back, if err says.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if d := accounts.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
-	return host
 }

@@ -16,6 +16,7 @@ import (
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
+	"broadsheet/internal/httpguard"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 )
@@ -31,6 +32,8 @@ type Server struct {
 	Now      func() time.Time
 	BaseURL  string
 	Log      *slog.Logger
+	// Readers signs anonymous app readers' ids (X-Reader-Id).
+	Readers *access.Signer
 }
 
 // handlerFunc is a handler that returns its error, so that failures become
@@ -70,7 +73,7 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc(path, s.dispatch(methods))
 	}
 	route("/api/v1/articles", map[string]handlerFunc{http.MethodGet: s.listArticles})
-	route("/api/v1/articles/{slug}", map[string]handlerFunc{http.MethodGet: s.getArticle})
+	route("/api/v1/articles/{slug}", map[string]handlerFunc{http.MethodGet: s.getArticle, http.MethodHead: s.headArticle})
 	route("/api/v1/plans", map[string]handlerFunc{http.MethodGet: s.listPlans})
 	route("/api/v1/sessions", map[string]handlerFunc{http.MethodPost: s.createSession})
 	route("/api/v1/sessions/current", map[string]handlerFunc{http.MethodDelete: s.deleteSession})
@@ -78,7 +81,37 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/", s.handle(func(http.ResponseWriter, *http.Request) error {
 		return notFound("no such API endpoint")
 	}))
-	return mux
+	return s.guard(mux)
+}
+
+// maxRequestBody bounds every request body: the largest, a sign-in, is a
+// few hundred bytes.
+const maxRequestBody = httpguard.MaxBody
+
+// guard gives every answer the security headers, and refuses with a JSON
+// error what no endpoint can serve: a path, query or body that is not
+// UTF-8 text, an oversize body, a multipart upload.
+func (s *Server) guard(next http.Handler) http.Handler {
+	headers := httpguard.NewHeaders(strings.HasPrefix(s.BaseURL, "https://"))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		headers.Set(w.Header())
+		refusal := httpguard.CheckURL(r)
+		if refusal == nil {
+			refusal = httpguard.LimitBody(w, r, maxRequestBody)
+		}
+		if refusal == nil {
+			refusal = httpguard.CheckJSONBody(r, maxRequestBody)
+		}
+		if refusal != nil {
+			if refusal.Status == http.StatusNotFound {
+				refusal.Message = "no such API endpoint or resource"
+			}
+			w.Header().Set("Cache-Control", "private, no-store")
+			writeError(w, &Error{Status: refusal.Status, Message: refusal.Message})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // dispatch picks the handler for the request's method. The standard mux
@@ -109,7 +142,11 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 			return
 		}
 		var ae *Error
-		if !errors.As(err, &ae) {
+		if errors.Is(err, accounts.ErrBusy) {
+			// Every password-hashing turn was taken (see accounts.HashLimiter).
+			setRetryAfter(w, err)
+			ae = &Error{Status: http.StatusServiceUnavailable, Message: accounts.ErrBusy.Error()}
+		} else if !errors.As(err, &ae) {
 			s.Log.Error("API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			ae = &Error{Status: http.StatusInternalServerError, Message: "something went wrong on our side; please try again"}
 		}

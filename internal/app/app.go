@@ -4,14 +4,13 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/api"
 	"broadsheet/internal/billing"
+	"broadsheet/internal/clientaddr"
 	"broadsheet/internal/clock"
 	"broadsheet/internal/config"
 	"broadsheet/internal/content"
@@ -45,11 +45,13 @@ type App struct {
 	handler http.Handler
 	pages   *web.Server
 	mail    mail.Sender
+	prune   *pruner
 }
 
-// New opens the database (migrating it) and builds the services.
-func New(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Logger) (*App, error) {
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+// New opens the database (migrating it) and builds the services. opts say
+// how the database is opened: a server passes store.Exclusive.
+func New(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Logger, opts ...store.Option) (*App, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -74,20 +76,33 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	if cfg.SMTPAddr != "" {
 		sender = mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPass}
 	}
+	gatewayDelay, err := testGatewayDelay()
+	if err != nil {
+		return nil, err
+	}
 	a := &App{Config: cfg, Store: st, Clock: clk, Settings: cache, Log: log}
-	a.Accounts = &accounts.Service{Store: st, Now: clk.Now, Mail: sender}
+	a.Accounts = &accounts.Service{Store: st, Now: clk.Now, Mail: sender,
+		Hashes: accounts.NewHashLimiter(cfg.HashConcurrency, accounts.HashWait)}
 	a.mail = sender
 	a.Billing = &billing.Service{
 		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
-		Gateway: &billing.TestGateway{Store: st, Now: clk.Now},
+		Gateway: &billing.TestGateway{Store: st, Now: clk.Now, Delay: gatewayDelay},
 	}
 	a.Access = &access.Service{Store: st, Now: clk.Now, Exclusive: st.SingleWriter()}
 	host, _ := os.Hostname()
 	a.Jobs = &jobs.Runner{
 		Store: st, Now: clk.Now, Log: log,
-		Worker:   host + ":" + strconv.Itoa(os.Getpid()),
-		Handlers: map[string]jobs.Handler{"renewal": a.runRenewal, web.ReceiptJob: a.sendReceipt},
+		Worker: host + ":" + strconv.Itoa(os.Getpid()),
+		Handlers: map[string]jobs.Handler{
+			"renewal": a.runRenewal, billing.ReceiptJob: a.sendReceipt,
+			billing.CheckoutRecoveryJob: a.runCheckoutRecovery,
+		},
 		Periodic: a.periodic,
+	}
+	a.prune = &pruner{
+		store: st, now: clk.Now, log: log,
+		location: func() *time.Location { return cache.Get().Location },
+		retain:   func() config.Retention { return a.Config.Retain },
 	}
 	stories := content.NewCache(st, 5*time.Second, 2000)
 	pages := &web.Server{
@@ -100,12 +115,14 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	apiServer := &api.Server{
 		Store: st, Content: stories, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
-		Now: clk.Now, BaseURL: cfg.BaseURL, Log: log,
+		Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: access.NewSigner(secret),
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())
 	mux.Handle("/", pages.Handler())
-	a.handler = mux
+	// Pages and API alike count sign-in attempts by the client address
+	// resolved here, believing X-Forwarded-For only from trusted proxies.
+	a.handler = clientaddr.New(cfg.TrustedProxies).Handler(mux)
 	a.pages = pages
 	return a, nil
 }
@@ -116,20 +133,22 @@ func (a *App) Handler() http.Handler { return a.handler }
 // Close closes the database.
 func (a *App) Close() error { return a.Store.Close() }
 
-// cookieSecret is the key that signs reader cookies. Instances sharing a
-// database share it through the settings table unless the operator sets
-// BROADSHEET_SECRET.
+// cookieSecret is the key that signs reader cookies: BROADSHEET_SECRET
+// when set; else, on SQLite, a random key kept in a file beside the
+// database (never in it, where a copy of the database would give it away).
+// Instances on PostgreSQL must be given one to share.
 func cookieSecret(ctx context.Context, cfg *config.Config, st *store.Store) ([]byte, error) {
 	if cfg.Secret != "" {
+		if err := config.CheckSecret(cfg.Secret); err != nil {
+			return nil, err
+		}
 		return []byte(cfg.Secret), nil
 	}
-	b := make([]byte, 32)
-	rand.Read(b)
-	v, err := st.SecretSetting(ctx, "secret:cookie", hex.EncodeToString(b))
-	if err != nil {
-		return nil, fmt.Errorf("cookie secret: %w", err)
+	if st.Engine() != "sqlite" {
+		return nil, errors.New("BROADSHEET_SECRET is not set: on PostgreSQL every instance must be given the same " +
+			"key to sign readers' cookies; make one with `" + config.MakeSecret + "` and set it on each")
 	}
-	return []byte(v), nil
+	return fileSecret(filepath.Join(filepath.Dir(strings.TrimPrefix(cfg.DatabaseURL, "sqlite://")), secretFile))
 }
 
 // periodic finds subscriptions whose renewal is due and enqueues one job per
@@ -142,6 +161,8 @@ func (a *App) periodic(ctx context.Context) error {
 		a.Settings.Reload(ctx),
 		a.pages.RefreshStories(ctx),
 		a.enqueueRenewals(ctx),
+		a.enqueueCheckoutRecoveries(ctx),
+		a.prune.run(ctx), // last: a large backlog must not delay the rest
 	)
 }
 
@@ -211,7 +232,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	srv := newHTTPServer(a.handler, timeouts{readHeader: readHeaderTimeout, read: readTimeout, write: writeTimeout, idle: idleTimeout})
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
 	go a.Jobs.Run(jobsCtx, 5*time.Second)
@@ -232,6 +253,26 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	return nil
+}
+
+// timeouts bound how long a client may hold a connection: a slow body or a
+// slow reader of the answer is cut off instead of holding it for ever.
+type timeouts struct {
+	readHeader, read, write, idle time.Duration
+}
+
+// The server's timeouts leave room for a slow phone (a form is at most
+// 64 KiB) and for the slowest page, and keep idle keep-alive connections a
+// while.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 15 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+)
+
+func newHTTPServer(h http.Handler, t timeouts) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: t.readHeader, ReadTimeout: t.read, WriteTimeout: t.write, IdleTimeout: t.idle}
 }
 
 // URL is where a listener address can be opened in a browser.

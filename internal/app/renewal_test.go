@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -420,4 +421,43 @@ func TestRenewalAcrossInstances(t *testing.T) {
 	if err != nil || !done || job.Attempts != 1 {
 		t.Errorf("renewal job: %+v, done %v, err %v", job, done, err)
 	}
+}
+
+// Checkouts of one account raced from several tabs leave one subscription,
+// so cancelling stops all renewals and a renewal charges once.
+func TestRenewalsAfterParallelCheckouts(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		account := rnDemoAccountID(t, site, "registered reader")
+		var wg sync.WaitGroup
+		for i := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				site.App.Billing.Checkout(renewalCtx, account, "smart-quarterly", rnGoodCard(), "tab-"+strconv.Itoa(i))
+			}()
+		}
+		wg.Wait()
+		if n, err := site.App.Store.CountLiveSubscriptions(renewalCtx, account); err != nil || n != 1 {
+			t.Fatalf("%d live subscriptions after 10 tabs (%v), want 1", n, err)
+		}
+		sub := rnCurrentSub(t, site, account)
+		if err := site.App.Billing.Cancel(renewalCtx, account); err != nil {
+			t.Fatal(err)
+		}
+		site.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead))
+		site.RunJobs()
+		if ok, failed := rnPayments(t, site, account); ok != 1 || failed != 0 {
+			t.Errorf("after cancelling: %d succeeded and %d failed payments at renewal time, want only the checkout's", ok, failed)
+		}
+		if err := site.App.Billing.Resume(renewalCtx, account); err != nil {
+			t.Fatal(err)
+		}
+		site.RunJobs()
+		if ok, _ := rnPayments(t, site, account); ok != 2 {
+			t.Errorf("after resuming: %d succeeded payments, want 2 (checkout and one renewal)", ok)
+		}
+		if n := rnTermCount(t, site, sub.ID); n != 2 {
+			t.Errorf("%d terms, want 2", n)
+		}
+	})
 }

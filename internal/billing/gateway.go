@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"broadsheet/internal/dberr"
 	"broadsheet/internal/money"
 )
 
@@ -22,6 +24,13 @@ type Gateway interface {
 	// Charge takes amount from a saved card. The idempotency key makes a
 	// retried charge return the first one's outcome instead of charging again.
 	Charge(ctx context.Context, c Charge) (ChargeResult, error)
+	// Lookup asks what became of the charge made under an idempotency key,
+	// for a payment whose outcome was never heard; found is false when the
+	// gateway never received it.
+	Lookup(ctx context.Context, key string) (res ChargeResult, found bool, err error)
+	// Refund gives back the successful charge made under key and returns
+	// the refund's reference. Refunding it again returns the same refund.
+	Refund(ctx context.Context, key string) (string, error)
 }
 
 // Card is what a reader types at checkout. It goes to the gateway and is
@@ -57,6 +66,11 @@ func (e *DeclineError) Error() string { return e.Message }
 // idempotent across restarts and instances, like a real gateway's.
 type TestChargeStore interface {
 	TestCharge(ctx context.Context, key, token string, amount money.Paise, succeeded bool, ref, failure string, now time.Time) (bool, string, string, error)
+	// TestChargeByKey returns the charge recorded under key, or ErrNotFound.
+	TestChargeByKey(ctx context.Context, key string) (succeeded bool, ref, failure string, err error)
+	// TestRefund records a refund of the successful charge under key, once,
+	// and returns the refund's reference, or ErrNotFound.
+	TestRefund(ctx context.Context, key, ref string, now time.Time) (string, error)
 }
 
 // TestGateway is the built-in gateway for the demo and tests. It knows
@@ -68,6 +82,10 @@ type TestChargeStore interface {
 type TestGateway struct {
 	Store TestChargeStore
 	Now   func() time.Time
+	// Delay, when set, is waited before and again after recording each
+	// charge, as a slow network would, so that tests can stop a process
+	// while a charge is in flight.
+	Delay time.Duration
 }
 
 // Test card numbers.
@@ -119,11 +137,55 @@ func (g *TestGateway) Charge(ctx context.Context, c Charge) (ChargeResult, error
 	if !ok {
 		failure = "Your card was declined."
 	}
+	if err := g.wait(ctx); err != nil {
+		return ChargeResult{}, err
+	}
 	ok, ref, failure, err := g.Store.TestCharge(ctx, c.IdempotencyKey, c.Token, c.Amount, ok, "ch_test_"+randomHex(8), failure, g.Now())
 	if err != nil {
 		return ChargeResult{}, fmt.Errorf("test gateway: %w", err)
 	}
+	if err := g.wait(ctx); err != nil {
+		return ChargeResult{}, err
+	}
 	return ChargeResult{Succeeded: ok, Reference: ref, Failure: failure}, nil
+}
+
+// Lookup reads the charge recorded under key.
+func (g *TestGateway) Lookup(ctx context.Context, key string) (ChargeResult, bool, error) {
+	ok, ref, failure, err := g.Store.TestChargeByKey(ctx, key)
+	if errors.Is(err, dberr.ErrNotFound) {
+		return ChargeResult{}, false, nil
+	}
+	if err != nil {
+		return ChargeResult{}, false, fmt.Errorf("test gateway: %w", err)
+	}
+	return ChargeResult{Succeeded: ok, Reference: ref, Failure: failure}, true, nil
+}
+
+// Refund records the refund of the successful charge under key.
+func (g *TestGateway) Refund(ctx context.Context, key string) (string, error) {
+	ref, err := g.Store.TestRefund(ctx, key, "re_test_"+randomHex(8), g.Now())
+	if errors.Is(err, dberr.ErrNotFound) {
+		return "", fmt.Errorf("test gateway: no successful charge %q to refund", key)
+	}
+	if err != nil {
+		return "", fmt.Errorf("test gateway: %w", err)
+	}
+	return ref, nil
+}
+
+func (g *TestGateway) wait(ctx context.Context) error {
+	if g.Delay <= 0 {
+		return nil
+	}
+	t := time.NewTimer(g.Delay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("test gateway: %w", ctx.Err())
+	case <-t.C:
+		return nil
+	}
 }
 
 func allDigits(s string) bool {

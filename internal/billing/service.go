@@ -25,7 +25,7 @@ type Store interface {
 	PaymentMethodByID(ctx context.Context, id int64) (*PaymentMethod, error)
 	BeginPayment(ctx context.Context, p *Payment) (*Payment, bool, error)
 	FinishPayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) error
-	StartSubscription(ctx context.Context, sub *Subscription, term *Term) (int64, error)
+	CheckoutStore
 	SubscriptionByID(ctx context.Context, id int64) (*Subscription, error)
 	CurrentSubscription(ctx context.Context, accountID int64) (*Subscription, error)
 	SetAutoRenew(ctx context.Context, id int64, on bool, nextAttempt *time.Time, now time.Time) error
@@ -89,78 +89,6 @@ func (s *Service) Current(ctx context.Context, accountID int64) (*Subscription, 
 		return nil, nil
 	}
 	return sub, err
-}
-
-// Checkout saves the card, charges the plan's price and starts the
-// subscription. checkoutKey identifies the checkout form the reader
-// submitted, so a double submit or a retry charges once and returns the
-// same subscription.
-func (s *Service) Checkout(ctx context.Context, accountID int64, planCode string, card Card, checkoutKey string) (*Subscription, error) {
-	plan, err := s.Store.PlanByCode(ctx, planCode)
-	if errors.Is(err, dberr.ErrNotFound) || (err == nil && !plan.Active) {
-		return nil, ErrUnknownPlan
-	}
-	if err != nil {
-		return nil, err
-	}
-	if checkoutKey == "" {
-		return nil, errors.New("checkout form is missing its key; reload the page")
-	}
-	key := fmt.Sprintf("checkout:%d:%s", accountID, checkoutKey)
-	if current, err := s.Current(ctx, accountID); err != nil {
-		return nil, err
-	} else if current != nil && Entitled(current, s.Now()) {
-		return current, ErrAlreadySubscribed
-	}
-	saved, err := s.Gateway.SaveCard(ctx, card)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now()
-	saved.AccountID, saved.CreatedAt = accountID, now
-	if saved.ID, err = s.Store.CreatePaymentMethod(ctx, saved); err != nil {
-		return nil, err
-	}
-	payment, created, err := s.Store.BeginPayment(ctx, &Payment{
-		AccountID: accountID, IdempotencyKey: key, Amount: plan.Price, Currency: plan.Currency,
-		Gateway: s.Gateway.Name(), CreatedAt: now,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !created && payment.Status == PaymentSucceeded {
-		return s.Current(ctx, accountID)
-	}
-	if !created && payment.Status == PaymentPending {
-		return nil, ErrPaymentInProgress
-	}
-	res, err := s.Gateway.Charge(ctx, Charge{IdempotencyKey: key, Token: saved.Token, Amount: plan.Price, Currency: plan.Currency})
-	if err != nil {
-		return nil, err
-	}
-	if !res.Succeeded {
-		if err := s.Store.FinishPayment(ctx, payment.ID, PaymentFailed, res.Reference, res.Failure, now); err != nil {
-			return nil, err
-		}
-		return nil, &DeclineError{res.Failure + " Try another card."}
-	}
-	if err := s.Store.FinishPayment(ctx, payment.ID, PaymentSucceeded, res.Reference, "", now); err != nil {
-		return nil, err
-	}
-	paidUntil := AddMonths(now, plan.TermMonths, s.Location())
-	next := paidUntil.Add(-RenewalLead)
-	sub := &Subscription{
-		AccountID: accountID, PlanID: plan.ID, Status: Active, AutoRenew: true, PaymentMethodID: saved.ID,
-		AnchorAt: now, PaidUntil: paidUntil, TermsPaid: 1, NextAttemptAt: &next, CreatedAt: now,
-	}
-	term := &Term{PlanID: plan.ID, StartsAt: now, EndsAt: paidUntil, Amount: plan.Price, PaymentID: payment.ID}
-	if sub.ID, err = s.Store.StartSubscription(ctx, sub, term); err != nil {
-		if errors.Is(err, dberr.ErrConflict) {
-			return s.Current(ctx, accountID)
-		}
-		return nil, err
-	}
-	return sub, nil
 }
 
 // Cancel stops auto-renewal; access lasts to the end of the paid term.

@@ -105,6 +105,18 @@ const (
 	PaymentPending   = "pending"
 	PaymentSucceeded = "succeeded"
 	PaymentFailed    = "failed"
+	// PaymentRefunded: the charge went through but could not start a
+	// subscription (the account already had one), so it was given back.
+	PaymentRefunded = "refunded"
+)
+
+// Payment purposes: what a payment pays for.
+const (
+	PurposeCheckout = "checkout"
+	PurposeRenewal  = "renewal"
+	// PurposeLegacyCheckout is a checkout begun before payments named their
+	// plan; one left pending is settled by refunding any charge.
+	PurposeLegacyCheckout = "legacy_checkout"
 )
 
 // Payment is one charge attempt, unique by its idempotency key.
@@ -112,11 +124,17 @@ type Payment struct {
 	ID             int64
 	AccountID      int64
 	IdempotencyKey string
-	Amount         money.Paise
-	Currency       string
-	Status         string
-	Gateway        string
-	GatewayRef     string
-	Failure        string
-	CreatedAt      time.Time
+	Purpose        string
+	// PlanID and PaymentMethodID say what a checkout buys and with which
+	// saved card, so that recovery can finish it without the reader.
+	PlanID          int64
+	PaymentMethodID int64
+	Amount          money.Paise
+	Currency        string
+	Status          string
+	Gateway         string
+	GatewayRef      string
+	Failure         string
+	RefundRef       string
+	CreatedAt       time.Time
 }

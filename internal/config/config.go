@@ -7,11 +7,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+
+	"broadsheet/internal/clientaddr"
 )
 
 // Config is one process's bootstrap settings.
@@ -20,21 +24,36 @@ type Config struct {
 	DataDir     string // SQLite file and uploads
 	DatabaseURL string // sqlite:///... or postgres://...
 	BaseURL     string // public URL, for links in emails; derived from Addr when empty
-	Secret      string // signs reader cookies; from the database when empty
+	Secret      string // signs reader cookies; see CheckSecret; when empty, SQLite keeps one in a file
 	SMTPAddr    string // host:port; empty keeps mail in the outbox
 	DebugAddr   string // where to serve Go's profiler (net/http/pprof); empty: nowhere
 	SMTPFrom    string
 	SMTPUser    string
 	SMTPPass    string
 	ClockOffset time.Duration // demo only: shifts the clock
-	Demo        bool
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed for the client address (BROADSHEET_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
+	// HashConcurrency caps the password hashes computed at once
+	// (BROADSHEET_HASH_CONCURRENCY); 0 takes accounts' default.
+	HashConcurrency int
+	Demo            bool
+
+	// Retain says how long pruning keeps old rows (BROADSHEET_RETAIN_*).
+	Retain Retention
 }
 
 // Parse reads flags for a subcommand, with environment fallbacks.
 func Parse(name string, args []string, demo bool) (*Config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	c := &Config{Demo: demo}
-	fs.StringVar(&c.Addr, "addr", env("BROADSHEET_ADDR", ":8080"), "listen address")
+	// The demo's passwords are published: it listens on loopback only
+	// unless told otherwise.
+	defaultAddr := ":8080"
+	if demo {
+		defaultAddr = "127.0.0.1:8080"
+	}
+	fs.StringVar(&c.Addr, "addr", env("BROADSHEET_ADDR", defaultAddr), "listen address")
 	fs.StringVar(&c.DataDir, "data", env("BROADSHEET_DATA", "./data"), "directory for the SQLite file and uploads")
 	fs.StringVar(&c.DatabaseURL, "db", env("BROADSHEET_DB", ""), "database URL: sqlite:///path/file.db or postgres://... (default: SQLite in --data)")
 	fs.StringVar(&c.BaseURL, "base-url", env("BROADSHEET_BASE_URL", ""), "public URL of the site, for links in emails")
@@ -44,10 +63,18 @@ func Parse(name string, args []string, demo bool) (*Config, error) {
 	c.SMTPFrom = env("BROADSHEET_SMTP_FROM", "Broadsheet <no-reply@localhost>")
 	c.SMTPUser = os.Getenv("BROADSHEET_SMTP_USER")
 	c.SMTPPass = os.Getenv("BROADSHEET_SMTP_PASSWORD")
+	proxies, hashes := os.Getenv("BROADSHEET_TRUSTED_PROXIES"), os.Getenv("BROADSHEET_HASH_CONCURRENCY")
 	if demo {
 		fs.DurationVar(&c.ClockOffset, "clock-offset", 0, "demo only: run the clock this far ahead (e.g. 720h) to see a month roll over or a renewal fall due")
 	}
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := c.parseSignInLimits(proxies, hashes); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.Retain, err = retentionFromEnv(); err != nil {
 		return nil, err
 	}
 	return c, c.finish()
@@ -68,6 +95,11 @@ func (c *Config) finish() error {
 	if c.Addr == "" {
 		return errors.New("--addr is empty")
 	}
+	if c.Secret != "" {
+		if err := CheckSecret(c.Secret); err != nil {
+			return err
+		}
+	}
 	if c.BaseURL == "" {
 		host := c.Addr
 		if strings.HasPrefix(host, ":") {
@@ -80,6 +112,22 @@ func (c *Config) finish() error {
 		return fmt.Errorf("--base-url %q: want an absolute http(s) URL", c.BaseURL)
 	}
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	return nil
+}
+
+// parseSignInLimits reads the trusted proxies and the password-hash cap.
+func (c *Config) parseSignInLimits(proxies, hashes string) error {
+	var err error
+	if c.TrustedProxies, err = clientaddr.ParseList(proxies); err != nil {
+		return fmt.Errorf("BROADSHEET_TRUSTED_PROXIES: %w; give a comma-separated list of the proxies' addresses", err)
+	}
+	if hashes != "" {
+		n, err := strconv.Atoi(hashes)
+		if err != nil || n < 1 || n > 256 {
+			return fmt.Errorf("BROADSHEET_HASH_CONCURRENCY %q: want a whole number from 1 to 256 (each hash takes about 19 MiB)", hashes)
+		}
+		c.HashConcurrency = n
+	}
 	return nil
 }
 

@@ -8,28 +8,46 @@ import (
 	"broadsheet/internal/accounts"
 )
 
-const accountColumns = `id, email, password_hash, is_admin, created_at`
+const accountColumns = `id, email, password_hash, is_admin, created_at, email_verified_at`
+
+// joinedAccountColumns are accountColumns of the accounts table aliased a,
+// for reads that join it.
+const joinedAccountColumns = `a.id, a.email, a.password_hash, a.is_admin, a.created_at, a.email_verified_at`
 
 func scanAccount(row interface{ Scan(...any) error }) (*accounts.Account, error) {
 	var a accounts.Account
-	if err := row.Scan(accountFields(&a)...); err != nil {
+	var verified sql.NullTime
+	if err := row.Scan(accountFields(&a, &verified)...); err != nil {
 		return nil, mapErr(err)
 	}
-	a.CreatedAt = a.CreatedAt.UTC()
+	finishAccount(&a, verified)
 	return &a, nil
 }
 
-// accountFields are the scan targets of accountColumns.
-func accountFields(a *accounts.Account) []any {
-	return []any{&a.ID, &a.Email, &a.PasswordHash, &a.IsAdmin, &a.CreatedAt}
+// accountFields are the scan targets of accountColumns; finishAccount
+// completes the account after the scan.
+func accountFields(a *accounts.Account, verified *sql.NullTime) []any {
+	return []any{&a.ID, &a.Email, &a.PasswordHash, &a.IsAdmin, &a.CreatedAt, verified}
+}
+
+func finishAccount(a *accounts.Account, verified sql.NullTime) {
+	a.CreatedAt, a.EmailVerifiedAt = a.CreatedAt.UTC(), nullTime(verified)
 }
 
 // CreateAccount stores a new account; ErrConflict if the email is taken.
 func (s *Store) CreateAccount(ctx context.Context, a *accounts.Account) (int64, error) {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (email, password_hash, is_admin, created_at)
-		VALUES ($1, $2, $3, $4) RETURNING id`, a.Email, a.PasswordHash, a.IsAdmin, a.CreatedAt.UTC()).Scan(&id)
+	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (email, password_hash, is_admin, created_at, email_verified_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.Email, a.PasswordHash, a.IsAdmin, a.CreatedAt.UTC(), utcOrNil(a.EmailVerifiedAt)).Scan(&id)
 	return id, mapErr(err)
+}
+
+// utcOrNil is an optional time as a statement argument: NULL when absent.
+func utcOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
 }
 
 // AccountByEmail finds an account by its (normalised) email.
@@ -42,10 +60,12 @@ func (s *Store) AccountByID(ctx context.Context, id int64) (*accounts.Account, e
 	return scanAccount(s.readRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 }
 
-// UpdateAccount saves an account's password hash and admin flag.
+// UpdateAccount saves an account's password hash and admin flag, and the
+// time its address was confirmed once it has been (never unconfirming it).
 func (s *Store) UpdateAccount(ctx context.Context, a *accounts.Account) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE accounts SET password_hash = $2, is_admin = $3 WHERE id = $1`,
-		a.ID, a.PasswordHash, a.IsAdmin)
+	_, err := s.w.ExecContext(ctx, `UPDATE accounts SET password_hash = $2, is_admin = $3,
+		email_verified_at = COALESCE(email_verified_at, $4) WHERE id = $1`,
+		a.ID, a.PasswordHash, a.IsAdmin, utcOrNil(a.EmailVerifiedAt))
 	return mapErr(err)
 }
 
@@ -105,19 +125,19 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, accountID i
 // one read: it identifies a signed-in reader on every page view.
 func (s *Store) SessionWithAccount(ctx context.Context, tokenHash string) (*accounts.Session, *accounts.Account, error) {
 	var (
-		se    accounts.Session
-		a     accounts.Account
-		ended sql.NullTime
+		se              accounts.Session
+		a               accounts.Account
+		ended, verified sql.NullTime
 	)
 	err := s.readRow(ctx, `SELECT s.id, s.account_id, s.user_agent, s.created_at, s.last_seen_at, s.ended_at, s.ended_reason,
-		a.id, a.email, a.password_hash, a.is_admin, a.created_at
+		`+joinedAccountColumns+`
 		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, tokenHash).
-		Scan(append(sessionFields(&se, &ended), accountFields(&a)...)...)
+		Scan(append(sessionFields(&se, &ended), accountFields(&a, &verified)...)...)
 	if err != nil {
 		return nil, nil, mapErr(err)
 	}
 	finishSession(&se, ended)
-	a.CreatedAt = a.CreatedAt.UTC()
+	finishAccount(&a, verified)
 	return &se, &a, nil
 }
 
@@ -168,84 +188,4 @@ func (s *Store) ActiveSessions(ctx context.Context, accountID int64) ([]*account
 		out = append(out, se)
 	}
 	return out, rows.Err()
-}
-
-// CreateLoginLink stores a one-time sign-in link.
-func (s *Store) CreateLoginLink(ctx context.Context, accountID int64, tokenHash, codeHash, next string, expires, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO login_links (account_id, token_hash, code_hash, next_path, expires_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, accountID, tokenHash, codeHash, next, expires.UTC(), now.UTC())
-	return mapErr(err)
-}
-
-// LoginLinkByToken finds a link by its token hash.
-func (s *Store) LoginLinkByToken(ctx context.Context, tokenHash string) (*accounts.LoginLink, error) {
-	return scanLoginLink(s.readRow(ctx, `SELECT id, account_id, next_path, expires_at, used_at, attempts
-		FROM login_links WHERE token_hash = $1`, tokenHash))
-}
-
-// LatestLoginLink finds the account's newest unused, unexpired link and
-// its code hash, for sign-in by typed code.
-func (s *Store) LatestLoginLink(ctx context.Context, accountID int64, now time.Time) (*accounts.LoginLink, string, error) {
-	var codeHash string
-	var l accounts.LoginLink
-	var used sql.NullTime
-	err := s.readRow(ctx, `SELECT id, account_id, next_path, expires_at, used_at, attempts, code_hash
-		FROM login_links WHERE account_id = $1 AND used_at IS NULL AND expires_at > $2
-		ORDER BY created_at DESC, id DESC LIMIT 1`, accountID, now.UTC()).
-		Scan(&l.ID, &l.AccountID, &l.NextPath, &l.ExpiresAt, &used, &l.Attempts, &codeHash)
-	if err != nil {
-		return nil, "", mapErr(err)
-	}
-	return &l, codeHash, nil
-}
-
-func scanLoginLink(row *sql.Row) (*accounts.LoginLink, error) {
-	var l accounts.LoginLink
-	var used sql.NullTime
-	if err := row.Scan(&l.ID, &l.AccountID, &l.NextPath, &l.ExpiresAt, &used, &l.Attempts); err != nil {
-		return nil, mapErr(err)
-	}
-	l.UsedAt = nullTime(used)
-	return &l, nil
-}
-
-// UseLoginLink marks a link used, once: ErrNotFound if it was already used
-// or has expired, so two clicks at once sign in only one of them.
-func (s *Store) UseLoginLink(ctx context.Context, id int64, now time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE login_links SET used_at = $2
-		WHERE id = $1 AND used_at IS NULL AND expires_at > $2`, id, now.UTC())
-	if err != nil {
-		return mapErr(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
-}
-
-// CountLoginLinkAttempt records a wrong code typed against a link and
-// returns the attempts so far.
-func (s *Store) CountLoginLinkAttempt(ctx context.Context, id int64) (int, error) {
-	var n int
-	err := s.w.QueryRowContext(ctx, `UPDATE login_links SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts`, id).Scan(&n)
-	return n, mapErr(err)
-}
-
-// RecordLoginFailure notes a failed sign-in under key (an email or an address).
-func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO login_failures (key, failed_at) VALUES ($1, $2)`, key, now.UTC())
-	return mapErr(err)
-}
-
-// LoginFailuresSince counts failed sign-ins under key since a time.
-func (s *Store) LoginFailuresSince(ctx context.Context, key string, since time.Time) (int, error) {
-	var n int
-	err := s.readRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = $1 AND failed_at > $2`, key, since.UTC()).Scan(&n)
-	return n, err
-}
-
-// ClearLoginFailures forgets the failures under key after a good sign-in.
-func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM login_failures WHERE key = $1`, key)
-	return mapErr(err)
 }

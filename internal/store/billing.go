@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"strconv"
 	"time"
 
 	"broadsheet/internal/billing"
@@ -103,18 +105,172 @@ func (s *Store) BeginPayment(ctx context.Context, p *billing.Payment) (*billing.
 	return &out, true, nil
 }
 
-// PaymentByKey finds a payment by its idempotency key.
-func (s *Store) PaymentByKey(ctx context.Context, key string) (*billing.Payment, error) {
+const paymentColumns = `id, account_id, idempotency_key, purpose, COALESCE(plan_id, 0), COALESCE(payment_method_id, 0),
+	amount_paise, currency, status, gateway, gateway_ref, failure, refund_ref, created_at`
+
+func scanPayment(row interface{ Scan(...any) error }) (*billing.Payment, error) {
 	var p billing.Payment
 	var amount int64
-	err := s.w.QueryRowContext(ctx, `SELECT id, account_id, idempotency_key, amount_paise, currency, status, gateway, gateway_ref, failure, created_at
-		FROM payments WHERE idempotency_key = $1`, key).
-		Scan(&p.ID, &p.AccountID, &p.IdempotencyKey, &amount, &p.Currency, &p.Status, &p.Gateway, &p.GatewayRef, &p.Failure, &p.CreatedAt)
-	if err != nil {
+	if err := row.Scan(&p.ID, &p.AccountID, &p.IdempotencyKey, &p.Purpose, &p.PlanID, &p.PaymentMethodID,
+		&amount, &p.Currency, &p.Status, &p.Gateway, &p.GatewayRef, &p.Failure, &p.RefundRef, &p.CreatedAt); err != nil {
 		return nil, mapErr(err)
 	}
 	p.Amount = money.Paise(amount)
+	p.CreatedAt = p.CreatedAt.UTC()
 	return &p, nil
+}
+
+// PaymentByKey finds a payment by its idempotency key.
+func (s *Store) PaymentByKey(ctx context.Context, key string) (*billing.Payment, error) {
+	return scanPayment(s.w.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE idempotency_key = $1`, key))
+}
+
+// PaymentByID finds a payment.
+func (s *Store) PaymentByID(ctx context.Context, id int64) (*billing.Payment, error) {
+	return scanPayment(s.w.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = $1`, id))
+}
+
+// BeginCheckout records the checkout payment about to be charged, with the
+// plan and saved card it is for. The same idempotency key again returns
+// the existing payment with created false. An account that has a
+// subscription that has not ended, or another checkout pending, gets
+// ErrConflict: only the request that holds the pending row may charge.
+func (s *Store) BeginCheckout(ctx context.Context, p *billing.Payment) (*billing.Payment, bool, error) {
+	var out *billing.Payment
+	created := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAccount(ctx, tx, p.AccountID); err != nil {
+			return err
+		}
+		existing, err := scanPayment(tx.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE idempotency_key = $1`, p.IdempotencyKey))
+		if err == nil {
+			out = existing
+			return nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		var live int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE account_id = $1 AND status <> $2`,
+			p.AccountID, string(billing.Ended)).Scan(&live); err != nil {
+			return mapErr(err)
+		}
+		if live > 0 {
+			return ErrConflict
+		}
+		// The partial unique index refuses a second pending checkout.
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO payments
+			(account_id, idempotency_key, purpose, plan_id, payment_method_id, amount_paise, currency, status, gateway, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+			p.AccountID, p.IdempotencyKey, billing.PurposeCheckout, p.PlanID, p.PaymentMethodID, int64(p.Amount), p.Currency,
+			billing.PaymentPending, p.Gateway, p.CreatedAt.UTC()).Scan(&id); err != nil {
+			return mapErr(err)
+		}
+		row := *p
+		row.ID, row.Purpose, row.Status = id, billing.PurposeCheckout, billing.PaymentPending
+		out, created = &row, true
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, created, nil
+}
+
+// lockAccount holds the account's row until the transaction ends, so that
+// beginning and completing checkouts of one account take turns: none can
+// begin between another's check and its commit. SQLite's write transaction
+// already holds the whole database.
+func (s *Store) lockAccount(ctx context.Context, tx *sql.Tx, accountID int64) error {
+	if s.SingleWriter() {
+		return nil
+	}
+	var id int64
+	return mapErr(tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountID).Scan(&id))
+}
+
+// PendingCheckout returns the account's checkout payment in flight, or
+// ErrNotFound.
+func (s *Store) PendingCheckout(ctx context.Context, accountID int64) (*billing.Payment, error) {
+	return scanPayment(s.readRow(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE account_id = $1 AND status = $2 AND purpose IN ($3, $4) ORDER BY id LIMIT 1`,
+		accountID, billing.PaymentPending, billing.PurposeCheckout, billing.PurposeLegacyCheckout))
+}
+
+// PendingCheckouts lists checkout payments still pending that were begun
+// before the given time, oldest first.
+func (s *Store) PendingCheckouts(ctx context.Context, before time.Time, limit int) ([]*billing.Payment, error) {
+	rows, err := s.w.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE status = $1 AND purpose IN ($2, $3) AND created_at <= $4 ORDER BY id LIMIT $5`,
+		billing.PaymentPending, billing.PurposeCheckout, billing.PurposeLegacyCheckout, before.UTC(), limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []*billing.Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SettlePayment records the outcome of a payment that is still pending
+// and reports whether it was; one settled already is left as it is.
+func (s *Store) SettlePayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, failure = $4, updated_at = $5
+		WHERE id = $1 AND status = $6`, id, status, ref, failure, now.UTC(), billing.PaymentPending)
+	if err != nil {
+		return false, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// RefundPayment records that the charge of a payment that paid for
+// nothing (still pending, or released as never charged) was refunded.
+func (s *Store) RefundPayment(ctx context.Context, id int64, ref, refundRef string, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, refund_ref = $4, updated_at = $5
+		WHERE id = $1 AND status IN ($6, $7)`,
+		id, billing.PaymentRefunded, ref, refundRef, now.UTC(), billing.PaymentPending, billing.PaymentFailed)
+	return mapErr(err)
+}
+
+// CompleteCheckout records a paid checkout in one transaction: the
+// payment succeeded, the subscription with its first term, and the job
+// that emails the receipt. It returns ErrNotFound if the payment is no
+// longer pending (someone else settled it), and ErrConflict if the account
+// already has a subscription that has not ended; either way nothing changes.
+func (s *Store) CompleteCheckout(ctx context.Context, paymentID int64, ref string, sub *billing.Subscription, term *billing.Term, now time.Time) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAccount(ctx, tx, sub.AccountID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, failure = '', updated_at = $4
+			WHERE id = $1 AND status = $5`, paymentID, billing.PaymentSucceeded, ref, now.UTC(), billing.PaymentPending)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if id, err = insertSubscription(ctx, tx, sub); err != nil {
+			return err
+		}
+		term.SubscriptionID, term.Seq, term.PaymentID = id, 1, paymentID
+		if err := insertTerm(ctx, tx, term); err != nil {
+			return err
+		}
+		key, payload := billing.ReceiptKey(id), strconv.FormatInt(id, 10)
+		_, err = enqueueJob(ctx, tx, billing.ReceiptJob, key, payload, now, now)
+		return err
+	})
+	return id, err
 }
 
 // FinishPayment records a charge's outcome.
@@ -141,22 +297,16 @@ func scanSubscription(row interface{ Scan(...any) error }) (*billing.Subscriptio
 	return &sub, nil
 }
 
-// StartSubscription creates a subscription with its first paid term, in one
-// transaction with marking the payment that paid for it.
-func (s *Store) StartSubscription(ctx context.Context, sub *billing.Subscription, term *billing.Term) (int64, error) {
+// insertSubscription adds an active subscription with its first term paid.
+// The database allows one subscription that has not ended per account.
+func insertSubscription(ctx context.Context, tx *sql.Tx, sub *billing.Subscription) (int64, error) {
 	var id int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO subscriptions
-			(account_id, plan_id, status, auto_renew, payment_method_id, anchor_at, paid_until, terms_paid, next_attempt_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9) RETURNING id`,
-			sub.AccountID, sub.PlanID, string(billing.Active), sub.AutoRenew, sub.PaymentMethodID, sub.AnchorAt.UTC(),
-			sub.PaidUntil.UTC(), utcPtr(sub.NextAttemptAt), sub.CreatedAt.UTC()).Scan(&id); err != nil {
-			return mapErr(err)
-		}
-		term.SubscriptionID, term.Seq = id, 1
-		return insertTerm(ctx, tx, term)
-	})
-	return id, err
+	err := tx.QueryRowContext(ctx, `INSERT INTO subscriptions
+		(account_id, plan_id, status, auto_renew, payment_method_id, anchor_at, paid_until, terms_paid, next_attempt_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $9) RETURNING id`,
+		sub.AccountID, sub.PlanID, string(billing.Active), sub.AutoRenew, sub.PaymentMethodID, sub.AnchorAt.UTC(),
+		sub.PaidUntil.UTC(), utcPtr(sub.NextAttemptAt), sub.CreatedAt.UTC()).Scan(&id)
+	return id, mapErr(err)
 }
 
 func insertTerm(ctx context.Context, tx *sql.Tx, t *billing.Term) error {
@@ -304,6 +454,26 @@ func (s *Store) TestCharge(ctx context.Context, key, token string, amount money.
 	return succeeded, ref, failure, mapErr(err)
 }
 
+// TestChargeByKey returns the test gateway's charge under key, or ErrNotFound.
+func (s *Store) TestChargeByKey(ctx context.Context, key string) (succeeded bool, ref, failure string, err error) {
+	err = s.w.QueryRowContext(ctx, `SELECT succeeded, reference, failure FROM testgateway_charges WHERE idempotency_key = $1`, key).
+		Scan(&succeeded, &ref, &failure)
+	return succeeded, ref, failure, mapErr(err)
+}
+
+// TestRefund records the refund of the test gateway's successful charge
+// under key, once, and returns the refund's reference; ErrNotFound if
+// there is no such successful charge.
+func (s *Store) TestRefund(ctx context.Context, key, ref string, now time.Time) (string, error) {
+	if _, err := s.w.ExecContext(ctx, `UPDATE testgateway_charges SET refund_reference = $2, refunded_at = $3
+		WHERE idempotency_key = $1 AND succeeded AND refund_reference = ''`, key, ref, now.UTC()); err != nil {
+		return "", mapErr(err)
+	}
+	var got string
+	err := s.w.QueryRowContext(ctx, `SELECT refund_reference FROM testgateway_charges WHERE idempotency_key = $1 AND succeeded`, key).Scan(&got)
+	return got, mapErr(err)
+}
+
 // SetSubscriptionPaymentMethod makes a saved card the one renewals charge.
 func (s *Store) SetSubscriptionPaymentMethod(ctx context.Context, subscriptionID, methodID int64, now time.Time) error {
 	_, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET payment_method_id = $2, updated_at = $3 WHERE id = $1`,
@@ -316,5 +486,30 @@ func (s *Store) CountFailedPayments(ctx context.Context, accountID int64) (int, 
 	var n int
 	err := s.readRow(ctx, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND status = $2`,
 		accountID, billing.PaymentFailed).Scan(&n)
+	return n, err
+}
+
+// CountTestCharges counts the test gateway's successful charges for the
+// account's checkouts: what the reader was actually charged to subscribe.
+func (s *Store) CountTestCharges(ctx context.Context, accountID int64) (int, error) {
+	var n int
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM testgateway_charges WHERE succeeded AND idempotency_key LIKE $1`,
+		"checkout:"+strconv.FormatInt(accountID, 10)+":%").Scan(&n)
+	return n, err
+}
+
+// CountTestRefunds counts the test gateway's refunds of the account's checkouts.
+func (s *Store) CountTestRefunds(ctx context.Context, accountID int64) (int, error) {
+	var n int
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM testgateway_charges WHERE refund_reference <> '' AND idempotency_key LIKE $1`,
+		"checkout:"+strconv.FormatInt(accountID, 10)+":%").Scan(&n)
+	return n, err
+}
+
+// CountLiveSubscriptions counts the account's subscriptions that have not ended.
+func (s *Store) CountLiveSubscriptions(ctx context.Context, accountID int64) (int, error) {
+	var n int
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM subscriptions WHERE account_id = $1 AND status <> $2`,
+		accountID, string(billing.Ended)).Scan(&n)
 	return n, err
 }

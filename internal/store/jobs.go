@@ -22,7 +22,18 @@ type Job struct {
 // not), so periodic work enqueued by several instances runs once. It
 // reports whether the job was added.
 func (s *Store) EnqueueJob(ctx context.Context, kind, key, payload string, runAt, now time.Time) (bool, error) {
-	res, err := s.w.ExecContext(ctx, `INSERT INTO jobs (kind, unique_key, payload, run_at, created_at)
+	return enqueueJob(ctx, s.w, kind, key, payload, runAt, now)
+}
+
+// execer is a database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// enqueueJob is EnqueueJob on db or inside a transaction, so that a job
+// can commit together with the change that calls for it.
+func enqueueJob(ctx context.Context, db execer, kind, key, payload string, runAt, now time.Time) (bool, error) {
+	res, err := db.ExecContext(ctx, `INSERT INTO jobs (kind, unique_key, payload, run_at, created_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unique_key) DO NOTHING`, kind, key, payload, runAt.UTC(), now.UTC())
 	if err != nil {
 		return false, mapErr(err)

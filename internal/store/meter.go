@@ -89,6 +89,31 @@ func (s *Store) ClaimRead(ctx context.Context, reader, month string, articleID i
 	return c.granted, c.used, nil
 }
 
+// ClaimCarried counts carried, then articleID, against the reader's month
+// as two ClaimRead calls would, in one transaction. It returns what
+// ClaimRead would for articleID, and whether carried is counted. carried
+// is the first story of a reader who arrived without an id: it was granted
+// then and not written, and is counted when the reader comes back with the
+// signed id that carries it.
+func (s *Store) ClaimCarried(ctx context.Context, reader, month string, carried, articleID int64, limit int, now time.Time) (granted bool, used int, carriedCounted bool, err error) {
+	c := &claim{ctx: ctx, reader: reader, month: month, articleID: articleID, carried: carried, limit: limit, now: now, done: make(chan struct{})}
+	if err := s.claims.submit(c); err != nil {
+		return false, 0, false, err
+	}
+	return c.granted, c.used, c.carriedCounted, nil
+}
+
+// claimCarried is ClaimCarried inside tx: both claims lock the same count
+// row, so it adds no lock order to a batch's.
+func (s *Store) claimCarried(ctx context.Context, tx *sql.Tx, c *claim) error {
+	var err error
+	if c.carriedCounted, _, err = s.claimRead(ctx, tx, c.reader, c.month, c.carried, c.limit, c.now); err != nil {
+		return err
+	}
+	c.granted, c.used, err = s.claimRead(ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
+	return err
+}
+
 // RecordFirstRead counts articleID as the first story of a reader who has
 // no meter yet: a reader id this server has just issued, so nothing can be
 // counted against it and the story is granted with a count of 1. It skips
@@ -330,8 +355,10 @@ func (s *Store) claimRead(ctx context.Context, tx *sql.Tx, reader, month string,
 
 // MergeReads adds the stories counted for reader from in month to those of
 // reader into (the union, not the sum), and returns into's new count. It
-// runs when an anonymous reader signs in on a device.
-func (s *Store) MergeReads(ctx context.Context, from, into, month string) (int, error) {
+// runs when an anonymous reader signs in on a device. carried, when not 0,
+// is a story read on the device and not written (the first read its signed
+// id carries): it is counted on into as well, once, read at now.
+func (s *Store) MergeReads(ctx context.Context, from, into, month string, carried int64, now time.Time) (int, error) {
 	var used int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		// Lock (or create) the count row first, as a claim does, so
@@ -347,9 +374,21 @@ func (s *Store) MergeReads(ctx context.Context, from, into, month string) (int, 
 			ON CONFLICT (reader, month, article_id) DO NOTHING`, into, from, month); err != nil {
 			return err
 		}
+		if carried != 0 {
+			if _, err := tx.ExecContext(ctx, sqlClaimRecord, into, month, carried, now.UTC()); err != nil {
+				return err
+			}
+		}
 		return s.txRow(ctx, tx, `UPDATE meter_counts
 			SET n = (SELECT COUNT(*) FROM meter_reads WHERE reader = $1 AND month = $2)
 			WHERE reader = $1 AND month = $2 RETURNING n`, into, month).Scan(&used)
 	})
 	return used, err
+}
+
+// MeterRows returns how many rows the meter's two tables hold, all months
+// and readers together: what reading has written.
+func (s *Store) MeterRows(ctx context.Context) (reads, counts int64, err error) {
+	err = s.readRow(ctx, `SELECT (SELECT COUNT(*) FROM meter_reads), (SELECT COUNT(*) FROM meter_counts)`).Scan(&reads, &counts)
+	return reads, counts, err
 }

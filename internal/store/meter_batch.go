@@ -32,12 +32,15 @@ type claim struct {
 	reader    string
 	month     string
 	articleID int64
+	carried   int64 // a ClaimCarried: the story to count first
 	limit     int
 	now       time.Time
 	granted   bool
 	used      int
-	err       error
-	done      chan struct{}
+	// carriedCounted: a ClaimCarried's carried story is counted.
+	carriedCounted bool
+	err            error
+	done           chan struct{}
 }
 
 // claimKind says how a claim is written.
@@ -151,8 +154,7 @@ func (b *claimBatcher) commit(batch []*claim) {
 			if c.err != nil || c.kind != claimLimited {
 				continue
 			}
-			var err error
-			if c.granted, c.used, err = b.s.claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now); err != nil {
+			if err := b.s.claimLimited(c.ctx, tx, c); err != nil {
 				return err
 			}
 		}
@@ -187,8 +189,16 @@ func (b *claimBatcher) claimAlone(tx *sql.Tx, c *claim) error {
 		c.granted = true
 		return nil
 	}
+	return b.s.claimLimited(c.ctx, tx, c)
+}
+
+// claimLimited runs a ClaimRead or a ClaimCarried inside tx.
+func (s *Store) claimLimited(ctx context.Context, tx *sql.Tx, c *claim) error {
+	if c.carried != 0 {
+		return s.claimCarried(ctx, tx, c)
+	}
 	var err error
-	c.granted, c.used, err = b.s.claimRead(c.ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
+	c.granted, c.used, err = s.claimRead(ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
 	return err
 }
 

@@ -295,7 +295,7 @@ func TestMergeReadsIsAUnion(t *testing.T) {
 		for _, id := range ids[1:3] {
 			s.ClaimRead(ctx, "u:7", "2026-11", id, 10, now)
 		}
-		used, err := s.MergeReads(ctx, "a:device", "u:7", "2026-11")
+		used, err := s.MergeReads(ctx, "a:device", "u:7", "2026-11", 0, now)
 		if err != nil || used != 3 {
 			t.Fatalf("MergeReads = %d, %v; want 3 (union of {0,1} and {1,2})", used, err)
 		}
@@ -303,6 +303,29 @@ func TestMergeReadsIsAUnion(t *testing.T) {
 		if err != nil || !sameIDs(read, ids[:3]) {
 			t.Errorf("account's reads = %v, %v; want %v: a story read on the device counts for the account", read, err, ids[:3])
 		}
+	})
+}
+
+// A first read the device's signed id carries is merged into the account
+// with the device's counted stories, once, however often the device signs
+// in with it.
+func TestMergeReadsCountsTheCarriedReadOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ids := seedArticles(t, s, 4)
+		now := time.Now()
+		s.ClaimRead(ctx, "a:device", "2026-11", ids[1], 10, now)
+		s.ClaimRead(ctx, "u:7", "2026-11", ids[2], 10, now)
+		for range 2 {
+			used, err := s.MergeReads(ctx, "a:device", "u:7", "2026-11", ids[0], now)
+			if err != nil || used != 3 {
+				t.Fatalf("MergeReads = %d, %v; want 3 (the carried story, the device's and the account's)", used, err)
+			}
+		}
+		wantMeter(t, s, "u:7", "2026-11", 3, ids[:3]...)
+		// The device's own meter is not touched: its id still carries
+		// the story, counted there when it reads on anonymously.
+		wantMeter(t, s, "a:device", "2026-11", 1, ids[1])
 	})
 }
 

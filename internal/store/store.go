@@ -35,16 +35,35 @@ type Store struct {
 	claims  *claimBatcher
 	reads   *preparedReads
 	writes  *preparedReads
+	lock    *fileLock // held on SQLite by a server (see Exclusive)
 }
 
 // Open connects to the database named by url and applies pending
 // migrations. url is sqlite:///path/to/file.db or postgres://...
-func Open(ctx context.Context, url string) (*Store, error) {
+// Without options it takes no lock: see Exclusive and BesideServer.
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	s, err := connect(url)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Migrate(ctx); err != nil {
+	migrate, err := s.takeLock(ctx, url, o)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if migrate {
+		err = s.Migrate(ctx)
+	}
+	if o.lock == besideServer {
+		// The lock was only for migrating: let a server start now.
+		err = errors.Join(err, s.lock.release())
+		s.lock = nil
+	}
+	if err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -114,7 +133,7 @@ func (s *Store) Close() error {
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
-	return err
+	return errors.Join(err, s.lock.release())
 }
 
 // Engine names the database engine: "sqlite" or "postgres".

@@ -26,9 +26,15 @@ type accountData struct {
 	PaidUntil    string
 	NextCharge   string // "₹2,700 on 14 November 2027", when auto-renew is on
 	AccessEnds   string // the last day, when auto-renew is off
+	// PaymentPending: a checkout was charged or is being charged, and its
+	// outcome is not recorded yet.
+	PaymentPending bool
 
 	Devices     []deviceRow
 	DeviceLimit int
+
+	Verified    bool // the address is confirmed
+	HasPassword bool // changing the password or email asks for it
 }
 
 // deviceRow is one signed-in session as the reader recognises it.
@@ -64,6 +70,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 	cfg := s.Settings.Get()
 	loc := cfg.Location
 	d := accountData{Email: v.Account.Email, Error: message, DeviceLimit: cfg.DeviceLimit}
+	d.Verified, d.HasPassword = v.Account.Verified(), v.Account.PasswordHash != ""
 	if sub := v.Subscription; sub != nil {
 		plan, err := s.Store.PlanByID(ctx, sub.PlanID)
 		if err != nil {
@@ -88,6 +95,11 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 			d.AccessEnds = d.PaidUntil
 		}
 	}
+	pending, err := s.Billing.PendingCheckout(ctx, v.Account.ID)
+	if err != nil {
+		return err
+	}
+	d.PaymentPending = pending
 	sessions, err := s.Accounts.Sessions(ctx, v.Account.ID)
 	if err != nil {
 		return err

@@ -28,7 +28,10 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.viewer(w, r)
+	if r.Method == http.MethodHead {
+		return headArticle(w)
+	}
+	v, err := s.identify(w, r)
 	if err != nil {
 		return err
 	}
@@ -37,6 +40,7 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.setReaderCookie(w, v, d)
 	secs, err := s.Content.Sections(r.Context())
 	if err != nil {
 		return err
@@ -62,6 +66,18 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "private, no-store")
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// headArticle answers a HEAD of a story that exists with what every
+// reader's GET of it shares. It decides nothing: what a reader may read,
+// and so the length, are only worked out when the story is fetched, and a
+// HEAD must never use up a free story.
+func headArticle(w http.ResponseWriter) error {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "private, no-store")
+	w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // storyForReader returns what writes the story as the decision allows: the

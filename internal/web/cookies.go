@@ -6,19 +6,45 @@ import (
 	"encoding/base64"
 	"hash"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"broadsheet/internal/access"
 )
 
-// Cookie names.
+// Cookie names. Over HTTPS each carries the __Host- prefix (see name).
 const (
 	readerCookie  = "bs_reader"
 	sessionCookie = "bs_session"
 	noticeCookie  = "bs_notice"
 )
+
+// hostPrefix makes browsers accept a cookie only if it is Secure, for
+// Path=/ and without a Domain, so no other host or plain-http page can
+// plant or overwrite it.
+const hostPrefix = "__Host-"
+
+// name is the cookie name as sent over this site's scheme.
+func (c Cookies) name(base string) string {
+	if !c.Secure {
+		return base
+	}
+	// Constant names, so that a page view allocates none.
+	switch base {
+	case readerCookie:
+		return hostPrefix + readerCookie
+	case sessionCookie:
+		return hostPrefix + sessionCookie
+	case noticeCookie:
+		return hostPrefix + noticeCookie
+	}
+	return hostPrefix + base
+}
+
+// get reads the cookie named base from the request.
+func (c Cookies) get(r *http.Request, base string) (*http.Cookie, error) {
+	return r.Cookie(c.name(base))
+}
 
 // Cookies signs and sets Broadsheet's first-party cookies.
 type Cookies struct {
@@ -58,24 +84,29 @@ func (c Cookies) sign(id string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:18])
 }
 
-// readerID verifies a reader cookie's value; a missing or tampered one
+// readerID verifies a reader cookie's value (see readerValue) and returns
+// the reader's id and the first read it carries; a missing or tampered one
 // gives "".
-func (c Cookies) readerID(value string) string {
-	id, sig, ok := strings.Cut(value, ".")
-	if !ok || id == "" || !hmac.Equal([]byte(sig), []byte(c.sign(id))) {
-		return ""
+func (c Cookies) readerID(value string) (string, access.CarriedRead) {
+	payload, sig, ok := access.SplitReaderToken(value)
+	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(payload))) {
+		return "", access.CarriedRead{}
 	}
-	return id
+	id, carried, ok := access.ParseReaderPayload(payload)
+	if !ok {
+		return "", access.CarriedRead{}
+	}
+	return id, carried
 }
 
 func (c Cookies) set(w http.ResponseWriter, name, value string, maxAge time.Duration) {
 	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
+		Name: c.name(name), Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
 		HttpOnly: true, Secure: c.Secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 
 func (c Cookies) clear(w http.ResponseWriter, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: c.name(name), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: c.Secure, SameSite: http.SameSiteLaxMode})
 }

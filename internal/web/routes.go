@@ -27,12 +27,23 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /register", h(s.showRegister))
 	mux.HandleFunc("POST /register", h(s.submitRegister))
 	mux.HandleFunc("POST /logout", h(s.submitLogout))
+	mux.HandleFunc("GET /password/forgot", h(s.showForgotPassword))
+	mux.HandleFunc("POST /password/forgot", h(s.submitForgotPassword))
+	mux.HandleFunc("GET "+resetLinkPath+"{token}", h(s.showResetPassword))
+	mux.HandleFunc("POST "+resetLinkPath+"{token}", h(s.submitResetPassword))
 
 	mux.HandleFunc("GET /account", h(s.showAccount))
 	mux.HandleFunc("POST /account/cancel", h(s.submitCancel))
 	mux.HandleFunc("POST /account/resume", h(s.submitResume))
 	mux.HandleFunc("POST /account/sessions/{id}/revoke", h(s.submitRevokeSession))
 	mux.HandleFunc("POST /account/sessions/revoke-others", h(s.submitRevokeOtherSessions))
+	mux.HandleFunc("POST /account/password", h(s.submitChangePassword))
+	mux.HandleFunc("POST /account/email", h(s.submitChangeEmail))
+	mux.HandleFunc("GET "+emailChangeLinkPath+"{token}", h(s.showConfirmEmailChange))
+	mux.HandleFunc("POST "+emailChangeLinkPath+"{token}", h(s.submitConfirmEmailChange))
+	mux.HandleFunc("POST /account/verify", h(s.submitResendVerification))
+	mux.HandleFunc("GET "+verifyLinkPath+"{token}", h(s.showConfirmEmail))
+	mux.HandleFunc("POST "+verifyLinkPath+"{token}", h(s.submitConfirmEmail))
 
 	mux.HandleFunc("GET /admin", h(s.showAdmin))
 	mux.HandleFunc("POST /admin/settings", h(s.submitSettings))
@@ -43,6 +54,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", h(func(http.ResponseWriter, *http.Request) error { return notFound() }))
 
 	// Browsers say where a request comes from; a state-changing request
-	// from another site is refused (CSRF).
-	return http.NewCrossOriginProtection().Handler(mux)
+	// from another site is refused (CSRF). The guard, outermost, gives
+	// even that refusal the security headers.
+	return s.guard(http.NewCrossOriginProtection().Handler(mux))
 }

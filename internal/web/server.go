@@ -83,7 +83,17 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 			return
 		}
 		var he *httpError
-		if !errors.As(err, &he) {
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &he):
+		case errors.As(err, &tooLarge):
+			// A body past the guard's bound, read by the handler itself.
+			he = &httpError{http.StatusRequestEntityTooLarge, "The form is too large."}
+		case errors.Is(err, accounts.ErrBusy):
+			// Every password-hashing turn was taken (see accounts.HashLimiter).
+			setRetryAfter(w, err)
+			he = &httpError{http.StatusServiceUnavailable, readerMessage(accounts.ErrBusy)}
+		default:
 			s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			he = &httpError{http.StatusInternalServerError, "Something went wrong on our side. Please try again."}
 		}

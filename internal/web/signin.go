@@ -2,14 +2,16 @@ package web
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"broadsheet/internal/accounts"
+	"broadsheet/internal/clientaddr"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
 )
@@ -59,24 +61,32 @@ func (s *Server) submitLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	email, next := strings.TrimSpace(r.PostFormValue("email")), safeNext(r.PostFormValue("next"))
 	a, err := s.Accounts.Authenticate(r.Context(), email, r.PostFormValue("password"), clientAddr(r))
+	refuse := func(status int, err error) error {
+		setRetryAfter(w, err)
+		return s.renderLogin(w, r, v, status, loginData{Next: next, Email: email, Error: readerMessage(err)})
+	}
 	switch {
 	case errors.Is(err, accounts.ErrBadCredentials):
-		return s.renderLogin(w, r, v, http.StatusUnauthorized, loginData{Next: next, Email: email, Error: readerMessage(err)})
+		return refuse(http.StatusUnauthorized, err)
 	case errors.Is(err, accounts.ErrThrottled):
-		return s.renderLogin(w, r, v, http.StatusTooManyRequests, loginData{Next: next, Email: email, Error: readerMessage(err)})
+		return refuse(http.StatusTooManyRequests, err)
+	case errors.Is(err, accounts.ErrBusy):
+		return refuse(http.StatusServiceUnavailable, accounts.ErrBusy)
 	case err != nil:
 		return err
 	}
 	return s.signIn(w, r, v, a, next)
 }
 
-// clientAddr is the address failed sign-ins are counted under.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientAddr is the address sign-in attempts are counted under: the peer,
+// or the client a trusted proxy names (see clientaddr).
+func clientAddr(r *http.Request) string { return clientaddr.From(r) }
+
+// setRetryAfter tells a refused client when to come back, if err says.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if d := accounts.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
 	}
-	return host
 }
 
 // signIn starts a session for the account on this device and sends the
@@ -98,7 +108,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *viewer, a *ac
 	}
 	s.Cookies.set(w, sessionCookie, token, sessionCookieAge)
 	month := meter.Month(s.Now(), cfg.Location)
-	if err := s.Access.MergeDevice(ctx, v.AnonID, a.ID, month); err != nil {
+	if err := s.Access.MergeDevice(ctx, v.AnonID, v.Carried, a.ID, month); err != nil {
 		return err
 	}
 	s.setNotice(w, noticeSignedIn)
@@ -115,8 +125,16 @@ func (s *Server) submitLoginLinkRequest(w http.ResponseWriter, r *http.Request) 
 	if _, err := accounts.NormalizeEmail(email); err != nil {
 		return s.renderLogin(w, r, v, http.StatusBadRequest, loginData{Next: next, Email: email, Error: readerMessage(err)})
 	}
+	// One answer whether or not the address has an account, and whether or
+	// not its own limit let an email go; only a client over its limit is
+	// told, and that says nothing about the address.
 	cfg := s.Settings.Get()
-	if err := s.Accounts.SendLoginLink(r.Context(), email, next, s.BaseURL+"/login/link/", cfg.Publication); err != nil {
+	err = s.Accounts.SendLoginLink(r.Context(), email, next, s.BaseURL+"/login/link/", cfg.Publication, clientAddr(r))
+	if errors.Is(err, accounts.ErrTooManyLinkRequests) {
+		w.Header().Set("Retry-After", "3600")
+		return s.renderLogin(w, r, v, http.StatusTooManyRequests, loginData{Next: next, Email: email, Error: readerMessage(err)})
+	}
+	if err != nil {
 		return err
 	}
 	s.setNotice(w, noticeLinkSent)
@@ -139,13 +157,7 @@ func (s *Server) showLoginLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := loginLinkData{Token: token}
-	if a, err := s.Store.AccountByID(r.Context(), l.AccountID); err == nil {
-		d.Email = a.Email
-	} else if !errors.Is(err, dberr.ErrNotFound) {
-		return err
-	}
-	return s.renderLoginLink(w, r, v, http.StatusOK, d)
+	return s.renderLoginLink(w, r, v, http.StatusOK, loginLinkData{Token: token, Email: l.Email})
 }
 
 func (s *Server) renderLoginLink(w http.ResponseWriter, r *http.Request, v *viewer, status int, d loginLinkData) error {
@@ -176,12 +188,21 @@ func (s *Server) submitLoginCode(w http.ResponseWriter, r *http.Request) error {
 	}
 	email, next := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("next")
 	a, l, err := s.Accounts.UseLoginCode(r.Context(), email, r.PostFormValue("code"))
-	if errors.Is(err, accounts.ErrLinkInvalid) {
-		d := loginData{Next: safeNext(next), Email: email, Error: readerMessage(err), Sent: true}
-		return s.renderLogin(w, r, v, http.StatusUnauthorized, d)
-	}
-	if err != nil {
+	var bad *accounts.InputError
+	status := 0
+	switch {
+	case errors.Is(err, accounts.ErrLinkInvalid):
+		status = http.StatusUnauthorized
+	case errors.Is(err, accounts.ErrTooManyCodeGuesses):
+		status = http.StatusTooManyRequests
+	case errors.As(err, &bad):
+		status = http.StatusBadRequest
+	case err != nil:
 		return err
+	}
+	if status != 0 {
+		d := loginData{Next: safeNext(next), Email: email, Error: readerMessage(err), Sent: true}
+		return s.renderLogin(w, r, v, status, d)
 	}
 	// The page the code is typed on is where the reader is now; the
 	// link's own destination serves when the form did not say.
@@ -212,7 +233,7 @@ func (s *Server) submitRegister(w http.ResponseWriter, r *http.Request) error {
 		d.Error = readerMessage(err)
 		return s.render(w, status, "register", s.newPage(w, r, v, "Create an account", d))
 	}
-	a, err := s.Accounts.Register(r.Context(), email, password, false)
+	a, err := s.Accounts.SignUp(r.Context(), email, password)
 	var bad *accounts.InputError
 	switch {
 	case errors.Is(err, accounts.ErrEmailTaken):
@@ -221,6 +242,11 @@ func (s *Server) submitRegister(w http.ResponseWriter, r *http.Request) error {
 		return fail(http.StatusBadRequest, err)
 	case err != nil:
 		return err
+	}
+	// The account exists either way; a confirmation email that could not
+	// be sent is asked for again from the account page.
+	if err := s.Accounts.SendVerification(r.Context(), a, s.BaseURL+verifyLinkPath, s.Settings.Get().Publication); err != nil {
+		s.Log.Error("send address confirmation", "account", a.ID, "err", err)
 	}
 	return s.signIn(w, r, v, a, d.Next)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"broadsheet/internal/billing"
@@ -59,6 +58,9 @@ type checkoutData struct {
 	Plan        *billing.Plan
 	CheckoutKey string
 	Error       string
+	// InProgress: another checkout of the account is being charged, so
+	// the page points to the account page, where it will show.
+	InProgress bool
 	// What the reader typed, kept when the form comes back with an error.
 	// The card number and CVC are never echoed back.
 	ExpMonth string
@@ -139,29 +141,31 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, billing.ErrAlreadySubscribed):
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return nil
+	case errors.Is(err, billing.ErrCheckoutInProgress):
+		// Another tab's checkout is being charged: this one charges nothing.
+		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{
+			Plan: plan, InProgress: true,
+			Error: "A payment for your subscription is already being processed. Nothing more was charged: wait a moment, then open your account page.",
+		})
 	case errors.Is(err, billing.ErrPaymentInProgress):
-		return &httpError{http.StatusConflict, "Your payment is already being processed. Wait a moment, then open your account page."}
+		if err != billing.ErrPaymentInProgress { // the gateway's answer was lost
+			s.Log.Warn("checkout charge outcome unknown; recovery will settle it", "account", v.Account.ID, "err", err)
+		}
+		// The account page says the payment is being processed until it
+		// is settled, by this form's request or by recovery.
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return nil
+	case errors.Is(err, billing.ErrCheckoutFormUsed):
+		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{Plan: plan, Error: readerMessage(err)})
 	case errors.Is(err, billing.ErrUnknownPlan):
 		return notFound()
 	case err != nil:
 		return err
 	}
-	if sub != nil {
-		// The receipt goes out from the job queue, keyed by the
-		// subscription: however many times the form was submitted, and
-		// whether or not this request lives to see the mail sent, one
-		// receipt is queued.
-		subID := strconv.FormatInt(sub.ID, 10)
-		now := s.Now()
-		if _, err := s.Store.EnqueueJob(r.Context(), ReceiptJob, "receipt:"+subID, subID, now, now); err != nil {
-			s.Log.Error("queue receipt", "account", v.Account.ID, "subscription", sub.ID, "err", err)
-		}
+	// The welcome is for a subscription that exists and has not ended.
+	if sub != nil && sub.Status != billing.Ended {
+		s.setNotice(w, noticeSubscribed)
 	}
-	s.setNotice(w, noticeSubscribed)
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }
-
-// ReceiptJob is the kind of job that emails the receipt for a new
-// subscription; its payload is the subscription's id.
-const ReceiptJob = "receipt"

@@ -292,3 +292,75 @@ func countReceipts(t *testing.T, site *apptest.Site, email string) int {
 	}
 	return n
 }
+
+// Thirty tabs of one account, each with its own checkout form, submitted
+// at once: one charge, one subscription, and every other tab told that a
+// payment is already under way or that the reader is subscribed.
+func TestCheckoutParallelTabs(t *testing.T) {
+	// A gateway that takes a moment to answer, as real ones do, keeps
+	// every tab's request in flight together.
+	t.Setenv("BROADSHEET_TEST_GATEWAY_DELAY", "20ms")
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		ctx := context.Background()
+		who := demo.Account{Email: "tabs@example.com", Password: "many-tabs-password"}
+		acct, err := site.App.Accounts.Register(ctx, who.Email, who.Password, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := site.NewBrowser()
+		logIn(t, b, who, "/")
+		keys := make([]string, 30)
+		for i := range keys {
+			keys[i] = coCheckoutKey(t, b.Get("/subscribe/smart-quarterly").Body)
+		}
+		var wg sync.WaitGroup
+		results := make([]apptest.Response, len(keys))
+		for i, key := range keys {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = b.Post("/subscribe/smart-quarterly", coCardForm(billing.CardSucceeds, key))
+			}()
+		}
+		wg.Wait()
+		for i, r := range results {
+			switch {
+			case r.Status >= 500:
+				t.Errorf("tab %d: status %d", i, r.Status)
+			case r.URL == "/account" && r.Status == http.StatusOK:
+			case r.Status == http.StatusConflict && strings.Contains(r.Body, "already being processed"):
+			default:
+				t.Errorf("tab %d: status %d at %s, with neither the account page nor a clear message", i, r.Status, r.URL)
+			}
+		}
+		if n, _ := site.App.Store.CountSucceededPayments(ctx, acct.ID); n != 1 {
+			t.Errorf("%d successful payments from 30 tabs, want 1", n)
+		}
+		if n := coGatewayCharges(t, site, acct.ID); n != 1 {
+			t.Errorf("%d charges at the gateway from 30 tabs, want 1", n)
+		}
+		if n := coLiveSubscriptions(t, site, acct.ID); n != 1 {
+			t.Errorf("%d live subscriptions from 30 tabs, want 1", n)
+		}
+	})
+}
+
+// coGatewayCharges counts what the test gateway charged the account at checkout.
+func coGatewayCharges(t *testing.T, site *apptest.Site, accountID int64) int {
+	t.Helper()
+	n, err := site.App.Store.CountTestCharges(context.Background(), accountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// coLiveSubscriptions counts the account's subscriptions that have not ended.
+func coLiveSubscriptions(t *testing.T, site *apptest.Site, accountID int64) int {
+	t.Helper()
+	n, err := site.App.Store.CountLiveSubscriptions(context.Background(), accountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
@@ -32,16 +34,28 @@ func (v *viewer) SignedIn() bool { return v.Account != nil }
 // new one. A missing, tampered or ended cookie means a new anonymous
 // reader, never an error page.
 func (s *Server) viewer(w http.ResponseWriter, r *http.Request) (*viewer, error) {
+	v, err := s.identify(w, r)
+	if err != nil {
+		return nil, err
+	}
+	if v.NewReader {
+		s.Cookies.set(w, readerCookie, s.Cookies.readerValue(v.AnonID, access.CarriedRead{}), readerCookieAge)
+	}
+	return v, nil
+}
+
+// identify is viewer without issuing the reader cookie: the article page
+// issues it once the meter has decided (setReaderCookie), since a new
+// reader's cookie carries their first story.
+func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*viewer, error) {
 	v := &viewer{}
-	if c, err := r.Cookie(readerCookie); err == nil {
-		v.AnonID = s.Cookies.readerID(c.Value)
+	if c, err := s.Cookies.get(r, readerCookie); err == nil {
+		v.AnonID, v.Carried = s.Cookies.readerID(c.Value)
 	}
 	if v.AnonID == "" {
-		id, value := s.Cookies.newReaderID(time.Now()) // wall time: it only orders the meter index
-		v.AnonID, v.NewReader = id, true
-		s.Cookies.set(w, readerCookie, value, readerCookieAge)
+		v.AnonID, v.NewReader = access.NewReaderID(time.Now()), true // wall time: it only orders the meter index
 	}
-	c, err := r.Cookie(sessionCookie)
+	c, err := s.Cookies.get(r, sessionCookie)
 	if err != nil {
 		return v, nil
 	}
@@ -89,6 +103,12 @@ var noticeText = map[string]string{
 	noticeRevoked:     "The device was signed out.",
 	noticeLinkSent:    "If that address can receive mail, a sign-in link and code are on their way. Check your inbox.",
 	noticeSaved:       "Settings saved.",
+	// Notices of password.go.
+	noticePasswordChanged: "Your password is changed. Every other device was signed out.",
+	noticeEmailChangeSent: "A link is on its way to the new address. Your email changes when you open it.",
+	noticeEmailChanged:    "Your email is changed. Every other device was signed out.",
+	noticeVerifySent:      "A link to confirm your address is on its way. Check your inbox.",
+	noticeEmailConfirmed:  "Your email address is confirmed.",
 }
 
 func (s *Server) setNotice(w http.ResponseWriter, key string) {
@@ -100,12 +120,12 @@ func (s *Server) takeNotice(w http.ResponseWriter, r *http.Request) string {
 	// A notice set on this same response (a device-limit sign-out found
 	// while identifying the reader) wins over one from the request.
 	for _, h := range w.Header().Values("Set-Cookie") {
-		if rest, ok := strings.CutPrefix(h, noticeCookie+"="); ok {
+		if rest, ok := strings.CutPrefix(h, s.Cookies.name(noticeCookie)+"="); ok {
 			key, _, _ := strings.Cut(rest, ";")
 			return noticeText[key]
 		}
 	}
-	c, err := r.Cookie(noticeCookie)
+	c, err := s.Cookies.get(r, noticeCookie)
 	if err != nil {
 		return ""
 	}
@@ -113,12 +133,35 @@ func (s *Server) takeNotice(w http.ResponseWriter, r *http.Request) string {
 	return noticeText[c.Value]
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// maxNextLength bounds a destination carried in forms and sign-in links.
+const maxNextLength = 2000
+
+// safeNext keeps a post-sign-in redirect on this site: next must be a path
+// here, such as "/article/x?y=1", or the reader goes to the front page.
+// Browsers drop tabs and newlines anywhere in a URL and read a backslash as
+// a slash, so "/\t/evil.example" or "/\evil.example" would take them to
+// "//evil.example", another site: control characters and backslashes are
+// refused outright, and what is left must parse with no scheme and no host
+// and start with exactly one slash.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) > maxNextLength || !onePath(next) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	// The path is judged decoded too ("/%2F%2Fevil.example"): a browser
+	// keeps the escapes, but nothing is lost refusing what no page here
+	// links to, in case something on the way decodes them.
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !onePath(u.Path) {
 		return "/"
 	}
 	return next
+}
+
+// onePath reports whether p starts with exactly one slash and holds no
+// control character and no backslash.
+func onePath(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && utf8.ValidString(p) &&
+		!strings.ContainsFunc(p, func(r rune) bool { return r == '\\' || unicode.IsControl(r) })
 }
 
 // requireAccount sends a signed-out reader to sign in and back.

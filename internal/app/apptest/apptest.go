@@ -60,12 +60,26 @@ func NewSite(t testing.TB, engine string) *Site {
 // asked; several sites on one PostgreSQL database behave as one.
 func NewSiteOn(t testing.TB, dbURL string, seed bool) *Site {
 	t.Helper()
+	return NewSiteWith(t, dbURL, seed, nil)
+}
+
+// Secret signs every test site's cookies, so that sites sharing a
+// database share readers, as instances given one BROADSHEET_SECRET do.
+const Secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+// NewSiteWith is NewSiteOn with the configuration adjusted by configure
+// (nil: none) before the site starts, e.g. an https base URL.
+func NewSiteWith(t testing.TB, dbURL string, seed bool, configure func(*config.Config)) *Site {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	cfg := &config.Config{Addr: ln.Addr().String(), DataDir: t.TempDir(), DatabaseURL: dbURL, BaseURL: base, Demo: true}
+	cfg := &config.Config{Addr: ln.Addr().String(), DataDir: t.TempDir(), DatabaseURL: dbURL, BaseURL: base, Secret: Secret, Demo: true}
+	if configure != nil {
+		configure(cfg)
+	}
 	clk := clock.NewManual(Start)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {

@@ -1,0 +1,308 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"broadsheet/internal/dberr"
+)
+
+// CheckoutStore is what checkout and its recovery need from the database.
+type CheckoutStore interface {
+	PaymentByKey(ctx context.Context, key string) (*Payment, error)
+	PaymentByID(ctx context.Context, id int64) (*Payment, error)
+	// BeginCheckout records a pending checkout payment, or returns the one
+	// with the same key (created false); ErrConflict while the account has
+	// a live subscription or another pending checkout.
+	BeginCheckout(ctx context.Context, p *Payment) (*Payment, bool, error)
+	// CompleteCheckout marks the payment succeeded and starts the
+	// subscription with its first term and the receipt job, all in one
+	// transaction; ErrNotFound if the payment is no longer pending,
+	// ErrConflict if the account already has a live subscription.
+	CompleteCheckout(ctx context.Context, paymentID int64, ref string, sub *Subscription, term *Term, now time.Time) (int64, error)
+	SettlePayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) (bool, error)
+	RefundPayment(ctx context.Context, id int64, ref, refundRef string, now time.Time) error
+	PendingCheckout(ctx context.Context, accountID int64) (*Payment, error)
+	PendingCheckouts(ctx context.Context, before time.Time, limit int) ([]*Payment, error)
+}
+
+// Checkout timing.
+const (
+	// CheckoutRecoveryAfter is how old a pending checkout must be before
+	// recovery asks the gateway what became of it: by then the request
+	// that began it has either recorded the outcome or died.
+	CheckoutRecoveryAfter = 2 * time.Minute
+	// checkoutChargeTimeout bounds the wait for the gateway at checkout. It
+	// is well below CheckoutRecoveryAfter, so no charge is still on its
+	// way when recovery looks.
+	checkoutChargeTimeout = 30 * time.Second
+)
+
+// ReceiptJob is the kind of job that emails the receipt for a new
+// subscription; its payload is the subscription's id.
+const ReceiptJob = "receipt"
+
+// ReceiptKey names the receipt job of a subscription: one per subscription.
+func ReceiptKey(subscriptionID int64) string {
+	return "receipt:" + strconv.FormatInt(subscriptionID, 10)
+}
+
+// CheckoutRecoveryJob is the kind of job that settles a checkout left
+// pending; its payload is the payment's id.
+const CheckoutRecoveryJob = "checkout-recovery"
+
+// CheckoutRecoveryKey names the recovery job of a pending checkout payment.
+func CheckoutRecoveryKey(paymentID int64) string {
+	return "checkout-recovery:" + strconv.FormatInt(paymentID, 10)
+}
+
+// checkoutKey is the idempotency key of the payment one checkout form makes.
+func checkoutKey(accountID int64, formKey string) string {
+	return fmt.Sprintf("checkout:%d:%s", accountID, formKey)
+}
+
+// Reader-facing checkout errors.
+var (
+	ErrCheckoutInProgress = errors.New("a payment for your subscription is already being processed; wait a moment, then open your account page")
+	ErrCheckoutFormUsed   = errors.New("this checkout form was already used; open the plans page to subscribe again")
+)
+
+// released is the failure recorded on a checkout that never reached the gateway.
+const released = "The payment did not go through and nothing was charged."
+
+// Checkout saves the card, charges the plan's price and starts the
+// subscription. formKey identifies the checkout form the reader submitted:
+// the same form again (a double submit, a retry) is answered from its
+// payment and charges nothing more. Only one checkout per account is in
+// flight at a time: another form gets ErrCheckoutInProgress, and an account
+// with a subscription gets it with ErrAlreadySubscribed. A charge whose
+// outcome is not heard leaves the payment pending, and the error wraps
+// ErrPaymentInProgress; RecoverCheckout settles it later.
+func (s *Service) Checkout(ctx context.Context, accountID int64, planCode string, card Card, formKey string) (*Subscription, error) {
+	plan, err := s.Store.PlanByCode(ctx, planCode)
+	if errors.Is(err, dberr.ErrNotFound) || (err == nil && !plan.Active) {
+		return nil, ErrUnknownPlan
+	}
+	if err != nil {
+		return nil, err
+	}
+	if formKey == "" {
+		return nil, errors.New("checkout form is missing its key; reload the page")
+	}
+	key := checkoutKey(accountID, formKey)
+	if p, err := s.Store.PaymentByKey(ctx, key); err == nil {
+		return s.checkoutOutcome(ctx, p)
+	} else if !errors.Is(err, dberr.ErrNotFound) {
+		return nil, err
+	}
+	if current, err := s.Current(ctx, accountID); err != nil {
+		return nil, err
+	} else if current != nil && Entitled(current, s.Now()) {
+		return current, ErrAlreadySubscribed
+	} else if current != nil {
+		// It gives no access any more but its end has not been recorded
+		// yet: end it, so that the new one can start.
+		if err := s.Store.EndSubscription(ctx, current.ID, s.Now()); err != nil {
+			return nil, err
+		}
+	}
+	saved, err := s.Gateway.SaveCard(ctx, card)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	saved.AccountID, saved.CreatedAt = accountID, now
+	if saved.ID, err = s.Store.CreatePaymentMethod(ctx, saved); err != nil {
+		return nil, err
+	}
+	payment, created, err := s.Store.BeginCheckout(ctx, &Payment{
+		AccountID: accountID, IdempotencyKey: key, PlanID: plan.ID, PaymentMethodID: saved.ID,
+		Amount: plan.Price, Currency: plan.Currency, Gateway: s.Gateway.Name(), CreatedAt: now,
+	})
+	if errors.Is(err, dberr.ErrConflict) {
+		if current, err := s.Current(ctx, accountID); err != nil {
+			return nil, err
+		} else if current != nil {
+			return current, ErrAlreadySubscribed
+		}
+		return nil, ErrCheckoutInProgress
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		return s.checkoutOutcome(ctx, payment)
+	}
+	// The charge is under way: see it through even if the reader's
+	// connection drops, and stop waiting for the gateway well before
+	// recovery would step in.
+	ctx = context.WithoutCancel(ctx)
+	chargeCtx, cancel := context.WithTimeout(ctx, checkoutChargeTimeout)
+	res, err := s.Gateway.Charge(chargeCtx, Charge{IdempotencyKey: key, Token: saved.Token, Amount: plan.Price, Currency: plan.Currency})
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPaymentInProgress, err)
+	}
+	return s.settleCheckout(ctx, payment, plan, res)
+}
+
+// checkoutOutcome answers a checkout form submitted again from what became
+// of its payment, without charging.
+func (s *Service) checkoutOutcome(ctx context.Context, p *Payment) (*Subscription, error) {
+	switch p.Status {
+	case PaymentPending:
+		return nil, ErrPaymentInProgress
+	case PaymentFailed:
+		if p.Failure == released {
+			return nil, &DeclineError{released + " Try again."}
+		}
+		return nil, &DeclineError{p.Failure + " Try another card."}
+	}
+	current, err := s.Current(ctx, p.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == PaymentRefunded && current == nil {
+		return nil, &DeclineError{"Your payment could not be completed and was refunded. Try again."}
+	}
+	if p.Status == PaymentRefunded {
+		return current, ErrAlreadySubscribed
+	}
+	if current == nil {
+		return nil, ErrCheckoutFormUsed
+	}
+	return current, nil
+}
+
+// settleCheckout records the gateway's answer to a checkout's charge: the
+// subscription starts with the payment, or the decline is recorded. A
+// charge that went through but can no longer start a subscription (the
+// account has one, or the payment was released meanwhile) is refunded.
+func (s *Service) settleCheckout(ctx context.Context, p *Payment, plan *Plan, res ChargeResult) (*Subscription, error) {
+	now := s.Now()
+	if !res.Succeeded {
+		if _, err := s.Store.SettlePayment(ctx, p.ID, PaymentFailed, res.Reference, res.Failure, now); err != nil {
+			return nil, err
+		}
+		latest, err := s.Store.PaymentByID(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		return s.checkoutOutcome(ctx, latest)
+	}
+	if plan == nil {
+		return nil, s.refund(ctx, p, res.Reference)
+	}
+	paidUntil := AddMonths(now, plan.TermMonths, s.Location())
+	next := paidUntil.Add(-RenewalLead)
+	sub := &Subscription{
+		AccountID: p.AccountID, PlanID: plan.ID, Status: Active, AutoRenew: true, PaymentMethodID: p.PaymentMethodID,
+		AnchorAt: now, PaidUntil: paidUntil, TermsPaid: 1, NextAttemptAt: &next, CreatedAt: now, UpdatedAt: now,
+	}
+	term := &Term{PlanID: plan.ID, StartsAt: now, EndsAt: paidUntil, Amount: plan.Price}
+	id, err := s.Store.CompleteCheckout(ctx, p.ID, res.Reference, sub, term, now)
+	switch {
+	case err == nil:
+		sub.ID = id
+		return sub, nil
+	case errors.Is(err, dberr.ErrConflict):
+		if err := s.refund(ctx, p, res.Reference); err != nil {
+			return nil, err
+		}
+	case errors.Is(err, dberr.ErrNotFound):
+		// Settled by someone else: completed by recovery, or released
+		// by it while this charge was still on its way.
+		latest, err := s.Store.PaymentByID(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if latest.Status == PaymentFailed {
+			if err := s.refund(ctx, latest, res.Reference); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		return nil, err
+	}
+	latest, err := s.Store.PaymentByID(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.checkoutOutcome(ctx, latest)
+}
+
+// refund gives back a checkout's charge that paid for nothing and records it.
+func (s *Service) refund(ctx context.Context, p *Payment, ref string) error {
+	refundRef, err := s.Gateway.Refund(ctx, p.IdempotencyKey)
+	if err != nil {
+		return err
+	}
+	return s.Store.RefundPayment(ctx, p.ID, ref, refundRef, s.Now())
+}
+
+// PendingCheckout reports whether the account has a checkout payment in
+// flight, whose outcome is not known yet.
+func (s *Service) PendingCheckout(ctx context.Context, accountID int64) (bool, error) {
+	_, err := s.Store.PendingCheckout(ctx, accountID)
+	if errors.Is(err, dberr.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// StaleCheckouts lists checkout payments left pending longer than
+// CheckoutRecoveryAfter: their request died or lost the gateway's answer.
+func (s *Service) StaleCheckouts(ctx context.Context, limit int) ([]*Payment, error) {
+	return s.Store.PendingCheckouts(ctx, s.Now().Add(-CheckoutRecoveryAfter), limit)
+}
+
+// RecoverCheckout settles a checkout payment left pending: it asks the
+// gateway what became of the charge under the payment's key, and starts
+// the subscription if it went through (refunding it if the account has
+// one by now), records the decline, or releases the payment if the
+// gateway never received it, so the reader can check out again. It is
+// safe to run again and beside the request that began the checkout.
+func (s *Service) RecoverCheckout(ctx context.Context, paymentID int64) error {
+	p, err := s.Store.PaymentByID(ctx, paymentID)
+	if err != nil {
+		return err
+	}
+	if p.Status != PaymentPending {
+		return nil
+	}
+	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey)
+	if err != nil {
+		return err
+	}
+	if !found {
+		_, err := s.Store.SettlePayment(ctx, p.ID, PaymentFailed, "", released, s.Now())
+		return err
+	}
+	var plan *Plan
+	if p.Purpose == PurposeCheckout && p.PlanID != 0 {
+		if plan, err = s.Store.PlanByID(ctx, p.PlanID); err != nil {
+			return err
+		}
+	}
+	if _, err = s.settleCheckout(ctx, p, plan, res); err != nil && !isReaderOutcome(err) {
+		return err
+	}
+	latest, err := s.Store.PaymentByID(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if latest.Status == PaymentPending {
+		return fmt.Errorf("checkout payment %d is still pending", p.ID)
+	}
+	return nil
+}
+
+// isReaderOutcome reports whether err is an answer for the reader (a
+// decline, an existing subscription) rather than a failure to settle.
+func isReaderOutcome(err error) bool {
+	var decline *DeclineError
+	return errors.As(err, &decline) || errors.Is(err, ErrAlreadySubscribed) || errors.Is(err, ErrCheckoutFormUsed)
+}

@@ -1,0 +1,36 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MakeSecret is how the messages tell an operator to make a secret.
+const MakeSecret = "openssl rand -hex 32"
+
+// CheckSecret refuses a cookie secret with less than 32 bytes of
+// randomness. Its characters are counted by the alphabet it is written in:
+// 64 hex digits, 43 base64 characters, or 32 characters of anything else.
+func CheckSecret(secret string) error {
+	kind, want := "characters", 32
+	switch {
+	case onlyOf(secret, "0123456789abcdefABCDEF"):
+		kind, want = "hex digits", 64
+	case onlyOf(strings.TrimRight(secret, "="), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"):
+		kind, want = "base64 characters", 43
+	}
+	if n := len(strings.TrimRight(secret, "=")); n < want {
+		return fmt.Errorf("BROADSHEET_SECRET is too weak: %d %s, and it needs at least %d (32 random bytes); make one with `%s`",
+			n, kind, want, MakeSecret)
+	}
+	return nil
+}
+
+func onlyOf(s, alphabet string) bool {
+	for _, r := range s {
+		if !strings.ContainsRune(alphabet, r) {
+			return false
+		}
+	}
+	return true
+}
