@@ -23,7 +23,7 @@ type PruneBefore struct {
 	MeterMonth    string    // meter rows of months before this one, "YYYY-MM"
 	EndedSessions time.Time // sessions ended before this
 	Links         time.Time // sign-in links and account tokens that expired before this, used or not
-	Throttle      time.Time // sign-in failures, throttle windows and token requests begun before this
+	Throttle      time.Time // sign-in throttle windows and token requests begun before this
 	DoneJobs      time.Time // jobs done before this
 	Outbox        time.Time // emails stored before this
 }
@@ -63,7 +63,6 @@ func (s *Store) Prune(ctx context.Context, before PruneBefore, batch int) (Prune
 		{"sessions", "ended_at < $1", before.EndedSessions},
 		{"login_links", "expires_at < $1", before.Links},
 		{"account_tokens", "expires_at < $1", before.Links},
-		{"login_failures", "failed_at < $1", before.Throttle},
 		{"login_throttle", "window_start < $1", before.Throttle},
 		{"account_token_requests", "requested_at < $1", before.Throttle},
 		{"jobs", "done_at < $1", before.DoneJobs},

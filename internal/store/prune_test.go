@@ -93,7 +93,6 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 		link("live", pruneNow.Add(10*time.Minute), false)
 
 		for i, at := range []time.Time{ago(25 * time.Hour), ago(time.Hour)} {
-			mustExec(t, s, `INSERT INTO login_failures (key, failed_at) VALUES ('k', $1)`, at)
 			mustExec(t, s, `INSERT INTO login_throttle (key, window_start, attempts) VALUES ($1, $2, 3)`, fmt.Sprint("k", i), at)
 			mustExec(t, s, `INSERT INTO account_token_requests (key, requested_at) VALUES ('k', $1)`, at)
 		}
@@ -130,7 +129,6 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 			{"links kept", `SELECT COUNT(*) FROM login_links WHERE token_hash IN ('expired-6-days', 'live')`, 2},
 			{"tokens expired over 7 days ago", `SELECT COUNT(*) FROM account_tokens WHERE token_hash IN ('expired-8-days', 'used-8-days')`, 0},
 			{"tokens kept", `SELECT COUNT(*) FROM account_tokens WHERE token_hash IN ('expired-6-days', 'live')`, 2},
-			{"sign-in failures kept", `SELECT COUNT(*) FROM login_failures`, 1},
 			{"sign-in throttle windows kept", `SELECT COUNT(*) FROM login_throttle WHERE key = 'k1'`, 1},
 			{"token requests kept", `SELECT COUNT(*) FROM account_token_requests`, 1},
 			{"jobs done over 30 days ago", `SELECT COUNT(*) FROM jobs WHERE unique_key = 'done-long-ago'`, 0},
@@ -144,7 +142,7 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 		}
 		want := store.Pruned{
 			"meter_reads": 3 * 2 * 3, "meter_counts": 3 * 2, "sessions": 1, "login_links": 2, "account_tokens": 2,
-			"login_failures": 1, "login_throttle": 1, "account_token_requests": 1, "jobs": 1, "outbox": 1,
+			"login_throttle": 1, "account_token_requests": 1, "jobs": 1, "outbox": 1,
 		}
 		for table, n := range want {
 			if pruned[table] != n {

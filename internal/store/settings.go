@@ -35,14 +35,3 @@ func (s *Store) SaveSettings(ctx context.Context, values map[string]string) erro
 		return nil
 	})
 }
-
-// SecretSetting returns the stored value of key, storing value first if the
-// key has none, so that instances starting at once agree on one value.
-func (s *Store) SecretSetting(ctx context.Context, key, value string) (string, error) {
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
-		return "", mapErr(err)
-	}
-	var v string
-	err := s.w.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
-	return v, mapErr(err)
-}

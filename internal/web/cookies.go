@@ -63,13 +63,6 @@ func (c Cookies) withMACPool() Cookies {
 	return c
 }
 
-// newReaderID returns a new anonymous reader's id and its signed cookie
-// value.
-func (c Cookies) newReaderID(now time.Time) (id, value string) {
-	id = access.NewReaderID(now)
-	return id, id + "." + c.sign(id)
-}
-
 func (c Cookies) sign(id string) string {
 	var m hash.Hash
 	if c.macs != nil {

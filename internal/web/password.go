@@ -133,54 +133,41 @@ func (s *Server) submitResetPassword(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) submitChangePassword(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireAccountForm(w, r)
-	if err != nil || !ok {
-		return err
-	}
-	err = s.Accounts.ChangePassword(r.Context(), v.Session, v.Account,
-		r.PostFormValue("current_password"), r.PostFormValue("new_password"), clientAddr(r))
-	if status := accountFormStatus(err); status != 0 {
-		setRetryAfter(w, err)
-		return s.renderAccount(w, r, v, status, readerMessage(err))
-	} else if err != nil {
-		return err
-	}
-	s.setNotice(w, noticePasswordChanged)
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
-	return nil
+	return s.accountForm(w, r, noticePasswordChanged, func(v *viewer) error {
+		return s.Accounts.ChangePassword(r.Context(), v.Session, v.Account,
+			r.PostFormValue("current_password"), r.PostFormValue("new_password"), clientAddr(r))
+	})
 }
 
 func (s *Server) submitChangeEmail(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireAccountForm(w, r)
-	if err != nil || !ok {
-		return err
-	}
-	err = s.Accounts.RequestEmailChange(r.Context(), v.Account, r.PostFormValue("email"),
-		r.PostFormValue("current_password"), clientAddr(r), s.BaseURL+emailChangeLinkPath, s.Settings.Get().Publication)
-	if status := accountFormStatus(err); status != 0 {
-		setRetryAfter(w, err)
-		return s.renderAccount(w, r, v, status, readerMessage(err))
-	} else if err != nil {
-		return err
-	}
-	s.setNotice(w, noticeEmailChangeSent)
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
-	return nil
+	return s.accountForm(w, r, noticeEmailChangeSent, func(v *viewer) error {
+		return s.Accounts.RequestEmailChange(r.Context(), v.Account, r.PostFormValue("email"),
+			r.PostFormValue("current_password"), clientAddr(r), s.BaseURL+emailChangeLinkPath, s.Settings.Get().Publication)
+	})
 }
 
 func (s *Server) submitResendVerification(w http.ResponseWriter, r *http.Request) error {
+	return s.accountForm(w, r, noticeVerifySent, func(v *viewer) error {
+		return s.Accounts.SendVerification(r.Context(), v.Account, s.BaseURL+verifyLinkPath, s.Settings.Get().Publication)
+	})
+}
+
+// accountForm runs one of the account page's forms for the signed-in
+// reader: a refusal they can act on comes back on the account page, and
+// success returns there with notice.
+func (s *Server) accountForm(w http.ResponseWriter, r *http.Request, notice string, act func(v *viewer) error) error {
 	v, ok, err := s.requireAccountForm(w, r)
 	if err != nil || !ok {
 		return err
 	}
-	err = s.Accounts.SendVerification(r.Context(), v.Account, s.BaseURL+verifyLinkPath, s.Settings.Get().Publication)
+	err = act(v)
 	if status := accountFormStatus(err); status != 0 {
 		setRetryAfter(w, err)
 		return s.renderAccount(w, r, v, status, readerMessage(err))
 	} else if err != nil {
 		return err
 	}
-	s.setNotice(w, noticeVerifySent)
+	s.setNotice(w, notice)
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }

@@ -8,3 +8,6 @@ CREATE TABLE login_throttle (
     attempts     INTEGER NOT NULL
 );
 CREATE INDEX login_throttle_window ON login_throttle (window_start);
+
+-- Failed sign-ins were counted one row each; the counters above replace them.
+DROP TABLE login_failures;

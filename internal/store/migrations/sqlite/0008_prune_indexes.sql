@@ -4,7 +4,6 @@
 -- the meter's tables are walked by their keys.)
 CREATE INDEX sessions_ended ON sessions (ended_at);
 CREATE INDEX login_links_expires ON login_links (expires_at);
-CREATE INDEX login_failures_failed ON login_failures (failed_at);
 CREATE INDEX outbox_created ON outbox (created_at);
 CREATE INDEX account_tokens_expires ON account_tokens (expires_at);
 CREATE INDEX account_token_requests_requested ON account_token_requests (requested_at);
