@@ -129,7 +129,8 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 				fmt.Printf("WARNING: the demo listens on %s, which other machines can reach.\n", addr)
 			}
 			fmt.Println("\nTest cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined (any future expiry, any CVC).")
-			fmt.Printf("Emails (sign-in links, receipts) go to the outbox: %s/admin/outbox (sign in as admin).\n", app.URL(addr))
+			fmt.Printf("Emails (sign-in links, receipts) are printed here and kept in the outbox at %s/admin/outbox,\n"+
+				"which hides sign-in links and codes from admins.\n", app.URL(addr))
 			if cfg.ClockOffset != 0 {
 				fmt.Printf("The clock runs %s ahead.\n", cfg.ClockOffset)
 			}

@@ -76,6 +76,9 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	if cfg.SMTPAddr != "" {
 		sender = mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPass}
 	}
+	if cfg.PrintEmails {
+		sender = mail.Printed{Sender: sender, W: os.Stdout}
+	}
 	gatewayDelay, err := testGatewayDelay()
 	if err != nil {
 		return nil, err

@@ -38,6 +38,9 @@ type Config struct {
 	// (BROADSHEET_HASH_CONCURRENCY); 0 takes accounts' default.
 	HashConcurrency int
 	Demo            bool
+	// PrintEmails copies every email to standard output: the demo does,
+	// as the admin outbox hides sign-in links.
+	PrintEmails bool
 
 	// Retain says how long pruning keeps old rows (BROADSHEET_RETAIN_*).
 	Retain Retention
@@ -46,7 +49,7 @@ type Config struct {
 // Parse reads flags for a subcommand, with environment fallbacks.
 func Parse(name string, args []string, demo bool) (*Config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	c := &Config{Demo: demo}
+	c := &Config{Demo: demo, PrintEmails: demo}
 	// The demo's passwords are published: it listens on loopback only
 	// unless told otherwise.
 	defaultAddr := ":8080"

@@ -6,6 +6,7 @@ package mail
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/smtp"
 	"strings"
@@ -63,4 +64,18 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
 		strings.ReplaceAll(m.Body, "\n", "\r\n")
 	return smtp.SendMail(s.Addr, auth, s.From, []string{m.To}, []byte(msg))
+}
+
+// Printed writes each message to W (the terminal of whoever runs the
+// demo) before handing it on, so that sign-in links, which the admin
+// outbox hides, reach the person trying the demo.
+type Printed struct {
+	Sender
+	W io.Writer
+}
+
+// Send prints the message, then sends it.
+func (p Printed) Send(ctx context.Context, m Message) error {
+	fmt.Fprintf(p.W, "\n--- email to %s: %s\n%s---\n", m.To, m.Subject, m.Body)
+	return p.Sender.Send(ctx, m)
 }

@@ -84,3 +84,29 @@ func TestSMTPRefusesHeaderInjection(t *testing.T) {
 		t.Fatalf("a recipient with a line break was not refused: %v", err)
 	}
 }
+
+type recorded []Message
+
+func (r *recorded) Send(_ context.Context, m Message) error {
+	*r = append(*r, m)
+	return nil
+}
+
+// The demo prints each email in full for the person running it, and still
+// hands it on to the outbox.
+func TestPrintedShowsTheWholeMessageAndSendsIt(t *testing.T) {
+	var out strings.Builder
+	var next recorded
+	m := Message{To: "reader@example.com", Subject: "Your sign-in link", Body: "Open https://example.com/login/link/abc\n"}
+	if err := (Printed{Sender: &next, W: &out}).Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{m.To, m.Subject, m.Body} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("printed %q, which lacks %q", out.String(), want)
+		}
+	}
+	if len(next) != 1 || next[0] != m {
+		t.Errorf("handed on %v, want the message once", next)
+	}
+}

@@ -23,7 +23,7 @@ type settingField struct {
 // these keys are read from a submitted form.
 var adminFields = []settingField{
 	{Key: settings.KeyFreeLimit, Label: "Free stories a month", Help: "How many metered stories a reader without a subscription may read each calendar month (0 to 1000)."},
-	{Key: settings.KeyLeadParagraphs, Label: "Lead paragraphs shown above the paywall", Help: "1 to 20."},
+	{Key: settings.KeyLeadParagraphs, Label: "Lead paragraphs shown above the paywall", Help: "1 to 20; a short story shows at most half its paragraphs."},
 	{Key: settings.KeyDeviceLimit, Label: "Devices signed in per account", Help: "0 means no limit; past it, the least recently used device is signed out."},
 	{Key: settings.KeyTimeZone, Label: "Time zone", Help: "An IANA zone name such as Asia/Kolkata. Meter months start at midnight here."},
 	{Key: settings.KeyPaywallHeading, Label: "Paywall heading", Multiline: true},
