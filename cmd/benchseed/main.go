@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"broadsheet/internal/accounts"
 	"broadsheet/internal/app"
 	"broadsheet/internal/billing"
 	"broadsheet/internal/clock"
@@ -193,7 +194,7 @@ func addAccounts(ctx context.Context, a *app.App, readers, subscribers int, now 
 
 func addAccount(ctx context.Context, a *app.App, kind string, i int, now time.Time) (string, error) {
 	email := fmt.Sprintf("bench-%s-%03d@bench.broadsheet.test", kind, i+1)
-	acc, err := a.Accounts.Register(ctx, email, "bench-password-"+kind, false)
+	acc, err := a.Accounts.Register(ctx, email, "bench-password-"+kind, accounts.RoleReader)
 	if err != nil {
 		return "", fmt.Errorf("register %s: %w", email, err)
 	}
@@ -204,7 +205,7 @@ func addAccount(ctx context.Context, a *app.App, kind string, i int, now time.Ti
 			return "", fmt.Errorf("subscribe %s: %w", email, err)
 		}
 	}
-	token, err := a.Accounts.StartSession(ctx, acc.ID, "broadsheet-bench", a.Settings.Get().DeviceLimit)
+	token, err := a.Accounts.StartSession(ctx, acc, "broadsheet-bench", a.Settings.Get().DeviceLimit)
 	if err != nil {
 		return "", fmt.Errorf("sign in %s: %w", email, err)
 	}

@@ -3,7 +3,7 @@
 //	broadsheet demo      seed the demo publication into an empty database and serve it
 //	broadsheet serve     serve the publication
 //	broadsheet migrate   apply database migrations and exit
-//	broadsheet user create --email E --password P [--admin]
+//	broadsheet user create --email E --password P [--role editor|admin]
 package main
 
 import (
@@ -32,7 +32,8 @@ commands:
   demo      seed the demo publication (if the database is empty) and serve it
   serve     serve the publication
   migrate   apply database migrations and exit
-  user      user create --email E --password P [--admin]
+  user      user create --email E --password P [--role editor|admin]
+            (--admin is --role admin)
 
 common flags (also as environment variables):
   --addr   listen address (BROADSHEET_ADDR, default :8080; demo: 127.0.0.1:8080)
@@ -137,51 +138,6 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 		}
 		fmt.Println()
 	})
-}
-
-func user(ctx context.Context, args []string, log *slog.Logger) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: broadsheet user create --email E --password P [--admin]")
-	}
-	var email, password string
-	var admin bool
-	var rest []string
-	// The user's own flags, then the common ones (--db, --data) for config.
-	for i := 1; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "--admin" || a == "-admin":
-			admin = true
-		case (a == "--email" || a == "-email") && i+1 < len(args):
-			email = args[i+1]
-			i++
-		case (a == "--password" || a == "-password") && i+1 < len(args):
-			password = args[i+1]
-			i++
-		default:
-			rest = append(rest, a)
-		}
-	}
-	cfg, err := config.Parse("user create", rest, false)
-	if err != nil {
-		return err
-	}
-	// An account is not what a running server keeps as its own, so this
-	// may run beside one: its write waits for SQLite's lock.
-	a, err := app.New(ctx, cfg, clock.Real{}, log, store.BesideServer("broadsheet user create"))
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	acct, err := a.Accounts.Register(ctx, email, password, admin)
-	if err != nil {
-		return err
-	}
-	role := "reader"
-	if acct.IsAdmin {
-		role = "admin"
-	}
-	fmt.Printf("created %s %s\n", role, acct.Email)
-	return nil
 }
 
 // loopback reports whether a listener address is reachable from this

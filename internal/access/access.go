@@ -27,8 +27,9 @@ type Viewer struct {
 	Carried      CarriedRead
 	AccountID    int64
 	Subscription *billing.Subscription
-	// Staff run the publication (admins): they read every story in full,
-	// to check what readers get, whatever their own subscription.
+	// Staff run the publication (editors and admins): they read every
+	// story in full, to check what readers get, whatever their own
+	// subscription.
 	Staff bool
 }
 

@@ -178,7 +178,7 @@ func carrying(id string, story int64) Viewer {
 	return Viewer{AnonID: id, Carried: CarriedRead{Month: "2026-11", ArticleID: story}}
 }
 
-// view is one page view in a scenario, and what it should cost.
+// view is one page view in a scenario, and what the reader gets.
 type view struct {
 	v       Viewer
 	at      time.Time // zero: november
@@ -189,9 +189,11 @@ type view struct {
 	before  func(f *fakeMeter) // another instance's doing, before the view
 	granted bool
 	used    int
-	reads   int // MeterReads calls this view should make
-	claims  int // ClaimRead calls this view should make
-	records int // RecordRead calls this view should make
+	// memory says the view is decided without the database: no read,
+	// claim or write. That is what remembering a meter is for, so these
+	// views check the calls made to the store; the others check only what
+	// the reader gets and what the store ends with.
+	memory bool
 }
 
 func TestDecideRemembersConfirmedReads(t *testing.T) {
@@ -200,131 +202,132 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 		name      string
 		exclusive bool
 		views     []view
+		counted   map[string][]int64 // the store's meters at the end: reader and month → stories
 	}{
 		{"a re-read of a counted story needs no database", true, []view{
-			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, records: 1},
 			{v: reader, story: 1, limit: 3, granted: true, used: 1},
-			{v: reader, story: 2, limit: 3, granted: true, used: 2, records: 1},
-			{v: reader, story: 1, limit: 3, granted: true, used: 2},
-		}},
+			{v: reader, story: 1, limit: 3, granted: true, used: 1, memory: true},
+			{v: reader, story: 2, limit: 3, granted: true, used: 2},
+			{v: reader, story: 1, limit: 3, granted: true, used: 2, memory: true},
+		}, map[string][]int64{"a:r1 2026-11": {1, 2}}},
 		{"a re-read needs no database on a shared database either", false, []view{
-			{v: account, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
 			{v: account, story: 1, limit: 3, granted: true, used: 1},
-		}},
+			{v: account, story: 1, limit: 3, granted: true, used: 1, memory: true},
+		}, map[string][]int64{"u:7 2026-11": {1}}},
 		{"an exhausted reader on the only writer needs no database", true, []view{
-			{v: reader, story: 1, limit: 2, granted: true, used: 1, reads: 1, records: 1},
-			{v: reader, story: 2, limit: 2, granted: true, used: 2, records: 1},
-			{v: reader, story: 3, limit: 2, used: 2},
-			{v: reader, story: 4, limit: 2, used: 2},
+			{v: reader, story: 1, limit: 2, granted: true, used: 1},
 			{v: reader, story: 2, limit: 2, granted: true, used: 2},
-		}},
+			{v: reader, story: 3, limit: 2, used: 2, memory: true},
+			{v: reader, story: 4, limit: 2, used: 2, memory: true},
+			{v: reader, story: 2, limit: 2, granted: true, used: 2, memory: true},
+		}, map[string][]int64{"a:r1 2026-11": {1, 2}}},
 		{"a refusal on a shared database is confirmed there", false, []view{
-			{v: account, story: 1, limit: 2, granted: true, used: 1, reads: 1, claims: 1},
-			{v: account, story: 2, limit: 2, granted: true, used: 2, claims: 1},
-			{v: account, story: 3, limit: 2, used: 2, reads: 1},
+			{v: account, story: 1, limit: 2, granted: true, used: 1},
+			{v: account, story: 2, limit: 2, granted: true, used: 2},
+			{v: account, story: 3, limit: 2, used: 2},
 			// Another instance merged a device that had read story 3
 			// into the account: reading it again is free.
 			{v: account, story: 3, limit: 2, before: func(f *fakeMeter) { f.count("u:7", "2026-11", 3) },
-				granted: true, used: 3, reads: 1},
+				granted: true, used: 3},
 			// Now remembered.
-			{v: account, story: 3, limit: 2, granted: true, used: 3},
-			{v: account, story: 4, limit: 2, used: 3, reads: 1},
-		}},
+			{v: account, story: 3, limit: 2, granted: true, used: 3, memory: true},
+			{v: account, story: 4, limit: 2, used: 3},
+		}, map[string][]int64{"u:7 2026-11": {1, 2, 3}}},
 		// Another instance counting behind the service's back: only on a
 		// shared database.
 		{"a count the database reported past the stories known is confirmed", false, []view{
-			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 1, limit: 3, granted: true, used: 1},
 			// A claim of story 2 racing this one was counted first.
 			{v: reader, story: 3, limit: 3, before: func(f *fakeMeter) { f.count("a:r1", "2026-11", 2) },
-				granted: true, used: 3, claims: 1},
+				granted: true, used: 3},
 			// Story 2 is not remembered, but three are counted and two
 			// known: the database decides.
-			{v: reader, story: 2, limit: 3, granted: true, used: 3, reads: 1},
-			{v: reader, story: 4, limit: 3, used: 3, reads: 1},
-		}},
+			{v: reader, story: 2, limit: 3, granted: true, used: 3},
+			{v: reader, story: 4, limit: 3, used: 3},
+		}, map[string][]int64{"a:r1 2026-11": {1, 2, 3}}},
 		{"a story the database refused is not remembered as read", false, []view{
-			{v: reader, story: 1, limit: 2, granted: true, used: 1, reads: 1, claims: 1},
+			{v: reader, story: 1, limit: 2, granted: true, used: 1},
 			// A racing claim took the last free story first.
 			{v: reader, story: 3, limit: 2, before: func(f *fakeMeter) { f.count("a:r1", "2026-11", 2) },
-				used: 2, claims: 1},
-			{v: reader, story: 3, limit: 2, used: 2, reads: 1},
-			{v: reader, story: 3, limit: 2, used: 2, reads: 1},
-		}},
-		{"an admin raising the limit lets the reader count more", true, []view{
-			{v: reader, story: 1, limit: 1, granted: true, used: 1, reads: 1, records: 1},
-			{v: reader, story: 2, limit: 1, used: 1},
-			{v: reader, story: 2, limit: 2, granted: true, used: 2, records: 1},
+				used: 2},
 			{v: reader, story: 3, limit: 2, used: 2},
-		}},
+			{v: reader, story: 3, limit: 2, used: 2},
+		}, map[string][]int64{"a:r1 2026-11": {1, 2}}},
+		{"an admin raising the limit lets the reader count more", true, []view{
+			{v: reader, story: 1, limit: 1, granted: true, used: 1},
+			{v: reader, story: 2, limit: 1, used: 1, memory: true},
+			{v: reader, story: 2, limit: 2, granted: true, used: 2},
+			{v: reader, story: 3, limit: 2, used: 2, memory: true},
+		}, map[string][]int64{"a:r1 2026-11": {1, 2}}},
 		{"an admin lowering the limit keeps re-reads", true, []view{
-			{v: reader, story: 1, limit: 3, granted: true, used: 1, reads: 1, records: 1},
-			{v: reader, story: 2, limit: 3, granted: true, used: 2, records: 1},
-			{v: reader, story: 1, limit: 1, granted: true, used: 2},
-			{v: reader, story: 3, limit: 1, used: 2},
-		}},
+			{v: reader, story: 1, limit: 3, granted: true, used: 1},
+			{v: reader, story: 2, limit: 3, granted: true, used: 2},
+			{v: reader, story: 1, limit: 1, granted: true, used: 2, memory: true},
+			{v: reader, story: 3, limit: 1, used: 2, memory: true},
+		}, map[string][]int64{"a:r1 2026-11": {1, 2}}},
 		{"a new month starts a new meter", true, []view{
-			{v: reader, story: 1, limit: 1, granted: true, used: 1, reads: 1, records: 1},
-			{v: reader, story: 2, limit: 1, used: 1},
-			{v: reader, at: december, story: 2, limit: 1, granted: true, used: 1, reads: 1, records: 1},
-			{v: reader, at: december, story: 1, limit: 1, used: 1},
-		}},
+			{v: reader, story: 1, limit: 1, granted: true, used: 1},
+			{v: reader, story: 2, limit: 1, used: 1, memory: true},
+			{v: reader, at: december, story: 2, limit: 1, granted: true, used: 1},
+			{v: reader, at: december, story: 1, limit: 1, used: 1, memory: true},
+		}, map[string][]int64{"a:r1 2026-11": {1}, "a:r1 2026-12": {2}}},
 		{"a new reader's first story is carried, not written; it is counted on their return, once", true, []view{
-			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 3, granted: true, used: 1},
-			{v: carrying("new", 1), story: 1, limit: 3, granted: true, used: 1, reads: 1, records: 1},
+			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 3, granted: true, used: 1, memory: true},
 			{v: carrying("new", 1), story: 1, limit: 3, granted: true, used: 1},
+			{v: carrying("new", 1), story: 1, limit: 3, granted: true, used: 1, memory: true},
 			// The carried story is remembered as counted: the next
 			// story is recorded without a read.
-			{v: carrying("new", 1), story: 2, limit: 3, granted: true, used: 2, records: 1},
-			{v: Viewer{AnonID: "new"}, story: 3, limit: 3, granted: true, used: 3, records: 1},
-			{v: carrying("new", 1), story: 4, limit: 3, used: 3},
-		}},
+			{v: carrying("new", 1), story: 2, limit: 3, granted: true, used: 2},
+			{v: Viewer{AnonID: "new"}, story: 3, limit: 3, granted: true, used: 3},
+			{v: carrying("new", 1), story: 4, limit: 3, used: 3, memory: true},
+		}, map[string][]int64{"a:new 2026-11": {1, 2, 3}}},
 		{"a new reader's first story on a shared database", false, []view{
-			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 1, granted: true, used: 1},
-			{v: carrying("new", 1), story: 1, limit: 1, granted: true, used: 1, reads: 1, claims: 1},
+			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 1, granted: true, used: 1, memory: true},
 			{v: carrying("new", 1), story: 1, limit: 1, granted: true, used: 1},
-			{v: carrying("new", 1), story: 2, limit: 1, used: 1, reads: 1},
-		}},
+			{v: carrying("new", 1), story: 1, limit: 1, granted: true, used: 1, memory: true},
+			{v: carrying("new", 1), story: 2, limit: 1, used: 1},
+		}, map[string][]int64{"a:new 2026-11": {1}}},
 		{"a returning reader's carried story is claimed with the new one, at once", true, []view{
-			{v: carrying("new", 1), story: 2, limit: 2, granted: true, used: 2, claims: 1},
-			{v: carrying("new", 1), story: 3, limit: 2, used: 2},
-			{v: carrying("new", 1), story: 1, limit: 2, granted: true, used: 2},
-		}},
+			{v: carrying("new", 1), story: 2, limit: 2, granted: true, used: 2},
+			{v: carrying("new", 1), story: 3, limit: 2, used: 2, memory: true},
+			{v: carrying("new", 1), story: 1, limit: 2, granted: true, used: 2, memory: true},
+		}, map[string][]int64{"a:new 2026-11": {1, 2}}},
 		{"a returning reader's carried story on a shared database", false, []view{
-			{v: carrying("new", 1), story: 2, limit: 2, granted: true, used: 2, claims: 1},
-			{v: carrying("new", 1), story: 3, limit: 2, used: 2, reads: 1},
-		}},
+			{v: carrying("new", 1), story: 2, limit: 2, granted: true, used: 2},
+			{v: carrying("new", 1), story: 3, limit: 2, used: 2},
+		}, map[string][]int64{"a:new 2026-11": {1, 2}}},
 		{"a carried story is counted on its own when the meter is remembered without it", true, []view{
 			// A premium story's view reads the meter and remembers it.
-			{v: carrying("new", 1), story: 5, limit: 3, premium: true, used: 1, reads: 1},
-			{v: carrying("new", 1), story: 2, limit: 3, granted: true, used: 2, records: 2},
-			{v: carrying("new", 1), story: 3, limit: 3, granted: true, used: 3, records: 1},
-			{v: carrying("new", 1), story: 4, limit: 3, used: 3},
-		}},
+			{v: carrying("new", 1), story: 5, limit: 3, premium: true, used: 1},
+			{v: carrying("new", 1), story: 2, limit: 3, granted: true, used: 2},
+			{v: carrying("new", 1), story: 3, limit: 3, granted: true, used: 3},
+			{v: carrying("new", 1), story: 4, limit: 3, used: 3, memory: true},
+		}, map[string][]int64{"a:new 2026-11": {1, 2, 3}}},
 		{"a carried story the meter has no room for is not counted, nor the new one", false, []view{
 			{v: carrying("new", 1), story: 2, limit: 2, before: func(f *fakeMeter) { f.count("a:new", "2026-11", 7, 8) },
-				used: 2, claims: 1},
+				used: 2},
 			// Not remembered: the count is not of the stories known.
-			{v: carrying("new", 1), story: 7, limit: 2, granted: true, used: 2, claims: 1},
-		}},
+			{v: carrying("new", 1), story: 7, limit: 2, granted: true, used: 2},
+		}, map[string][]int64{"a:new 2026-11": {7, 8}}},
 		{"a read carried from last month does not count", true, []view{
-			{v: carrying("new", 1), at: december, story: 2, limit: 1, granted: true, used: 1, reads: 1, records: 1},
-			{v: carrying("new", 1), at: december, story: 1, limit: 1, used: 1},
-		}},
+			{v: carrying("new", 1), at: december, story: 2, limit: 1, granted: true, used: 1},
+			{v: carrying("new", 1), at: december, story: 1, limit: 1, used: 1, memory: true},
+		}, map[string][]int64{"a:new 2026-12": {2}}},
 		{"a carried story is not counted on a premium or free story's view, but is reported used", true, []view{
 			// The meter is read for the paywall's copy, not written.
-			{v: carrying("new", 1), story: 2, limit: 3, premium: true, used: 1, reads: 1},
-			{v: carrying("new", 1), story: 3, limit: 3, free: true, granted: true, used: 1},
-		}},
+			{v: carrying("new", 1), story: 2, limit: 3, premium: true, used: 1},
+			{v: carrying("new", 1), story: 3, limit: 3, free: true, granted: true, used: 1, memory: true},
+		}, nil},
 		{"an account on a new device is read and counted on its meter, not recorded as a first read", true, []view{
-			{v: Viewer{AnonID: "new", NewReader: true, AccountID: 7}, story: 1, limit: 3, granted: true, used: 1, reads: 1, records: 1},
-		}},
+			{v: Viewer{AnonID: "new", NewReader: true, AccountID: 7}, story: 1, limit: 3, granted: true, used: 1},
+		}, map[string][]int64{"u:7 2026-11": {1}}},
 		{"a new reader's first view of a free-limit-zero site needs no database", true, []view{
-			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 0},
-		}},
+			{v: Viewer{AnonID: "new", NewReader: true}, story: 1, limit: 0, memory: true},
+		}, nil},
 		{"a subscriber needs no database", true, []view{
 			{v: Viewer{AccountID: 7, Subscription: &billing.Subscription{Status: billing.Active, PaidUntil: december}},
-				story: 1, limit: 0, granted: true},
-		}},
+				story: 1, limit: 0, granted: true, memory: true},
+		}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -367,11 +370,30 @@ func TestDecideRemembersConfirmedReads(t *testing.T) {
 					t.Errorf("view %d (story %d): granted=%v used=%d %s, want %v %d %s",
 						i, w.story, d.Granted, d.Used, d.Reason, w.granted, w.used, reason)
 				}
-				if want := (callCounts{w.reads, w.claims, w.records}); got != want {
-					t.Errorf("view %d (story %d): %+v, want %+v", i, w.story, got, want)
+				if w.memory && got != (callCounts{}) {
+					t.Errorf("view %d (story %d): %+v; want it decided without the database", i, w.story, got)
 				}
 			}
+			wantMeters(t, f, c.counted)
 		})
+	}
+}
+
+// wantMeters checks that the store holds exactly the meters want: every
+// reader and month counted, with the stories counted.
+func wantMeters(t *testing.T, f *fakeMeter, want map[string][]int64) {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k, set := range f.sets {
+		if len(set) > 0 && want[k] == nil {
+			t.Errorf("meter %s counted %v, want nothing", k, set)
+		}
+	}
+	for k, ids := range want {
+		if !sameSet(f.sets[k], ids...) {
+			t.Errorf("meter %s counted %v, want %v", k, f.sets[k], ids)
+		}
 	}
 }
 
@@ -386,14 +408,13 @@ func TestDecideFailingClaimRemembersNothing(t *testing.T) {
 		t.Fatalf("Decide = %v, want the claim's error", err)
 	}
 	f.claimErr = nil
-	before := f.calls()
 	d, err := s.Decide(ctx, reader, metered(1), limit(3))
 	if err != nil || !d.Granted || d.Used != 1 {
 		t.Fatalf("after the store recovers: %+v, %v; want granted, 1 used", d, err)
 	}
-	if got := f.calls().minus(before); got.claims != 1 {
-		t.Errorf("the story was claimed %d times after the failure, want 1: a failed claim must not be remembered as counted", got.claims)
-	}
+	// Granted from a failed claim remembered as counted, the story would
+	// not be counted in the store.
+	wantMeters(t, f, map[string][]int64{"a:r1 2026-11": {1}})
 }
 
 func TestDecideNewReaderRecordsOnlyMeteredStories(t *testing.T) {
@@ -415,9 +436,7 @@ func TestDecideNewReaderRecordsOnlyMeteredStories(t *testing.T) {
 			if err != nil || d.Granted != c.granted || d.Reason != c.reason || d.Used != 0 || d.Remaining != 3 {
 				t.Errorf("Decide = %+v, %v; want granted=%v %s, 0 used, 3 remaining", d, err, c.granted, c.reason)
 			}
-			if got := f.calls(); got != (callCounts{}) {
-				t.Errorf("%+v, want no calls", got)
-			}
+			wantMeters(t, f, nil)
 		})
 	}
 }
@@ -433,9 +452,7 @@ func TestDecideCarriesANewReadersFirstStory(t *testing.T) {
 		if err != nil || !d.Granted || d.Used != 1 || d.Remaining != 2 || d.FirstRead != (CarriedRead{"2026-11", 1}) || d.CarriedCounted {
 			t.Fatalf("exclusive=%v: first story: %+v, %v; want granted, 1 used, story 1 of 2026-11 carried", exclusive, d, err)
 		}
-		if got := f.calls(); got != (callCounts{}) {
-			t.Errorf("exclusive=%v: first story: %+v, want no calls", exclusive, got)
-		}
+		wantMeters(t, f, nil)
 		back := carrying("new", 1)
 		for i, want := range []struct {
 			story   int64
@@ -506,9 +523,7 @@ func TestDecideFailingReadReturnsError(t *testing.T) {
 	if _, err := s.Decide(context.Background(), reader, metered(1), limit(3)); !errors.Is(err, broken) {
 		t.Fatalf("Decide = %v, want the read's error", err)
 	}
-	if got := f.calls(); got.claims+got.records != 0 {
-		t.Errorf("%+v after a failed read, want no claim or record", got)
-	}
+	wantMeters(t, f, nil)
 }
 
 func TestMergeDeviceForgetsTheAccount(t *testing.T) {

@@ -13,27 +13,38 @@ import (
 	bmail "broadsheet/internal/mail"
 )
 
-// Limits on sign-in links and the codes in them. An address gets a few
-// emails at a time and a day's worth at most, so nobody can flood an inbox
-// or mint codes to guess; a client is limited across addresses. Code
-// guesses are capped per link and per address, across its links, so a
-// day of guessing has a ten-in-a-hundred-million chance.
+// Limits on sign-in links and the codes in them. Each client gets a few
+// emails to an address at a time and a day's worth at most, and an address
+// gets a larger day's worth from all clients together, so nobody can flood
+// an inbox or mint codes to guess, and what strangers ask for does not use
+// up the owner's own budget. A client is also limited across addresses.
+// Code guesses are capped per link, per address from one client, and per
+// address from all clients, so a day of guessing from any number of
+// clients has at most a thirty-in-a-hundred-million chance.
 const (
 	LoginLinkLifetime = 20 * time.Minute
 
-	LinkBurstWindow          = 15 * time.Minute
-	MaxLinksPerAddressBurst  = 3
-	MaxLinksPerAddressPerDay = 10
-	MaxLinksPerClientPerHour = 30
+	LinkBurstWindow                = 15 * time.Minute
+	MaxLinksPerAddressClientBurst  = 3
+	MaxLinksPerAddressClientPerDay = 10
+	MaxLinksPerAddressPerDay       = 30
+	MaxLinksPerClientPerHour       = 30
 
-	MaxCodeGuessesPerLink       = 5
-	MaxCodeGuessesPerAddressDay = 10
+	MaxCodeGuessesPerLink             = 5
+	MaxCodeGuessesPerAddressClientDay = 10
+	MaxCodeGuessesPerAddressDay       = 30
 )
 
-// Errors of sign-in by link and code.
+// Errors of sign-in by link and code. None depends on whether the address
+// has an account, so saying them tells nothing about it.
 var (
-	ErrTooManyLinkRequests = errors.New("too many sign-in emails were asked for from your network; wait an hour and try again")
-	ErrTooManyCodeGuesses  = errors.New("too many wrong codes were typed for this address; open the link in the email instead, or try a code again tomorrow")
+	ErrTooManyLinkRequests   = errors.New("too many sign-in emails were asked for from your network; wait an hour and try again")
+	ErrTooManyLinksToAddress = errors.New("too many sign-in emails were sent to this address lately, so none was sent now; " +
+		"use the newest one you have, or try again later")
+	ErrCodeSpent = errors.New("too many wrong codes were typed for the newest email's code; " +
+		"open its link instead, or ask for a new email")
+	ErrTooManyCodeGuesses = errors.New("too many wrong codes were typed for this address; " +
+		"open the link in the email instead, or try a code again tomorrow")
 )
 
 // LoginLink is an emailed one-time sign-in link and its short code, sent
@@ -63,11 +74,12 @@ type LinkLimit struct {
 	Max   int
 }
 
-// LinkLimits are the limits a new link must be under: the client's and
-// each of the address's.
+// LinkLimits are the limits a new link must be under: the client's, each
+// of the address's from this client, and each of the address's overall.
 type LinkLimits struct {
-	Client  LinkLimit
-	Address []LinkLimit
+	Client          LinkLimit
+	AddressOnClient []LinkLimit
+	Address         []LinkLimit
 }
 
 // LinkOutcome says whether a link was stored, or which limit refused it.
@@ -87,21 +99,32 @@ type GuessLimits struct {
 	Since               time.Time
 }
 
+// GuessOutcome says whether a typed code was counted, or which limit
+// refused it.
+type GuessOutcome int
+
+// The outcomes of counting a typed code.
+const (
+	GuessCounted GuessOutcome = iota
+	GuessLinkSpent
+	GuessAddressLimited
+)
+
 // LinkStore is what sign-in by emailed link needs from the database.
 type LinkStore interface {
 	CreateLoginLink(ctx context.Context, l *NewLoginLink, limits LinkLimits) (LinkOutcome, error)
 	LoginLinkByToken(ctx context.Context, tokenHash string) (*LoginLink, error)
 	LatestLoginLink(ctx context.Context, email string, now time.Time) (*LoginLink, error)
-	CountCodeGuess(ctx context.Context, id int64, email string, limits GuessLimits, now time.Time) (bool, error)
+	CountCodeGuess(ctx context.Context, id int64, email string, limits GuessLimits, now time.Time) (GuessOutcome, error)
 	UseLoginLink(ctx context.Context, id int64, now time.Time) (*Account, error)
 }
 
 // SendLoginLink emails a one-time sign-in link and code to an address,
 // whether or not it has an account; none is created until the link is
 // used. linkBase is the absolute URL the token is appended to; client is
-// the requester's address. Past the address's limits nothing is sent and
-// the answer is the same as when it is, so it never tells whether the
-// address has an account; past the client's it is ErrTooManyLinkRequests.
+// the requester's address. Past the client's limit it is
+// ErrTooManyLinkRequests, past the address's ErrTooManyLinksToAddress, and
+// nothing is sent; neither depends on whether the address has an account.
 func (s *Service) SendLoginLink(ctx context.Context, email, next, linkBase, publication, client string) error {
 	email, err := NormalizeEmail(email)
 	if err != nil {
@@ -109,16 +132,18 @@ func (s *Service) SendLoginLink(ctx context.Context, email, next, linkBase, publ
 	}
 	token, code, salt := NewToken(), NewCode(), newSalt()
 	now := s.Now()
+	day := now.Add(-24 * time.Hour)
 	outcome, err := s.Store.CreateLoginLink(ctx, &NewLoginLink{
-		Email: email, Client: client,
+		Email: email, Client: clientBucket(client),
 		TokenHash: HashToken(token), CodeSalt: salt, CodeHash: hashCode(salt, code),
 		NextPath: next, ExpiresAt: now.Add(LoginLinkLifetime), CreatedAt: now,
 	}, LinkLimits{
 		Client: LinkLimit{Since: now.Add(-time.Hour), Max: MaxLinksPerClientPerHour},
-		Address: []LinkLimit{
-			{Since: now.Add(-LinkBurstWindow), Max: MaxLinksPerAddressBurst},
-			{Since: now.Add(-24 * time.Hour), Max: MaxLinksPerAddressPerDay},
+		AddressOnClient: []LinkLimit{
+			{Since: now.Add(-LinkBurstWindow), Max: MaxLinksPerAddressClientBurst},
+			{Since: day, Max: MaxLinksPerAddressClientPerDay},
 		},
+		Address: []LinkLimit{{Since: day, Max: MaxLinksPerAddressPerDay}},
 	})
 	switch {
 	case err != nil:
@@ -126,7 +151,7 @@ func (s *Service) SendLoginLink(ctx context.Context, email, next, linkBase, publ
 	case outcome == LinkClientLimited:
 		return ErrTooManyLinkRequests
 	case outcome == LinkAddressLimited:
-		return nil
+		return ErrTooManyLinksToAddress
 	}
 	return s.Mail.Send(ctx, bmail.Message{
 		To:      email,
@@ -165,10 +190,12 @@ func (s *Service) UseLoginLink(ctx context.Context, token string) (*Account, *Lo
 }
 
 // UseLoginCode signs in with the code of the address's newest link
-// instead of the link. Each guess is recorded before it is checked, and
-// past the limits codes are refused with ErrTooManyCodeGuesses, right or
-// wrong; the link itself still works.
-func (s *Service) UseLoginCode(ctx context.Context, email, code string) (*Account, *LoginLink, error) {
+// instead of the link, typed on client. Each guess is recorded before it
+// is checked, and past the limits codes are refused, right or wrong: with
+// ErrCodeSpent once the link has had its guesses, ErrTooManyCodeGuesses
+// once the address has from this client or from all; the link itself
+// still works.
+func (s *Service) UseLoginCode(ctx context.Context, email, code, client string) (*Account, *LoginLink, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, nil, err
@@ -185,13 +212,24 @@ func (s *Service) UseLoginCode(ctx context.Context, email, code string) (*Accoun
 	if err != nil {
 		return nil, nil, err
 	}
-	ok, err := s.Store.CountCodeGuess(ctx, l.ID, email, GuessLimits{
-		PerLink: MaxCodeGuessesPerLink, PerAddress: MaxCodeGuessesPerAddressDay, Since: now.Add(-24 * time.Hour),
-	}, now)
+	// This client's guesses at the address are counted first, so that a
+	// client past its own limit spends none of the address's.
+	n, _, err := s.Store.CountLoginAttempt(ctx, "code:"+email+" "+clientBucket(client), now, 24*time.Hour)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !ok {
+	if n > MaxCodeGuessesPerAddressClientDay {
+		return nil, nil, ErrTooManyCodeGuesses
+	}
+	outcome, err := s.Store.CountCodeGuess(ctx, l.ID, email, GuessLimits{
+		PerLink: MaxCodeGuessesPerLink, PerAddress: MaxCodeGuessesPerAddressDay, Since: now.Add(-24 * time.Hour),
+	}, now)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case outcome == GuessLinkSpent:
+		return nil, nil, ErrCodeSpent
+	case outcome == GuessAddressLimited:
 		return nil, nil, ErrTooManyCodeGuesses
 	}
 	if !codeMatches(l.CodeSalt, l.CodeHash, code) {

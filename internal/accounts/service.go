@@ -22,6 +22,7 @@ var (
 	ErrEmailTaken     = errors.New("an account with that email already exists; sign in instead")
 	ErrLinkInvalid    = errors.New("this sign-in link or code is wrong, used or expired; ask for a new one")
 	ErrNoSession      = errors.New("not signed in")
+	ErrSignInChanged  = errors.New("your account's password changed while you were signing in; sign in again")
 )
 
 // InputError is a problem with what the reader typed (an address that is
@@ -54,7 +55,7 @@ type Store interface {
 	AccountByEmail(ctx context.Context, email string) (*Account, error)
 	AccountByID(ctx context.Context, id int64) (*Account, error)
 	UpdateAccount(ctx context.Context, a *Account) error
-	CreateSession(ctx context.Context, tokenHash string, accountID int64, userAgent string, now time.Time, maxActive int) (int64, error)
+	CreateSession(ctx context.Context, tokenHash string, accountID int64, passwordHash, userAgent string, now time.Time, maxActive int) (int64, error)
 	SessionWithAccount(ctx context.Context, tokenHash string) (*Session, *Account, error)
 	TouchSession(ctx context.Context, id int64, now time.Time) error
 	EndSession(ctx context.Context, accountID, sessionID int64, reason string, now time.Time) error
@@ -74,9 +75,17 @@ type Service struct {
 	Hashes *HashLimiter
 }
 
+// maxEmailBytes is the longest address mail can deliver to (RFC 5321's
+// path limit less its brackets); longer ones would not fit the database's
+// indexes either.
+const maxEmailBytes = 254
+
 // NormalizeEmail checks an address and returns it lower-cased.
 func NormalizeEmail(email string) (string, error) {
 	email = strings.TrimSpace(email)
+	if len(email) > maxEmailBytes {
+		return "", &InputError{fmt.Sprintf("an email address has at most %d characters", maxEmailBytes)}
+	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
 		return "", &InputError{fmt.Sprintf("%q is not an email address", email)}
@@ -84,14 +93,17 @@ func NormalizeEmail(email string) (string, error) {
 	return strings.ToLower(email), nil
 }
 
-// Register creates an account with a password whose address the operator
-// vouches for (the command line, the demo): it is confirmed from the start.
-// Readers registering on the site go through SignUp.
-func (s *Service) Register(ctx context.Context, email, password string, admin bool) (*Account, error) {
-	return s.register(ctx, email, password, admin, true)
+// Register creates an account with a password and a role, whose address
+// the operator vouches for (the command line, the demo): it is confirmed
+// from the start. Readers registering on the site go through SignUp.
+func (s *Service) Register(ctx context.Context, email, password string, role Role) (*Account, error) {
+	return s.register(ctx, email, password, role, true)
 }
 
-func (s *Service) register(ctx context.Context, email, password string, admin, verified bool) (*Account, error) {
+func (s *Service) register(ctx context.Context, email, password string, role Role, verified bool) (*Account, error) {
+	if _, err := ParseRole(string(role)); err != nil {
+		return nil, err
+	}
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, err
@@ -104,7 +116,7 @@ func (s *Service) register(ctx context.Context, email, password string, admin, v
 		return nil, err
 	}
 	now := s.Now()
-	a := &Account{Email: email, PasswordHash: hash, IsAdmin: admin, CreatedAt: now}
+	a := &Account{Email: email, PasswordHash: hash, Role: role, CreatedAt: now}
 	if verified {
 		a.EmailVerifiedAt = &now
 	}
@@ -159,8 +171,12 @@ var dummyHash, _ = HashPassword("not a real password")
 
 // StartSession signs the account in on a device and returns the session's
 // secret token for its cookie or bearer header. Past the account's device
-// cap (0: none) the least recently used sessions are signed out.
-func (s *Service) StartSession(ctx context.Context, accountID int64, userAgent string, deviceLimit int) (string, error) {
+// cap (0: none) the least recently used sessions are signed out. a is the
+// account as the sign-in checked it: if its password changed since (a
+// reset, or a link sign-in taking back the address), the session is
+// refused with ErrSignInChanged, so a check that passed a moment before the
+// change cannot sign a device in after it.
+func (s *Service) StartSession(ctx context.Context, a *Account, userAgent string, deviceLimit int) (string, error) {
 	token := NewToken()
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
@@ -168,7 +184,10 @@ func (s *Service) StartSession(ctx context.Context, accountID int64, userAgent s
 	// The cut may split a character, and a header may hold any bytes; the
 	// database keeps only UTF-8 text.
 	userAgent = strings.ToValidUTF8(userAgent, "")
-	_, err := s.Store.CreateSession(ctx, HashToken(token), accountID, userAgent, s.Now(), deviceLimit)
+	_, err := s.Store.CreateSession(ctx, HashToken(token), a.ID, a.PasswordHash, userAgent, s.Now(), deviceLimit)
+	if errors.Is(err, dberr.ErrNotFound) {
+		return "", ErrSignInChanged
+	}
 	return token, err
 }
 

@@ -36,7 +36,7 @@ func thService(t *testing.T, st *store.Store, hashes *accounts.HashLimiter) (*ac
 	t.Helper()
 	clk := &thClock{now: time.Date(2026, 11, 15, 4, 30, 0, 0, time.UTC)}
 	s := &accounts.Service{Store: st, Now: clk.Now, Hashes: hashes}
-	if _, err := s.Register(context.Background(), thOwner, thPassword, false); err != nil {
+	if _, err := s.Register(context.Background(), thOwner, thPassword, accounts.RoleReader); err != nil {
 		t.Fatal(err)
 	}
 	return s, clk

@@ -15,7 +15,8 @@ import (
 type TokenStore interface {
 	CreateAccountToken(ctx context.Context, purpose TokenPurpose, tokenHash string, accountID int64, newEmail string, expires, now time.Time) error
 	AccountTokenByHash(ctx context.Context, purpose TokenPurpose, tokenHash string) (*AccountToken, error)
-	CountTokenRequest(ctx context.Context, key string, since, now time.Time) (int, error)
+	CountTokenRequest(ctx context.Context, key string, since []time.Time, now time.Time) ([]int, error)
+	UseAccountToken(ctx context.Context, purpose TokenPurpose, tokenHash string, now time.Time) (accountID int64, newEmail string, err error)
 	ConfirmEmail(ctx context.Context, tokenHash string, accountID int64, now time.Time) error
 	ResetPassword(ctx context.Context, tokenHash, passwordHash string, now time.Time) (int64, error)
 	ChangePassword(ctx context.Context, accountID, keep int64, passwordHash string, now time.Time) error
@@ -26,7 +27,7 @@ type TokenStore interface {
 // Errors of emailed account links.
 var (
 	ErrTokenInvalid  = errors.New("this link is wrong, used or expired; ask for a new one")
-	ErrTooManyEmails = errors.New("too many emails were asked for; wait an hour and try again")
+	ErrTooManyEmails = errors.New("too many emails were asked for lately; try again later")
 	ErrWrongPassword = errors.New("your current password is not right")
 	ErrEmailInUse    = errors.New("another account already uses that email")
 )
@@ -46,24 +47,42 @@ const (
 // form. Its address stays unconfirmed until the owner uses a link sent to
 // it (SendVerification), because anyone can type anyone's address.
 func (s *Service) SignUp(ctx context.Context, email, password string) (*Account, error) {
-	return s.register(ctx, email, password, false, false)
+	return s.register(ctx, email, password, RoleReader, false)
 }
 
-// throttle records a request for an email under each key and refuses it
-// when any key is past its limit this hour.
-func (s *Service) throttle(ctx context.Context, limits map[string]int) error {
+// requestLimit allows at most max[i] requests for an email under key in
+// each windows[i].
+type requestLimit struct {
+	key     string
+	max     []int
+	windows []time.Duration
+}
+
+// perHour is a limit of max requests an hour under key.
+func perHour(key string, max int) requestLimit {
+	return requestLimit{key, []int{max}, []time.Duration{emailRequestWindow}}
+}
+
+// throttle records a request for an email under each limit's key in turn
+// and refuses it at the first key past a limit in one of its windows. A
+// request refused is not recorded under the keys after it, so a client
+// past its own limit for an address spends none of the address's.
+func (s *Service) throttle(ctx context.Context, limits ...requestLimit) error {
 	now := s.Now()
-	since := now.Add(-emailRequestWindow)
-	over := false
-	for key, max := range limits {
-		n, err := s.Store.CountTokenRequest(ctx, key, since, now)
+	for _, lim := range limits {
+		since := make([]time.Time, len(lim.windows))
+		for i, w := range lim.windows {
+			since[i] = now.Add(-w)
+		}
+		counts, err := s.Store.CountTokenRequest(ctx, lim.key, since, now)
 		if err != nil {
 			return err
 		}
-		over = over || n > max
-	}
-	if over {
-		return ErrTooManyEmails
+		for i, n := range counts {
+			if n > lim.max[i] {
+				return ErrTooManyEmails
+			}
+		}
 	}
 	return nil
 }
@@ -84,7 +103,7 @@ func (s *Service) SendVerification(ctx context.Context, a *Account, linkBase, pu
 	if a.Verified() {
 		return nil
 	}
-	if err := s.throttle(ctx, map[string]int{fmt.Sprintf("verify:account:%d", a.ID): maxEmailsPerAccount}); err != nil {
+	if err := s.throttle(ctx, perHour(fmt.Sprintf("verify:account:%d", a.ID), maxEmailsPerAccount)); err != nil {
 		return err
 	}
 	token, err := s.issueToken(ctx, PurposeVerify, a.ID, "", verifyLinkLifetime)

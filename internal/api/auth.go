@@ -65,7 +65,7 @@ func (s *Server) signedIn(r *http.Request) (v *viewer, ok bool, err error) {
 		return nil, false, err
 	}
 	v = &viewer{Account: account, Session: se}
-	v.AccountID, v.Staff = account.ID, account.IsAdmin
+	v.AccountID, v.Staff = account.ID, account.Role.IsStaff()
 	if v.Subscription, err = s.Billing.Current(ctx, account.ID); err != nil {
 		return nil, false, err
 	}
@@ -173,14 +173,17 @@ func validReaderID(token string) bool {
 // appReader keeps app reader ids apart from the pages' cookie ids.
 func appReader(id string) string { return "app-" + id }
 
+// accountJSON is an account as apps see it: role is "editor", "admin" or
+// "" for a reader; is_admin stays for apps written before roles.
 type accountJSON struct {
 	ID      int64  `json:"id"`
 	Email   string `json:"email"`
+	Role    string `json:"role"`
 	IsAdmin bool   `json:"is_admin"`
 }
 
 func accountOf(a *accounts.Account) accountJSON {
-	return accountJSON{ID: a.ID, Email: a.Email, IsAdmin: a.IsAdmin}
+	return accountJSON{ID: a.ID, Email: a.Email, Role: string(a.Role), IsAdmin: a.Role.IsAdmin()}
 }
 
 // maxBody bounds request bodies: a sign-in is a few hundred bytes.
@@ -213,7 +216,10 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cfg := s.Settings.Get()
-	token, err := s.Accounts.StartSession(ctx, a.ID, r.UserAgent(), cfg.DeviceLimit)
+	token, err := s.Accounts.StartSession(ctx, a, r.UserAgent(), cfg.DeviceLimit)
+	if errors.Is(err, accounts.ErrSignInChanged) {
+		return unauthorized(err.Error(), false)
+	}
 	if err != nil {
 		return err
 	}

@@ -88,13 +88,11 @@ func (s *Server) Handler() http.Handler {
 // few hundred bytes.
 const maxRequestBody = httpguard.MaxBody
 
-// guard gives every answer the security headers, and refuses with a JSON
+// guard refuses with a JSON
 // error what no endpoint can serve: a path, query or body that is not
 // UTF-8 text, an oversize body, a multipart upload.
 func (s *Server) guard(next http.Handler) http.Handler {
-	headers := httpguard.NewHeaders(strings.HasPrefix(s.BaseURL, "https://"))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		headers.Set(w.Header())
 		refusal := httpguard.CheckURL(r)
 		if refusal == nil {
 			refusal = httpguard.LimitBody(w, r, maxRequestBody)

@@ -4,6 +4,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"broadsheet/internal/access"
@@ -23,6 +26,7 @@ import (
 	"broadsheet/internal/clock"
 	"broadsheet/internal/config"
 	"broadsheet/internal/content"
+	"broadsheet/internal/httpguard"
 	"broadsheet/internal/jobs"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/settings"
@@ -39,7 +43,8 @@ type App struct {
 	Accounts *accounts.Service
 	Billing  *billing.Service
 	Access   *access.Service
-	Jobs     *jobs.Runner
+	Jobs     *jobs.Runner    // the job workers
+	Schedule *jobs.Scheduler // the periodic tasks
 	Log      *slog.Logger
 
 	handler http.Handler
@@ -92,15 +97,13 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Gateway: &billing.TestGateway{Store: st, Now: clk.Now, Delay: gatewayDelay},
 	}
 	a.Access = &access.Service{Store: st, Now: clk.Now, Exclusive: st.SingleWriter()}
-	host, _ := os.Hostname()
 	a.Jobs = &jobs.Runner{
-		Store: st, Now: clk.Now, Log: log,
-		Worker: host + ":" + strconv.Itoa(os.Getpid()),
-		Handlers: map[string]jobs.Handler{
-			"renewal": a.runRenewal, billing.ReceiptJob: a.sendReceipt,
-			billing.CheckoutRecoveryJob: a.runCheckoutRecovery,
+		Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain,
+		Kinds: map[string]jobs.Kind{
+			"renewal":                   {Handler: jobs.OnPayload(a.runRenewal), Workers: 2},
+			billing.ReceiptJob:          {Handler: jobs.OnPayload(a.sendReceipt), Workers: 2},
+			billing.CheckoutRecoveryJob: {Handler: jobs.OnPayload(a.runCheckoutRecovery), Workers: 1},
 		},
-		Periodic: a.periodic,
 	}
 	a.prune = &pruner{
 		store: st, now: clk.Now, log: log,
@@ -125,8 +128,9 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	mux.Handle("/", pages.Handler())
 	// Pages and API alike count sign-in attempts by the client address
 	// resolved here, believing X-Forwarded-For only from trusted proxies.
-	a.handler = clientaddr.New(cfg.TrustedProxies).Handler(mux)
+	a.handler = clientaddr.New(cfg.TrustedProxies).Handler(httpguard.NewHeaders(cfg.Secure()).Handler(mux))
 	a.pages = pages
+	a.Schedule = a.schedule()
 	return a, nil
 }
 
@@ -154,19 +158,40 @@ func cookieSecret(ctx context.Context, cfg *config.Config, st *store.Store) ([]b
 	return fileSecret(filepath.Join(filepath.Dir(strings.TrimPrefix(cfg.DatabaseURL, "sqlite://")), secretFile))
 }
 
-// periodic finds subscriptions whose renewal is due and enqueues one job per
-// attempt, keyed so that instances enqueue each attempt once; and picks up
-// settings and stories changed by another instance.
-func (a *App) periodic(ctx context.Context) error {
-	// Each part runs even if another failed: a story cache that could not
-	// be refreshed must not hold up renewals.
-	return errors.Join(
-		a.Settings.Reload(ctx),
-		a.pages.RefreshStories(ctx),
-		a.enqueueRenewals(ctx),
-		a.enqueueCheckoutRecoveries(ctx),
-		a.prune.run(ctx), // last: a large backlog must not delay the rest
-	)
+// schedule is the periodic work of each instance, each task on its own
+// interval: picking up settings and stories changed by another instance,
+// enqueuing renewals and checkout recoveries that have fallen due (keyed,
+// so that instances enqueue each once), and pruning.
+func (a *App) schedule() *jobs.Scheduler {
+	return &jobs.Scheduler{Log: a.Log, Tasks: []jobs.Task{
+		{Name: "reload settings", Every: 5 * time.Second, Run: a.Settings.Reload},
+		{Name: "refresh stories", Every: 5 * time.Second, Run: func(ctx context.Context) error { return a.pages.RefreshStories(ctx) }},
+		{Name: "enqueue renewals", Every: time.Minute, Run: a.enqueueRenewals},
+		{Name: "enqueue checkout recoveries", Every: 30 * time.Second, Run: a.enqueueCheckoutRecoveries},
+		{Name: "prune", Every: time.Minute, Run: a.prune.run}, // prunes at most hourly, by the clock
+	}}
+}
+
+// jobsDrain is how long, at shutdown, the jobs in flight may take to
+// finish before they are cancelled (to be retried later). HTTP shuts down
+// beside them within 10 s, so a stop takes at most 20 s: inside the 30 s a
+// supervisor usually waits.
+const jobsDrain = 20 * time.Second
+
+// workerName names this instance in the jobs it claims: its host and
+// process, and a random part for instances that share a process (tests).
+func workerName() string {
+	host, _ := os.Hostname()
+	var b [3]byte
+	rand.Read(b[:])
+	return host + ":" + strconv.Itoa(os.Getpid()) + ":" + hex.EncodeToString(b[:])
+}
+
+// RunDue runs every scheduled task once, then every job that is due, and
+// returns how many jobs ran. Tests use it to step time.
+func (a *App) RunDue(ctx context.Context) int {
+	a.Schedule.RunOnce(ctx)
+	return a.Jobs.RunDue(ctx)
 }
 
 func (a *App) enqueueRenewals(ctx context.Context) error {
@@ -228,17 +253,22 @@ func (a *App) sendReceipt(ctx context.Context, payload string) error {
 	return a.mail.Send(ctx, mail.Message{To: account.Email, Subject: "Your " + cfg.Publication + " receipt: " + plan.Name, Body: body})
 }
 
-// Run serves HTTP on the configured address and runs background jobs until
-// ctx ends, then shuts down gracefully.
+// Run serves HTTP on the configured address and runs the background work
+// until ctx ends, then shuts down gracefully: it stops the scheduled tasks
+// and the claiming of jobs, and returns once HTTP has shut down and the
+// jobs in flight have finished (or been cancelled after jobsDrain).
 func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
 		return err
 	}
 	srv := newHTTPServer(a.handler, timeouts{readHeader: readHeaderTimeout, read: readTimeout, write: writeTimeout, idle: idleTimeout})
-	jobsCtx, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
-	go a.Jobs.Run(jobsCtx, 5*time.Second)
+	background, stopBackground := context.WithCancel(ctx)
+	var work sync.WaitGroup
+	work.Go(func() { a.Schedule.Run(background) })
+	work.Go(func() { a.Jobs.Run(background) })
+	defer work.Wait()
+	defer stopBackground()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
@@ -249,7 +279,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 		return err
 	case <-ctx.Done():
 	}
-	stopJobs()
+	stopBackground()
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {

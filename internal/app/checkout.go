@@ -10,14 +10,20 @@ import (
 	"broadsheet/internal/billing"
 )
 
-// enqueueCheckoutRecoveries queues one recovery job for each checkout left
-// pending past billing.CheckoutRecoveryAfter (its request died, or lost
-// the gateway's answer), keyed by the payment so instances queue it once.
+// enqueueCheckoutRecoveries queues one recovery job for each checkout or
+// renewal payment left pending past billing.CheckoutRecoveryAfter (its
+// request or job died, or lost the gateway's answer), keyed by the payment
+// so instances queue it once.
 func (a *App) enqueueCheckoutRecoveries(ctx context.Context) error {
 	stale, err := a.Billing.StaleCheckouts(ctx, 500)
 	if err != nil {
 		return err
 	}
+	renewals, err := a.Billing.StaleRenewals(ctx, 500)
+	if err != nil {
+		return err
+	}
+	stale = append(stale, renewals...)
 	now := a.Clock.Now()
 	for _, p := range stale {
 		id := strconv.FormatInt(p.ID, 10)
@@ -33,8 +39,8 @@ func (a *App) runCheckoutRecovery(ctx context.Context, payload string) error {
 	if err != nil {
 		return fmt.Errorf("checkout recovery job payload %q: %w", payload, err)
 	}
-	defer a.pages.ForgetSignedIn() // a subscription may have started
-	return a.Billing.RecoverCheckout(ctx, id)
+	defer a.pages.ForgetSignedIn() // a subscription may have started or been extended
+	return a.Billing.RecoverPayment(ctx, id)
 }
 
 // testGatewayDelay is BROADSHEET_TEST_GATEWAY_DELAY: how long the built-in

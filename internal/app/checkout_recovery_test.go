@@ -51,7 +51,7 @@ func TestCheckoutCrashRecoveredByPeriodicWork(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		ctx := context.Background()
 		email, password := "crash@example.com", "crash-test-password"
-		acct, err := site.App.Accounts.Register(ctx, email, password, false)
+		acct, err := site.App.Accounts.Register(ctx, email, password, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -79,5 +79,10 @@ func pruneBefore(now time.Time, loc *time.Location, r config.Retention) store.Pr
 	b.Throttle = ago(r.Throttle)
 	b.DoneJobs = ago(r.Jobs)
 	b.Outbox = ago(r.Outbox)
+	b.Changes = ago(changesKept)
 	return b
 }
+
+// changesKept is how long the content change log is kept: every instance
+// reads it within seconds and starts from its newest change: a week is ample.
+const changesKept = 7 * 24 * time.Hour

@@ -88,7 +88,11 @@ func rnGoodCard() billing.Card {
 // rnDeviceOf returns a browser signed in as the account.
 func rnDeviceOf(t *testing.T, site *apptest.Site, accountID int64) *apptest.Browser {
 	t.Helper()
-	token, err := site.App.Accounts.StartSession(renewalCtx, accountID, "renewal test", 0)
+	account, err := site.App.Store.AccountByID(renewalCtx, accountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := site.App.Accounts.StartSession(renewalCtx, account, "renewal test", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ import (
 func TestTimeoutSlowBodyIsCutOff(t *testing.T) {
 	dir := t.TempDir()
 	cfg := &config.Config{Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: "sqlite://" + filepath.Join(dir, "broadsheet.db"),
-		BaseURL: "http://127.0.0.1", Secret: strings.Repeat("ab", 32)}
+		BaseURL: "http://127.0.0.1", Secret: "3f9a1c7e5b2d4f608a1e3c5b7d9f0a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f"}
 	a, err := New(context.Background(), cfg, clock.NewManual(time.Now()), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -50,11 +50,12 @@ func ReceiptKey(subscriptionID int64) string {
 	return "receipt:" + strconv.FormatInt(subscriptionID, 10)
 }
 
-// CheckoutRecoveryJob is the kind of job that settles a checkout left
-// pending; its payload is the payment's id.
+// CheckoutRecoveryJob is the kind of job that settles a payment left
+// pending, a checkout's or a renewal's (see RecoverPayment); its payload is
+// the payment's id.
 const CheckoutRecoveryJob = "checkout-recovery"
 
-// CheckoutRecoveryKey names the recovery job of a pending checkout payment.
+// CheckoutRecoveryKey names the recovery job of a pending payment.
 func CheckoutRecoveryKey(paymentID int64) string {
 	return "checkout-recovery:" + strconv.FormatInt(paymentID, 10)
 }
@@ -89,8 +90,8 @@ func (s *Service) Checkout(ctx context.Context, accountID int64, planCode string
 	if err != nil {
 		return nil, err
 	}
-	if formKey == "" {
-		return nil, errors.New("checkout form is missing its key; reload the page")
+	if formKey == "" || len(formKey) > maxFormKeyLen {
+		return nil, errors.New("checkout form has no valid key; reload the page")
 	}
 	key := checkoutKey(accountID, formKey)
 	if p, err := s.Store.PaymentByKey(ctx, key); err == nil {
@@ -104,8 +105,22 @@ func (s *Service) Checkout(ctx context.Context, accountID int64, planCode string
 		return current, ErrAlreadySubscribed
 	} else if current != nil {
 		// It gives no access any more but its end has not been recorded
-		// yet: end it, so that the new one can start.
-		if err := s.Store.EndSubscription(ctx, current.ID, s.Now()); err != nil {
+		// yet: end it, so that the new one can start; but not while its
+		// renewal is being charged, nor if it changed since it was read
+		// (a renewal may have just extended it).
+		err := s.Store.EndSubscription(ctx, current, s.Now())
+		if errors.Is(err, dberr.ErrNotFound) {
+			if current, err := s.Current(ctx, accountID); err != nil {
+				return nil, err
+			} else if current != nil && Entitled(current, s.Now()) {
+				return current, ErrAlreadySubscribed
+			}
+			return nil, ErrRenewalInProgress
+		}
+		if errors.Is(err, dberr.ErrConflict) {
+			return nil, ErrRenewalInProgress
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

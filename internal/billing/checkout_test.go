@@ -53,7 +53,7 @@ func newCheckoutWorld(t *testing.T, st *store.Store) *checkoutWorld {
 		t.Fatal(err)
 	}
 	acc := &accounts.Service{Store: st, Now: clk.Now}
-	reader, err := acc.Register(ctx, "reader@example.com", "long-enough-pass", false)
+	reader, err := acc.Register(ctx, "reader@example.com", "long-enough-pass", accounts.RoleReader)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,16 +23,12 @@ type Store interface {
 	PlanByID(ctx context.Context, id int64) (*Plan, error)
 	CreatePaymentMethod(ctx context.Context, m *PaymentMethod) (int64, error)
 	PaymentMethodByID(ctx context.Context, id int64) (*PaymentMethod, error)
-	BeginPayment(ctx context.Context, p *Payment) (*Payment, bool, error)
-	FinishPayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) error
 	CheckoutStore
 	SubscriptionByID(ctx context.Context, id int64) (*Subscription, error)
 	CurrentSubscription(ctx context.Context, accountID int64) (*Subscription, error)
 	SetAutoRenew(ctx context.Context, id int64, on bool, nextAttempt *time.Time, now time.Time) error
 	DueSubscriptions(ctx context.Context, now time.Time, limit int) ([]*Subscription, error)
-	ExtendSubscription(ctx context.Context, term *Term, nextAttempt time.Time, now time.Time) (bool, error)
-	RecordRenewalFailure(ctx context.Context, id int64, failures int, next *time.Time, now time.Time) error
-	EndSubscription(ctx context.Context, id int64, now time.Time) error
+	RenewalStore
 }
 
 // Renewal timing.
@@ -124,86 +120,6 @@ func (s *Service) setAutoRenew(ctx context.Context, accountID int64, on bool) er
 // run out.
 func (s *Service) DueSubscriptions(ctx context.Context, limit int) ([]*Subscription, error) {
 	return s.Store.DueSubscriptions(ctx, s.Now(), limit)
-}
-
-// RenewalKey names one renewal attempt: subscription, term and attempt.
-// The job that runs it and the charge it makes carry this key, so the
-// attempt happens once however many instances see it due.
-func RenewalKey(sub *Subscription) string {
-	return fmt.Sprintf("renewal:%d:%d:%d", sub.ID, sub.TermsPaid+1, sub.RenewalFailures+1)
-}
-
-// Renew runs the renewal attempt due for a subscription: it ends a
-// subscription that was cancelled and has run out, or charges the saved
-// card for the next term and extends the subscription, or records the
-// decline and schedules a retry. Running it again for the same attempt
-// (a replay after a crash, a second instance) charges nothing more.
-func (s *Service) Renew(ctx context.Context, subscriptionID int64) error {
-	sub, err := s.Store.SubscriptionByID(ctx, subscriptionID)
-	if err != nil {
-		return err
-	}
-	now := s.Now()
-	if sub.Status == Ended {
-		return nil
-	}
-	if !sub.AutoRenew {
-		if !now.Before(sub.PaidUntil) {
-			return s.Store.EndSubscription(ctx, sub.ID, now)
-		}
-		return nil
-	}
-	if sub.NextAttemptAt == nil || now.Before(*sub.NextAttemptAt) {
-		return nil
-	}
-	plan, err := s.Store.PlanByID(ctx, sub.PlanID)
-	if err != nil {
-		return err
-	}
-	method, err := s.Store.PaymentMethodByID(ctx, sub.PaymentMethodID)
-	if err != nil {
-		return err
-	}
-	key := RenewalKey(sub)
-	payment, _, err := s.Store.BeginPayment(ctx, &Payment{
-		AccountID: sub.AccountID, IdempotencyKey: key, Amount: plan.Price, Currency: plan.Currency,
-		Gateway: s.Gateway.Name(), CreatedAt: now,
-	})
-	if err != nil {
-		return err
-	}
-	res := ChargeResult{Succeeded: payment.Status == PaymentSucceeded, Reference: payment.GatewayRef, Failure: payment.Failure}
-	if payment.Status == PaymentPending {
-		// New, or left pending by a crash: the gateway's idempotency key
-		// makes this the same charge either way.
-		if res, err = s.Gateway.Charge(ctx, Charge{IdempotencyKey: key, Token: method.Token, Amount: plan.Price, Currency: plan.Currency}); err != nil {
-			return err
-		}
-		status := PaymentFailed
-		if res.Succeeded {
-			status = PaymentSucceeded
-		}
-		if err := s.Store.FinishPayment(ctx, payment.ID, status, res.Reference, res.Failure, now); err != nil {
-			return err
-		}
-	}
-	if !res.Succeeded {
-		failures := sub.RenewalFailures + 1
-		var next *time.Time
-		if failures <= len(retryAfter) {
-			t := now.Add(retryAfter[failures-1])
-			next = &t
-		}
-		return s.Store.RecordRenewalFailure(ctx, sub.ID, failures, next, now)
-	}
-	seq := sub.TermsPaid + 1
-	months := plan.TermMonths * seq
-	term := &Term{
-		SubscriptionID: sub.ID, Seq: seq, PlanID: plan.ID, StartsAt: sub.PaidUntil,
-		EndsAt: AddMonths(sub.AnchorAt, months, s.Location()), Amount: plan.Price, PaymentID: payment.ID,
-	}
-	_, err = s.Store.ExtendSubscription(ctx, term, term.EndsAt.Add(-RenewalLead), now)
-	return err
 }
 
 // Receipt describes a payment for an email.

@@ -1,6 +1,9 @@
 package config
 
 import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"strings"
 	"testing"
 )
@@ -21,6 +24,8 @@ func TestConfigRefusesWeakSecret(t *testing.T) {
 		"0123456789abcdef0123456789abcdef", // 32 hex digits: 16 bytes
 		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", // 63 hex digits
 		"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlYw",                      // 42 base64 characters
+		strings.Repeat("0", 64),                                           // long, and not random
+		strings.Repeat("password", 6),                                     // a word repeated
 	} {
 		t.Setenv("BROADSHEET_SECRET", secret)
 		_, err := Parse("serve", nil, false)
@@ -83,5 +88,19 @@ func TestConfigDemoListensOnLoopback(t *testing.T) {
 	}
 	if env.Addr != "0.0.0.0:8081" {
 		t.Errorf("demo with BROADSHEET_ADDR=0.0.0.0:8081 listens on %q", env.Addr)
+	}
+}
+
+// Keys made the way the messages say (32 random bytes, as hex or base64)
+// are never refused as too regular.
+func TestConfigAcceptsRandomSecrets(t *testing.T) {
+	for range 500 {
+		key := make([]byte, 32)
+		rand.Read(key)
+		for _, secret := range []string{hex.EncodeToString(key), base64.StdEncoding.EncodeToString(key)} {
+			if err := CheckSecret(secret); err != nil {
+				t.Fatalf("random secret %q refused: %v", secret, err)
+			}
+		}
 	}
 }

@@ -23,7 +23,25 @@ func CheckSecret(secret string) error {
 		return fmt.Errorf("BROADSHEET_SECRET is too weak: %d %s, and it needs at least %d (32 random bytes); make one with `%s`",
 			n, kind, want, MakeSecret)
 	}
+	// A long value of few characters ("000…", a word repeated) is long but
+	// not random; 32 random bytes in any of the alphabets above use many.
+	if n := distinct(secret); n < minDistinctSecretChars {
+		return fmt.Errorf("BROADSHEET_SECRET is too weak: it uses only %d different characters, which no random key does; make one with `%s`",
+			n, MakeSecret)
+	}
 	return nil
+}
+
+// minDistinctSecretChars is fewer than a random key of 64 hex digits uses
+// but for a chance of about one in ten million.
+const minDistinctSecretChars = 12
+
+func distinct(s string) int {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return len(seen)
 }
 
 func onlyOf(s, alphabet string) bool {

@@ -14,8 +14,10 @@ type Source interface {
 
 // Cache keeps recently read stories and the section list in memory for a
 // few seconds. The article page is the hottest path and a story is read
-// far more often than it changes; a few seconds of staleness after an edit
-// is the price, and the size bound keeps memory flat however many stories
+// far more often than it changes. Apply drops what the content change log
+// says changed, so an edit, a slug change or a deletion is served at the
+// next refresh; the few seconds an entry lives bound what a missed change
+// could cost, and the size bound keeps memory flat however many stories
 // the archive holds.
 type Cache struct {
 	src Source
@@ -26,6 +28,7 @@ type Cache struct {
 	articles map[string]cachedArticle
 	sections []Section
 	secsAt   time.Time
+	gen      uint64 // counts the Apply calls (see Article)
 }
 
 type cachedArticle struct {
@@ -46,6 +49,7 @@ func (c *Cache) Article(ctx context.Context, slug string, now time.Time) (*Artic
 	wall := time.Now()
 	c.mu.RLock()
 	e, ok := c.articles[slug]
+	gen := c.gen
 	c.mu.RUnlock()
 	if ok && wall.Sub(e.at) < c.ttl && !e.a.PublishedAt.After(now) {
 		return e.a, nil
@@ -55,6 +59,12 @@ func (c *Cache) Article(ctx context.Context, slug string, now time.Time) (*Artic
 		return nil, err
 	}
 	c.mu.Lock()
+	if c.gen != gen {
+		// Changes were applied since the story was read: it may be one
+		// they dropped, so it is returned but not kept.
+		c.mu.Unlock()
+		return a, nil
+	}
 	if len(c.articles) >= c.max {
 		// Drop an arbitrary entry: cheap, and good enough for a cache
 		// whose entries live only seconds.
@@ -86,10 +96,25 @@ func (c *Cache) Sections(ctx context.Context) ([]Section, error) {
 	return secs, nil
 }
 
-// Forget drops everything, for after an edit.
-func (c *Cache) Forget() {
+// Apply drops the copies the changes make stale: the stories they name,
+// under their old slugs too, and for a section's change the section list
+// and that section's stories, which show its name.
+func (c *Cache) Apply(changes []Change) {
 	c.mu.Lock()
-	c.articles = make(map[string]cachedArticle)
-	c.sections = nil
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	c.gen++
+	for _, ch := range changes {
+		if ch.Kind == SectionSaved {
+			c.sections = nil
+			for slug, e := range c.articles {
+				if e.a.SectionID == ch.SectionID {
+					delete(c.articles, slug)
+				}
+			}
+			continue
+		}
+		for _, slug := range ch.StorySlugs() {
+			delete(c.articles, slug)
+		}
+	}
 }

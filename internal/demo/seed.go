@@ -22,16 +22,19 @@ var Plans = []billing.Plan{
 	{Code: "super-saver", Name: "Super Saver", Price: 390000, Currency: "INR", TermMonths: 24, Position: 3, Active: true},
 }
 
-// Account is a demo sign-in.
+// Account is a demo sign-in: Role says who it is, printed at start-up;
+// AccountRole is the role the account is given.
 type Account struct {
 	Email, Password, Role string
+	AccountRole           accounts.Role
 }
 
 // Accounts are the demo's sign-ins, printed at start-up.
 var Accounts = []Account{
-	{"admin@demo.broadsheet.test", "admin-demo-pass", "admin"},
-	{"subscriber@demo.broadsheet.test", "subscriber-demo-pass", "subscriber (Smart Essential)"},
-	{"reader@demo.broadsheet.test", "reader-demo-pass", "registered reader, no subscription"},
+	{"admin@demo.broadsheet.test", "admin-demo-pass", "admin", accounts.RoleAdmin},
+	{"subscriber@demo.broadsheet.test", "subscriber-demo-pass", "subscriber (Smart Essential)", accounts.RoleReader},
+	{"reader@demo.broadsheet.test", "reader-demo-pass", "registered reader, no subscription", accounts.RoleReader},
+	{"editor@demo.broadsheet.test", "editor-demo-pass", "editor (reads every story in full)", accounts.RoleEditor},
 }
 
 // EnsurePlans stores the reference plans if the database has none, so a
@@ -90,7 +93,7 @@ func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *bil
 		}
 	}
 	for _, d := range Accounts {
-		a, err := acc.Register(ctx, d.Email, d.Password, d.Role == "admin")
+		a, err := acc.Register(ctx, d.Email, d.Password, d.AccountRole)
 		if err != nil {
 			return false, fmt.Errorf("demo account %s: %w", d.Email, err)
 		}

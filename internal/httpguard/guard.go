@@ -56,6 +56,15 @@ func (hs Headers) Set(h http.Header) {
 	}
 }
 
+// Handler sets the headers on every response of next, before next runs,
+// so that even the router's own redirects and refusals carry them.
+func (hs Headers) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hs.Set(w.Header())
+		next.ServeHTTP(w, r)
+	})
+}
+
 // Refusal is why a request is refused, and with which status.
 type Refusal struct {
 	Status  int

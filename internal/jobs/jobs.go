@@ -1,7 +1,16 @@
-// Package jobs runs durable background work from the jobs table: renewals,
-// emails, and later newsletter sends and imports. A job is claimed under a
-// lease, so when a process dies mid-job another picks it up after the lease
-// runs out; handlers must therefore be safe to run twice (they are keyed).
+// Package jobs runs Broadsheet's background work, in two parts:
+//
+//   - a Scheduler runs periodic tasks (reload settings, refresh stories,
+//     find renewals that are due, prune), each on its own goroutine and
+//     interval, so that a slow or failing task delays only itself;
+//   - a Runner runs the durable jobs of the jobs table (renewals, receipts,
+//     and later imports and newsletter sends) with a pool of workers per
+//     kind, so that a long job of one kind never delays another kind.
+//
+// A worker claims a job under a lease and renews it while the job runs.
+// When a process dies mid-job its lease runs out and another process takes
+// the job, so handlers must be safe to run twice (they are keyed). Only the
+// worker that holds the lease may finish or reschedule the job.
 package jobs
 
 import (
@@ -9,6 +18,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"sync"
 	"time"
 
 	"broadsheet/internal/dberr"
@@ -17,91 +29,225 @@ import (
 
 // Store is the jobs table.
 type Store interface {
-	EnqueueJob(ctx context.Context, kind, key, payload string, runAt, now time.Time) (bool, error)
-	ClaimJob(ctx context.Context, worker string, now time.Time, lease time.Duration) (*store.Job, error)
-	CompleteJob(ctx context.Context, id int64, now time.Time) error
-	RetryJob(ctx context.Context, id int64, cause string, runAt time.Time) error
+	ClaimJob(ctx context.Context, kind, worker string, now time.Time, lease time.Duration) (*store.Job, error)
+	ExtendJob(ctx context.Context, id int64, worker string, until time.Time) (bool, error)
+	SaveJobProgress(ctx context.Context, id int64, worker, progress string) (bool, error)
+	CompleteJob(ctx context.Context, id int64, worker string, now time.Time) (bool, error)
+	RetryJob(ctx context.Context, id int64, worker, cause string, runAt time.Time) (bool, error)
 }
 
 // Handler runs one job.
-type Handler func(ctx context.Context, payload string) error
+type Handler func(ctx context.Context, job *Job) error
+
+// OnPayload is a Handler for jobs whose payload says all they need.
+func OnPayload(run func(ctx context.Context, payload string) error) Handler {
+	return func(ctx context.Context, job *Job) error { return run(ctx, job.Payload) }
+}
+
+// Kind is how one kind of job runs.
+type Kind struct {
+	Handler Handler
+	Workers int // how many jobs of this kind one process runs at once (at least 1)
+}
+
+// Defaults for a Runner's zero fields.
+const (
+	DefaultLease = 5 * time.Minute
+	DefaultPoll  = 5 * time.Second
+	DefaultDrain = 30 * time.Second
+)
+
+// recordTimeout bounds the writes that record a job's outcome.
+const recordTimeout = 5 * time.Second
 
 // Runner claims and runs due jobs.
 type Runner struct {
-	Store    Store
-	Now      func() time.Time
-	Worker   string // names this process in the locked_by column
-	Handlers map[string]Handler
-	Lease    time.Duration
-	Log      *slog.Logger
-	// Periodic runs before each poll: work that finds what is due and
-	// enqueues it (idempotently, by key).
-	Periodic func(ctx context.Context) error
+	Store  Store
+	Now    func() time.Time
+	Worker string          // names this process; each of its workers adds its kind and number
+	Kinds  map[string]Kind // jobs of other kinds are left to a process that knows them
+	Lease  time.Duration   // how long a claim holds without renewal; renewed every Lease/3
+	Poll   time.Duration   // how long an idle worker waits before looking again
+	Drain  time.Duration   // at shutdown, how long running jobs may take to finish before they are cancelled
+	Log    *slog.Logger
 }
 
-// Run polls until ctx ends.
-func (r *Runner) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
+// Run runs each kind's workers until ctx ends, then lets the jobs in
+// flight finish (cancelling those still running after Drain) and returns
+// once every worker has stopped.
+func (r *Runner) Run(ctx context.Context) {
+	// Jobs run under their own context, so that a shutdown stops the
+	// claiming of new jobs without cutting short the ones running.
+	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+	var workers sync.WaitGroup
+	for _, kind := range slices.Sorted(maps.Keys(r.Kinds)) {
+		for i := range max(r.Kinds[kind].Workers, 1) {
+			worker := fmt.Sprintf("%s %s#%d", r.Worker, kind, i+1)
+			workers.Go(func() { r.work(ctx, jobCtx, kind, worker) })
+		}
+	}
+	stopped := make(chan struct{})
+	go func() { workers.Wait(); close(stopped) }()
+	<-ctx.Done()
+	select {
+	case <-stopped:
+	case <-time.After(or(r.Drain, DefaultDrain)):
+		r.Log.Warn("jobs still running at shutdown: cancelling them")
+		cancelJobs()
+		<-stopped
+	}
+}
+
+// work is one worker: it runs due jobs of kind one after another until
+// stop ends, waiting Poll whenever none is due.
+func (r *Runner) work(stop, jobCtx context.Context, kind, worker string) {
+	for stop.Err() == nil {
+		if r.runNext(jobCtx, kind, worker) {
+			continue // more may be due
+		}
+		select {
+		case <-stop.Done():
+		case <-time.After(or(r.Poll, DefaultPoll)):
+		}
+	}
+}
+
+// RunDue runs every job that is due, of every kind, in the calling
+// goroutine, and returns how many ran. Tests use it to step time.
+func (r *Runner) RunDue(ctx context.Context) int {
+	n := 0
+	for ctx.Err() == nil {
+		ran := 0
+		for _, kind := range slices.Sorted(maps.Keys(r.Kinds)) {
+			for ctx.Err() == nil && r.runNext(ctx, kind, r.Worker+" "+kind) {
+				ran++
+			}
+		}
+		if ran == 0 {
+			return n // a job may enqueue one of another kind: stop when a pass finds none
+		}
+		n += ran
+	}
+	return n
+}
+
+// runNext claims the next due job of kind and runs it, and reports
+// whether there was one.
+func (r *Runner) runNext(ctx context.Context, kind, worker string) bool {
+	job, err := r.Store.ClaimJob(ctx, kind, worker, r.Now(), r.lease())
+	if errors.Is(err, dberr.ErrNotFound) {
+		return false
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			r.Log.Error("claim job", "kind", kind, "err", err)
+		}
+		return false
+	}
+	r.run(ctx, job, worker)
+	return true
+}
+
+func (r *Runner) run(ctx context.Context, j *store.Job, worker string) {
+	jobCtx, cancel := context.WithCancelCause(ctx)
+	job := &Job{Payload: j.Payload, Progress: j.Progress, Attempt: j.Attempts, id: j.ID, worker: worker, store: r.Store}
+	beating := make(chan struct{})
+	go func() { defer close(beating); r.heartbeat(jobCtx, cancel, j, worker) }()
+	err := r.Kinds[j.Kind].Handler(jobCtx, job)
+	cancel(nil)
+	<-beating
+
+	// The outcome is recorded even when a shutdown has cancelled the job.
+	ctx, done := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer done()
+	if err == nil {
+		held, err := r.Store.CompleteJob(ctx, j.ID, worker, r.Now())
+		switch {
+		case err != nil:
+			r.Log.Error("complete job", "job", j.UniqueKey, "err", err)
+		case !held:
+			r.Log.Warn("job finished after another worker took it over; left to that worker", "job", j.UniqueKey, "worker", worker)
+		}
+		return
+	}
+	r.Log.Warn("job failed", "job", j.UniqueKey, "attempt", j.Attempts, "err", err)
+	// Back off exponentially up to about eight hours, and keep trying: a
+	// renewal or a receipt is never silently dropped; last_error says why
+	// it is stuck.
+	backoff := time.Duration(1<<min(j.Attempts, 10)) * 30 * time.Second
+	held, err := r.Store.RetryJob(ctx, j.ID, worker, err.Error(), r.Now().Add(backoff))
+	switch {
+	case err != nil:
+		r.Log.Error("retry job", "job", j.UniqueKey, "err", err)
+	case !held:
+		r.Log.Warn("job failed after another worker took it over; left to that worker", "job", j.UniqueKey, "worker", worker)
+	}
+}
+
+// heartbeat renews the job's lease every Lease/3 until ctx ends. If the
+// lease is no longer this worker's, it cancels the job: another worker is
+// running it.
+func (r *Runner) heartbeat(ctx context.Context, lost context.CancelCauseFunc, j *store.Job, worker string) {
+	t := time.NewTicker(r.lease() / 3)
 	defer t.Stop()
 	for {
-		r.RunDue(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		held, err := r.Store.ExtendJob(ctx, j.ID, worker, r.Now().Add(r.lease()))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			// Two more beats before the lease runs out.
+			r.Log.Warn("renew job lease", "job", j.UniqueKey, "err", err)
+		case err == nil && !held:
+			r.Log.Error("lost the lease of a running job: stopping it", "job", j.UniqueKey, "worker", worker)
+			lost(ErrLeaseLost)
+			return
+		}
 	}
 }
 
-// RunDue runs the periodic work and then every job that is due, and
-// returns how many jobs ran.
-func (r *Runner) RunDue(ctx context.Context) int {
-	if r.Periodic != nil {
-		if err := r.Periodic(ctx); err != nil {
-			r.Log.Error("periodic jobs", "err", err)
-		}
+func (r *Runner) lease() time.Duration { return or(r.Lease, DefaultLease) }
+
+// or is d, or def when d is not set.
+func or(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
 	}
-	n := 0
-	for ctx.Err() == nil {
-		job, err := r.Store.ClaimJob(ctx, r.Worker, r.Now(), r.lease())
-		if errors.Is(err, dberr.ErrNotFound) {
-			return n
-		}
-		if err != nil {
-			r.Log.Error("claim job", "err", err)
-			return n
-		}
-		n++
-		r.run(ctx, job)
-	}
-	return n
+	return def
 }
 
-func (r *Runner) lease() time.Duration {
-	if r.Lease > 0 {
-		return r.Lease
-	}
-	return 5 * time.Minute
+// Job is the job a handler runs.
+type Job struct {
+	Payload string
+	// Progress is what an earlier attempt saved with SaveProgress, for a
+	// long job to resume from; empty on a first attempt.
+	Progress string
+	Attempt  int // 1 on the first run
+
+	id     int64
+	worker string
+	store  Store
 }
 
-func (r *Runner) run(ctx context.Context, job *store.Job) {
-	h, ok := r.Handlers[job.Kind]
-	err := fmt.Errorf("no handler for job kind %q", job.Kind)
-	if ok {
-		err = h(ctx, job.Payload)
+// ErrLeaseLost is returned by SaveProgress, and is the cause of the end of
+// a job's context, when another worker has taken the job over (this one's
+// lease ran out): the handler should stop.
+var ErrLeaseLost = errors.New("the job was taken over by another worker")
+
+// SaveProgress records how far the job got, so that if this process dies
+// the next attempt starts from there (in its Progress).
+func (j *Job) SaveProgress(ctx context.Context, progress string) error {
+	held, err := j.store.SaveJobProgress(ctx, j.id, j.worker, progress)
+	if err != nil {
+		return err
 	}
-	if err == nil {
-		if err := r.Store.CompleteJob(ctx, job.ID, r.Now()); err != nil {
-			r.Log.Error("complete job", "job", job.UniqueKey, "err", err)
-		}
-		return
+	if !held {
+		return ErrLeaseLost
 	}
-	r.Log.Warn("job failed", "job", job.UniqueKey, "attempt", job.Attempts, "err", err)
-	// Back off exponentially up to about eight hours, and keep trying: a
-	// renewal or a receipt is never silently dropped; last_error says why
-	// it is stuck.
-	backoff := time.Duration(1<<min(job.Attempts, 10)) * 30 * time.Second
-	if err := r.Store.RetryJob(ctx, job.ID, err.Error(), r.Now().Add(backoff)); err != nil {
-		r.Log.Error("retry job", "job", job.UniqueKey, "err", err)
-	}
+	j.Progress = progress
+	return nil
 }

@@ -1,14 +1,13 @@
-// Package mail sends the emails Broadsheet writes (sign-in links, receipts).
-// Over SMTP when a server is configured; otherwise into an outbox in the
-// database that admins read in the browser, which is what the demo does.
+// Package mail sends the emails Broadsheet writes (sign-in links, receipts,
+// later newsletters). Over SMTP when a server is configured; otherwise into
+// an outbox in the database that admins read in the browser, which is what
+// the demo does.
 package mail
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/smtp"
 	"strings"
 	"time"
 )
@@ -18,6 +17,9 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string
+	// Headers are extra header fields, such as a newsletter's
+	// List-Unsubscribe and List-Unsubscribe-Post.
+	Headers map[string]string
 }
 
 // Sender delivers messages.
@@ -41,31 +43,6 @@ func (o Outbox) Send(ctx context.Context, m Message) error {
 	return o.Store.AddToOutbox(ctx, m.To, m.Subject, m.Body, o.Now())
 }
 
-// SMTP sends through an SMTP server with PLAIN auth when a user is set.
-type SMTP struct {
-	Addr     string // host:port
-	From     string
-	Username string
-	Password string
-}
-
-// Send delivers the message over SMTP.
-func (s SMTP) Send(ctx context.Context, m Message) error {
-	if strings.ContainsAny(m.To, "\r\n") || strings.ContainsAny(m.Subject, "\r\n") {
-		return fmt.Errorf("mail header contains a line break")
-	}
-	var auth smtp.Auth
-	if s.Username != "" {
-		host, _, _ := net.SplitHostPort(s.Addr)
-		auth = smtp.PlainAuth("", s.Username, s.Password, host)
-	}
-	msg := "From: " + s.From + "\r\nTo: " + m.To + "\r\nSubject: " + m.Subject +
-		"\r\nDate: " + time.Now().Format(time.RFC1123Z) +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
-		strings.ReplaceAll(m.Body, "\n", "\r\n")
-	return smtp.SendMail(s.Addr, auth, s.From, []string{m.To}, []byte(msg))
-}
-
 // Printed writes each message to W (the terminal of whoever runs the
 // demo) before handing it on, so that sign-in links, which the admin
 // outbox hides, reach the person trying the demo.
@@ -78,4 +55,46 @@ type Printed struct {
 func (p Printed) Send(ctx context.Context, m Message) error {
 	fmt.Fprintf(p.W, "\n--- email to %s: %s\n%s---\n", m.To, m.Subject, m.Body)
 	return p.Sender.Send(ctx, m)
+}
+
+// ownHeaders are the fields the sender writes itself; Message.Headers may
+// not set them.
+var ownHeaders = []string{"From", "To", "Cc", "Bcc", "Subject", "Date", "Message-Id", "Mime-Version",
+	"Content-Type", "Content-Transfer-Encoding", "Sender", "Reply-To"}
+
+// check refuses what would let a value write header fields of its own: a
+// line break in a recipient, a subject or a header, or a header name that
+// is not one.
+func (m Message) check() error {
+	if strings.ContainsAny(m.To, "\r\n") || strings.ContainsAny(m.Subject, "\r\n") {
+		return fmt.Errorf("mail header contains a line break")
+	}
+	for name, value := range m.Headers {
+		if !fieldName(name) {
+			return fmt.Errorf("mail header name %q is not a field name", name)
+		}
+		for _, own := range ownHeaders {
+			if strings.EqualFold(name, own) {
+				return fmt.Errorf("mail header %q is set by the sender", name)
+			}
+		}
+		if strings.ContainsAny(value, "\r\n") {
+			return fmt.Errorf("mail header %s contains a line break", name)
+		}
+	}
+	return nil
+}
+
+// fieldName reports whether s is a header field name: printable ASCII
+// without a colon (RFC 5322, section 3.6.8).
+func fieldName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < 33 || c > 126 || c == ':' {
+			return false
+		}
+	}
+	return true
 }

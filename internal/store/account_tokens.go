@@ -31,17 +31,21 @@ func (s *Store) AccountTokenByHash(ctx context.Context, purpose accounts.TokenPu
 }
 
 // CountTokenRequest records a request under key and returns how many were
-// made under it since a time, this one included. Recording before counting
-// means requests racing each other can only be refused too often, never
-// let through past the limit.
-func (s *Store) CountTokenRequest(ctx context.Context, key string, since, now time.Time) (int, error) {
+// made under it since each of the times, this one included. Recording
+// before counting means requests racing each other can only be refused too
+// often, never let through past the limit.
+func (s *Store) CountTokenRequest(ctx context.Context, key string, since []time.Time, now time.Time) ([]int, error) {
 	if _, err := s.w.ExecContext(ctx, `INSERT INTO account_token_requests (key, requested_at) VALUES ($1, $2)`, key, now.UTC()); err != nil {
-		return 0, mapErr(err)
+		return nil, mapErr(err)
 	}
-	var n int
-	err := s.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM account_token_requests WHERE key = $1 AND requested_at > $2`,
-		key, since.UTC()).Scan(&n)
-	return n, mapErr(err)
+	counts := make([]int, len(since))
+	for i, t := range since {
+		if err := s.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM account_token_requests WHERE key = $1 AND requested_at > $2`,
+			key, t.UTC()).Scan(&counts[i]); err != nil {
+			return nil, mapErr(err)
+		}
+	}
+	return counts, nil
 }
 
 // useAccountToken uses a token up inside tx, once: ErrNotFound if it is
@@ -52,6 +56,16 @@ func useAccountToken(ctx context.Context, tx *sql.Tx, purpose accounts.TokenPurp
 		WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
 		RETURNING account_id, new_email`, tokenHash, string(purpose), now.UTC()).Scan(&accountID, &newEmail)
 	return accountID, newEmail, mapErr(err)
+}
+
+// UseAccountToken uses a token of a purpose up, once, and returns its
+// account and address: ErrNotFound if it is unknown, used or expired.
+func (s *Store) UseAccountToken(ctx context.Context, purpose accounts.TokenPurpose, tokenHash string, now time.Time) (accountID int64, newEmail string, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		accountID, newEmail, err = useAccountToken(ctx, tx, purpose, tokenHash, now)
+		return err
+	})
+	return accountID, newEmail, err
 }
 
 // retireTokensTx uses up every outstanding token of the account: links

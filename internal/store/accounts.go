@@ -8,11 +8,11 @@ import (
 	"broadsheet/internal/accounts"
 )
 
-const accountColumns = `id, email, password_hash, is_admin, created_at, email_verified_at`
+const accountColumns = `id, email, password_hash, role, created_at, email_verified_at`
 
 // joinedAccountColumns are accountColumns of the accounts table aliased a,
 // for reads that join it.
-const joinedAccountColumns = `a.id, a.email, a.password_hash, a.is_admin, a.created_at, a.email_verified_at`
+const joinedAccountColumns = `a.id, a.email, a.password_hash, a.role, a.created_at, a.email_verified_at`
 
 func scanAccount(row interface{ Scan(...any) error }) (*accounts.Account, error) {
 	var a accounts.Account
@@ -27,7 +27,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*accounts.Account, error)
 // accountFields are the scan targets of accountColumns; finishAccount
 // completes the account after the scan.
 func accountFields(a *accounts.Account, verified *sql.NullTime) []any {
-	return []any{&a.ID, &a.Email, &a.PasswordHash, &a.IsAdmin, &a.CreatedAt, verified}
+	return []any{&a.ID, &a.Email, &a.PasswordHash, &a.Role, &a.CreatedAt, verified}
 }
 
 func finishAccount(a *accounts.Account, verified sql.NullTime) {
@@ -37,8 +37,8 @@ func finishAccount(a *accounts.Account, verified sql.NullTime) {
 // CreateAccount stores a new account; ErrConflict if the email is taken.
 func (s *Store) CreateAccount(ctx context.Context, a *accounts.Account) (int64, error) {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (email, password_hash, is_admin, created_at, email_verified_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.Email, a.PasswordHash, a.IsAdmin, a.CreatedAt.UTC(), utcOrNil(a.EmailVerifiedAt)).Scan(&id)
+	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (email, password_hash, role, created_at, email_verified_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.Email, a.PasswordHash, string(a.Role), a.CreatedAt.UTC(), utcOrNil(a.EmailVerifiedAt)).Scan(&id)
 	return id, mapErr(err)
 }
 
@@ -60,12 +60,12 @@ func (s *Store) AccountByID(ctx context.Context, id int64) (*accounts.Account, e
 	return scanAccount(s.readRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 }
 
-// UpdateAccount saves an account's password hash and admin flag, and the
+// UpdateAccount saves an account's password hash and role, and the
 // time its address was confirmed once it has been (never unconfirming it).
 func (s *Store) UpdateAccount(ctx context.Context, a *accounts.Account) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE accounts SET password_hash = $2, is_admin = $3,
+	_, err := s.w.ExecContext(ctx, `UPDATE accounts SET password_hash = $2, role = $3,
 		email_verified_at = COALESCE(email_verified_at, $4) WHERE id = $1`,
-		a.ID, a.PasswordHash, a.IsAdmin, utcOrNil(a.EmailVerifiedAt))
+		a.ID, a.PasswordHash, string(a.Role), utcOrNil(a.EmailVerifiedAt))
 	return mapErr(err)
 }
 
@@ -91,17 +91,22 @@ func finishSession(se *accounts.Session, ended sql.NullTime) {
 	se.CreatedAt, se.LastSeenAt, se.EndedAt = se.CreatedAt.UTC(), se.LastSeenAt.UTC(), nullTime(ended)
 }
 
-// CreateSession starts a session and, when the account has more than
+// CreateSession starts a session, only while the account's password hash
+// is still passwordHash (ErrNotFound otherwise), and, when the account has more than
 // maxActive sessions open (0: no cap), ends the oldest ones with the
 // device_limit reason, all in one transaction so two sign-ins at once
 // cannot both slip under the cap.
-func (s *Store) CreateSession(ctx context.Context, tokenHash string, accountID int64, userAgent string, now time.Time, maxActive int) (int64, error) {
+func (s *Store) CreateSession(ctx context.Context, tokenHash string, accountID int64, passwordHash, userAgent string, now time.Time, maxActive int) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		// Touch the account row first: on PostgreSQL this serialises
-		// concurrent sign-ins of one account.
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET email = email WHERE id = $1`, accountID); err != nil {
+		// concurrent sign-ins of one account, and with a change of password.
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET email = email WHERE id = $1 AND password_hash = $2`, accountID, passwordHash)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO sessions (token_hash, account_id, user_agent, created_at, last_seen_at)
 			VALUES ($1, $2, $3, $4, $4) RETURNING id`, tokenHash, accountID, userAgent, now.UTC()).Scan(&id); err != nil {
@@ -110,7 +115,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, accountID i
 		if maxActive <= 0 {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $2, ended_reason = $3
+		_, err = tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $2, ended_reason = $3
 			WHERE id IN (SELECT id FROM (
 				SELECT id, ROW_NUMBER() OVER (ORDER BY last_seen_at DESC, id DESC) AS newest
 				FROM sessions WHERE account_id = $1 AND ended_at IS NULL) ranked

@@ -83,28 +83,6 @@ func (s *Store) PaymentMethodByID(ctx context.Context, id int64) (*billing.Payme
 	return &m, nil
 }
 
-// BeginPayment records a charge about to be made under its idempotency key.
-// If a payment with that key exists, it is returned with created false and
-// the caller must not start another charge.
-func (s *Store) BeginPayment(ctx context.Context, p *billing.Payment) (*billing.Payment, bool, error) {
-	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO payments
-		(account_id, idempotency_key, amount_paise, currency, status, gateway, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-		p.AccountID, p.IdempotencyKey, int64(p.Amount), p.Currency, billing.PaymentPending, p.Gateway, p.CreatedAt.UTC()).Scan(&id)
-	if err == sql.ErrNoRows {
-		existing, err := s.PaymentByKey(ctx, p.IdempotencyKey)
-		return existing, false, err
-	}
-	if err != nil {
-		return nil, false, mapErr(err)
-	}
-	out := *p
-	out.ID, out.Status = id, billing.PaymentPending
-	return &out, true, nil
-}
-
 const paymentColumns = `id, account_id, idempotency_key, purpose, COALESCE(plan_id, 0), COALESCE(payment_method_id, 0),
 	amount_paise, currency, status, gateway, gateway_ref, failure, refund_ref, created_at`
 
@@ -136,6 +114,23 @@ func (s *Store) PaymentByID(ctx context.Context, id int64) (*billing.Payment, er
 // subscription that has not ended, or another checkout pending, gets
 // ErrConflict: only the request that holds the pending row may charge.
 func (s *Store) BeginCheckout(ctx context.Context, p *billing.Payment) (*billing.Payment, bool, error) {
+	return s.beginPayment(ctx, p, billing.PurposeCheckout, func(tx *sql.Tx) error {
+		var live int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE account_id = $1 AND status <> $2`,
+			p.AccountID, string(billing.Ended)).Scan(&live); err != nil {
+			return mapErr(err)
+		}
+		if live > 0 {
+			return ErrConflict
+		}
+		return nil // the partial unique index refuses a second pending checkout
+	})
+}
+
+// beginPayment records a pending payment of purpose under the account's
+// lock, once allowed says the account's state permits it; a payment with the
+// same idempotency key is returned instead, with created false.
+func (s *Store) beginPayment(ctx context.Context, p *billing.Payment, purpose string, allowed func(tx *sql.Tx) error) (*billing.Payment, bool, error) {
 	var out *billing.Payment
 	created := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -150,25 +145,19 @@ func (s *Store) BeginCheckout(ctx context.Context, p *billing.Payment) (*billing
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		var live int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE account_id = $1 AND status <> $2`,
-			p.AccountID, string(billing.Ended)).Scan(&live); err != nil {
-			return mapErr(err)
+		if err := allowed(tx); err != nil {
+			return err
 		}
-		if live > 0 {
-			return ErrConflict
-		}
-		// The partial unique index refuses a second pending checkout.
 		var id int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO payments
 			(account_id, idempotency_key, purpose, plan_id, payment_method_id, amount_paise, currency, status, gateway, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
-			p.AccountID, p.IdempotencyKey, billing.PurposeCheckout, p.PlanID, p.PaymentMethodID, int64(p.Amount), p.Currency,
+			p.AccountID, p.IdempotencyKey, purpose, nullID(p.PlanID), nullID(p.PaymentMethodID), int64(p.Amount), p.Currency,
 			billing.PaymentPending, p.Gateway, p.CreatedAt.UTC()).Scan(&id); err != nil {
 			return mapErr(err)
 		}
 		row := *p
-		row.ID, row.Purpose, row.Status = id, billing.PurposeCheckout, billing.PaymentPending
+		row.ID, row.Purpose, row.Status = id, purpose, billing.PaymentPending
 		out, created = &row, true
 		return nil
 	})
@@ -232,11 +221,14 @@ func (s *Store) SettlePayment(ctx context.Context, id int64, status, ref, failur
 }
 
 // RefundPayment records that the charge of a payment that paid for
-// nothing (still pending, or released as never charged) was refunded.
+// nothing (still pending, released as never charged, or recorded as
+// succeeded by a renewal that then could not extend its subscription) was
+// refunded. A payment that paid for a term is never marked refunded.
 func (s *Store) RefundPayment(ctx context.Context, id int64, ref, refundRef string, now time.Time) error {
 	_, err := s.w.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, refund_ref = $4, updated_at = $5
-		WHERE id = $1 AND status IN ($6, $7)`,
-		id, billing.PaymentRefunded, ref, refundRef, now.UTC(), billing.PaymentPending, billing.PaymentFailed)
+		WHERE id = $1 AND status IN ($6, $7, $8)
+			AND NOT EXISTS (SELECT 1 FROM subscription_terms t WHERE t.payment_id = payments.id)`,
+		id, billing.PaymentRefunded, ref, refundRef, now.UTC(), billing.PaymentPending, billing.PaymentFailed, billing.PaymentSucceeded)
 	return mapErr(err)
 }
 
@@ -271,13 +263,6 @@ func (s *Store) CompleteCheckout(ctx context.Context, paymentID int64, ref strin
 		return err
 	})
 	return id, err
-}
-
-// FinishPayment records a charge's outcome.
-func (s *Store) FinishPayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, failure = $4, updated_at = $5 WHERE id = $1`,
-		id, status, ref, failure, now.UTC())
-	return mapErr(err)
 }
 
 const subscriptionColumns = `id, account_id, plan_id, status, auto_renew, COALESCE(payment_method_id, 0), anchor_at, paid_until,
@@ -369,45 +354,19 @@ func (s *Store) DueSubscriptions(ctx context.Context, now time.Time, limit int) 
 	return out, rows.Err()
 }
 
-// ExtendSubscription records a paid renewal term. It applies only if the
-// subscription still has term.Seq-1 terms paid, so a renewal replayed after
-// a crash or run by two instances extends the subscription once; it
-// reports whether this call applied it.
-func (s *Store) ExtendSubscription(ctx context.Context, term *billing.Term, nextAttempt time.Time, now time.Time) (bool, error) {
-	applied := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = $3, paid_until = $4, terms_paid = $2,
-			renewal_failures = 0, next_attempt_at = $5, updated_at = $6
-			WHERE id = $1 AND terms_paid = $2 - 1`,
-			term.SubscriptionID, term.Seq, string(billing.Active), term.EndsAt.UTC(), nextAttempt.UTC(), now.UTC())
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		applied = true
-		return insertTerm(ctx, tx, term)
-	})
-	return applied, err
-}
-
 // RecordRenewalFailure marks a declined renewal: past due with the next
-// attempt at next, or ended when next is nil.
-func (s *Store) RecordRenewalFailure(ctx context.Context, id int64, failures int, next *time.Time, now time.Time) error {
+// attempt at next, or ended when next is nil. It applies only to the
+// attempt that was declined (the subscription still has termsPaid terms and
+// failures-1 declines) and never to a subscription that has ended, so a
+// late answer cannot bring back one a new checkout replaced.
+func (s *Store) RecordRenewalFailure(ctx context.Context, id int64, termsPaid, failures int, next *time.Time, now time.Time) error {
 	status := billing.PastDue
 	if next == nil {
 		status = billing.Ended
 	}
 	_, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET status = $2, renewal_failures = $3, next_attempt_at = $4, updated_at = $5
-		WHERE id = $1 AND renewal_failures = $3 - 1`, id, string(status), failures, utcPtr(next), now.UTC())
-	return mapErr(err)
-}
-
-// EndSubscription marks a subscription ended.
-func (s *Store) EndSubscription(ctx context.Context, id int64, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET status = $2, next_attempt_at = NULL, updated_at = $3 WHERE id = $1`,
-		id, string(billing.Ended), now.UTC())
+		WHERE id = $1 AND renewal_failures = $3 - 1 AND terms_paid = $6 AND status <> $7`,
+		id, string(status), failures, utcPtr(next), now.UTC(), termsPaid, string(billing.Ended))
 	return mapErr(err)
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"broadsheet/internal/accounts"
@@ -37,7 +38,8 @@ func (s *Store) lockLinkKey(ctx context.Context, tx *sql.Tx, key string) error {
 }
 
 // CreateLoginLink stores a sign-in link unless a limit forbids it: the
-// client's first, then each of the address's. Counting and writing happen
+// client's first, then each of the address's from this client, then each
+// of the address's overall. Counting and writing happen
 // in one transaction under the address's and the client's locks, so
 // parallel requests cannot all slip under a limit. Nothing is written when
 // a limit is reached.
@@ -51,13 +53,20 @@ func (s *Store) CreateLoginLink(ctx context.Context, l *accounts.NewLoginLink, l
 		if err := s.lockLinkKey(ctx, tx, "client:"+l.Client); err != nil {
 			return err
 		}
-		over, err := overLinkLimit(ctx, tx, `client = $1`, l.Client, limits.Client)
+		over, err := overLinkLimit(ctx, tx, `client = $1`, limits.Client, l.Client)
 		if err != nil || over {
 			outcome = accounts.LinkClientLimited
 			return err
 		}
+		for _, lim := range limits.AddressOnClient {
+			over, err := overLinkLimit(ctx, tx, `email = $1 AND client = $2`, lim, l.Email, l.Client)
+			if err != nil || over {
+				outcome = accounts.LinkAddressLimited
+				return err
+			}
+		}
 		for _, lim := range limits.Address {
-			over, err := overLinkLimit(ctx, tx, `email = $1`, l.Email, lim)
+			over, err := overLinkLimit(ctx, tx, `email = $1`, lim, l.Email)
 			if err != nil || over {
 				outcome = accounts.LinkAddressLimited
 				return err
@@ -75,12 +84,13 @@ func (s *Store) CreateLoginLink(ctx context.Context, l *accounts.NewLoginLink, l
 	return outcome, nil
 }
 
-// overLinkLimit tells whether the links matching where (on key) since the
-// limit's start have reached its maximum.
-func overLinkLimit(ctx context.Context, tx *sql.Tx, where, key string, lim accounts.LinkLimit) (bool, error) {
+// overLinkLimit tells whether the links matching where (on keys, $1 and
+// on) since the limit's start have reached its maximum.
+func overLinkLimit(ctx context.Context, tx *sql.Tx, where string, lim accounts.LinkLimit, keys ...any) (bool, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_links WHERE `+where+` AND created_at > $2`,
-		key, lim.Since.UTC()).Scan(&n)
+	since := "$" + strconv.Itoa(len(keys)+1)
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_links WHERE `+where+` AND created_at > `+since,
+		append(keys, lim.Since.UTC())...).Scan(&n)
 	return n >= lim.Max, mapErr(err)
 }
 
@@ -98,13 +108,15 @@ func (s *Store) LatestLoginLink(ctx context.Context, email string, now time.Time
 }
 
 // CountCodeGuess records one typed code against a live link, before it is
-// checked, and reports whether it may be checked: false, recording
-// nothing, once the link has had limits.PerLink guesses or the links of
-// its address sent since limits.Since have had limits.PerAddress. The
-// conditional update counts each guess once however many arrive at once,
-// and the address's lock makes the sum over its links exact.
-func (s *Store) CountCodeGuess(ctx context.Context, id int64, email string, limits accounts.GuessLimits, now time.Time) (bool, error) {
-	ok := false
+// checked, and reports whether it may be checked: GuessCounted, or,
+// recording nothing, GuessAddressLimited once the links of its address
+// sent since limits.Since have had limits.PerAddress guesses, and
+// GuessLinkSpent once the link has had limits.PerLink (or is used or
+// expired). The conditional update counts each guess once however many
+// arrive at once, and the address's lock makes the sum over its links
+// exact.
+func (s *Store) CountCodeGuess(ctx context.Context, id int64, email string, limits accounts.GuessLimits, now time.Time) (accounts.GuessOutcome, error) {
+	outcome := accounts.GuessAddressLimited
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockLinkKey(ctx, tx, "email:"+email); err != nil {
 			return err
@@ -121,13 +133,17 @@ func (s *Store) CountCodeGuess(ctx context.Context, id int64, email string, limi
 		err := tx.QueryRowContext(ctx, `UPDATE login_links SET attempts = attempts + 1
 			WHERE id = $1 AND email = $2 AND attempts < $3 AND used_at IS NULL AND expires_at > $4
 			RETURNING attempts`, id, email, limits.PerLink, now.UTC()).Scan(&attempts)
-		if err == sql.ErrNoRows {
+		switch {
+		case err == sql.ErrNoRows:
+			outcome = accounts.GuessLinkSpent
 			return nil
+		case err != nil:
+			return mapErr(err)
 		}
-		ok = err == nil
-		return mapErr(err)
+		outcome = accounts.GuessCounted
+		return nil
 	})
-	return ok, err
+	return outcome, err
 }
 
 // UseLoginLink marks a link used, once, and returns the account of its

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -56,16 +57,18 @@ func TestLoginLinksSurviveMigration0004(t *testing.T) {
 	}
 }
 
-// Twenty requests at once for one address write exactly the burst limit
-// of links, and twenty first sign-ins at once by different links of a new
-// address make one account.
+// Twenty requests at once for one address from one client write exactly
+// the burst limit of links, twenty more from as many clients exactly the
+// rest of the address's overall limit, and twenty first sign-ins at once
+// by different links of a new address make one account.
 func TestLoginLinkLimitsHoldUnderParallelRequests(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 15, 10, 0, 0, 0, time.UTC)
 		limits := accounts.LinkLimits{
-			Client:  accounts.LinkLimit{Since: now.Add(-time.Hour), Max: 100},
-			Address: []accounts.LinkLimit{{Since: now.Add(-15 * time.Minute), Max: 3}},
+			Client:          accounts.LinkLimit{Since: now.Add(-time.Hour), Max: 100},
+			AddressOnClient: []accounts.LinkLimit{{Since: now.Add(-15 * time.Minute), Max: 3}},
+			Address:         []accounts.LinkLimit{{Since: now.Add(-24 * time.Hour), Max: 8}},
 		}
 		outcomes := make([]accounts.LinkOutcome, 20)
 		errs := make([]error, 20)
@@ -92,6 +95,28 @@ func TestLoginLinkLimitsHoldUnderParallelRequests(t *testing.T) {
 		}
 		if created != 3 {
 			t.Errorf("%d links written by 20 parallel requests, want 3", created)
+		}
+		manyOutcomes := make([]accounts.LinkOutcome, 20)
+		for i := range manyOutcomes {
+			wg.Go(func() {
+				manyOutcomes[i], errs[i] = s.CreateLoginLink(ctx, &accounts.NewLoginLink{
+					Email: "new@example.com", Client: fmt.Sprintf("198.51.100.%d", i+1), TokenHash: accounts.HashToken(fmt.Sprint("many", i)),
+					ExpiresAt: now.Add(20 * time.Minute), CreatedAt: now,
+				}, limits)
+			})
+		}
+		wg.Wait()
+		fromMany := 0
+		for i, o := range manyOutcomes {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if o == accounts.LinkCreated {
+				fromMany++
+			}
+		}
+		if fromMany != 8-3 {
+			t.Errorf("%d links written by 20 parallel requests from as many clients, want %d", fromMany, 8-3)
 		}
 		if n, err := s.CountAccounts(ctx); err != nil || n != 0 {
 			t.Fatalf("accounts after link requests: %d, %v; want 0", n, err)

@@ -54,6 +54,11 @@ func lockPath(database string) string { return database + ".lock" }
 // lockDatabase takes the lock on the SQLite file at path for command, or
 // fails at once with a *LockedError naming the holder.
 func lockDatabase(path, command string) (*fileLock, error) {
+	if n, err := extraLinks(path); err != nil {
+		return nil, fmt.Errorf("check %s: %w", path, err)
+	} else if n > 0 {
+		return nil, fmt.Errorf("%s has %d other hard link(s); a database is served under one name only, so that its lock holds: remove the other links", path, n)
+	}
 	f, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)

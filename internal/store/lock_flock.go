@@ -31,3 +31,17 @@ func tryLock(f *os.File) error {
 }
 
 func unlock(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+
+// extraLinks is how many other names (hard links) the file at path has.
+// The lock is taken beside one name: a second name would let a second
+// server in beside it.
+func extraLinks(path string) (int, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		if errors.Is(err, syscall.ENOENT) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	return int(st.Nlink) - 1, nil
+}

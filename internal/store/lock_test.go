@@ -120,3 +120,28 @@ func TestLockNoneOnPostgres(t *testing.T) {
 	}
 	b.Close()
 }
+
+// The lock sits beside one name of the file: a hard link under another
+// name would let a second server open the same database beside the first.
+func TestLockRefusesAHardLinkedDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "broadsheet.db")
+	first, err := store.Open(ctx, "sqlite://"+path, store.Exclusive("broadsheet demo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	other := filepath.Join(dir, "other.db")
+	if err := os.Link(path, other); err != nil {
+		t.Skipf("hard links unavailable here: %v", err)
+	}
+	second, err := store.Open(ctx, "sqlite://"+other, store.Exclusive("broadsheet serve"))
+	if err == nil {
+		second.Close()
+		t.Fatal("a second server opened the database through a hard link")
+	}
+	if !strings.Contains(err.Error(), "hard link") {
+		t.Errorf("error %q does not say why", err)
+	}
+}

@@ -108,7 +108,10 @@ func benchWrites(b *testing.B, write func(i int64) error) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if err := write(n.Add(1) - 1); err != nil {
-				b.Fatal(err)
+				// Fatal belongs to the benchmark's own goroutine, not to
+				// RunParallel's: report the error and stop this one.
+				b.Error(err)
+				return
 			}
 		}
 	})

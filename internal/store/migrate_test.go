@@ -97,16 +97,3 @@ func TestMeterRowsSurviveMigration0002(t *testing.T) {
 		})
 	}
 }
-
-// The poll for edited stories reads articles by updated_at through an index.
-func TestArticlesUpdatedAtIsIndexed(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		q := `SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'articles_updated_at' AND schemaname = current_schema()`
-		if s.Engine() == "sqlite" {
-			q = `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'articles_updated_at'`
-		}
-		if n, err := s.QueryString(context.Background(), q); err != nil || n != "1" {
-			t.Errorf("index articles_updated_at: %s, %v; want it present", n, err)
-		}
-	})
-}

@@ -26,6 +26,7 @@ type PruneBefore struct {
 	Throttle      time.Time // sign-in throttle windows and token requests begun before this
 	DoneJobs      time.Time // jobs done before this
 	Outbox        time.Time // emails stored before this
+	Changes       time.Time // content changes recorded before this
 }
 
 // Pruned counts the rows deleted, by table.
@@ -57,21 +58,23 @@ func (s *Store) Prune(ctx context.Context, before PruneBefore, batch int) (Prune
 		}
 	}
 	for _, t := range []struct {
-		table, where string
-		before       time.Time
+		table, id, where string
+		before           time.Time
 	}{
-		{"sessions", "ended_at < $1", before.EndedSessions},
-		{"login_links", "expires_at < $1", before.Links},
-		{"account_tokens", "expires_at < $1", before.Links},
-		{"login_throttle", "window_start < $1", before.Throttle},
-		{"account_token_requests", "requested_at < $1", before.Throttle},
-		{"jobs", "done_at < $1", before.DoneJobs},
-		{"outbox", "created_at < $1", before.Outbox},
+		{"sessions", "id", "ended_at < $1", before.EndedSessions},
+		{"login_links", "id", "expires_at < $1", before.Links},
+		{"account_tokens", "id", "expires_at < $1", before.Links},
+		{"login_throttle", "id", "window_start < $1", before.Throttle},
+		{"account_token_requests", "id", "requested_at < $1", before.Throttle},
+		{"jobs", "id", "done_at < $1", before.DoneJobs},
+		{"outbox", "id", "created_at < $1", before.Outbox},
+		// Changes are in time order: the oldest come first by sequence.
+		{"content_changes", "seq", "changed_at < $1", before.Changes},
 	} {
 		if t.before.IsZero() || ctx.Err() != nil {
 			continue
 		}
-		n, err := s.pruneByID(ctx, t.table, t.where, t.before.UTC(), batch)
+		n, err := s.pruneByID(ctx, t.table, t.id, t.where, t.before.UTC(), batch)
 		pruned[t.table] = n
 		if err != nil {
 			errs = append(errs, fmt.Errorf("prune %s: %w", t.table, err))
@@ -80,12 +83,13 @@ func (s *Store) Prune(ctx context.Context, before PruneBefore, batch int) (Prune
 	return pruned, errors.Join(append(errs, ctx.Err())...)
 }
 
-// pruneByID deletes the rows of a table with an id that match where ($1 is
-// arg), batch by batch, until a batch finds fewer than batch rows. Each
-// table has an index on the time where compares (see 0008_prune_indexes).
-func (s *Store) pruneByID(ctx context.Context, table, where string, arg any, batch int) (int64, error) {
+// pruneByID deletes the rows of a table, named by its id column, that match
+// where ($1 is arg), batch by batch, until a batch finds fewer than batch
+// rows. Each table has an index on the time where compares (see
+// 0008_prune_indexes), or keeps its rows in time order.
+func (s *Store) pruneByID(ctx context.Context, table, id, where string, arg any, batch int) (int64, error) {
 	// No ORDER BY: the batch is found through the index on the time.
-	q := `DELETE FROM ` + table + ` WHERE id IN (SELECT id FROM ` + table + ` WHERE ` + where + ` LIMIT $2)`
+	q := `DELETE FROM ` + table + ` WHERE ` + id + ` IN (SELECT ` + id + ` FROM ` + table + ` WHERE ` + where + ` LIMIT $2)`
 	var total int64
 	for {
 		res, err := s.w.ExecContext(ctx, q, arg, batch)

@@ -25,6 +25,7 @@ type accountData struct {
 	Entitled     bool
 	PaidUntil    string
 	NextCharge   string // "₹2,700 on 14 November 2027", when auto-renew is on
+	RenewalDue   bool   // auto-renew is on and the renewal is due or being charged now
 	AccessEnds   string // the last day, when auto-renew is off
 	// PaymentPending: a checkout was charged or is being charged, and its
 	// outcome is not recorded yet.
@@ -85,12 +86,17 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 		d.PaidUntil = sub.PaidUntil.In(loc).Format(dayLayout)
 		if sub.AutoRenew {
 			// The charge is made ahead of the term's end (or on the
-			// retry date of a declined one): that is the date to show.
+			// retry date of a declined one): that is the date to show,
+			// unless it has passed, when the renewal is being charged now.
 			at := sub.PaidUntil.Add(-billing.RenewalLead)
 			if sub.NextAttemptAt != nil {
 				at = *sub.NextAttemptAt
 			}
-			d.NextCharge = plan.Price.String() + " on " + at.In(loc).Format(dayLayout)
+			if at.After(s.Now()) {
+				d.NextCharge = plan.Price.String() + " on " + at.In(loc).Format(dayLayout)
+			} else {
+				d.RenewalDue = true
+			}
 		} else {
 			d.AccessEnds = d.PaidUntil
 		}

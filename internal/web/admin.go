@@ -43,21 +43,8 @@ type adminData struct {
 	Error     string
 }
 
-// requireAdmin lets only administrators through: a signed-out reader is
-// sent to sign in, a signed-in one without the role is refused.
-func (s *Server) requireAdmin(w http.ResponseWriter, r *http.Request) (*viewer, bool, error) {
-	v, ok, err := s.requireAccount(w, r)
-	if err != nil || !ok {
-		return v, false, err
-	}
-	if !v.Account.IsAdmin {
-		return v, false, &httpError{http.StatusForbidden, "Only administrators can open the admin console."}
-	}
-	return v, true, nil
-}
-
 func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireAdmin(w, r)
+	v, ok, err := s.requireRole(w, r, accounts.RoleAdmin)
 	if err != nil || !ok {
 		return err
 	}
@@ -79,7 +66,7 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, 
 }
 
 func (s *Server) submitSettings(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireAdmin(w, r)
+	v, ok, err := s.requireRole(w, r, accounts.RoleAdmin)
 	if err != nil || !ok {
 		return err
 	}
@@ -119,7 +106,7 @@ type outboxData struct {
 }
 
 func (s *Server) showOutbox(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireAdmin(w, r)
+	v, ok, err := s.requireRole(w, r, accounts.RoleAdmin)
 	if err != nil || !ok {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"broadsheet/internal/app/apptest"
 	"broadsheet/internal/content"
 	"broadsheet/internal/demo"
+	"broadsheet/internal/settings"
 )
 
 // stories returns the demo's published free (metered) and premium stories.
@@ -87,36 +89,61 @@ func assertFull(t *testing.T, resp apptest.Response, a *content.Article) {
 	}
 }
 
+// meterCopy is paywall and meter copy as an admin may write it, every
+// variable used, so that a page shows what the meter says of the reader.
+var meterCopy = map[string]string{
+	settings.KeyMeterNotice:    "Meter: {{remaining}} left of {{free_limit}}, {{used}} used.",
+	settings.KeyPaywallHeading: "Meter spent: {{used}} of {{free_limit}} read.",
+	settings.KeyPaywallBody:    "Come back next month for {{free_limit}} more.",
+	settings.KeyPaywallCTA:     "Subscribe ({{remaining}} left)",
+}
+
+func setCopy(t *testing.T, site *apptest.Site, copy map[string]string) {
+	t.Helper()
+	if err := site.App.Settings.Update(context.Background(), copy); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestMeteredReading(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		free, premium := stories(t, site)
+		setCopy(t, site, meterCopy)
 		b := site.NewBrowser()
 
-		// The premium story first: a lead and a prompt, and the meter untouched.
+		// The premium story first: a lead and a prompt to subscribe that is
+		// not the meter's, and the meter untouched.
 		resp := b.Get("/article/" + premium[0].Slug)
 		assertGated(t, resp, premium[0], 2)
-		if !strings.Contains(resp.Body, "premium story") {
-			t.Error("premium story should say it is for subscribers")
+		if strings.Contains(resp.Body, "Meter spent") || strings.Contains(resp.Body, "Meter:") {
+			t.Error("a premium story speaks of the meter, which it does not use")
+		}
+		if !strings.Contains(resp.Body, `href="/subscribe"`) {
+			t.Error("a premium story's paywall does not lead to the plans")
 		}
 
-		for i, want := range []string{"2 of 3", "1 of 3", "0 of 3"} {
+		for i, want := range []string{"2 left of 3, 1 used", "1 left of 3, 2 used", "0 left of 3, 3 used"} {
 			resp := b.Get("/article/" + free[i].Slug)
 			assertFull(t, resp, free[i])
-			if !strings.Contains(resp.Body, "You have "+want+" free stories left this month.") {
+			if !strings.Contains(resp.Body, "Meter: "+want+".") {
 				t.Errorf("story %d: meter notice should say %q", i+1, want)
 			}
 		}
 		resp = b.Get("/article/" + free[3].Slug)
 		assertGated(t, resp, free[3], 2)
 		for _, copy := range []string{
-			"You’ve reached your limit of 3 free articles this month.",
-			"Subscribe now for unlimited access.",
-			"Already subscribed? <a href=\"/login?next=/article/" + free[3].Slug + "\"",
-			"Subscribe to read the full story →",
+			"Meter spent: 3 of 3 read.",
+			"Come back next month for 3 more.",
+			"Subscribe (0 left)",
+			// Signing in brings the reader back to the story.
+			`href="/login?next=/article/` + free[3].Slug + `"`,
 		} {
 			if !strings.Contains(resp.Body, copy) {
 				t.Errorf("paywall lacks %q", copy)
 			}
+		}
+		if strings.Contains(resp.Body, "Meter: ") {
+			t.Error("the paywall comes with a meter notice")
 		}
 		// Re-reading a story counted this month is free.
 		assertFull(t, b.Get("/article/"+free[0].Slug), free[0])
@@ -129,6 +156,7 @@ func TestMeteredReading(t *testing.T) {
 func TestMeterMonthIsThePublicationsCalendarMonth(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		free, _ := stories(t, site)
+		setCopy(t, site, meterCopy)
 		ist, _ := time.LoadLocation("Asia/Kolkata")
 		site.Clock.Set(time.Date(2026, 11, 30, 23, 59, 0, 0, ist))
 		b := site.NewBrowser()
@@ -140,7 +168,7 @@ func TestMeterMonthIsThePublicationsCalendarMonth(t *testing.T) {
 		site.Clock.Set(time.Date(2026, 12, 1, 0, 1, 0, 0, ist))
 		resp := b.Get("/article/" + free[3].Slug)
 		assertFull(t, resp, free[3])
-		if !strings.Contains(resp.Body, "You have 2 of 3 free stories left this month.") {
+		if !strings.Contains(resp.Body, "Meter: 2 left of 3, 1 used.") {
 			t.Error("the new month should start a new count")
 		}
 	})
@@ -203,7 +231,7 @@ func TestSubscriberReadsEverythingWithoutAds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		token, err := site.App.Accounts.StartSession(ctx, acct.ID, "test", 0)
+		token, err := site.App.Accounts.StartSession(ctx, acct, "test", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +240,7 @@ func TestSubscriberReadsEverythingWithoutAds(t *testing.T) {
 		for _, a := range append(append([]*content.Article{}, premium...), free...) {
 			resp := b.Get("/article/" + a.Slug)
 			assertFull(t, resp, a)
-			if strings.Contains(resp.Body, "ad-slot") || strings.Contains(resp.Body, "free stories left") {
+			if strings.Contains(resp.Body, "ad-slot") || strings.Contains(resp.Body, `id="meter-notice"`) {
 				t.Fatalf("%s: a subscriber sees ads or the meter", a.Slug)
 			}
 		}
@@ -225,46 +253,88 @@ func TestSubscriberReadsEverythingWithoutAds(t *testing.T) {
 	})
 }
 
+// A wire story carries the disclaimer as the admin wrote it, naming the
+// publication; a story of the publication's own does not.
 func TestWireStoryCarriesTheDisclaimer(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		free, _ := stories(t, site)
+		setCopy(t, site, map[string]string{
+			settings.KeyPublication:    "The Test Gazette",
+			settings.KeyWireDisclaimer: "From the wires, not by {{publication}} staff.",
+		})
+		const disclaimer = "From the wires, not by The Test Gazette staff."
+		var wire, own bool
 		for _, a := range free {
-			if a.WireSource == "" {
-				continue
-			}
 			resp := site.NewBrowser().Get("/article/" + a.Slug)
 			assertFull(t, resp, a)
-			if !strings.Contains(resp.Body, "Disclaimer: No The Broadsheet Daily journalist was involved in creation of this content") {
-				t.Error("wire story lacks the disclaimer")
+			carries := strings.Contains(resp.Body, disclaimer)
+			switch {
+			case a.WireSource != "":
+				wire = true
+				if !carries {
+					t.Errorf("wire story %s lacks the disclaimer", a.Slug)
+				}
+			case a.WireSource == "":
+				own = true
+				if carries {
+					t.Errorf("%s, not a wire story, carries the disclaimer", a.Slug)
+				}
 			}
-			return
+			if wire && own {
+				return
+			}
 		}
-		t.Fatal("the demo has no wire story")
+		t.Fatalf("the demo has no wire story (%v) or none of its own (%v)", wire, own)
 	})
 }
 
 func TestPagesAndErrors(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		free, _ := stories(t, site)
+		picks, err := site.App.Store.EditorsPicks(context.Background(), site.Clock.Now(), 5)
+		if err != nil || len(picks) == 0 {
+			t.Fatalf("editors' picks: %d, %v; the demo should have some", len(picks), err)
+		}
+		var elsewhere *content.Article // a story of another section
+		for _, a := range free {
+			if a.SectionSlug != free[0].SectionSlug {
+				elsewhere = a
+				break
+			}
+		}
+		if elsewhere == nil {
+			t.Fatal("the demo's stories are all in one section")
+		}
+		style, err := os.ReadFile("static/style.css")
+		if err != nil {
+			t.Fatal(err)
+		}
+		publication := site.App.Settings.Get().Publication
+		deep := free[0].Paragraphs()[len(free[0].Paragraphs())-1] // never on a list of stories
 		b := site.NewBrowser()
 		cases := []struct {
 			path    string
 			status  int
 			want    string
-			notWant string
+			notWant string // "": nothing to check
 		}{
-			{"/", 200, "Editors’ picks", ""},
+			{"/", 200, picks[0].Headline, deep},
+			{"/", 200, picks[len(picks)-1].Headline, `id="paywall"`},
 			{"/", 200, free[0].Headline, ""},
-			{"/section/" + free[0].SectionSlug, 200, free[0].SectionName, ""},
-			{"/section/no-such-section", 404, "does not exist", ""},
-			{"/article/no-such-story", 404, "does not exist", ""},
-			{"/nowhere", 404, "does not exist", ""},
-			{"/static/style.css", 200, "--accent", ""},
+			{"/section/" + free[0].SectionSlug, 200, free[0].Headline, elsewhere.Headline},
+			// Errors are the site's own pages, and show no story.
+			{"/section/no-such-section", 404, publication, free[0].Headline},
+			{"/article/no-such-story", 404, publication, `class="story-body"`},
+			{"/nowhere", 404, publication, free[0].Headline},
+			{"/static/style.css", 200, string(style), publication},
 		}
 		for _, c := range cases {
 			resp := b.Get(c.path)
-			if resp.Status != c.status || !strings.Contains(resp.Body, c.want) {
+			if resp.Status != c.status || !contains(resp.Body, c.want) {
 				t.Errorf("GET %s: status %d, want %d containing %q", c.path, resp.Status, c.status, c.want)
+			}
+			if c.notWant != "" && contains(resp.Body, c.notWant) {
+				t.Errorf("GET %s: contains %q", c.path, c.notWant)
 			}
 		}
 		resp := b.Get("/article/" + free[0].Slug)

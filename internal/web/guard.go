@@ -11,13 +11,11 @@ import (
 // settings with the paywall copy, is a few KiB).
 const maxFormBody = httpguard.MaxBody
 
-// guard gives every response the security headers, and refuses with the
+// guard refuses with the
 // error page what no page can serve: an address or form that is not UTF-8
 // text, an oversize body, a file upload.
 func (s *Server) guard(next http.Handler) http.Handler {
-	headers := httpguard.NewHeaders(s.Cookies.Secure)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		headers.Set(w.Header())
 		refusal := httpguard.CheckURL(r)
 		if refusal == nil {
 			refusal = httpguard.LimitBody(w, r, maxFormBody)

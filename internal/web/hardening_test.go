@@ -323,3 +323,28 @@ func assertHostCookie(t *testing.T, c *http.Cookie) {
 		t.Errorf("cookie %s: Secure %v, Path %q, Domain %q, HttpOnly %v; want a __Host- cookie", c.Name, c.Secure, c.Path, c.Domain, c.HttpOnly)
 	}
 }
+
+// The router's own answers (a redirect to the cleaned path) carry the
+// security headers too, and the static folder is files only: no listing.
+func TestSecurityHeadersOnRouterRedirectsAndNoStaticListing(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		for _, path := range []string{"//login", "/static/../login", "/static"} {
+			resp := coNoRedirect(t, site, http.MethodGet, path)
+			if got := resp.Header.Get("Content-Security-Policy"); got != wantCSP {
+				t.Errorf("GET %s (%d): Content-Security-Policy %q", path, resp.StatusCode, got)
+			}
+			if got := resp.Header.Get("X-Frame-Options"); got != "DENY" {
+				t.Errorf("GET %s (%d): X-Frame-Options %q", path, resp.StatusCode, got)
+			}
+		}
+		for _, path := range []string{"/static/", "/static/./"} {
+			resp := site.NewBrowser().Get(path)
+			if resp.Status != http.StatusNotFound || strings.Contains(resp.Body, "style.css") {
+				t.Errorf("GET %s: status %d, a listing of the folder was served", path, resp.Status)
+			}
+		}
+		if resp := site.NewBrowser().Get("/static/style.css"); resp.Status != http.StatusOK {
+			t.Errorf("GET /static/style.css: status %d", resp.Status)
+		}
+	})
+}

@@ -38,6 +38,9 @@ const (
 	resetLinkPath       = "/password/reset/"
 	verifyLinkPath      = "/account/verify/"
 	emailChangeLinkPath = "/account/email/"
+	// The link that lets the current address of an account without a
+	// password approve a move to a new one.
+	emailApproveLinkPath = "/account/email-approve/"
 )
 
 // Notices after the forms here (their text is in noticeText).
@@ -47,6 +50,10 @@ const (
 	noticeEmailChanged    = "email_changed"
 	noticeVerifySent      = "verify_sent"
 	noticeEmailConfirmed  = "email_confirmed"
+	// For accounts without a password, whose changes a link sent to the
+	// current address makes.
+	noticePasswordLinkSent  = "password_link_sent"
+	noticeEmailApprovalSent = "email_approval_sent"
 )
 
 // noSecretsInReferer keeps a page's address, which holds an emailed
@@ -132,17 +139,30 @@ func (s *Server) submitResetPassword(w http.ResponseWriter, r *http.Request) err
 	return s.signIn(w, r, v, a, "/account")
 }
 
+// An account without a password has no secret to ask the device for, and
+// a device alone may be a shared or stolen one: its first password, and
+// a move to another address, are made through links sent to its address.
+
 func (s *Server) submitChangePassword(w http.ResponseWriter, r *http.Request) error {
-	return s.accountForm(w, r, noticePasswordChanged, func(v *viewer) error {
-		return s.Accounts.ChangePassword(r.Context(), v.Session, v.Account,
+	return s.accountFormWith(w, r, func(v *viewer) (string, error) {
+		if v.Account.PasswordHash == "" {
+			return noticePasswordLinkSent, s.Accounts.SendPasswordReset(r.Context(), v.Account.Email, clientAddr(r),
+				s.BaseURL+resetLinkPath, s.Settings.Get().Publication)
+		}
+		return noticePasswordChanged, s.Accounts.ChangePassword(r.Context(), v.Session, v.Account,
 			r.PostFormValue("current_password"), r.PostFormValue("new_password"), clientAddr(r))
 	})
 }
 
 func (s *Server) submitChangeEmail(w http.ResponseWriter, r *http.Request) error {
-	return s.accountForm(w, r, noticeEmailChangeSent, func(v *viewer) error {
-		return s.Accounts.RequestEmailChange(r.Context(), v.Account, r.PostFormValue("email"),
-			r.PostFormValue("current_password"), clientAddr(r), s.BaseURL+emailChangeLinkPath, s.Settings.Get().Publication)
+	return s.accountFormWith(w, r, func(v *viewer) (string, error) {
+		publication := s.Settings.Get().Publication
+		if v.Account.PasswordHash == "" {
+			return noticeEmailApprovalSent, s.Accounts.RequestEmailChangeApproval(r.Context(), v.Account,
+				r.PostFormValue("email"), s.BaseURL+emailApproveLinkPath, publication)
+		}
+		return noticeEmailChangeSent, s.Accounts.RequestEmailChange(r.Context(), v.Account, r.PostFormValue("email"),
+			r.PostFormValue("current_password"), clientAddr(r), s.BaseURL+emailChangeLinkPath, publication)
 	})
 }
 
@@ -156,11 +176,17 @@ func (s *Server) submitResendVerification(w http.ResponseWriter, r *http.Request
 // reader: a refusal they can act on comes back on the account page, and
 // success returns there with notice.
 func (s *Server) accountForm(w http.ResponseWriter, r *http.Request, notice string, act func(v *viewer) error) error {
+	return s.accountFormWith(w, r, func(v *viewer) (string, error) { return notice, act(v) })
+}
+
+// accountFormWith is accountForm for a form whose notice depends on the
+// account: act returns it.
+func (s *Server) accountFormWith(w http.ResponseWriter, r *http.Request, act func(v *viewer) (string, error)) error {
 	v, ok, err := s.requireAccountForm(w, r)
 	if err != nil || !ok {
 		return err
 	}
-	err = act(v)
+	notice, err := act(v)
 	if status := accountFormStatus(err); status != 0 {
 		setRetryAfter(w, err)
 		return s.renderAccount(w, r, v, status, readerMessage(err))
@@ -179,7 +205,7 @@ func accountFormStatus(err error) int {
 	switch {
 	case errors.As(err, &bad):
 		return http.StatusBadRequest
-	case errors.Is(err, accounts.ErrWrongPassword):
+	case errors.Is(err, accounts.ErrWrongPassword), errors.Is(err, accounts.ErrNoPasswordYet), errors.Is(err, accounts.ErrNeedsApproval):
 		return http.StatusForbidden
 	case errors.Is(err, accounts.ErrEmailInUse):
 		return http.StatusConflict
@@ -288,4 +314,46 @@ func (s *Server) submitConfirmEmailChange(w http.ResponseWriter, r *http.Request
 	}
 	http.Redirect(w, r, "/login?"+url.Values{"email": {a.Email}, "next": {"/account"}}.Encode(), http.StatusSeeOther)
 	return nil
+}
+
+func (s *Server) showApproveEmailChange(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	token := r.PathValue("token")
+	d := confirmData{Heading: "Approve your new email"}
+	// Only look: mail scanners open links too, and must not use them up.
+	t, err := s.Accounts.CheckToken(r.Context(), accounts.PurposeEmailChangeApproval, token)
+	if errors.Is(err, accounts.ErrTokenInvalid) {
+		d.Error = readerMessage(err)
+		return s.renderConfirm(w, r, v, http.StatusGone, d)
+	} else if err != nil {
+		return err
+	}
+	d.Text = "Approve moving your account to " + t.NewEmail + ". A link to confirm that address is then sent there."
+	d.Action, d.Button = emailApproveLinkPath+token, "Approve the change"
+	return s.renderConfirm(w, r, v, http.StatusOK, d)
+}
+
+func (s *Server) submitApproveEmailChange(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	d := confirmData{Heading: "Approve your new email"}
+	newEmail, err := s.Accounts.ApproveEmailChange(r.Context(), r.PathValue("token"),
+		s.BaseURL+emailChangeLinkPath, s.Settings.Get().Publication)
+	switch {
+	case errors.Is(err, accounts.ErrTokenInvalid):
+		d.Error = readerMessage(err)
+		return s.renderConfirm(w, r, v, http.StatusGone, d)
+	case errors.Is(err, accounts.ErrEmailInUse):
+		d.Error = readerMessage(err) + " Your email stays as it was; ask for the change again with another address."
+		return s.renderConfirm(w, r, v, http.StatusConflict, d)
+	case err != nil:
+		return err
+	}
+	d.Text = "Approved. A link is on its way to " + newEmail + ": your email changes when it is opened."
+	return s.renderConfirm(w, r, v, http.StatusOK, d)
 }

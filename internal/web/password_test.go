@@ -155,12 +155,13 @@ func TestPasswordResetIsThrottledPerAddress(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		reader := demoAccount(t, "registered")
 		// Every request here comes from one client: they stay within its
-		// own limit of 10 an hour, to see the address's limit of 3.
+		// own limit of 10 an hour, to see its limit of 3 in 15 minutes for
+		// one address (other clients have their own; see the lockout tests).
 		pwForgot(t, site.NewBrowser(), reader.Email)
 		_, first := pwMail(t, site, reader.Email, pwResetLinkRE)
 		pwForgot(t, site.NewBrowser(), reader.Email)
 		pwForgot(t, site.NewBrowser(), reader.Email)
-		// Past the third in the hour every request is refused, also when
+		// Past the third in 15 minutes every request is refused, also when
 		// they come at once.
 		var wg sync.WaitGroup
 		statuses := make([]int, 3)

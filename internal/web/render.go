@@ -126,6 +126,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 func staticHandler(files fs.FS) http.Handler {
 	fsrv := http.FileServer(http.FS(files))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: the folders are not a page to list.
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if info, err := fs.Stat(files, name); err != nil || info.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fsrv.ServeHTTP(w, r)
 	})

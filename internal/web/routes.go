@@ -41,6 +41,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /account/email", h(s.submitChangeEmail))
 	mux.HandleFunc("GET "+emailChangeLinkPath+"{token}", h(s.showConfirmEmailChange))
 	mux.HandleFunc("POST "+emailChangeLinkPath+"{token}", h(s.submitConfirmEmailChange))
+	mux.HandleFunc("GET "+emailApproveLinkPath+"{token}", h(s.showApproveEmailChange))
+	mux.HandleFunc("POST "+emailApproveLinkPath+"{token}", h(s.submitApproveEmailChange))
 	mux.HandleFunc("POST /account/verify", h(s.submitResendVerification))
 	mux.HandleFunc("GET "+verifyLinkPath+"{token}", h(s.showConfirmEmail))
 	mux.HandleFunc("POST "+verifyLinkPath+"{token}", h(s.submitConfirmEmail))

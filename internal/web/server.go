@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -53,7 +54,9 @@ func (s *Server) Init() error {
 	}
 	s.pages = pages
 	s.Cookies = s.Cookies.withMACPool()
-	s.stories = &storyCache{src: s.Store, max: maxStories, m: make(map[string]*renderedStory), since: s.Now().Add(-changeMargin)}
+	if s.stories, err = newStoryCache(context.Background(), s.Store, s.Now); err != nil {
+		return err
+	}
 	return nil
 }
 

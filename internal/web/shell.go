@@ -59,7 +59,7 @@ type shellKey struct {
 func shellKeyFor(cfg *settings.Settings, nav template.HTML, v *viewer) shellKey {
 	k := shellKey{cfg: cfg, nav: nav, premium: v.Entitlements.Premium, ads: !v.Entitlements.AdFree}
 	if v.SignedIn() {
-		k.signedIn, k.admin = true, v.Account.IsAdmin
+		k.signedIn, k.admin = true, v.Account.Role.IsAdmin()
 	}
 	return k
 }
@@ -98,7 +98,10 @@ func (s *Server) shell(k shellKey) (*shell, error) {
 func (s *Server) renderShell(k shellKey) (*shell, error) {
 	v := &viewer{}
 	if k.signedIn {
-		v.Account = &accounts.Account{IsAdmin: k.admin}
+		v.Account = &accounts.Account{}
+		if k.admin {
+			v.Account.Role = accounts.RoleAdmin
+		}
 	}
 	v.Entitlements.Premium, v.Entitlements.AdFree = k.premium, !k.ads
 	p := &page{

@@ -102,7 +102,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *viewer, a *ac
 		}
 	}
 	cfg := s.Settings.Get()
-	token, err := s.Accounts.StartSession(ctx, a.ID, r.UserAgent(), cfg.DeviceLimit)
+	token, err := s.Accounts.StartSession(ctx, a, r.UserAgent(), cfg.DeviceLimit)
+	if errors.Is(err, accounts.ErrSignInChanged) {
+		return s.renderLogin(w, r, v, http.StatusUnauthorized, loginData{Next: safeNext(next), Email: a.Email, Error: readerMessage(err)})
+	}
 	if err != nil {
 		return err
 	}
@@ -125,12 +128,12 @@ func (s *Server) submitLoginLinkRequest(w http.ResponseWriter, r *http.Request) 
 	if _, err := accounts.NormalizeEmail(email); err != nil {
 		return s.renderLogin(w, r, v, http.StatusBadRequest, loginData{Next: next, Email: email, Error: readerMessage(err)})
 	}
-	// One answer whether or not the address has an account, and whether or
-	// not its own limit let an email go; only a client over its limit is
-	// told, and that says nothing about the address.
+	// One answer whether or not the address has an account. A request a
+	// limit refused says so: the limits count requests, not accounts, so
+	// that says nothing about the address either.
 	cfg := s.Settings.Get()
 	err = s.Accounts.SendLoginLink(r.Context(), email, next, s.BaseURL+"/login/link/", cfg.Publication, clientAddr(r))
-	if errors.Is(err, accounts.ErrTooManyLinkRequests) {
+	if errors.Is(err, accounts.ErrTooManyLinkRequests) || errors.Is(err, accounts.ErrTooManyLinksToAddress) {
 		w.Header().Set("Retry-After", "3600")
 		return s.renderLogin(w, r, v, http.StatusTooManyRequests, loginData{Next: next, Email: email, Error: readerMessage(err)})
 	}
@@ -187,13 +190,13 @@ func (s *Server) submitLoginCode(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	email, next := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("next")
-	a, l, err := s.Accounts.UseLoginCode(r.Context(), email, r.PostFormValue("code"))
+	a, l, err := s.Accounts.UseLoginCode(r.Context(), email, r.PostFormValue("code"), clientAddr(r))
 	var bad *accounts.InputError
 	status := 0
 	switch {
 	case errors.Is(err, accounts.ErrLinkInvalid):
 		status = http.StatusUnauthorized
-	case errors.Is(err, accounts.ErrTooManyCodeGuesses):
+	case errors.Is(err, accounts.ErrTooManyCodeGuesses), errors.Is(err, accounts.ErrCodeSpent):
 		status = http.StatusTooManyRequests
 	case errors.As(err, &bad):
 		status = http.StatusBadRequest

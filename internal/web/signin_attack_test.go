@@ -97,10 +97,11 @@ func siWrongCode(i int, right string) string {
 	return c
 }
 
-// A script asks for a sign-in email for a subscriber every few minutes of
-// a whole day and types five guessed codes after each. It gets nowhere:
-// the subscriber receives at most a day's cap of emails, at most the
-// address's cap of guesses is even checked, and none signs in.
+// A script on one machine asks for a sign-in email for a subscriber every
+// few minutes of a whole day and types five guessed codes after each. It
+// gets nowhere: the subscriber receives at most one client's daily cap of
+// emails, at most one client's daily cap of guesses is even checked, and
+// none signs in.
 func TestCodeBruteForceGetsNowhereInADay(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		victim := demoAccount(t, "subscriber")
@@ -137,11 +138,11 @@ func TestCodeBruteForceGetsNowhereInADay(t *testing.T) {
 		checked := siGuessesChecked(t, site, victim.Email) - checkedBefore
 		t.Logf("%d link requests, %d emails sent; %d guesses: %d checked, %d answered wrong, %d refused",
 			24*time.Hour/step, emails, guess, checked, wrong, refused)
-		if emails < 1 || emails > accounts.MaxLinksPerAddressPerDay {
-			t.Errorf("the victim received %d sign-in emails in a day, want 1 to %d", emails, accounts.MaxLinksPerAddressPerDay)
+		if emails < 1 || emails > accounts.MaxLinksPerAddressClientPerDay {
+			t.Errorf("the victim received %d sign-in emails in a day, want 1 to %d", emails, accounts.MaxLinksPerAddressClientPerDay)
 		}
-		if checked < 1 || checked > accounts.MaxCodeGuessesPerAddressDay {
-			t.Errorf("%d guessed codes were checked in a day, want 1 to %d", checked, accounts.MaxCodeGuessesPerAddressDay)
+		if checked < 1 || checked > accounts.MaxCodeGuessesPerAddressClientDay {
+			t.Errorf("%d guessed codes were checked in a day, want 1 to %d", checked, accounts.MaxCodeGuessesPerAddressClientDay)
 		}
 
 		// The caps are windows, not a lock: the next day the owner signs in
@@ -158,8 +159,9 @@ func TestCodeBruteForceGetsNowhereInADay(t *testing.T) {
 	})
 }
 
-// The same attack from many clients (a botnet) is held by the per-address
-// caps alone.
+// The same attack from many clients (a botnet), each asking and guessing
+// a little, is held by the address's overall caps: at most that many
+// emails and checked guesses a day, whatever the number of clients.
 func TestCodeBruteForceFromManyClients(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		ctx := context.Background()
@@ -170,14 +172,15 @@ func TestCodeBruteForceFromManyClients(t *testing.T) {
 		const step = 3 * time.Minute
 		for i := 0; time.Duration(i)*step < 24*time.Hour; i++ {
 			client := fmt.Sprintf("198.51.100.%d", i%250)
-			if err := svc.SendLoginLink(ctx, victim.Email, "/", site.URL+"/login/link/", "Broadsheet", client); err != nil {
+			err := svc.SendLoginLink(ctx, victim.Email, "/", site.URL+"/login/link/", "Broadsheet", client)
+			if err != nil && !errors.Is(err, accounts.ErrTooManyLinksToAddress) {
 				t.Fatalf("link request %d from %s: %v", i, client, err)
 			}
 			for range 5 {
-				_, _, err := svc.UseLoginCode(ctx, victim.Email, fmt.Sprintf("%08d", guess))
+				_, _, err := svc.UseLoginCode(ctx, victim.Email, fmt.Sprintf("%08d", guess), client)
 				guess++
 				switch {
-				case errors.Is(err, accounts.ErrLinkInvalid), errors.Is(err, accounts.ErrTooManyCodeGuesses):
+				case errors.Is(err, accounts.ErrLinkInvalid), errors.Is(err, accounts.ErrTooManyCodeGuesses), errors.Is(err, accounts.ErrCodeSpent):
 				case err == nil:
 					t.Fatalf("guess %d signed in", guess)
 				default:
@@ -306,24 +309,28 @@ func TestLinkRequestCreatesNoAccount(t *testing.T) {
 }
 
 // Link requests from one client are limited across addresses: past the
-// cap the client is told to wait, and nothing is sent. Within an address's
-// burst cap the answer stays the same, and no more email is sent.
+// cap the client is told to wait, and nothing is sent. Past its burst cap
+// for one address it is told so too, rather than that a link was sent.
 func TestLinkRequestsAreThrottled(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		target := "target@example.com"
 		b := site.NewBrowser()
-		for i := range accounts.MaxLinksPerAddressBurst + 2 {
+		for i := range accounts.MaxLinksPerAddressClientBurst + 2 {
 			resp := b.Post("/login/link", url.Values{"email": {target}})
-			if resp.Status != http.StatusOK || !strings.Contains(resp.Body, "a sign-in link and code are on their way") {
-				t.Fatalf("request %d for one address: status %d", i+1, resp.Status)
+			if i < accounts.MaxLinksPerAddressClientBurst {
+				if resp.Status != http.StatusOK || !strings.Contains(resp.Body, "a sign-in link and code are on their way") {
+					t.Fatalf("request %d for one address: status %d", i+1, resp.Status)
+				}
+			} else if resp.Status != http.StatusTooManyRequests || !strings.Contains(resp.Body, "so none was sent now") {
+				t.Fatalf("request %d for one address, past the burst: status %d", i+1, resp.Status)
 			}
 		}
-		if n := siEmailsTo(t, site, target); n != accounts.MaxLinksPerAddressBurst {
-			t.Errorf("%d emails to one address in a minute, want %d", n, accounts.MaxLinksPerAddressBurst)
+		if n := siEmailsTo(t, site, target); n != accounts.MaxLinksPerAddressClientBurst {
+			t.Errorf("%d emails to one address in a minute, want %d", n, accounts.MaxLinksPerAddressClientBurst)
 		}
 
 		// Other addresses from the same client, up to the client's cap.
-		sent := accounts.MaxLinksPerAddressBurst
+		sent := accounts.MaxLinksPerAddressClientBurst
 		for i := 0; sent < accounts.MaxLinksPerClientPerHour; i++ {
 			resp := b.Post("/login/link", url.Values{"email": {fmt.Sprintf("other%d@example.com", i)}})
 			if resp.Status != http.StatusOK {

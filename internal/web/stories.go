@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html/template"
 	"net/url"
 	"strings"
@@ -39,25 +40,30 @@ func (rs *renderedStory) paragraphs(n int) string {
 // story of a few hundred words.
 const maxStories = 16384
 
-// changeMargin is how far back each poll for edited stories looks before
-// the newest edit it has seen, so that an edit committed late, or stamped
-// by an instance whose clock is a little behind, is not missed.
-const changeMargin = 10 * time.Second
-
-// storyCache keeps rendered stories by slug until they are edited:
-// RefreshStories, run every few seconds, drops the ones saved since (here
-// or on another instance). The size bound keeps memory flat however large
-// the archive.
+// storyCache keeps rendered stories by slug until they change: each
+// RefreshStories, run every few seconds, reads the content change log and
+// drops the copies of the stories named there (changed here or on another
+// instance). The size bound keeps memory flat however large the archive.
 type storyCache struct {
-	src interface {
-		content.Source
-		ArticlesChangedSince(ctx context.Context, since time.Time) ([]store.ArticleChange, error)
-	}
-	max int
+	src  content.Source
+	feed *content.Follower
+	max  int
 
-	mu    sync.RWMutex
-	m     map[string]*renderedStory
-	since time.Time // where the next poll for edits starts
+	mu  sync.RWMutex
+	m   map[string]*renderedStory
+	gen uint64 // counts the refreshes that dropped copies (see story)
+}
+
+// changePage is how many changes a refresh reads at a time.
+const changePage = 500
+
+func newStoryCache(ctx context.Context, st *store.Store, now func() time.Time) (*storyCache, error) {
+	// The cache starts empty, so it follows the changes from now on.
+	feed, err := content.NewFollower(ctx, st, changePage, now)
+	if err != nil {
+		return nil, fmt.Errorf("read the content change log: %w", err)
+	}
+	return &storyCache{src: st, feed: feed, max: maxStories, m: make(map[string]*renderedStory)}, nil
 }
 
 // story returns the rendered story published under slug at or before now.
@@ -65,6 +71,7 @@ func (s *Server) story(ctx context.Context, slug string, now time.Time) (*render
 	c := s.stories
 	c.mu.RLock()
 	rs, ok := c.m[slug]
+	gen := c.gen
 	c.mu.RUnlock()
 	if ok && !rs.article.PublishedAt.After(now) {
 		return rs, nil
@@ -77,6 +84,12 @@ func (s *Server) story(ctx context.Context, slug string, now time.Time) (*render
 		return nil, err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		// A refresh ran since the story was read: what was read may be
+		// what it dropped, so it is served but not kept.
+		return rs, nil
+	}
 	if _, present := c.m[slug]; !present && len(c.m) >= c.max {
 		for k := range c.m { // an arbitrary one: cheap, and fair enough
 			delete(c.m, k)
@@ -84,32 +97,42 @@ func (s *Server) story(ctx context.Context, slug string, now time.Time) (*render
 		}
 	}
 	c.m[slug] = rs
-	c.mu.Unlock()
 	return rs, nil
 }
 
-// RefreshStories drops the rendered stories edited since the last call, so
-// the next view renders them anew.
+// RefreshStories reads the changes to stories made since the last call,
+// here or on another instance, and drops the copies they make stale, in
+// memory here and in the content cache, so the next view reads them anew.
+// Stories that are not kept cost nothing, however many changed.
 func (s *Server) RefreshStories(ctx context.Context) error {
-	c := s.stories
-	c.mu.RLock()
-	since := c.since
-	c.mu.RUnlock()
-	changes, err := c.src.ArticlesChangedSince(ctx, since)
-	if err != nil {
-		return err
-	}
+	return s.stories.feed.Next(ctx, func(changes []content.Change) {
+		s.stories.drop(changes)
+		if s.Content != nil {
+			s.Content.Apply(changes)
+		}
+	})
+}
+
+// drop forgets the rendered copies the changes make stale: the stories
+// they name, under their old slugs too, and every story of a renamed
+// section, which shows the section's name.
+func (c *storyCache) drop(changes []content.Change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for _, ch := range changes {
-		if rs, ok := c.m[ch.Slug]; ok && !rs.article.UpdatedAt.Equal(ch.UpdatedAt) {
-			delete(c.m, ch.Slug)
+		if ch.Kind == content.SectionSaved {
+			for slug, rs := range c.m {
+				if rs.article.SectionID == ch.SectionID {
+					delete(c.m, slug)
+				}
+			}
+			continue
 		}
-		if next := ch.UpdatedAt.Add(-changeMargin); next.After(c.since) {
-			c.since = next
+		for _, slug := range ch.StorySlugs() {
+			delete(c.m, slug)
 		}
 	}
-	return nil
 }
 
 func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
@@ -76,15 +74,6 @@ func (s *Server) activePlan(r *http.Request) (*billing.Plan, error) {
 	return plan, err
 }
 
-// newCheckoutKey names one rendering of the checkout form. Submitting the
-// same form twice (a double click, a reload) carries the same key, and
-// billing charges once per key.
-func newCheckoutKey() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request) error {
 	v, ok, err := s.requireAccount(w, r)
 	if err != nil || !ok {
@@ -102,7 +91,7 @@ func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, v *viewer, status int, data checkoutData) error {
-	data.CheckoutKey = newCheckoutKey()
+	data.CheckoutKey = billing.NewFormKey()
 	p := s.newPage(w, r, v, "Checkout: "+data.Plan.Name, data)
 	return s.render(w, status, "checkout", p)
 }
@@ -126,7 +115,7 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 		CVC:      r.PostFormValue("cvc"),
 	}
 	key := strings.TrimSpace(r.PostFormValue("checkout_key"))
-	if key == "" {
+	if !billing.ValidFormKey(key) {
 		return s.renderCheckout(w, r, v, http.StatusBadRequest, checkoutData{
 			Plan: plan, Error: "The form expired. Enter your card again.", ExpMonth: card.ExpMonth, ExpYear: card.ExpYear,
 		})

@@ -229,7 +229,7 @@ func TestCheckoutDoubleSubmitRace(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		ctx := context.Background()
 		who := demo.Account{Email: "racer@example.com", Password: "racer-password-1"}
-		acct, err := site.App.Accounts.Register(ctx, who.Email, who.Password, false)
+		acct, err := site.App.Accounts.Register(ctx, who.Email, who.Password, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -303,7 +303,7 @@ func TestCheckoutParallelTabs(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		ctx := context.Background()
 		who := demo.Account{Email: "tabs@example.com", Password: "many-tabs-password"}
-		acct, err := site.App.Accounts.Register(ctx, who.Email, who.Password, false)
+		acct, err := site.App.Accounts.Register(ctx, who.Email, who.Password, "")
 		if err != nil {
 			t.Fatal(err)
 		}

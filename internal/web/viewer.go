@@ -75,7 +75,7 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*viewer, erro
 		return nil, err
 	}
 	v.Account, v.Session, v.AccountID, v.Subscription = si.account, si.session, si.account.ID, si.sub
-	v.Staff = si.account.IsAdmin
+	v.Staff = si.account.Role.IsStaff()
 	v.Entitlements = v.EntitlementsAt(s.Now())
 	return v, nil
 }
@@ -109,6 +109,11 @@ var noticeText = map[string]string{
 	noticeEmailChanged:    "Your email is changed. Every other device was signed out.",
 	noticeVerifySent:      "A link to confirm your address is on its way. Check your inbox.",
 	noticeEmailConfirmed:  "Your email address is confirmed.",
+
+	// For accounts without a password, changed through their mailbox.
+	noticePasswordLinkSent: "A link to choose a password is on its way to your address: open it to set one.",
+	noticeEmailApprovalSent: "A link to approve the change is on its way to your current address. " +
+		"Once you open it, a link to confirm the new address is sent there.",
 }
 
 func (s *Server) setNotice(w http.ResponseWriter, key string) {

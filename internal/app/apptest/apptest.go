@@ -117,7 +117,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // RunJobs runs the background work that is due now, as the job runner
 // would, and returns how many jobs ran.
 func (s *Site) RunJobs() int {
-	return s.App.Jobs.RunDue(context.Background())
+	return s.App.RunDue(context.Background())
 }
 
 // Browser is one device: it keeps cookies and follows redirects.

@@ -1,0 +1,291 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/dberr"
+)
+
+// RenewalStore is what renewals need from the database beyond payments.
+// Renewals and checkouts of one account take turns in it, so that a renewal
+// never charges for, or brings back, a subscription a checkout replaced.
+type RenewalStore interface {
+	// BeginRenewal records the pending renewal payment for sub, or returns
+	// the one with the same key (created false); ErrConflict if the
+	// subscription ended or changed since sub was read.
+	BeginRenewal(ctx context.Context, p *Payment, sub *Subscription) (*Payment, bool, error)
+	// ExtendSubscription records the paid term and its payment succeeded
+	// together, unless the subscription has ended or moved past the term;
+	// it reports whether the payment has its term.
+	ExtendSubscription(ctx context.Context, term *Term, ref string, nextAttempt time.Time, now time.Time) (bool, error)
+	// RecordRenewalFailure records a declined attempt on a subscription
+	// that has not ended and is still at that attempt.
+	RecordRenewalFailure(ctx context.Context, id int64, termsPaid, failures int, next *time.Time, now time.Time) error
+	// EndSubscription ends sub if it is still as read and no renewal of it
+	// is pending: ErrConflict while one is, ErrNotFound if it changed.
+	EndSubscription(ctx context.Context, sub *Subscription, now time.Time) error
+	PendingRenewals(ctx context.Context, before time.Time, limit int) ([]*Payment, error)
+}
+
+// renewalChargeTimeout bounds the wait for the gateway at renewal, well
+// below CheckoutRecoveryAfter, after which recovery asks the gateway.
+const renewalChargeTimeout = 30 * time.Second
+
+// ErrRenewalInProgress answers a checkout while the renewal of the
+// account's subscription is being charged: nothing is charged, and the
+// reader can check out once the renewal is settled.
+var ErrRenewalInProgress error = renewalInProgress{}
+
+type renewalInProgress struct{}
+
+func (renewalInProgress) Error() string {
+	return "the renewal of your subscription is being charged right now; nothing more was charged: wait a few minutes, then open your account page"
+}
+
+// Is makes it an ErrCheckoutInProgress: another payment of the account is in flight.
+func (renewalInProgress) Is(target error) bool { return target == ErrCheckoutInProgress }
+
+// RenewalKey names one renewal attempt: subscription, term and attempt.
+// The job that runs it and the charge it makes carry this key, so the
+// attempt happens once however many instances see it due.
+func RenewalKey(sub *Subscription) string {
+	return fmt.Sprintf("renewal:%d:%d:%d", sub.ID, sub.TermsPaid+1, sub.RenewalFailures+1)
+}
+
+// parseRenewalKey reads back what RenewalKey wrote: the subscription, the
+// term the charge pays for and which attempt it is.
+func parseRenewalKey(key string) (subscriptionID int64, seq, attempt int, ok bool) {
+	parts := strings.Split(key, ":")
+	if len(parts) != 4 || parts[0] != "renewal" {
+		return 0, 0, 0, false
+	}
+	id, err1 := strconv.ParseInt(parts[1], 10, 64)
+	seq, err2 := strconv.Atoi(parts[2])
+	attempt, err3 := strconv.Atoi(parts[3])
+	if err1 != nil || err2 != nil || err3 != nil || seq < 2 || attempt < 1 {
+		return 0, 0, 0, false
+	}
+	return id, seq, attempt, true
+}
+
+// chargeable reports whether the renewal attempt under key may be charged
+// now: it is the subscription's current attempt, and the subscription is
+// live, renewing and due.
+func chargeable(sub *Subscription, key string, now time.Time) bool {
+	return RenewalKey(sub) == key && sub.Status != Ended && sub.AutoRenew &&
+		sub.NextAttemptAt != nil && !now.Before(*sub.NextAttemptAt)
+}
+
+// Renew runs the renewal attempt due for a subscription: it ends a
+// subscription that was cancelled and has run out, or charges the saved
+// card for the next term and extends the subscription, or records the
+// decline and schedules a retry. Running it again for the same attempt
+// (a replay after a crash, a second instance) charges nothing more: a
+// payment already made under the attempt's key is settled first, whatever
+// became of the subscription since, by extending it or refunding.
+func (s *Service) Renew(ctx context.Context, subscriptionID int64) error {
+	sub, err := s.Store.SubscriptionByID(ctx, subscriptionID)
+	if err != nil {
+		return err
+	}
+	key := RenewalKey(sub)
+	if p, err := s.Store.PaymentByKey(ctx, key); err == nil {
+		if settled, err := s.resumeRenewal(ctx, sub, p); err != nil || settled {
+			return err
+		}
+	} else if !errors.Is(err, dberr.ErrNotFound) {
+		return err
+	}
+	now := s.Now()
+	if sub.Status == Ended {
+		return nil
+	}
+	if !sub.AutoRenew {
+		if now.Before(sub.PaidUntil) {
+			return nil
+		}
+		err := s.Store.EndSubscription(ctx, sub, now)
+		if errors.Is(err, dberr.ErrNotFound) || errors.Is(err, dberr.ErrConflict) {
+			return nil // it changed meanwhile: the next round sees it as it is
+		}
+		return err
+	}
+	if !chargeable(sub, key, now) {
+		return nil
+	}
+	plan, err := s.Store.PlanByID(ctx, sub.PlanID)
+	if err != nil {
+		return err
+	}
+	payment, created, err := s.Store.BeginRenewal(ctx, &Payment{
+		AccountID: sub.AccountID, IdempotencyKey: key, PaymentMethodID: sub.PaymentMethodID,
+		Amount: plan.Price, Currency: plan.Currency, Gateway: s.Gateway.Name(), CreatedAt: now,
+	}, sub)
+	if errors.Is(err, dberr.ErrConflict) {
+		return nil // ended or changed since it was read: nothing to charge
+	}
+	if err != nil {
+		return err
+	}
+	if !created {
+		return nil // another run of this attempt holds the payment
+	}
+	return s.chargeRenewal(ctx, sub, payment)
+}
+
+// resumeRenewal settles a payment already made under the subscription's
+// current renewal key, and reports whether that settled this attempt.
+// false means the payment was released as never charged and the
+// subscription cannot be charged now: what remains is to end it if due.
+func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payment) (bool, error) {
+	now := s.Now()
+	switch p.Status {
+	case PaymentRefunded:
+		return true, nil
+	case PaymentSucceeded:
+		return true, s.settleRenewal(ctx, p, ChargeResult{Succeeded: true, Reference: p.GatewayRef})
+	case PaymentFailed:
+		if p.Failure != released {
+			return true, s.settleRenewal(ctx, p, ChargeResult{Reference: p.GatewayRef, Failure: p.Failure})
+		}
+		if chargeable(sub, p.IdempotencyKey, now) {
+			return true, s.chargeRenewal(ctx, sub, p)
+		}
+		return false, nil
+	}
+	// Pending: the process that charged it died or lost the answer.
+	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey)
+	if err != nil {
+		return true, err
+	}
+	if found {
+		return true, s.settleRenewal(ctx, p, res)
+	}
+	if chargeable(sub, p.IdempotencyKey, now) {
+		return true, s.chargeRenewal(ctx, sub, p)
+	}
+	if now.Sub(p.CreatedAt) < CheckoutRecoveryAfter {
+		return true, fmt.Errorf("renewal payment %d: its charge may still be on its way", p.ID)
+	}
+	if _, err := s.Store.SettlePayment(ctx, p.ID, PaymentFailed, "", released, now); err != nil {
+		return true, err
+	}
+	return false, nil
+}
+
+// chargeRenewal charges the saved card for a pending renewal payment and
+// settles it. Once begun, the charge is seen through even if the job is
+// stopped (a graceful shutdown), within renewalChargeTimeout.
+func (s *Service) chargeRenewal(ctx context.Context, sub *Subscription, p *Payment) error {
+	ctx = context.WithoutCancel(ctx)
+	method, err := s.Store.PaymentMethodByID(ctx, sub.PaymentMethodID)
+	if err != nil {
+		return err
+	}
+	chargeCtx, cancel := context.WithTimeout(ctx, renewalChargeTimeout)
+	res, err := s.Gateway.Charge(chargeCtx, Charge{IdempotencyKey: p.IdempotencyKey, Token: method.Token, Amount: p.Amount, Currency: p.Currency})
+	cancel()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrPaymentInProgress, err)
+	}
+	return s.settleRenewal(ctx, p, res)
+}
+
+// settleRenewal records the gateway's answer to a renewal charge. A
+// decline is recorded on the subscription if it is still at that attempt.
+// A charge that went through extends the subscription by the term it paid
+// for; if it cannot (the subscription ended, a checkout replaced it), the
+// charge is refunded, so every charge buys a term or is given back.
+func (s *Service) settleRenewal(ctx context.Context, p *Payment, res ChargeResult) error {
+	ctx = context.WithoutCancel(ctx)
+	subID, seq, attempt, ok := parseRenewalKey(p.IdempotencyKey)
+	if !ok {
+		return fmt.Errorf("renewal payment %d has a malformed key %q", p.ID, p.IdempotencyKey)
+	}
+	sub, err := s.Store.SubscriptionByID(ctx, subID)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	if !res.Succeeded {
+		if _, err := s.Store.SettlePayment(ctx, p.ID, PaymentFailed, res.Reference, res.Failure, now); err != nil {
+			return err
+		}
+		var next *time.Time
+		if attempt <= len(retryAfter) {
+			t := now.Add(retryAfter[attempt-1])
+			next = &t
+		}
+		return s.Store.RecordRenewalFailure(ctx, sub.ID, seq-1, attempt, next, now)
+	}
+	plan, err := s.Store.PlanByID(ctx, sub.PlanID)
+	if err != nil {
+		return err
+	}
+	term := &Term{
+		SubscriptionID: sub.ID, Seq: seq, PlanID: plan.ID, StartsAt: sub.PaidUntil,
+		EndsAt: AddMonths(sub.AnchorAt, plan.TermMonths*seq, s.Location()), Amount: p.Amount, PaymentID: p.ID,
+	}
+	paid, err := s.Store.ExtendSubscription(ctx, term, res.Reference, term.EndsAt.Add(-RenewalLead), now)
+	if err != nil || paid {
+		return err
+	}
+	return s.refund(ctx, p, res.Reference)
+}
+
+// StaleRenewals lists renewal payments left pending longer than
+// CheckoutRecoveryAfter: the job that charged them died or was stopped.
+func (s *Service) StaleRenewals(ctx context.Context, limit int) ([]*Payment, error) {
+	return s.Store.PendingRenewals(ctx, s.Now().Add(-CheckoutRecoveryAfter), limit)
+}
+
+// RecoverRenewal settles a renewal payment left pending: it asks the
+// gateway what became of the charge, then extends the subscription or
+// refunds the charge, records the decline, charges it if the gateway
+// never received it and the subscription is still due, or releases it.
+// It is safe to run again and beside the renewal job.
+func (s *Service) RecoverRenewal(ctx context.Context, paymentID int64) error {
+	p, err := s.Store.PaymentByID(ctx, paymentID)
+	if err != nil {
+		return err
+	}
+	if p.Status != PaymentPending {
+		return nil
+	}
+	subID, _, _, ok := parseRenewalKey(p.IdempotencyKey)
+	if !ok {
+		return fmt.Errorf("renewal payment %d has a malformed key %q", p.ID, p.IdempotencyKey)
+	}
+	sub, err := s.Store.SubscriptionByID(ctx, subID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.resumeRenewal(ctx, sub, p); err != nil {
+		return err
+	}
+	latest, err := s.Store.PaymentByID(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if latest.Status == PaymentPending {
+		return fmt.Errorf("renewal payment %d is still pending", p.ID)
+	}
+	return nil
+}
+
+// RecoverPayment settles a payment left pending, checkout or renewal.
+func (s *Service) RecoverPayment(ctx context.Context, paymentID int64) error {
+	p, err := s.Store.PaymentByID(ctx, paymentID)
+	if err != nil {
+		return err
+	}
+	if p.Purpose == PurposeRenewal {
+		return s.RecoverRenewal(ctx, paymentID)
+	}
+	return s.RecoverCheckout(ctx, paymentID)
+}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"broadsheet/internal/billing"
+)
+
+// Renewals and checkouts of one account take turns on the account's row
+// (lockAccount): a renewal charge begins only while its subscription is
+// still in the state the renewal read, a checkout ends the old subscription
+// only while no renewal of it is being charged, and an extension never
+// applies to a subscription that has ended.
+
+// BeginRenewal records the renewal payment about to be charged for sub, or
+// returns the one with the same key (created false). It returns ErrConflict,
+// and records nothing, if the subscription has ended or changed since sub
+// was read (a checkout replaced it, the reader cancelled, another attempt
+// was recorded): that renewal must not charge.
+func (s *Store) BeginRenewal(ctx context.Context, p *billing.Payment, sub *billing.Subscription) (*billing.Payment, bool, error) {
+	return s.beginPayment(ctx, p, billing.PurposeRenewal, func(tx *sql.Tx) error {
+		var unchanged int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions
+			WHERE id = $1 AND status = $2 AND status <> $3 AND auto_renew AND terms_paid = $4 AND renewal_failures = $5`,
+			sub.ID, string(sub.Status), string(billing.Ended), sub.TermsPaid, sub.RenewalFailures).Scan(&unchanged); err != nil {
+			return mapErr(err)
+		}
+		if unchanged == 0 {
+			return ErrConflict
+		}
+		return nil
+	})
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// ExtendSubscription records a paid renewal term and marks its payment
+// succeeded, together. It applies only if the subscription has not ended
+// and still has term.Seq-1 terms paid, so a renewal replayed after a crash
+// or run by two instances extends it once, and a late renewal never brings
+// back a subscription a checkout ended. It reports whether the payment has
+// its term now (from this call or an earlier one); false means the charge
+// paid for nothing and must be refunded.
+func (s *Store) ExtendSubscription(ctx context.Context, term *billing.Term, ref string, nextAttempt time.Time, now time.Time) (bool, error) {
+	applied := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var accountID int64
+		if err := tx.QueryRowContext(ctx, `SELECT account_id FROM subscriptions WHERE id = $1`, term.SubscriptionID).Scan(&accountID); err != nil {
+			return mapErr(err)
+		}
+		if err := s.lockAccount(ctx, tx, accountID); err != nil {
+			return err
+		}
+		var paidFor int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscription_terms WHERE payment_id = $1`, term.PaymentID).Scan(&paidFor); err != nil {
+			return mapErr(err)
+		}
+		if paidFor > 0 {
+			applied = true
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = $3, paid_until = $4, terms_paid = $2,
+			renewal_failures = 0, next_attempt_at = $5, updated_at = $6
+			WHERE id = $1 AND terms_paid = $2 - 1 AND status <> $7`,
+			term.SubscriptionID, term.Seq, string(billing.Active), term.EndsAt.UTC(), nextAttempt.UTC(), now.UTC(), string(billing.Ended))
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		// A cancelled subscription keeps the term it paid for but has no
+		// next charge.
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET next_attempt_at = NULL WHERE id = $1 AND NOT auto_renew`,
+			term.SubscriptionID); err != nil {
+			return mapErr(err)
+		}
+		res, err = tx.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, failure = '', updated_at = $4
+			WHERE id = $1 AND status <> $5`, term.PaymentID, billing.PaymentSucceeded, ref, now.UTC(), billing.PaymentRefunded)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound // refunded meanwhile: undo the extension
+		}
+		if err := insertTerm(ctx, tx, term); err != nil {
+			return err
+		}
+		applied = true
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
+		return false, nil
+	}
+	return applied, err
+}
+
+// EndSubscription marks sub ended, if it is still in the state it was read
+// in (the caller decided from that state that it may end) and no renewal of
+// it is being charged. ErrConflict means a renewal payment of it is still
+// pending; ErrNotFound that it changed or ended meanwhile.
+func (s *Store) EndSubscription(ctx context.Context, sub *billing.Subscription, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockAccount(ctx, tx, sub.AccountID); err != nil {
+			return err
+		}
+		var charging int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM payments
+			WHERE account_id = $1 AND status = $2 AND purpose = $3 AND idempotency_key LIKE $4`,
+			sub.AccountID, billing.PaymentPending, billing.PurposeRenewal, renewalKeyPrefix(sub.ID)+"%").Scan(&charging); err != nil {
+			return mapErr(err)
+		}
+		if charging > 0 {
+			return ErrConflict
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = $2, next_attempt_at = NULL, updated_at = $3
+			WHERE id = $1 AND status = $4 AND status <> $2 AND auto_renew = $5 AND terms_paid = $6 AND renewal_failures = $7`,
+			sub.ID, string(billing.Ended), now.UTC(), string(sub.Status), sub.AutoRenew, sub.TermsPaid, sub.RenewalFailures)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+func renewalKeyPrefix(subscriptionID int64) string {
+	return "renewal:" + strconv.FormatInt(subscriptionID, 10) + ":"
+}
+
+// PendingRenewals lists renewal payments still pending that were begun
+// before the given time, oldest first.
+func (s *Store) PendingRenewals(ctx context.Context, before time.Time, limit int) ([]*billing.Payment, error) {
+	rows, err := s.w.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE status = $1 AND purpose = $2 AND created_at <= $3 ORDER BY id LIMIT $4`,
+		billing.PaymentPending, billing.PurposeRenewal, before.UTC(), limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []*billing.Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
