@@ -384,17 +384,3 @@ func (s *Service) MergeDevice(ctx context.Context, anonID string, carried Carrie
 	m.drop(memoKey{device, month})
 	return err
 }
-
-// Shown is the part of a story a reader may receive.
-type Shown struct {
-	Paragraphs []string
-	Full       bool
-}
-
-// Show cuts a story to what the decision allows: everything, or the lead
-// paragraphs. Every output renders from Shown, never from the article body.
-func Show(a *content.Article, d Decision, leadParagraphs int) Shown {
-	ps := a.Paragraphs()
-	n, full := ShownCount(d, len(ps), leadParagraphs)
-	return Shown{Paragraphs: ps[:n], Full: full}
-}

@@ -65,6 +65,21 @@ func ParseReaderPayload(payload string) (id string, c CarriedRead, ok bool) {
 	return id, CarriedRead{Month: month, ArticleID: n}, true
 }
 
+// ReaderIDToIssue says whether, after d, the reader is to be handed their
+// signed id anew, and the first read it is to carry: a new reader's
+// carries their first story when it was not written, so that it counts
+// when they come back; a returning reader's drops the story they carried
+// once it is counted. Otherwise the id they sent stands.
+func (d Decision) ReaderIDToIssue(newReader bool) (carried CarriedRead, issue bool) {
+	switch {
+	case newReader:
+		return d.FirstRead, true
+	case d.CarriedCounted:
+		return CarriedRead{}, true
+	}
+	return CarriedRead{}, false
+}
+
 // validMonth checks the form meter.Month gives: "2026-11".
 func validMonth(m string) bool {
 	if len(m) != 7 || m[4] != '-' {
@@ -78,8 +93,9 @@ func validMonth(m string) bool {
 	return true
 }
 
-// Signer signs readers' tokens with the site's secret, as the pages sign
-// the reader cookie: HMAC-SHA256, cut to 18 bytes, in URL-safe base64.
+// Signer signs readers' tokens with the site's secret: HMAC-SHA256, cut
+// to 18 bytes, in URL-safe base64. The pages' reader cookie signs its
+// payload as it is, so cookies already handed out stay valid.
 type Signer struct {
 	macs sync.Pool // keyed HMACs: keying one costs more than a signature
 }

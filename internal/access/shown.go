@@ -1,5 +1,7 @@
 package access
 
+import "broadsheet/internal/content"
+
 // ShownCount is how many of a story's n paragraphs the decision lets the
 // reader receive, and whether that is the whole story. A reader who may
 // not read the story gets the lead, but never more than half of it: a
@@ -12,4 +14,18 @@ func ShownCount(d Decision, n, leadParagraphs int) (shown int, full bool) {
 		return n, true
 	}
 	return min(max(leadParagraphs, 0), n/2), false
+}
+
+// Shown is the part of a story a reader may receive.
+type Shown struct {
+	Paragraphs []string
+	Full       bool
+}
+
+// Show cuts a story to what the decision allows: everything, or the lead
+// paragraphs. Every output renders from Shown, never from the article body.
+func Show(a *content.Article, d Decision, leadParagraphs int) Shown {
+	ps := a.Paragraphs()
+	n, full := ShownCount(d, len(ps), leadParagraphs)
+	return Shown{Paragraphs: ps[:n], Full: full}
 }

@@ -70,7 +70,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, email, clientAddr, link
 		Subject: "Set a new password for " + publication,
 		Body: "Someone asked to set a password for your account on " + publication + ".\n\n" +
 			"Open this link to choose one:\n\n" + linkBase + token +
-			"\n\nThe link works once, for one hour. Setting a password signs out every device.\n" +
+			"\n\nThe link works once, for " + lifetimeText(resetLinkLifetime) + ". Setting a password signs out every device.\n" +
 			"If you did not ask, ignore this email: your password stays as it is.\n",
 	})
 }
@@ -205,7 +205,7 @@ func (s *Service) sendEmailChangeLink(ctx context.Context, accountID int64, newE
 		Subject: "Confirm your new email address for " + publication,
 		Body: "Open this link to make " + newEmail + " the email of your account on " + publication + ":\n\n" +
 			linkBase + token +
-			"\n\nThe link works once, for 24 hours. Confirming signs out your other devices.\n" +
+			"\n\nThe link works once, for " + lifetimeText(emailChangeLinkLifetime) + ". Confirming signs out your other devices.\n" +
 			"If you did not ask for this, ignore this email.\n",
 	})
 }
@@ -236,7 +236,7 @@ func (s *Service) RequestEmailChangeApproval(ctx context.Context, a *Account, ne
 		Body: "Someone signed in to your account on " + publication + " asked to change its email to " + newEmail + ".\n\n" +
 			"If it was you, open this link to approve; a link to confirm the new address is then sent there:\n\n" +
 			approveBase + token +
-			"\n\nThe link works once, for 24 hours. If it was not you, ignore this email: nothing changes, " +
+			"\n\nThe link works once, for " + lifetimeText(emailChangeLinkLifetime) + ". If it was not you, ignore this email: nothing changes, " +
 			"and you may sign out the other devices from your account page.\n",
 	})
 }

@@ -120,10 +120,9 @@ func (s *Service) register(ctx context.Context, email, password string, role Rol
 	if verified {
 		a.EmailVerifiedAt = &now
 	}
-	if a.ID, err = s.Store.CreateAccount(ctx, a); err != nil {
-		if _, lookErr := s.Store.AccountByEmail(ctx, email); lookErr == nil {
-			return nil, ErrEmailTaken
-		}
+	if a.ID, err = s.Store.CreateAccount(ctx, a); errors.Is(err, dberr.ErrConflict) {
+		return nil, ErrEmailTaken // the unique index on email said so
+	} else if err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"broadsheet/internal/dberr"
@@ -31,6 +32,14 @@ var (
 	ErrWrongPassword = errors.New("your current password is not right")
 	ErrEmailInUse    = errors.New("another account already uses that email")
 )
+
+// lifetimeText says a link's lifetime as an email does: "24 hours", "1 hour".
+func lifetimeText(d time.Duration) string {
+	if h := int(d / time.Hour); h > 1 {
+		return strconv.Itoa(h) + " hours"
+	}
+	return "1 hour"
+}
 
 // Lifetimes of emailed links and how many may be asked for per hour.
 const (
@@ -115,7 +124,7 @@ func (s *Service) SendVerification(ctx context.Context, a *Account, linkBase, pu
 		Subject: "Confirm your email address for " + publication,
 		Body: "An account with a password was created on " + publication + " for this address.\n\n" +
 			"If it was you, open this link, signed in to the account, to confirm the address:\n\n" + linkBase + token +
-			"\n\nThe link works once, for 24 hours.\n\n" +
+			"\n\nThe link works once, for " + lifetimeText(verifyLinkLifetime) + ".\n\n" +
 			"If it was not you, do not confirm. Sign in with an emailed link instead: that signs out whoever " +
 			"created the account and removes the password they chose.\n",
 	})

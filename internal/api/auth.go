@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/clientaddr"
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/httpguard"
 	"broadsheet/internal/meter"
 )
 
@@ -105,17 +105,15 @@ func (s *Server) viewerOf(w http.ResponseWriter, r *http.Request) (*viewer, erro
 }
 
 // handReaderID hands an anonymous app reader the X-Reader-Id a decision
-// calls for, as the pages do with the reader cookie: a new reader's,
-// carrying their first story when it was not written; a returning
-// reader's without the story they carried, once it is counted. Otherwise
-// the id the app sent stands.
+// calls for, by the pages' rule for the reader cookie (see
+// access.Decision.ReaderIDToIssue); otherwise the id the app sent stands.
+// A signed-in app is named by its token and is handed none.
 func (s *Server) handReaderID(w http.ResponseWriter, v *viewer, d access.Decision) {
-	switch {
-	case v.AccountID != 0:
-	case v.NewReader:
-		w.Header().Set(readerHeader, s.readerToken(v.appID, d.FirstRead))
-	case d.CarriedCounted:
-		w.Header().Set(readerHeader, s.readerToken(v.appID, access.CarriedRead{}))
+	if v.AccountID != 0 {
+		return
+	}
+	if carried, issue := d.ReaderIDToIssue(v.NewReader); issue {
+		w.Header().Set(readerHeader, s.readerToken(v.appID, carried))
 	}
 }
 
@@ -291,7 +289,5 @@ func clientAddr(r *http.Request) string { return clientaddr.From(r) }
 
 // setRetryAfter tells a refused app when to come back, if err says.
 func setRetryAfter(w http.ResponseWriter, err error) {
-	if d := accounts.RetryAfter(err); d > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
-	}
+	httpguard.SetRetryAfter(w, accounts.RetryAfter(err))
 }

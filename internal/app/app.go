@@ -84,25 +84,21 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	if cfg.PrintEmails {
 		sender = mail.Printed{Sender: sender, W: os.Stdout}
 	}
-	gatewayDelay, err := testGatewayDelay()
-	if err != nil {
-		return nil, err
-	}
 	a := &App{Config: cfg, Store: st, Clock: clk, Settings: cache, Log: log}
 	a.Accounts = &accounts.Service{Store: st, Now: clk.Now, Mail: sender,
 		Hashes: accounts.NewHashLimiter(cfg.HashConcurrency, accounts.HashWait)}
 	a.mail = sender
 	a.Billing = &billing.Service{
 		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
-		Gateway: &billing.TestGateway{Store: st, Now: clk.Now, Delay: gatewayDelay},
+		Gateway: &billing.TestGateway{Store: st, Now: clk.Now, Delay: cfg.TestGatewayDelay},
 	}
 	a.Access = &access.Service{Store: st, Now: clk.Now, Exclusive: st.SingleWriter()}
 	a.Jobs = &jobs.Runner{
 		Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain,
 		Kinds: map[string]jobs.Kind{
-			"renewal":                   {Handler: jobs.OnPayload(a.runRenewal), Workers: 2},
-			billing.ReceiptJob:          {Handler: jobs.OnPayload(a.sendReceipt), Workers: 2},
-			billing.CheckoutRecoveryJob: {Handler: jobs.OnPayload(a.runCheckoutRecovery), Workers: 1},
+			billing.RenewalJob:          {Handler: jobs.OnID(a.runRenewal), Workers: 2},
+			billing.ReceiptJob:          {Handler: jobs.OnID(a.sendReceipt), Workers: 2},
+			billing.CheckoutRecoveryJob: {Handler: jobs.OnID(a.runCheckoutRecovery), Workers: 1},
 		},
 	}
 	a.prune = &pruner{
@@ -111,9 +107,12 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		retain:   func() config.Retention { return a.Config.Retain },
 	}
 	stories := content.NewCache(st, 5*time.Second, 2000)
+	// One signer for the reader cookie and apps' X-Reader-Id: the API signs
+	// its ids under a label of its own, so neither passes for the other.
+	readers := access.NewSigner(secret)
 	pages := &web.Server{
 		Store: st, Content: stories, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
-		Now: clk.Now, Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure()}, BaseURL: cfg.BaseURL,
+		Now: clk.Now, Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers}, BaseURL: cfg.BaseURL,
 		Demo: cfg.Demo, Log: log,
 	}
 	if err := pages.Init(); err != nil {
@@ -121,7 +120,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	apiServer := &api.Server{
 		Store: st, Content: stories, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
-		Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: access.NewSigner(secret),
+		Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: readers,
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())
@@ -201,32 +200,20 @@ func (a *App) enqueueRenewals(ctx context.Context) error {
 	}
 	now := a.Clock.Now()
 	for _, sub := range due {
-		key := billing.RenewalKey(sub)
-		if !sub.AutoRenew {
-			key = "end:" + strconv.FormatInt(sub.ID, 10)
-		}
-		if _, err := a.Store.EnqueueJob(ctx, "renewal", key, strconv.FormatInt(sub.ID, 10), now, now); err != nil {
+		if _, err := a.Store.EnqueueJob(ctx, billing.RenewalJob, billing.RenewalJobKey(sub), strconv.FormatInt(sub.ID, 10), now, now); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (a *App) runRenewal(ctx context.Context, payload string) error {
-	id, err := strconv.ParseInt(payload, 10, 64)
-	if err != nil {
-		return fmt.Errorf("renewal job payload %q: %w", payload, err)
-	}
+func (a *App) runRenewal(ctx context.Context, id int64) error {
 	defer a.pages.ForgetSignedIn() // the subscription may have ended
 	return a.Billing.Renew(ctx, id)
 }
 
 // sendReceipt emails the receipt for a subscription's first term.
-func (a *App) sendReceipt(ctx context.Context, payload string) error {
-	id, err := strconv.ParseInt(payload, 10, 64)
-	if err != nil {
-		return fmt.Errorf("receipt job payload %q: %w", payload, err)
-	}
+func (a *App) sendReceipt(ctx context.Context, id int64) error {
 	sub, err := a.Store.SubscriptionByID(ctx, id)
 	if err != nil {
 		return err

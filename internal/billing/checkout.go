@@ -26,7 +26,9 @@ type CheckoutStore interface {
 	SettlePayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) (bool, error)
 	RefundPayment(ctx context.Context, id int64, ref, refundRef string, now time.Time) error
 	PendingCheckout(ctx context.Context, accountID int64) (*Payment, error)
-	PendingCheckouts(ctx context.Context, before time.Time, limit int) ([]*Payment, error)
+	// PendingPayments lists pending payments of the purposes begun before
+	// the given time, oldest first.
+	PendingPayments(ctx context.Context, before time.Time, limit int, purposes ...string) ([]*Payment, error)
 }
 
 // Checkout timing.
@@ -268,10 +270,12 @@ func (s *Service) PendingCheckout(ctx context.Context, accountID int64) (bool, e
 	return err == nil, err
 }
 
-// StaleCheckouts lists checkout payments left pending longer than
-// CheckoutRecoveryAfter: their request died or lost the gateway's answer.
-func (s *Service) StaleCheckouts(ctx context.Context, limit int) ([]*Payment, error) {
-	return s.Store.PendingCheckouts(ctx, s.Now().Add(-CheckoutRecoveryAfter), limit)
+// StalePayments lists checkout and renewal payments left pending longer
+// than CheckoutRecoveryAfter, for RecoverPayment: the request or job that
+// began them died or lost the gateway's answer.
+func (s *Service) StalePayments(ctx context.Context, limit int) ([]*Payment, error) {
+	return s.Store.PendingPayments(ctx, s.Now().Add(-CheckoutRecoveryAfter), limit,
+		PurposeCheckout, PurposeLegacyCheckout, PurposeRenewal)
 }
 
 // RecoverCheckout settles a checkout payment left pending: it asks the

@@ -73,7 +73,7 @@ func (w *checkoutWorld) through(g billing.Gateway) *billing.Service {
 // stale checkouts it found.
 func (w *checkoutWorld) recover(t *testing.T) int {
 	t.Helper()
-	stale, err := w.svc.StaleCheckouts(context.Background(), 100)
+	stale, err := w.svc.StalePayments(context.Background(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,6 @@ type RenewalStore interface {
 	// EndSubscription ends sub if it is still as read and no renewal of it
 	// is pending: ErrConflict while one is, ErrNotFound if it changed.
 	EndSubscription(ctx context.Context, sub *Subscription, now time.Time) error
-	PendingRenewals(ctx context.Context, before time.Time, limit int) ([]*Payment, error)
 }
 
 // renewalChargeTimeout bounds the wait for the gateway at renewal, well
@@ -236,12 +235,6 @@ func (s *Service) settleRenewal(ctx context.Context, p *Payment, res ChargeResul
 		return err
 	}
 	return s.refund(ctx, p, res.Reference)
-}
-
-// StaleRenewals lists renewal payments left pending longer than
-// CheckoutRecoveryAfter: the job that charged them died or was stopped.
-func (s *Service) StaleRenewals(ctx context.Context, limit int) ([]*Payment, error) {
-	return s.Store.PendingRenewals(ctx, s.Now().Add(-CheckoutRecoveryAfter), limit)
 }
 
 // RecoverRenewal settles a renewal payment left pending: it asks the

@@ -42,20 +42,16 @@ func (w *checkoutWorld) subscribed(t *testing.T) *billing.Subscription {
 func (w *checkoutWorld) recoverAll(t *testing.T) int {
 	t.Helper()
 	ctx := context.Background()
-	checkouts, err := w.svc.StaleCheckouts(ctx, 100)
+	stale, err := w.svc.StalePayments(ctx, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	renewals, err := w.svc.StaleRenewals(ctx, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range append(checkouts, renewals...) {
+	for _, p := range stale {
 		if err := w.svc.RecoverPayment(ctx, p.ID); err != nil {
 			t.Fatalf("recover payment %d: %v", p.ID, err)
 		}
 	}
-	return len(checkouts) + len(renewals)
+	return len(stale)
 }
 
 // assertEveryChargeAccounted checks the money: every successful charge at

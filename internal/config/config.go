@@ -38,6 +38,10 @@ type Config struct {
 	// (BROADSHEET_HASH_CONCURRENCY); 0 takes accounts' default.
 	HashConcurrency int
 	Demo            bool
+	// TestGatewayDelay makes the built-in test gateway wait this long
+	// before and after recording each charge (BROADSHEET_TEST_GATEWAY_DELAY),
+	// so that tests can stop the process while charges are in flight.
+	TestGatewayDelay time.Duration
 	// PrintEmails copies every email to standard output: the demo does,
 	// as the admin outbox hides sign-in links.
 	PrintEmails bool
@@ -77,6 +81,11 @@ func Parse(name string, args []string, demo bool) (*Config, error) {
 		return nil, err
 	}
 	var err error
+	if v := os.Getenv("BROADSHEET_TEST_GATEWAY_DELAY"); v != "" {
+		if c.TestGatewayDelay, err = time.ParseDuration(v); err != nil || c.TestGatewayDelay < 0 {
+			return nil, fmt.Errorf("BROADSHEET_TEST_GATEWAY_DELAY=%q: want a duration such as 500ms", v)
+		}
+	}
 	if c.Retain, err = retentionFromEnv(); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -63,6 +64,14 @@ func (hs Headers) Handler(next http.Handler) http.Handler {
 		hs.Set(w.Header())
 		next.ServeHTTP(w, r)
 	})
+}
+
+// SetRetryAfter tells a refused client when to come back, in whole seconds
+// rounded up; a wait of zero sets nothing.
+func SetRetryAfter(w http.ResponseWriter, wait time.Duration) {
+	if wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	}
 }
 
 // Refusal is why a request is refused, and with which status.

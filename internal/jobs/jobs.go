@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -39,9 +40,16 @@ type Store interface {
 // Handler runs one job.
 type Handler func(ctx context.Context, job *Job) error
 
-// OnPayload is a Handler for jobs whose payload says all they need.
-func OnPayload(run func(ctx context.Context, payload string) error) Handler {
-	return func(ctx context.Context, job *Job) error { return run(ctx, job.Payload) }
+// OnID is a Handler for jobs whose payload is the id of what they work on
+// (a subscription, a payment); a payload that is not one fails the job.
+func OnID(run func(ctx context.Context, id int64) error) Handler {
+	return func(ctx context.Context, job *Job) error {
+		id, err := strconv.ParseInt(job.Payload, 10, 64)
+		if err != nil {
+			return fmt.Errorf("job payload %q: want an id", job.Payload)
+		}
+		return run(ctx, id)
+	}
 }
 
 // Kind is how one kind of job runs.

@@ -38,16 +38,8 @@ func finishAccount(a *accounts.Account, verified sql.NullTime) {
 func (s *Store) CreateAccount(ctx context.Context, a *accounts.Account) (int64, error) {
 	var id int64
 	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (email, password_hash, role, created_at, email_verified_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.Email, a.PasswordHash, string(a.Role), a.CreatedAt.UTC(), utcOrNil(a.EmailVerifiedAt)).Scan(&id)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.Email, a.PasswordHash, string(a.Role), a.CreatedAt.UTC(), utcPtr(a.EmailVerifiedAt)).Scan(&id)
 	return id, mapErr(err)
-}
-
-// utcOrNil is an optional time as a statement argument: NULL when absent.
-func utcOrNil(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC()
 }
 
 // AccountByEmail finds an account by its (normalised) email.
@@ -65,7 +57,7 @@ func (s *Store) AccountByID(ctx context.Context, id int64) (*accounts.Account, e
 func (s *Store) UpdateAccount(ctx context.Context, a *accounts.Account) error {
 	_, err := s.w.ExecContext(ctx, `UPDATE accounts SET password_hash = $2, role = $3,
 		email_verified_at = COALESCE(email_verified_at, $4) WHERE id = $1`,
-		a.ID, a.PasswordHash, string(a.Role), utcOrNil(a.EmailVerifiedAt))
+		a.ID, a.PasswordHash, string(a.Role), utcPtr(a.EmailVerifiedAt))
 	return mapErr(err)
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"broadsheet/internal/billing"
@@ -187,12 +188,26 @@ func (s *Store) PendingCheckout(ctx context.Context, accountID int64) (*billing.
 		accountID, billing.PaymentPending, billing.PurposeCheckout, billing.PurposeLegacyCheckout))
 }
 
-// PendingCheckouts lists checkout payments still pending that were begun
-// before the given time, oldest first.
-func (s *Store) PendingCheckouts(ctx context.Context, before time.Time, limit int) ([]*billing.Payment, error) {
-	rows, err := s.w.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments
-		WHERE status = $1 AND purpose IN ($2, $3) AND created_at <= $4 ORDER BY id LIMIT $5`,
-		billing.PaymentPending, billing.PurposeCheckout, billing.PurposeLegacyCheckout, before.UTC(), limit)
+// PendingPayments lists payments of the given purposes still pending
+// that were begun before the given time, oldest first.
+func (s *Store) PendingPayments(ctx context.Context, before time.Time, limit int, purposes ...string) ([]*billing.Payment, error) {
+	if len(purposes) == 0 {
+		return nil, nil
+	}
+	var q strings.Builder
+	q.WriteString(`SELECT ` + paymentColumns + ` FROM payments WHERE status = $1 AND created_at <= $2 AND purpose IN (`)
+	args := []any{billing.PaymentPending, before.UTC()}
+	for i, purpose := range purposes {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		args = append(args, purpose)
+		s.dialect.writeArg(&q, len(args))
+	}
+	q.WriteString(`) ORDER BY id LIMIT `)
+	args = append(args, limit)
+	s.dialect.writeArg(&q, len(args))
+	rows, err := s.w.QueryContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}

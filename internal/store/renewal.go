@@ -138,24 +138,3 @@ func (s *Store) EndSubscription(ctx context.Context, sub *billing.Subscription, 
 func renewalKeyPrefix(subscriptionID int64) string {
 	return "renewal:" + strconv.FormatInt(subscriptionID, 10) + ":"
 }
-
-// PendingRenewals lists renewal payments still pending that were begun
-// before the given time, oldest first.
-func (s *Store) PendingRenewals(ctx context.Context, before time.Time, limit int) ([]*billing.Payment, error) {
-	rows, err := s.w.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments
-		WHERE status = $1 AND purpose = $2 AND created_at <= $3 ORDER BY id LIMIT $4`,
-		billing.PaymentPending, billing.PurposeRenewal, before.UTC(), limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []*billing.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}

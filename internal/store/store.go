@@ -145,9 +145,6 @@ func (s *Store) Engine() string { return s.dialect.name }
 // of written data is complete only when it is the only writer.
 func (s *Store) SingleWriter() bool { return s.dialect.name == sqlite.name }
 
-// Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
-
 // inTx runs fn in a write transaction, committing if it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)

@@ -1,12 +1,7 @@
 package web
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"hash"
 	"net/http"
-	"sync"
 	"time"
 
 	"broadsheet/internal/access"
@@ -50,31 +45,9 @@ func (c Cookies) get(r *http.Request, base string) (*http.Cookie, error) {
 type Cookies struct {
 	Secret []byte
 	Secure bool // over HTTPS
-
-	// macs keeps keyed HMACs for reuse: every page view checks or signs a
-	// reader cookie, and keying a new HMAC costs more than the check.
-	macs *sync.Pool
-}
-
-// withMACPool returns c sharing one pool of keyed HMACs.
-func (c Cookies) withMACPool() Cookies {
-	secret := c.Secret
-	c.macs = &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}
-	return c
-}
-
-func (c Cookies) sign(id string) string {
-	var m hash.Hash
-	if c.macs != nil {
-		m = c.macs.Get().(hash.Hash)
-		defer c.macs.Put(m)
-		m.Reset()
-	} else {
-		m = hmac.New(sha256.New, c.Secret)
-	}
-	var sum [sha256.Size]byte
-	m.Write([]byte(id))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:18])
+	// Readers signs the reader cookie; Server.Init keys one with Secret
+	// when none is given.
+	Readers *access.Signer
 }
 
 // readerID verifies a reader cookie's value (see readerValue) and returns
@@ -82,7 +55,7 @@ func (c Cookies) sign(id string) string {
 // gives "".
 func (c Cookies) readerID(value string) (string, access.CarriedRead) {
 	payload, sig, ok := access.SplitReaderToken(value)
-	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(payload))) {
+	if !ok || !c.Readers.Verify(payload, sig) {
 		return "", access.CarriedRead{}
 	}
 	id, carried, ok := access.ParseReaderPayload(payload)

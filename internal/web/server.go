@@ -53,7 +53,9 @@ func (s *Server) Init() error {
 		return err
 	}
 	s.pages = pages
-	s.Cookies = s.Cookies.withMACPool()
+	if s.Cookies.Readers == nil {
+		s.Cookies.Readers = access.NewSigner(s.Cookies.Secret)
+	}
 	if s.stories, err = newStoryCache(context.Background(), s.Store, s.Now); err != nil {
 		return err
 	}

@@ -4,15 +4,14 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/clientaddr"
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/httpguard"
 	"broadsheet/internal/meter"
 )
 
@@ -84,9 +83,7 @@ func clientAddr(r *http.Request) string { return clientaddr.From(r) }
 
 // setRetryAfter tells a refused client when to come back, if err says.
 func setRetryAfter(w http.ResponseWriter, err error) {
-	if d := accounts.RetryAfter(err); d > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
-	}
+	httpguard.SetRetryAfter(w, accounts.RetryAfter(err))
 }
 
 // signIn starts a session for the account on this device and sends the
