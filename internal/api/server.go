@@ -84,23 +84,12 @@ func (s *Server) Handler() http.Handler {
 	return s.guard(mux)
 }
 
-// maxRequestBody bounds every request body: the largest, a sign-in, is a
-// few hundred bytes.
-const maxRequestBody = httpguard.MaxBody
-
-// guard refuses with a JSON
-// error what no endpoint can serve: a path, query or body that is not
-// UTF-8 text, an oversize body, a multipart upload.
+// guard refuses with a JSON error what no endpoint can serve: a path,
+// query or body that is not UTF-8 text, an oversize body, a multipart
+// upload.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		refusal := httpguard.CheckURL(r)
-		if refusal == nil {
-			refusal = httpguard.LimitBody(w, r, maxRequestBody)
-		}
-		if refusal == nil {
-			refusal = httpguard.CheckJSONBody(r, maxRequestBody)
-		}
-		if refusal != nil {
+		if refusal := httpguard.Check(w, r, httpguard.CheckJSONBody); refusal != nil {
 			if refusal.Status == http.StatusNotFound {
 				refusal.Message = "no such API endpoint or resource"
 			}

@@ -106,15 +106,7 @@ func (c *Cache) Apply(changes []Change) {
 	for _, ch := range changes {
 		if ch.Kind == SectionSaved {
 			c.sections = nil
-			for slug, e := range c.articles {
-				if e.a.SectionID == ch.SectionID {
-					delete(c.articles, slug)
-				}
-			}
-			continue
-		}
-		for _, slug := range ch.StorySlugs() {
-			delete(c.articles, slug)
 		}
 	}
+	DropStale(c.articles, changes, func(e cachedArticle) int64 { return e.a.SectionID })
 }

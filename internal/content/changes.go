@@ -33,6 +33,26 @@ type Change struct {
 	ChangedAt time.Time
 }
 
+// DropStale deletes from a cache of stories by slug the entries the changes
+// make stale: the stories they name, under their old slugs too, and for a
+// section's change every story of that section (sectionOf tells an entry's
+// section), since each shows the section's name.
+func DropStale[E any](m map[string]E, changes []Change, sectionOf func(E) int64) {
+	for _, ch := range changes {
+		if ch.Kind == SectionSaved {
+			for slug, e := range m {
+				if sectionOf(e) == ch.SectionID {
+					delete(m, slug)
+				}
+			}
+			continue
+		}
+		for _, slug := range ch.StorySlugs() {
+			delete(m, slug)
+		}
+	}
+}
+
 // StorySlugs returns the story slugs whose copies the change makes stale:
 // the slug, and the one left by a slug change. A section's change names
 // no story slug (see SectionSaved).

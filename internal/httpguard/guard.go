@@ -74,6 +74,19 @@ func SetRetryAfter(w http.ResponseWriter, wait time.Duration) {
 	}
 }
 
+// Check runs every check a request must pass before a handler sees it:
+// its address is UTF-8 text, its body is at most MaxBody, and checkBody
+// (CheckForm for pages, CheckJSONBody for the API) accepts the body.
+func Check(w http.ResponseWriter, r *http.Request, checkBody func(r *http.Request, max int64) *Refusal) *Refusal {
+	if refusal := CheckURL(r); refusal != nil {
+		return refusal
+	}
+	if refusal := LimitBody(w, r, MaxBody); refusal != nil {
+		return refusal
+	}
+	return checkBody(r, MaxBody)
+}
+
 // Refusal is why a request is refused, and with which status.
 type Refusal struct {
 	Status  int

@@ -7,23 +7,11 @@ import (
 	"broadsheet/internal/httpguard"
 )
 
-// maxFormBody bounds every form a page posts (the largest, the admin's
-// settings with the paywall copy, is a few KiB).
-const maxFormBody = httpguard.MaxBody
-
-// guard refuses with the
-// error page what no page can serve: an address or form that is not UTF-8
-// text, an oversize body, a file upload.
+// guard refuses with the error page what no page can serve: an address or
+// form that is not UTF-8 text, an oversize body, a file upload.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		refusal := httpguard.CheckURL(r)
-		if refusal == nil {
-			refusal = httpguard.LimitBody(w, r, maxFormBody)
-		}
-		if refusal == nil {
-			refusal = httpguard.CheckForm(r, maxFormBody)
-		}
-		if refusal != nil {
+		if refusal := httpguard.Check(w, r, httpguard.CheckForm); refusal != nil {
 			if refusal.Status == http.StatusNotFound {
 				s.renderError(w, r, http.StatusNotFound, notFound().Error())
 				return

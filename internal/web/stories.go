@@ -120,19 +120,7 @@ func (c *storyCache) drop(changes []content.Change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	for _, ch := range changes {
-		if ch.Kind == content.SectionSaved {
-			for slug, rs := range c.m {
-				if rs.article.SectionID == ch.SectionID {
-					delete(c.m, slug)
-				}
-			}
-			continue
-		}
-		for _, slug := range ch.StorySlugs() {
-			delete(c.m, slug)
-		}
-	}
+	content.DropStale(c.m, changes, func(rs *renderedStory) int64 { return rs.article.SectionID })
 }
 
 func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
