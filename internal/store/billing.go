@@ -407,14 +407,6 @@ func (s *Store) Terms(ctx context.Context, subscriptionID int64) ([]billing.Term
 	return out, rows.Err()
 }
 
-// CountSucceededPayments counts the account's successful charges.
-func (s *Store) CountSucceededPayments(ctx context.Context, accountID int64) (int, error) {
-	var n int
-	err := s.readRow(ctx, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND status = $2`,
-		accountID, billing.PaymentSucceeded).Scan(&n)
-	return n, err
-}
-
 // TestCharge records a charge of the built-in test gateway under its
 // idempotency key, or returns the one already recorded with that key.
 func (s *Store) TestCharge(ctx context.Context, key, token string, amount money.Paise, succeeded bool, ref, failure string, now time.Time) (bool, string, string, error) {
@@ -446,44 +438,4 @@ func (s *Store) TestRefund(ctx context.Context, key, ref string, now time.Time) 
 	var got string
 	err := s.w.QueryRowContext(ctx, `SELECT refund_reference FROM testgateway_charges WHERE idempotency_key = $1 AND succeeded`, key).Scan(&got)
 	return got, mapErr(err)
-}
-
-// SetSubscriptionPaymentMethod makes a saved card the one renewals charge.
-func (s *Store) SetSubscriptionPaymentMethod(ctx context.Context, subscriptionID, methodID int64, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET payment_method_id = $2, updated_at = $3 WHERE id = $1`,
-		subscriptionID, methodID, now.UTC())
-	return mapErr(err)
-}
-
-// CountFailedPayments counts the account's declined charges.
-func (s *Store) CountFailedPayments(ctx context.Context, accountID int64) (int, error) {
-	var n int
-	err := s.readRow(ctx, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND status = $2`,
-		accountID, billing.PaymentFailed).Scan(&n)
-	return n, err
-}
-
-// CountTestCharges counts the test gateway's successful charges for the
-// account's checkouts: what the reader was actually charged to subscribe.
-func (s *Store) CountTestCharges(ctx context.Context, accountID int64) (int, error) {
-	var n int
-	err := s.readRow(ctx, `SELECT COUNT(*) FROM testgateway_charges WHERE succeeded AND idempotency_key LIKE $1`,
-		"checkout:"+strconv.FormatInt(accountID, 10)+":%").Scan(&n)
-	return n, err
-}
-
-// CountTestRefunds counts the test gateway's refunds of the account's checkouts.
-func (s *Store) CountTestRefunds(ctx context.Context, accountID int64) (int, error) {
-	var n int
-	err := s.readRow(ctx, `SELECT COUNT(*) FROM testgateway_charges WHERE refund_reference <> '' AND idempotency_key LIKE $1`,
-		"checkout:"+strconv.FormatInt(accountID, 10)+":%").Scan(&n)
-	return n, err
-}
-
-// CountLiveSubscriptions counts the account's subscriptions that have not ended.
-func (s *Store) CountLiveSubscriptions(ctx context.Context, accountID int64) (int, error) {
-	var n int
-	err := s.readRow(ctx, `SELECT COUNT(*) FROM subscriptions WHERE account_id = $1 AND status <> $2`,
-		accountID, string(billing.Ended)).Scan(&n)
-	return n, err
 }
