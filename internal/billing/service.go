@@ -26,7 +26,7 @@ type Store interface {
 	CheckoutStore
 	SubscriptionByID(ctx context.Context, id int64) (*Subscription, error)
 	CurrentSubscription(ctx context.Context, accountID int64) (*Subscription, error)
-	SetAutoRenew(ctx context.Context, id int64, on bool, nextAttempt *time.Time, now time.Time) error
+	SetAutoRenew(ctx context.Context, sub *Subscription, on bool, nextAttempt *time.Time, now time.Time) (bool, error)
 	DueSubscriptions(ctx context.Context, now time.Time, limit int) ([]*Subscription, error)
 	RenewalStore
 }
@@ -98,22 +98,31 @@ func (s *Service) Resume(ctx context.Context, accountID int64) error {
 }
 
 func (s *Service) setAutoRenew(ctx context.Context, accountID int64, on bool) error {
-	sub, err := s.Current(ctx, accountID)
-	if err != nil {
-		return err
-	}
-	if sub == nil || !Entitled(sub, s.Now()) {
-		return ErrNoSubscription
-	}
-	var next *time.Time
-	if on {
-		t := sub.PaidUntil.Add(-RenewalLead)
-		if sub.NextAttemptAt != nil && sub.Status == PastDue {
-			t = *sub.NextAttemptAt
+	// The next attempt is worked out from the subscription as read; if a
+	// renewal changed it meanwhile, the write applies to nothing and the
+	// subscription is read again, so a resume never schedules a charge
+	// from a term already paid.
+	for range 3 {
+		sub, err := s.Current(ctx, accountID)
+		if err != nil {
+			return err
 		}
-		next = &t
+		if sub == nil || !Entitled(sub, s.Now()) {
+			return ErrNoSubscription
+		}
+		var next *time.Time
+		if on {
+			t := sub.PaidUntil.Add(-RenewalLead)
+			if sub.NextAttemptAt != nil && sub.Status == PastDue {
+				t = *sub.NextAttemptAt
+			}
+			next = &t
+		}
+		if applied, err := s.Store.SetAutoRenew(ctx, sub, on, next, s.Now()); err != nil || applied {
+			return err
+		}
 	}
-	return s.Store.SetAutoRenew(ctx, sub.ID, on, next, s.Now())
+	return ErrPaymentInProgress
 }
 
 // DueSubscriptions lists subscriptions that need a renewal attempt or have

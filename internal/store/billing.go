@@ -335,17 +335,17 @@ func (s *Store) CurrentSubscription(ctx context.Context, accountID int64) (*bill
 }
 
 // SetAutoRenew turns auto-renewal off (cancel) or back on (resume) for a
-// subscription that has not ended.
-func (s *Store) SetAutoRenew(ctx context.Context, id int64, on bool, nextAttempt *time.Time, now time.Time) error {
+// subscription that has not ended, only while it is still as sub was read
+// (same status, terms and failures); it reports whether it applied.
+func (s *Store) SetAutoRenew(ctx context.Context, sub *billing.Subscription, on bool, nextAttempt *time.Time, now time.Time) (bool, error) {
 	res, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET auto_renew = $2, next_attempt_at = $3, updated_at = $4
-		WHERE id = $1 AND status <> $5`, id, on, utcPtr(nextAttempt), now.UTC(), string(billing.Ended))
+		WHERE id = $1 AND status = $5 AND status <> $6 AND terms_paid = $7 AND renewal_failures = $8`,
+		sub.ID, on, utcPtr(nextAttempt), now.UTC(), string(sub.Status), string(billing.Ended), sub.TermsPaid, sub.RenewalFailures)
 	if err != nil {
-		return mapErr(err)
+		return false, mapErr(err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // DueSubscriptions lists subscriptions whose next renewal attempt is due,
