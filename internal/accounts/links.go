@@ -125,7 +125,10 @@ type LinkStore interface {
 // the requester's address. Past the client's limit it is
 // ErrTooManyLinkRequests, past the address's ErrTooManyLinksToAddress, and
 // nothing is sent; neither depends on whether the address has an account.
-func (s *Service) SendLoginLink(ctx context.Context, email, next, linkBase, publication, client string) error {
+// A device that has signed in to this address before (knownDevice) is held
+// to its own limits only, not the address's overall cap, so that strangers
+// filling that cap cannot lock the owner out of their own sign-in.
+func (s *Service) SendLoginLink(ctx context.Context, email, next, linkBase, publication, client string, knownDevice bool) error {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return err
@@ -133,6 +136,10 @@ func (s *Service) SendLoginLink(ctx context.Context, email, next, linkBase, publ
 	token, code, salt := NewToken(), NewCode(), newSalt()
 	now := s.Now()
 	day := now.Add(-24 * time.Hour)
+	overall := []LinkLimit{{Since: day, Max: MaxLinksPerAddressPerDay}}
+	if knownDevice {
+		overall = nil
+	}
 	outcome, err := s.Store.CreateLoginLink(ctx, &NewLoginLink{
 		Email: email, Client: clientBucket(client),
 		TokenHash: HashToken(token), CodeSalt: salt, CodeHash: hashCode(salt, code),
@@ -143,7 +150,7 @@ func (s *Service) SendLoginLink(ctx context.Context, email, next, linkBase, publ
 			{Since: now.Add(-LinkBurstWindow), Max: MaxLinksPerAddressClientBurst},
 			{Since: day, Max: MaxLinksPerAddressClientPerDay},
 		},
-		Address: []LinkLimit{{Since: day, Max: MaxLinksPerAddressPerDay}},
+		Address: overall,
 	})
 	switch {
 	case err != nil:

@@ -32,6 +32,8 @@ func (c Cookies) name(base string) string {
 		return hostPrefix + sessionCookie
 	case noticeCookie:
 		return hostPrefix + noticeCookie
+	case deviceCookie:
+		return hostPrefix + deviceCookie
 	}
 	return hostPrefix + base
 }

@@ -107,6 +107,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *viewer, a *ac
 		return err
 	}
 	s.Cookies.set(w, sessionCookie, token, sessionCookieAge)
+	s.Cookies.setKnownDevice(w, a.Email)
 	month := meter.Month(s.Now(), cfg.Location)
 	if err := s.Access.MergeDevice(ctx, v.AnonID, v.Carried, a.ID, month); err != nil {
 		return err
@@ -129,7 +130,8 @@ func (s *Server) submitLoginLinkRequest(w http.ResponseWriter, r *http.Request) 
 	// limit refused says so: the limits count requests, not accounts, so
 	// that says nothing about the address either.
 	cfg := s.Settings.Get()
-	err = s.Accounts.SendLoginLink(r.Context(), email, next, s.BaseURL+"/login/link/", cfg.Publication, clientAddr(r))
+	err = s.Accounts.SendLoginLink(r.Context(), email, next, s.BaseURL+"/login/link/", cfg.Publication, clientAddr(r),
+		s.Cookies.knownDevice(r, email))
 	if errors.Is(err, accounts.ErrTooManyLinkRequests) || errors.Is(err, accounts.ErrTooManyLinksToAddress) {
 		w.Header().Set("Retry-After", "3600")
 		return s.renderLogin(w, r, v, http.StatusTooManyRequests, loginData{Next: next, Email: email, Error: readerMessage(err)})

@@ -172,7 +172,7 @@ func TestCodeBruteForceFromManyClients(t *testing.T) {
 		const step = 3 * time.Minute
 		for i := 0; time.Duration(i)*step < 24*time.Hour; i++ {
 			client := fmt.Sprintf("198.51.100.%d", i%250)
-			err := svc.SendLoginLink(ctx, victim.Email, "/", site.URL+"/login/link/", "Broadsheet", client)
+			err := svc.SendLoginLink(ctx, victim.Email, "/", site.URL+"/login/link/", "Broadsheet", client, false)
 			if err != nil && !errors.Is(err, accounts.ErrTooManyLinksToAddress) {
 				t.Fatalf("link request %d from %s: %v", i, client, err)
 			}
