@@ -269,7 +269,7 @@ func (s *Server) showMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) subscriptionOf(r *http.Request, sub *billing.Subscription) (*subscriptionJSON, error) {
-	plan, err := s.Store.PlanByID(r.Context(), sub.PlanID)
+	plan, err := s.Billing.PlanOf(r.Context(), sub)
 	if err != nil {
 		return nil, err
 	}

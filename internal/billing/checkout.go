@@ -85,10 +85,7 @@ const released = "The payment did not go through and nothing was charged."
 // outcome is not heard leaves the payment pending, and the error wraps
 // ErrPaymentInProgress; RecoverCheckout settles it later.
 func (s *Service) Checkout(ctx context.Context, accountID int64, planCode string, card Card, formKey string) (*Subscription, error) {
-	plan, err := s.Store.PlanByCode(ctx, planCode)
-	if errors.Is(err, dberr.ErrNotFound) || (err == nil && !plan.Active) {
-		return nil, ErrUnknownPlan
-	}
+	plan, err := s.ActivePlan(ctx, planCode)
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,21 @@ type Service struct {
 	Location func() *time.Location
 }
 
+// ActivePlan finds a plan on offer by its code; ErrUnknownPlan if there is
+// none or it is withdrawn.
+func (s *Service) ActivePlan(ctx context.Context, code string) (*Plan, error) {
+	plan, err := s.Store.PlanByCode(ctx, code)
+	if errors.Is(err, dberr.ErrNotFound) || (err == nil && !plan.Active) {
+		return nil, ErrUnknownPlan
+	}
+	return plan, err
+}
+
+// PlanOf is the plan a subscription is on, withdrawn or not.
+func (s *Service) PlanOf(ctx context.Context, sub *Subscription) (*Plan, error) {
+	return s.Store.PlanByID(ctx, sub.PlanID)
+}
+
 // Plans lists the plans on offer.
 func (s *Service) Plans(ctx context.Context) ([]*Plan, error) { return s.Store.Plans(ctx) }
 

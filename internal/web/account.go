@@ -73,7 +73,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 	d := accountData{Email: v.Account.Email, Error: message, DeviceLimit: cfg.DeviceLimit}
 	d.Verified, d.HasPassword = v.Account.Verified(), v.Account.PasswordHash != ""
 	if sub := v.Subscription; sub != nil {
-		plan, err := s.Store.PlanByID(ctx, sub.PlanID)
+		plan, err := s.Billing.PlanOf(ctx, sub)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"broadsheet/internal/billing"
-	"broadsheet/internal/dberr"
 )
 
 // Benefit is one line of what a subscription includes.
@@ -67,8 +66,8 @@ type checkoutData struct {
 
 // activePlan finds a plan on offer by its code.
 func (s *Server) activePlan(r *http.Request) (*billing.Plan, error) {
-	plan, err := s.Store.PlanByCode(r.Context(), r.PathValue("plan"))
-	if errors.Is(err, dberr.ErrNotFound) || (err == nil && !plan.Active) {
+	plan, err := s.Billing.ActivePlan(r.Context(), r.PathValue("plan"))
+	if errors.Is(err, billing.ErrUnknownPlan) {
 		return nil, notFound()
 	}
 	return plan, err
