@@ -272,21 +272,32 @@ func (s *Server) submitConfirmEmail(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) showConfirmEmailChange(w http.ResponseWriter, r *http.Request) error {
+	return s.showEmailChangeLink(w, r, accounts.PurposeEmailChange, "Confirm your new email", emailChangeLinkPath, "Change my email",
+		func(newEmail string) string {
+			return "Make " + newEmail + " the email of your account. Your other devices will be signed out."
+		})
+}
+
+// showEmailChangeLink is the page an emailed link of an email change opens:
+// only a look at the token (mail scanners open links too, and must not use
+// them up), then a button that posts to action.
+func (s *Server) showEmailChangeLink(w http.ResponseWriter, r *http.Request, purpose accounts.TokenPurpose,
+	heading, action, button string, text func(newEmail string) string) error {
 	v, err := s.viewer(w, r)
 	if err != nil {
 		return err
 	}
 	token := r.PathValue("token")
-	d := confirmData{Heading: "Confirm your new email"}
-	t, err := s.Accounts.CheckToken(r.Context(), accounts.PurposeEmailChange, token)
+	d := confirmData{Heading: heading}
+	t, err := s.Accounts.CheckToken(r.Context(), purpose, token)
 	if errors.Is(err, accounts.ErrTokenInvalid) {
 		d.Error = readerMessage(err)
 		return s.renderConfirm(w, r, v, http.StatusGone, d)
 	} else if err != nil {
 		return err
 	}
-	d.Text = "Make " + t.NewEmail + " the email of your account. Your other devices will be signed out."
-	d.Action, d.Button = emailChangeLinkPath+token, "Change my email"
+	d.Text = text(t.NewEmail)
+	d.Action, d.Button = action+token, button
 	return s.renderConfirm(w, r, v, http.StatusOK, d)
 }
 
@@ -317,23 +328,10 @@ func (s *Server) submitConfirmEmailChange(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) showApproveEmailChange(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.viewer(w, r)
-	if err != nil {
-		return err
-	}
-	token := r.PathValue("token")
-	d := confirmData{Heading: "Approve your new email"}
-	// Only look: mail scanners open links too, and must not use them up.
-	t, err := s.Accounts.CheckToken(r.Context(), accounts.PurposeEmailChangeApproval, token)
-	if errors.Is(err, accounts.ErrTokenInvalid) {
-		d.Error = readerMessage(err)
-		return s.renderConfirm(w, r, v, http.StatusGone, d)
-	} else if err != nil {
-		return err
-	}
-	d.Text = "Approve moving your account to " + t.NewEmail + ". A link to confirm that address is then sent there."
-	d.Action, d.Button = emailApproveLinkPath+token, "Approve the change"
-	return s.renderConfirm(w, r, v, http.StatusOK, d)
+	return s.showEmailChangeLink(w, r, accounts.PurposeEmailChangeApproval, "Approve your new email", emailApproveLinkPath, "Approve the change",
+		func(newEmail string) string {
+			return "Approve moving your account to " + newEmail + ". A link to confirm that address is then sent there."
+		})
 }
 
 func (s *Server) submitApproveEmailChange(w http.ResponseWriter, r *http.Request) error {
