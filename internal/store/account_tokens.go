@@ -31,21 +31,28 @@ func (s *Store) AccountTokenByHash(ctx context.Context, purpose accounts.TokenPu
 }
 
 // CountTokenRequest records a request under key and returns how many were
-// made under it since each of the times, this one included. Recording
-// before counting means requests racing each other can only be refused too
-// often, never let through past the limit.
+// made under it since each of the times, this one included. Recording and
+// counting happen in one transaction under the key's lock, so requests
+// racing each other are counted one after another: exactly the limit's
+// worth get through.
 func (s *Store) CountTokenRequest(ctx context.Context, key string, since []time.Time, now time.Time) ([]int, error) {
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO account_token_requests (key, requested_at) VALUES ($1, $2)`, key, now.UTC()); err != nil {
-		return nil, mapErr(err)
-	}
 	counts := make([]int, len(since))
-	for i, t := range since {
-		if err := s.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM account_token_requests WHERE key = $1 AND requested_at > $2`,
-			key, t.UTC()).Scan(&counts[i]); err != nil {
-			return nil, mapErr(err)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockLinkKey(ctx, tx, "token-requests:"+key); err != nil {
+			return err
 		}
-	}
-	return counts, nil
+		if _, err := tx.ExecContext(ctx, `INSERT INTO account_token_requests (key, requested_at) VALUES ($1, $2)`, key, now.UTC()); err != nil {
+			return mapErr(err)
+		}
+		for i, t := range since {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM account_token_requests WHERE key = $1 AND requested_at > $2`,
+				key, t.UTC()).Scan(&counts[i]); err != nil {
+				return mapErr(err)
+			}
+		}
+		return nil
+	})
+	return counts, err
 }
 
 // useAccountToken uses a token up inside tx, once: ErrNotFound if it is
