@@ -34,36 +34,23 @@ func seedRaceDamage(t *testing.T, ctx context.Context, s *store.Store) {
 // the account keeps the subscription it was shown, and the checkouts
 // left pending are marked for recovery to refund.
 func TestCheckoutMigration0003SettlesRaceDamage(t *testing.T) {
-	for _, engine := range storetest.Engines {
-		t.Run(engine, func(t *testing.T) {
-			ctx := context.Background()
-			url := storetest.URL(t, engine)
-			old, err := store.OpenAtVersion(ctx, url, 2)
-			if err != nil {
-				t.Fatal(err)
+	eachMigratedFrom(t, 2, func(t *testing.T, ctx context.Context, old *store.Store) {
+		seedRaceDamage(t, ctx, old)
+	}, func(t *testing.T, ctx context.Context, s *store.Store) {
+		if live, err := s.QueryString(ctx, `SELECT id FROM subscriptions WHERE status <> 'ended'`); err != nil || live != "2" {
+			t.Errorf("live subscription after 0003: %q (%v), want the latest paid, 2", live, err)
+		}
+		for key, want := range map[string]string{
+			"checkout:1:a": "checkout", "checkout:1:b": "legacy_checkout", "checkout:1:c": "legacy_checkout", "renewal:1:2:1": "renewal",
+		} {
+			if got, err := s.QueryString(ctx, `SELECT purpose FROM payments WHERE idempotency_key = $1`, key); err != nil || got != want {
+				t.Errorf("payment %s: purpose %q (%v), want %q", key, got, err, want)
 			}
-			seedRaceDamage(t, ctx, old)
-			old.Close()
-			s, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatalf("migrate: %v", err)
-			}
-			defer s.Close()
-			if live, err := s.QueryString(ctx, `SELECT id FROM subscriptions WHERE status <> 'ended'`); err != nil || live != "2" {
-				t.Errorf("live subscription after 0003: %q (%v), want the latest paid, 2", live, err)
-			}
-			for key, want := range map[string]string{
-				"checkout:1:a": "checkout", "checkout:1:b": "legacy_checkout", "checkout:1:c": "legacy_checkout", "renewal:1:2:1": "renewal",
-			} {
-				if got, err := s.QueryString(ctx, `SELECT purpose FROM payments WHERE idempotency_key = $1`, key); err != nil || got != want {
-					t.Errorf("payment %s: purpose %q (%v), want %q", key, got, err, want)
-				}
-			}
-			if n, err := s.CountLiveSubscriptions(ctx, 1); err != nil || n != 1 {
-				t.Errorf("%d live subscriptions (%v), want 1", n, err)
-			}
-		})
-	}
+		}
+		if n, err := s.CountLiveSubscriptions(ctx, 1); err != nil || n != 1 {
+			t.Errorf("%d live subscriptions (%v), want 1", n, err)
+		}
+	})
 }
 
 // The database itself refuses a second live subscription and a second

@@ -17,44 +17,30 @@ import (
 // migration, under the address of their account; their codes, stored
 // unsalted, no longer sign in.
 func TestLoginLinksSurviveMigration0004(t *testing.T) {
-	for _, engine := range storetest.Engines {
-		t.Run(engine, func(t *testing.T) {
-			ctx := context.Background()
-			url := storetest.URL(t, engine)
-			old, err := store.OpenAtVersion(ctx, url, 3)
-			if err != nil {
+	eachMigratedFrom(t, 3, func(t *testing.T, ctx context.Context, old *store.Store) {
+		for _, q := range []string{
+			`INSERT INTO accounts (id, email, created_at) VALUES (7, 'old@example.com', '2026-11-01 10:00:00+00:00')`,
+			`INSERT INTO login_links (account_id, token_hash, code_hash, next_path, expires_at, created_at)
+			VALUES (7, 'old-token-hash', 'old-code-hash', '/account', '2026-11-15 10:20:00+00:00', '2026-11-15 10:00:00+00:00')`,
+		} {
+			if err := old.Exec(ctx, q); err != nil {
 				t.Fatal(err)
 			}
-			for _, q := range []string{
-				`INSERT INTO accounts (id, email, created_at) VALUES (7, 'old@example.com', '2026-11-01 10:00:00+00:00')`,
-				`INSERT INTO login_links (account_id, token_hash, code_hash, next_path, expires_at, created_at)
-					VALUES (7, 'old-token-hash', 'old-code-hash', '/account', '2026-11-15 10:20:00+00:00', '2026-11-15 10:00:00+00:00')`,
-			} {
-				if err := old.Exec(ctx, q); err != nil {
-					t.Fatal(err)
-				}
-			}
-			old.Close()
-
-			s, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatalf("migrate: %v", err)
-			}
-			defer s.Close()
-			l, err := s.LoginLinkByToken(ctx, "old-token-hash")
-			if err != nil || l.Email != "old@example.com" || l.NextPath != "/account" {
-				t.Fatalf("old link after 0004: %+v, %v", l, err)
-			}
-			if l.CodeHash != "" {
-				t.Errorf("the old link keeps its unsalted code hash %q", l.CodeHash)
-			}
-			now := time.Date(2026, 11, 15, 10, 5, 0, 0, time.UTC)
-			a, err := s.UseLoginLink(ctx, l.ID, now)
-			if err != nil || a.ID != 7 {
-				t.Fatalf("using the old link: %+v, %v; want account 7", a, err)
-			}
-		})
-	}
+		}
+	}, func(t *testing.T, ctx context.Context, s *store.Store) {
+		l, err := s.LoginLinkByToken(ctx, "old-token-hash")
+		if err != nil || l.Email != "old@example.com" || l.NextPath != "/account" {
+			t.Fatalf("old link after 0004: %+v, %v", l, err)
+		}
+		if l.CodeHash != "" {
+			t.Errorf("the old link keeps its unsalted code hash %q", l.CodeHash)
+		}
+		now := time.Date(2026, 11, 15, 10, 5, 0, 0, time.UTC)
+		a, err := s.UseLoginLink(ctx, l.ID, now)
+		if err != nil || a.ID != 7 {
+			t.Fatalf("using the old link: %+v, %v; want account 7", a, err)
+		}
+	})
 }
 
 // Twenty requests at once for one address from one client write exactly

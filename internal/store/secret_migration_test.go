@@ -5,35 +5,21 @@ import (
 	"testing"
 
 	"broadsheet/internal/store"
-	"broadsheet/internal/store/storetest"
 )
 
 // Migration 0007 removes the cookie secret an older version kept in the
 // settings table; the other settings stay.
 func TestSecretLeavesSettingsInMigration0007(t *testing.T) {
-	for _, engine := range storetest.Engines {
-		t.Run(engine, func(t *testing.T) {
-			ctx := context.Background()
-			url := storetest.URL(t, engine)
-			old, err := store.OpenAtVersion(ctx, url, 6)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := old.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('secret:cookie', 'deadbeef'), ('free_limit', '4')`); err != nil {
-				t.Fatal(err)
-			}
-			old.Close()
-			s, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatalf("migrate: %v", err)
-			}
-			defer s.Close()
-			if n, err := s.QueryString(ctx, `SELECT COUNT(*) FROM settings WHERE key = 'secret:cookie'`); err != nil || n != "0" {
-				t.Errorf("secret:cookie rows after 0007: %s, %v; want 0", n, err)
-			}
-			if v, err := s.QueryString(ctx, `SELECT value FROM settings WHERE key = 'free_limit'`); err != nil || v != "4" {
-				t.Errorf("free_limit after 0007: %q, %v; want it kept", v, err)
-			}
-		})
-	}
+	eachMigratedFrom(t, 6, func(t *testing.T, ctx context.Context, old *store.Store) {
+		if err := old.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('secret:cookie', 'deadbeef'), ('free_limit', '4')`); err != nil {
+			t.Fatal(err)
+		}
+	}, func(t *testing.T, ctx context.Context, s *store.Store) {
+		if n, err := s.QueryString(ctx, `SELECT COUNT(*) FROM settings WHERE key = 'secret:cookie'`); err != nil || n != "0" {
+			t.Errorf("secret:cookie rows after 0007: %s, %v; want 0", n, err)
+		}
+		if v, err := s.QueryString(ctx, `SELECT value FROM settings WHERE key = 'free_limit'`); err != nil || v != "4" {
+			t.Errorf("free_limit after 0007: %q, %v; want it kept", v, err)
+		}
+	})
 }
