@@ -18,11 +18,9 @@ type CheckoutStore interface {
 	// with the same key (created false); ErrConflict while the account has
 	// a live subscription or another pending checkout.
 	BeginCheckout(ctx context.Context, p *Payment) (*Payment, bool, error)
-	// CompleteCheckout marks the payment succeeded and starts the
-	// subscription with its first term and the receipt job, all in one
-	// transaction; ErrNotFound if the payment is no longer pending,
-	// ErrConflict if the account already has a live subscription.
-	CompleteCheckout(ctx context.Context, paymentID int64, ref string, sub *Subscription, term *Term, now time.Time) (int64, error)
+	// InBillingTx runs fn in one transaction: committed if fn returns
+	// nil, rolled back otherwise.
+	InBillingTx(ctx context.Context, fn func(tx Tx) error) error
 	SettlePayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) (bool, error)
 	RefundPayment(ctx context.Context, id int64, ref, refundRef string, now time.Time) error
 	PendingCheckout(ctx context.Context, accountID int64) (*Payment, error)
@@ -217,16 +215,15 @@ func (s *Service) settleCheckout(ctx context.Context, p *Payment, plan *Plan, re
 		AnchorAt: now, PaidUntil: paidUntil, TermsPaid: 1, NextAttemptAt: &next, CreatedAt: now, UpdatedAt: now,
 	}
 	term := &Term{PlanID: plan.ID, StartsAt: now, EndsAt: paidUntil, Amount: plan.Price}
-	id, err := s.Store.CompleteCheckout(ctx, p.ID, res.Reference, sub, term, now)
+	err := s.completeCheckout(ctx, p.ID, res.Reference, sub, term, now)
 	switch {
 	case err == nil:
-		sub.ID = id
 		return sub, nil
 	case errors.Is(err, dberr.ErrConflict):
 		if err := s.refund(ctx, p, res.Reference); err != nil {
 			return nil, err
 		}
-	case errors.Is(err, dberr.ErrNotFound):
+	case errors.Is(err, errSettledMeanwhile):
 		// Settled by someone else: completed by recovery, or released
 		// by it while this charge was still on its way.
 		latest, err := s.Store.PaymentByID(ctx, p.ID)
@@ -246,6 +243,40 @@ func (s *Service) settleCheckout(ctx context.Context, p *Payment, plan *Plan, re
 		return nil, err
 	}
 	return s.checkoutOutcome(ctx, latest)
+}
+
+// errSettledMeanwhile: the payment a completion was for is no longer pending.
+var errSettledMeanwhile = errors.New("the payment was settled meanwhile")
+
+// completeCheckout records a paid checkout in one transaction, under the
+// account's lock: the payment succeeded, the subscription with its first
+// term, and the job that emails the receipt; it sets sub.ID. If the payment
+// is no longer pending (errSettledMeanwhile) or the account already has a
+// live subscription (ErrConflict), or any step fails, nothing changes.
+func (s *Service) completeCheckout(ctx context.Context, paymentID int64, ref string, sub *Subscription, term *Term, now time.Time) error {
+	return s.Store.InBillingTx(ctx, func(tx Tx) error {
+		if err := tx.LockAccount(ctx, sub.AccountID); err != nil {
+			return err
+		}
+		if settled, err := tx.SettlePayment(ctx, paymentID, PaymentSucceeded, ref, "", now); err != nil {
+			return err
+		} else if !settled {
+			return errSettledMeanwhile
+		}
+		id, err := tx.CreateSubscription(ctx, sub)
+		if err != nil {
+			return err
+		}
+		term.SubscriptionID, term.Seq, term.PaymentID = id, 1, paymentID
+		if err := tx.CreateTerm(ctx, term); err != nil {
+			return err
+		}
+		if _, err := tx.EnqueueJob(ctx, ReceiptJob, ReceiptKey(id), strconv.FormatInt(id, 10), now, now); err != nil {
+			return err
+		}
+		sub.ID = id
+		return nil
+	})
 }
 
 // refund gives back a checkout's charge that paid for nothing and records it.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -226,7 +225,11 @@ func (s *Store) PendingPayments(ctx context.Context, before time.Time, limit int
 // SettlePayment records the outcome of a payment that is still pending
 // and reports whether it was; one settled already is left as it is.
 func (s *Store) SettlePayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) (bool, error) {
-	res, err := s.w.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, failure = $4, updated_at = $5
+	return settlePayment(ctx, s.w, id, status, ref, failure, now)
+}
+
+func settlePayment(ctx context.Context, db execer, id int64, status, ref, failure string, now time.Time) (bool, error) {
+	res, err := db.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, failure = $4, updated_at = $5
 		WHERE id = $1 AND status = $6`, id, status, ref, failure, now.UTC(), billing.PaymentPending)
 	if err != nil {
 		return false, mapErr(err)
@@ -247,37 +250,34 @@ func (s *Store) RefundPayment(ctx context.Context, id int64, ref, refundRef stri
 	return mapErr(err)
 }
 
-// CompleteCheckout records a paid checkout in one transaction: the
-// payment succeeded, the subscription with its first term, and the job
-// that emails the receipt. It returns ErrNotFound if the payment is no
-// longer pending (someone else settled it), and ErrConflict if the account
-// already has a subscription that has not ended; either way nothing changes.
-func (s *Store) CompleteCheckout(ctx context.Context, paymentID int64, ref string, sub *billing.Subscription, term *billing.Term, now time.Time) (int64, error) {
-	var id int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.lockAccount(ctx, tx, sub.AccountID); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, failure = '', updated_at = $4
-			WHERE id = $1 AND status = $5`, paymentID, billing.PaymentSucceeded, ref, now.UTC(), billing.PaymentPending)
-		if err != nil {
-			return mapErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		if id, err = insertSubscription(ctx, tx, sub); err != nil {
-			return err
-		}
-		term.SubscriptionID, term.Seq, term.PaymentID = id, 1, paymentID
-		if err := insertTerm(ctx, tx, term); err != nil {
-			return err
-		}
-		key, payload := billing.ReceiptKey(id), strconv.FormatInt(id, 10)
-		_, err = enqueueJob(ctx, tx, billing.ReceiptJob, key, payload, now, now)
-		return err
-	})
-	return id, err
+// InBillingTx runs fn in one transaction, handed to it as the billing.Tx it
+// needs. Go does not let InTx, whose fn takes *Tx, stand for a method whose
+// fn takes billing.Tx, so each service that composes transactions gets a
+// one-line method like this one.
+func (s *Store) InBillingTx(ctx context.Context, fn func(tx billing.Tx) error) error {
+	return s.InTx(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+// LockAccount holds the account's row until the transaction ends (see
+// lockAccount).
+func (t *Tx) LockAccount(ctx context.Context, accountID int64) error {
+	return t.s.lockAccount(ctx, t.tx, accountID)
+}
+
+// SettlePayment is Store.SettlePayment inside the transaction.
+func (t *Tx) SettlePayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) (bool, error) {
+	return settlePayment(ctx, t.tx, id, status, ref, failure, now)
+}
+
+// CreateSubscription adds an active subscription with its first term paid;
+// ErrConflict if the account already has one that has not ended.
+func (t *Tx) CreateSubscription(ctx context.Context, sub *billing.Subscription) (int64, error) {
+	return insertSubscription(ctx, t.tx, sub)
+}
+
+// CreateTerm records a paid term of a subscription.
+func (t *Tx) CreateTerm(ctx context.Context, term *billing.Term) error {
+	return insertTerm(ctx, t.tx, term)
 }
 
 const subscriptionColumns = `id, account_id, plan_id, status, auto_renew, COALESCE(payment_method_id, 0), anchor_at, paid_until,

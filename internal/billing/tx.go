@@ -1,0 +1,27 @@
+package billing
+
+import (
+	"context"
+	"time"
+)
+
+// Tx is what a billing use case writes inside one transaction, so that
+// its steps commit together or not at all. The store implements it (the
+// store imports billing, so billing names only the writes it needs).
+// Inside a transaction a use case calls tx alone, never the Store: on
+// SQLite the transaction holds the only write connection.
+type Tx interface {
+	// LockAccount holds the account until the transaction ends, so that
+	// the account's checkouts and renewals take turns. Take it first.
+	LockAccount(ctx context.Context, accountID int64) error
+	// SettlePayment records the outcome of a payment that is still
+	// pending, and reports whether it was.
+	SettlePayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) (bool, error)
+	// CreateSubscription adds an active subscription; ErrConflict if the
+	// account already has one that has not ended.
+	CreateSubscription(ctx context.Context, sub *Subscription) (int64, error)
+	// CreateTerm records a paid term of a subscription.
+	CreateTerm(ctx context.Context, term *Term) error
+	// EnqueueJob adds a job unless one with the same key exists.
+	EnqueueJob(ctx context.Context, kind, key, payload string, runAt, now time.Time) (bool, error)
+}
