@@ -11,7 +11,6 @@ import (
 	"broadsheet/internal/access"
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
-	"broadsheet/internal/store"
 )
 
 // Page sizes of the story list.
@@ -54,7 +53,7 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
 		}
 		limit = n
 	}
-	var after *store.ArticleCursor
+	var after *content.Cursor
 	if v := q.Get("cursor"); v != "" {
 		c, err := decodeCursor(v)
 		if err != nil {
@@ -63,7 +62,7 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
 		after = c
 	}
 	// One more than asked says whether there is a next page.
-	list, err := s.Store.LatestArticles(r.Context(), s.Now(), q.Get("section"), after, limit+1)
+	list, err := s.Articles.Latest(r.Context(), q.Get("section"), after, limit+1)
 	if err != nil {
 		return err
 	}
@@ -74,7 +73,7 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
 	if len(list) > limit {
 		list = list[:limit]
 		last := list[len(list)-1]
-		out.NextCursor = encodeCursor(store.ArticleCursor{PublishedAt: last.PublishedAt, ID: last.ID})
+		out.NextCursor = encodeCursor(content.Cursor{PublishedAt: last.PublishedAt, ID: last.ID})
 	}
 	for _, a := range list {
 		out.Articles = append(out.Articles, s.summaryOf(a))
@@ -84,14 +83,14 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
 
 // encodeCursor makes a place in the list opaque to apps, so its form can
 // change without breaking them.
-func encodeCursor(c store.ArticleCursor) string {
+func encodeCursor(c content.Cursor) string {
 	raw := strconv.FormatInt(c.PublishedAt.UnixNano(), 10) + ":" + strconv.FormatInt(c.ID, 10)
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
 var errBadCursor = errors.New("malformed cursor")
 
-func decodeCursor(v string) (*store.ArticleCursor, error) {
+func decodeCursor(v string) (*content.Cursor, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(v)
 	if err != nil {
 		return nil, errBadCursor
@@ -108,7 +107,7 @@ func decodeCursor(v string) (*store.ArticleCursor, error) {
 	if err != nil || n < 0 {
 		return nil, errBadCursor
 	}
-	return &store.ArticleCursor{PublishedAt: time.Unix(0, nanos).UTC(), ID: n}, nil
+	return &content.Cursor{PublishedAt: time.Unix(0, nanos).UTC(), ID: n}, nil
 }
 
 // articleJSON is one story as a reader may receive it. Paragraphs and Body

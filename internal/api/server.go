@@ -18,13 +18,12 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/httpguard"
 	"broadsheet/internal/settings"
-	"broadsheet/internal/store"
 )
 
 // Server holds what the API handlers need.
 type Server struct {
-	Store    *store.Store
 	Content  *content.Cache
+	Articles *content.Service
 	Accounts *accounts.Service
 	Billing  *billing.Service
 	Access   *access.Service

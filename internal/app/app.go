@@ -77,7 +77,8 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	if err != nil {
 		return nil, err
 	}
-	var sender mail.Sender = mail.Outbox{Store: st, Now: clk.Now}
+	outbox := mail.Outbox{Store: st, Now: clk.Now}
+	var sender mail.Sender = outbox
 	if cfg.SMTPAddr != "" {
 		sender = mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPass}
 	}
@@ -107,19 +108,20 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		retain:   func() config.Retention { return a.Config.Retain },
 	}
 	stories := content.NewCache(st, 5*time.Second, 2000)
+	articles := &content.Service{Store: st, Now: clk.Now}
 	// One signer for the reader cookie and apps' X-Reader-Id: the API signs
 	// its ids under a label of its own, so neither passes for the other.
 	readers := access.NewSigner(secret)
 	pages := &web.Server{
-		Store: st, Content: stories, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
-		Now: clk.Now, Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers}, BaseURL: cfg.BaseURL,
-		Demo: cfg.Demo, Log: log,
+		Store: st, Content: stories, Articles: articles, Outbox: outbox, Accounts: a.Accounts, Billing: a.Billing,
+		Access: a.Access, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
+		Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
 	}
 	if err := pages.Init(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	apiServer := &api.Server{
-		Store: st, Content: stories, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
+		Content: stories, Articles: articles, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
 		Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: readers,
 	}
 	mux := http.NewServeMux()

@@ -30,6 +30,16 @@ type Sender interface {
 // OutboxStore is where the outbox keeps messages.
 type OutboxStore interface {
 	AddToOutbox(ctx context.Context, to, subject, body string, now time.Time) error
+	Outbox(ctx context.Context, limit int) ([]OutboxMessage, error)
+}
+
+// OutboxMessage is an email kept in the outbox instead of being sent.
+type OutboxMessage struct {
+	ID        int64
+	To        string
+	Subject   string
+	Body      string
+	CreatedAt time.Time
 }
 
 // Outbox keeps messages in the database instead of sending them.
@@ -41,6 +51,11 @@ type Outbox struct {
 // Send stores the message.
 func (o Outbox) Send(ctx context.Context, m Message) error {
 	return o.Store.AddToOutbox(ctx, m.To, m.Subject, m.Body, o.Now())
+}
+
+// Messages lists the newest kept messages first, for the admins' outbox page.
+func (o Outbox) Messages(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	return o.Store.Outbox(ctx, limit)
 }
 
 // Printed writes each message to W (the terminal of whoever runs the

@@ -180,15 +180,9 @@ func (s *Store) ArticleBySlug(ctx context.Context, slug string, now time.Time) (
 		`WHERE a.slug = $1 AND a.published_at <= $2`, slug, now.UTC()))
 }
 
-// ArticleCursor marks a place in the newest-first list of stories.
-type ArticleCursor struct {
-	PublishedAt time.Time
-	ID          int64
-}
-
 // LatestArticles lists published stories newest first, after the cursor
 // when one is given, optionally in one section.
-func (s *Store) LatestArticles(ctx context.Context, now time.Time, section string, after *ArticleCursor, limit int) ([]*content.Article, error) {
+func (s *Store) LatestArticles(ctx context.Context, now time.Time, section string, after *content.Cursor, limit int) ([]*content.Article, error) {
 	q := `SELECT ` + articleColumns + articleFrom + `WHERE a.published_at <= $1 AND ($2 = '' OR s.slug = $2)`
 	args := []any{now.UTC(), section}
 	if after != nil {

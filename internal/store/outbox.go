@@ -3,16 +3,9 @@ package store
 import (
 	"context"
 	"time"
-)
 
-// OutboxMessage is an email kept in the demo's outbox instead of being sent.
-type OutboxMessage struct {
-	ID        int64
-	To        string
-	Subject   string
-	Body      string
-	CreatedAt time.Time
-}
+	"broadsheet/internal/mail"
+)
 
 // AddToOutbox stores an email.
 func (s *Store) AddToOutbox(ctx context.Context, to, subject, body string, now time.Time) error {
@@ -22,15 +15,15 @@ func (s *Store) AddToOutbox(ctx context.Context, to, subject, body string, now t
 }
 
 // Outbox lists the newest stored emails first.
-func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
+func (s *Store) Outbox(ctx context.Context, limit int) ([]mail.OutboxMessage, error) {
 	rows, err := s.readRows(ctx, `SELECT id, to_addr, subject, body, created_at FROM outbox ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []OutboxMessage
+	var out []mail.OutboxMessage
 	for rows.Next() {
-		var m OutboxMessage
+		var m mail.OutboxMessage
 		if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.CreatedAt); err != nil {
 			return nil, err
 		}

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"broadsheet/internal/accounts"
+	"broadsheet/internal/mail"
 	"broadsheet/internal/settings"
-	"broadsheet/internal/store"
 )
 
 // settingField is one input of the admin settings form.
@@ -97,7 +97,7 @@ func (s *Server) submitSettings(w http.ResponseWriter, r *http.Request) error {
 }
 
 type outboxRow struct {
-	store.OutboxMessage
+	mail.OutboxMessage
 	Created string // in the publication's time zone
 }
 
@@ -110,7 +110,7 @@ func (s *Server) showOutbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || !ok {
 		return err
 	}
-	msgs, err := s.Store.Outbox(r.Context(), 50)
+	msgs, err := s.Outbox.Messages(r.Context(), 50)
 	if err != nil {
 		return err
 	}

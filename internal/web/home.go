@@ -18,12 +18,11 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.Now()
-	latest, err := s.Store.LatestArticles(r.Context(), now, "", nil, 30)
+	latest, err := s.Articles.Latest(r.Context(), "", nil, 30)
 	if err != nil {
 		return err
 	}
-	picks, err := s.Store.EditorsPicks(r.Context(), now, 5)
+	picks, err := s.Articles.EditorsPicks(r.Context(), 5)
 	if err != nil {
 		return err
 	}
@@ -49,7 +48,7 @@ func (s *Server) showSection(w http.ResponseWriter, r *http.Request) error {
 		if sec.Slug != r.PathValue("slug") {
 			continue
 		}
-		list, err := s.Store.LatestArticles(r.Context(), s.Now(), sec.Slug, nil, 50)
+		list, err := s.Articles.Latest(r.Context(), sec.Slug, nil, 50)
 		if err != nil && !errors.Is(err, dberr.ErrNotFound) {
 			return err
 		}

@@ -18,14 +18,19 @@ import (
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
+	"broadsheet/internal/mail"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 )
 
 // Server holds what the handlers need.
 type Server struct {
+	// Store feeds the rendered-story cache (stories.go) alone: handlers
+	// ask the services.
 	Store    *store.Store
 	Content  *content.Cache
+	Articles *content.Service
+	Outbox   mail.Outbox // the admins read what it kept
 	Accounts *accounts.Service
 	Billing  *billing.Service
 	Access   *access.Service

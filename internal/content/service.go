@@ -1,0 +1,38 @@
+package content
+
+import (
+	"context"
+	"time"
+)
+
+// Cursor marks a place in the newest-first list of stories: the last story
+// a page showed.
+type Cursor struct {
+	PublishedAt time.Time
+	ID          int64
+}
+
+// ListStore is where the lists of published stories are read.
+type ListStore interface {
+	LatestArticles(ctx context.Context, now time.Time, section string, after *Cursor, limit int) ([]*Article, error)
+	EditorsPicks(ctx context.Context, now time.Time, limit int) ([]*Article, error)
+}
+
+// Service answers the use cases of stories that pages and the API share
+// beyond reading one story (see Cache): the lists of stories, as published
+// by now, so a story scheduled for later appears on time.
+type Service struct {
+	Store ListStore
+	Now   func() time.Time
+}
+
+// Latest lists published stories newest first, after the cursor when one
+// is given, in one section when section is not empty.
+func (s *Service) Latest(ctx context.Context, section string, after *Cursor, limit int) ([]*Article, error) {
+	return s.Store.LatestArticles(ctx, s.Now(), section, after, limit)
+}
+
+// EditorsPicks lists the stories editors picked, newest first.
+func (s *Service) EditorsPicks(ctx context.Context, limit int) ([]*Article, error) {
+	return s.Store.EditorsPicks(ctx, s.Now(), limit)
+}
