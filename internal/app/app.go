@@ -92,16 +92,10 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	a.Billing = &billing.Service{
 		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
 		Gateway: &billing.TestGateway{Store: st, Now: clk.Now, Delay: cfg.TestGatewayDelay},
+		Mail:    sender, Publication: func() string { return cache.Get().Publication }, BaseURL: cfg.BaseURL,
 	}
 	a.Access = &access.Service{Store: st, Now: clk.Now, Exclusive: st.SingleWriter()}
-	a.Jobs = &jobs.Runner{
-		Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain,
-		Kinds: map[string]jobs.Kind{
-			billing.RenewalJob:          {Handler: jobs.OnID(a.runRenewal), Workers: 2},
-			billing.ReceiptJob:          {Handler: jobs.OnID(a.sendReceipt), Workers: 2},
-			billing.CheckoutRecoveryJob: {Handler: jobs.OnID(a.runCheckoutRecovery), Workers: 1},
-		},
-	}
+	a.Jobs = &jobs.Runner{Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain, Kinds: a.jobKinds()}
 	a.prune = &pruner{
 		store: st, now: clk.Now, log: log,
 		location: func() *time.Location { return cache.Get().Location },
@@ -167,10 +161,24 @@ func (a *App) schedule() *jobs.Scheduler {
 	return &jobs.Scheduler{Log: a.Log, Tasks: []jobs.Task{
 		{Name: "reload settings", Every: 5 * time.Second, Run: a.Settings.Reload},
 		{Name: "refresh stories", Every: 5 * time.Second, Run: func(ctx context.Context) error { return a.pages.RefreshStories(ctx) }},
-		{Name: "enqueue renewals", Every: time.Minute, Run: a.enqueueRenewals},
-		{Name: "enqueue checkout recoveries", Every: 30 * time.Second, Run: a.enqueueCheckoutRecoveries},
+		{Name: "enqueue renewals", Every: time.Minute, Run: a.Billing.EnqueueRenewals},
+		{Name: "enqueue checkout recoveries", Every: 30 * time.Second, Run: a.Billing.EnqueueRecoveries},
 		{Name: "prune", Every: time.Minute, Run: a.prune.run}, // prunes at most hourly, by the clock
 	}}
+}
+
+// jobKinds are the kinds of job the services own, for the runner. A
+// billing job may start, extend or end a subscription, so the pages forget
+// who they knew to be signed in once it has run.
+func (a *App) jobKinds() map[string]jobs.Kind {
+	kinds := make(map[string]jobs.Kind)
+	for kind, k := range a.Billing.JobKinds() {
+		kinds[kind] = jobs.Kind{Workers: k.Workers, Handler: jobs.OnID(func(ctx context.Context, id int64) error {
+			defer a.pages.ForgetSignedIn()
+			return k.Run(ctx, id)
+		})}
+	}
+	return kinds
 }
 
 // jobsDrain is how long, at shutdown, the jobs in flight may take to
@@ -193,53 +201,6 @@ func workerName() string {
 func (a *App) RunDue(ctx context.Context) int {
 	a.Schedule.RunOnce(ctx)
 	return a.Jobs.RunDue(ctx)
-}
-
-func (a *App) enqueueRenewals(ctx context.Context) error {
-	due, err := a.Billing.DueSubscriptions(ctx, 500)
-	if err != nil {
-		return err
-	}
-	now := a.Clock.Now()
-	for _, sub := range due {
-		if _, err := a.Store.EnqueueJob(ctx, billing.RenewalJob, billing.RenewalJobKey(sub), strconv.FormatInt(sub.ID, 10), now, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (a *App) runRenewal(ctx context.Context, id int64) error {
-	defer a.pages.ForgetSignedIn() // the subscription may have ended
-	return a.Billing.Renew(ctx, id)
-}
-
-// sendReceipt emails the receipt for a subscription's first term.
-func (a *App) sendReceipt(ctx context.Context, id int64) error {
-	sub, err := a.Store.SubscriptionByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	terms, err := a.Store.Terms(ctx, id)
-	if err != nil {
-		return err
-	}
-	if len(terms) == 0 {
-		return fmt.Errorf("subscription %d has no paid term", id)
-	}
-	first := terms[0]
-	plan, err := a.Store.PlanByID(ctx, first.PlanID)
-	if err != nil {
-		return err
-	}
-	account, err := a.Store.AccountByID(ctx, sub.AccountID)
-	if err != nil {
-		return err
-	}
-	cfg := a.Settings.Get()
-	body := billing.Receipt(plan, first.Amount, first.EndsAt, cfg.Location) +
-		"\n\nManage your subscription: " + a.Config.BaseURL + "/account\n\n— " + cfg.Publication + "\n"
-	return a.mail.Send(ctx, mail.Message{To: account.Email, Subject: "Your " + cfg.Publication + " receipt: " + plan.Name, Body: body})
 }
 
 // Run serves HTTP on the configured address and runs the background work

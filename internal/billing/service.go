@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"time"
 
+	"broadsheet/internal/accounts"
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/mail"
 	"broadsheet/internal/money"
 )
 
@@ -28,6 +30,9 @@ type Store interface {
 	CurrentSubscription(ctx context.Context, accountID int64) (*Subscription, error)
 	SetAutoRenew(ctx context.Context, sub *Subscription, on bool, nextAttempt *time.Time, now time.Time) (bool, error)
 	DueSubscriptions(ctx context.Context, now time.Time, limit int) ([]*Subscription, error)
+	Terms(ctx context.Context, subscriptionID int64) ([]Term, error)
+	AccountByID(ctx context.Context, id int64) (*accounts.Account, error)
+	EnqueueJob(ctx context.Context, kind, key, payload string, runAt, now time.Time) (bool, error)
 	RenewalStore
 }
 
@@ -60,6 +65,11 @@ type Service struct {
 	// Location is the publication's time zone, in which terms are counted
 	// in calendar months; asked each time, as an admin may change it.
 	Location func() *time.Location
+	// Mail sends receipts, which name the Publication (asked each time, as
+	// an admin may rename it) and link to the account page under BaseURL.
+	Mail        mail.Sender
+	Publication func() string
+	BaseURL     string
 }
 
 // ActivePlan finds a plan on offer by its code; ErrUnknownPlan if there is
