@@ -19,10 +19,6 @@ type RenewalStore interface {
 	// the one with the same key (created false); ErrConflict if the
 	// subscription ended or changed since sub was read.
 	BeginRenewal(ctx context.Context, p *Payment, sub *Subscription) (*Payment, bool, error)
-	// ExtendSubscription records the paid term and its payment succeeded
-	// together, unless the subscription has ended or moved past the term;
-	// it reports whether the payment has its term.
-	ExtendSubscription(ctx context.Context, term *Term, ref string, nextAttempt time.Time, now time.Time) (bool, error)
 	// RecordRenewalFailure records a declined attempt on a subscription
 	// that has not ended and is still at that attempt.
 	RecordRenewalFailure(ctx context.Context, id int64, termsPaid, failures int, next *time.Time, now time.Time) error
@@ -230,11 +226,49 @@ func (s *Service) settleRenewal(ctx context.Context, p *Payment, res ChargeResul
 		SubscriptionID: sub.ID, Seq: seq, PlanID: plan.ID, StartsAt: sub.PaidUntil,
 		EndsAt: AddMonths(sub.AnchorAt, plan.TermMonths*seq, s.Location()), Amount: p.Amount, PaymentID: p.ID,
 	}
-	paid, err := s.Store.ExtendSubscription(ctx, term, res.Reference, term.EndsAt.Add(-RenewalLead), now)
+	paid, err := s.extendSubscription(ctx, sub.AccountID, term, res.Reference, term.EndsAt.Add(-RenewalLead), now)
 	if err != nil || paid {
 		return err
 	}
 	return s.refund(ctx, p, res.Reference)
+}
+
+// extendSubscription records a paid renewal term and marks its payment
+// succeeded, together, under the account's lock. It applies only if the
+// subscription has not ended and still has term.Seq-1 terms paid, so a
+// renewal replayed after a crash or run by two instances extends it once,
+// and a late renewal never brings back a subscription a checkout ended. It
+// reports whether the payment has its term now (from this call or an
+// earlier one); false means the charge paid for nothing and must be
+// refunded.
+func (s *Service) extendSubscription(ctx context.Context, accountID int64, term *Term, ref string, nextAttempt, now time.Time) (bool, error) {
+	applied := false
+	err := s.Store.InBillingTx(ctx, func(tx Tx) error {
+		if err := tx.LockAccount(ctx, accountID); err != nil {
+			return err
+		}
+		if paid, err := tx.PaymentHasTerm(ctx, term.PaymentID); err != nil || paid {
+			applied = paid
+			return err
+		}
+		if extended, err := tx.ExtendSubscription(ctx, term, nextAttempt, now); err != nil || !extended {
+			return err
+		}
+		if marked, err := tx.MarkPaymentSucceeded(ctx, term.PaymentID, ref, now); err != nil {
+			return err
+		} else if !marked {
+			return errSettledMeanwhile // refunded meanwhile: undo the extension
+		}
+		if err := tx.CreateTerm(ctx, term); err != nil {
+			return err
+		}
+		applied = true
+		return nil
+	})
+	if errors.Is(err, errSettledMeanwhile) || errors.Is(err, dberr.ErrNotFound) || errors.Is(err, dberr.ErrConflict) {
+		return false, nil
+	}
+	return applied, err
 }
 
 // RecoverRenewal settles a renewal payment left pending: it asks the

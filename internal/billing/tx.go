@@ -20,6 +20,14 @@ type Tx interface {
 	// CreateSubscription adds an active subscription; ErrConflict if the
 	// account already has one that has not ended.
 	CreateSubscription(ctx context.Context, sub *Subscription) (int64, error)
+	// ExtendSubscription moves the subscription on to the paid term if it
+	// has not ended and still has term.Seq-1 terms paid; it reports whether.
+	ExtendSubscription(ctx context.Context, term *Term, nextAttempt, now time.Time) (bool, error)
+	// PaymentHasTerm reports whether a term paid by the payment is recorded.
+	PaymentHasTerm(ctx context.Context, paymentID int64) (bool, error)
+	// MarkPaymentSucceeded records a payment as succeeded unless it was
+	// refunded; it reports whether it applied.
+	MarkPaymentSucceeded(ctx context.Context, id int64, ref string, now time.Time) (bool, error)
 	// CreateTerm records a paid term of a subscription.
 	CreateTerm(ctx context.Context, term *Term) error
 	// EnqueueJob adds a job unless one with the same key exists.

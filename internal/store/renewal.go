@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strconv"
 	"time"
 
@@ -43,65 +42,42 @@ func nullID(id int64) any {
 	return id
 }
 
-// ExtendSubscription records a paid renewal term and marks its payment
-// succeeded, together. It applies only if the subscription has not ended
-// and still has term.Seq-1 terms paid, so a renewal replayed after a crash
-// or run by two instances extends it once, and a late renewal never brings
-// back a subscription a checkout ended. It reports whether the payment has
-// its term now (from this call or an earlier one); false means the charge
-// paid for nothing and must be refunded.
-func (s *Store) ExtendSubscription(ctx context.Context, term *billing.Term, ref string, nextAttempt time.Time, now time.Time) (bool, error) {
-	applied := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var accountID int64
-		if err := tx.QueryRowContext(ctx, `SELECT account_id FROM subscriptions WHERE id = $1`, term.SubscriptionID).Scan(&accountID); err != nil {
-			return mapErr(err)
-		}
-		if err := s.lockAccount(ctx, tx, accountID); err != nil {
-			return err
-		}
-		var paidFor int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscription_terms WHERE payment_id = $1`, term.PaymentID).Scan(&paidFor); err != nil {
-			return mapErr(err)
-		}
-		if paidFor > 0 {
-			applied = true
-			return nil
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = $3, paid_until = $4, terms_paid = $2,
-			renewal_failures = 0, next_attempt_at = $5, updated_at = $6
-			WHERE id = $1 AND terms_paid = $2 - 1 AND status <> $7`,
-			term.SubscriptionID, term.Seq, string(billing.Active), term.EndsAt.UTC(), nextAttempt.UTC(), now.UTC(), string(billing.Ended))
-		if err != nil {
-			return mapErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		// A cancelled subscription keeps the term it paid for but has no
-		// next charge.
-		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET next_attempt_at = NULL WHERE id = $1 AND NOT auto_renew`,
-			term.SubscriptionID); err != nil {
-			return mapErr(err)
-		}
-		res, err = tx.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, failure = '', updated_at = $4
-			WHERE id = $1 AND status <> $5`, term.PaymentID, billing.PaymentSucceeded, ref, now.UTC(), billing.PaymentRefunded)
-		if err != nil {
-			return mapErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound // refunded meanwhile: undo the extension
-		}
-		if err := insertTerm(ctx, tx, term); err != nil {
-			return err
-		}
-		applied = true
-		return nil
-	})
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) {
+// PaymentHasTerm reports whether a term paid by the payment is recorded.
+func (t *Tx) PaymentHasTerm(ctx context.Context, paymentID int64) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscription_terms WHERE payment_id = $1`, paymentID).Scan(&n)
+	return n > 0, mapErr(err)
+}
+
+// ExtendSubscription moves the subscription on to the paid term, active
+// and with no declines, if it has not ended and still has term.Seq-1
+// terms paid; it reports whether it did. A cancelled subscription keeps
+// the term it paid for but gets no next charge.
+func (t *Tx) ExtendSubscription(ctx context.Context, term *billing.Term, nextAttempt, now time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE subscriptions SET status = $3, paid_until = $4, terms_paid = $2,
+		renewal_failures = 0, next_attempt_at = $5, updated_at = $6
+		WHERE id = $1 AND terms_paid = $2 - 1 AND status <> $7`,
+		term.SubscriptionID, term.Seq, string(billing.Active), term.EndsAt.UTC(), nextAttempt.UTC(), now.UTC(), string(billing.Ended))
+	if err != nil {
+		return false, mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	return applied, err
+	_, err = t.tx.ExecContext(ctx, `UPDATE subscriptions SET next_attempt_at = NULL WHERE id = $1 AND NOT auto_renew`, term.SubscriptionID)
+	return err == nil, mapErr(err)
+}
+
+// MarkPaymentSucceeded records a renewal's payment as succeeded, unless it
+// was refunded meanwhile; it reports whether it applied.
+func (t *Tx) MarkPaymentSucceeded(ctx context.Context, id int64, ref string, now time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE payments SET status = $2, gateway_ref = $3, failure = '', updated_at = $4
+		WHERE id = $1 AND status <> $5`, id, billing.PaymentSucceeded, ref, now.UTC(), billing.PaymentRefunded)
+	if err != nil {
+		return false, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // EndSubscription marks sub ended, if it is still in the state it was read
