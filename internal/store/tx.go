@@ -9,7 +9,8 @@ import (
 // Tx is one transaction that a service runs one use case in: the writes it
 // offers are the store's usual statements, run on the transaction, so a
 // service composes them and they commit together or not at all. The
-// methods each service may call are in that service's file (billing.go).
+// methods each service may call are beside its other statements
+// (billing.go, renewal.go).
 type Tx struct {
 	s  *Store
 	tx *sql.Tx
