@@ -6,7 +6,6 @@ package access
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -72,18 +71,17 @@ func EntitlementsOf(sub *billing.Subscription, now time.Time) Entitlements {
 
 // MeterStore is the meter's storage.
 type MeterStore interface {
-	// MeterReads lists the stories counted against reader's month.
-	MeterReads(ctx context.Context, reader, month string) ([]int64, error)
-	ClaimRead(ctx context.Context, reader, month string, articleID int64, limit int, now time.Time) (bool, int, error)
-	// ClaimCarried claims carried and then articleID as ClaimRead does,
-	// at once, reporting for articleID and whether carried is counted.
-	ClaimCarried(ctx context.Context, reader, month string, carried, articleID int64, limit int, now time.Time) (granted bool, used int, carriedCounted bool, err error)
-	// RecordRead counts a story the caller decided is new to the reader
-	// and under the limit, with nothing else writing the meter meanwhile;
-	// once it returns nil the story is counted.
-	RecordRead(ctx context.Context, reader, month string, articleID int64, now time.Time) error
+	// MeterCheck reads the reader's count this month and whether the
+	// story is counted, writing nothing.
+	MeterCheck(ctx context.Context, reader, month string, articleID int64) (used int, counted bool, err error)
+	// ClaimReads counts the stories ids in order, each only while the
+	// month's count is below limit and the story is not counted yet,
+	// atomically: counted[i] says ids[i] is counted (now or before), used
+	// is the month's count afterwards.
+	ClaimReads(ctx context.Context, reader, month string, ids []int64, limit int, now time.Time) (counted []bool, used int, err error)
 	// MergeReads counts on into the stories from counted, and carried
-	// when not 0 (a read from's signed id carries), once each.
+	// when not 0 (a read from's signed id carries), once each, and
+	// returns into's count.
 	MergeReads(ctx context.Context, from, into, month string, carried int64, now time.Time) (int, error)
 }
 
@@ -99,288 +97,118 @@ type Decision struct {
 	// site and not written: the caller hands it to the reader in their
 	// signed id, and it is counted when they come back with it.
 	FirstRead CarriedRead
-	// CarriedCounted says the read the viewer carried was counted now:
-	// the caller may hand the reader their id without it.
+	// CarriedCounted says the read the viewer carried is counted: the
+	// caller may hand the reader their id without it.
 	CarriedCounted bool
-
-	counted bool // the story was counted (or confirmed counted) by this decision
 }
 
-// Service decides access. It remembers what the database confirmed about
-// each reader's meter this month (see memo.go), so a re-read or a view by a
-// reader with no free stories left usually needs no read; every new story
-// is still counted by the store, which alone grants it.
+// Service decides access. Only the store grants a new story, by a
+// conditional claim; the service keeps in memory what the store told it
+// (see facts.go), so that a re-read needs no query and a refusal no write.
 type Service struct {
 	Store MeterStore
 	Now   func() time.Time
-	// Exclusive says the meter's store has no other writer (SQLite, one
-	// process). Then a refusal on what is remembered is final, and a new
-	// story of a meter remembered in full is decided in memory and only
-	// written (see memo.go). Otherwise another instance may have counted
-	// the story for this reader (a device merged into the account there),
-	// so a refusal is checked against the database first, and every new
-	// story is claimed there.
-	Exclusive bool
 
-	memoSize int // meters remembered; zero means defaultMemoSize
-	memoOnce sync.Once
-	memoMap  *memo
+	factsOnce sync.Once
+	known     *facts
 }
 
-func (s *Service) memo() *memo {
-	s.memoOnce.Do(func() { s.memoMap = newMemo(s.memoSize) })
-	return s.memoMap
+func (s *Service) facts() *facts {
+	s.factsOnce.Do(func() { s.known = newFacts(defaultFactsSize) })
+	return s.known
 }
 
 // Decide applies the meter for viewer and article, counting the read when
 // it uses up a free story.
 func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings) (Decision, error) {
-	for {
-		d, wait, err := s.decide(ctx, v, a, cfg)
-		if wait == nil {
-			return d, err
-		}
-		// Another request of this reader is writing what this one
-		// depends on: decide again once it has.
-		select {
-		case <-wait:
-		case <-ctx.Done():
-			return Decision{}, ctx.Err()
-		}
-	}
-}
-
-// decide is Decide, or a channel to wait on before deciding again.
-func (s *Service) decide(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings) (Decision, <-chan struct{}, error) {
 	now := s.Now()
-	month := meter.Month(now, cfg.Location)
-	var carriedCounted bool
-	if c := v.Carried; c.In(month) && c.ArticleID != a.ID && a.Access == content.Metered && v.AccountID == 0 && !v.NewReader &&
-		!v.EntitlementsAt(now).Premium {
-		// The reader's first story was granted and not written: count it
-		// first, as the story it was, so it is counted once and this one
-		// after it. A story the reader carries and asks for again is
-		// counted by the decision itself.
-		k := memoKey{v.MeterKey(), month}
-		st, known := s.memo().get(k, c.ArticleID)
-		if !known {
-			// The usual case: the reader's second story. Both are claimed
-			// in one go (see claimCarried).
-			return s.claimCarried(ctx, k, c.ArticleID, a.ID, cfg, now)
-		}
-		if !st.counted {
-			first := &content.Article{ID: c.ArticleID, Access: content.Metered}
-			d, wait, err := s.decideAt(ctx, Viewer{AnonID: v.AnonID}, first, cfg, now, month)
-			if wait != nil || err != nil {
-				return d, wait, err
-			}
-			carriedCounted = d.counted
-		}
-	}
-	d, wait, err := s.decideAt(ctx, v, a, cfg, now, month)
-	if c := v.Carried; c.In(month) && v.AccountID == 0 && !v.NewReader && wait == nil && err == nil {
-		switch {
-		case a.ID == c.ArticleID:
-			carriedCounted = d.counted
-		case a.Access != content.Metered && d.Reason != meter.Subscriber:
-			// The meter was not written for a story outside it, but the
-			// reader has had the story they carry: say so in what is left.
-			if st, ok := s.memo().get(memoKey{v.MeterKey(), month}, c.ArticleID); ok && st.complete && !st.counted {
-				d.Used++
-				d.Remaining = meter.Remaining(d.Used, d.FreeLimit)
-			}
-		}
-	}
-	d.CarriedCounted = carriedCounted && v.AccountID == 0
-	return d, wait, err
-}
-
-// decideAt decides story a for viewer v at now, in month.
-func (s *Service) decideAt(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings, now time.Time, month string) (Decision, <-chan struct{}, error) {
 	ent := v.EntitlementsAt(now)
 	d := Decision{FreeLimit: cfg.FreeLimit, Entitlements: ent}
 	in := meter.Input{Subscriber: ent.Premium, Access: a.Access, Limit: cfg.FreeLimit}
-	k := memoKey{v.MeterKey(), month}
-	// A device seen for the first time has read nothing under its own
-	// meter; an account's meter has history whatever the device.
-	fresh := v.NewReader && v.AccountID == 0
-	var st meterState
-	if !in.Subscriber && !fresh {
-		var err error
-		if st, err = s.state(ctx, k, a.ID); err != nil {
-			return d, nil, err
-		}
+	if in.Subscriber {
+		return d.decide(in), nil
 	}
-	in.Used, in.AlreadyRead = st.used, st.counted
-	rule := meter.Decide(in)
-	if rule.Reason == meter.MeterExhausted && !fresh && !st.loaded && !(s.Exclusive && st.complete) {
-		// What is remembered may lag the database: confirm a refusal
-		// there, since the story may be counted by now (a free re-read).
-		var err error
-		if st, err = s.loadMeter(ctx, k, a.ID); err != nil {
-			return d, nil, err
-		}
-		in.Used, in.AlreadyRead = st.used, st.counted
-		rule = meter.Decide(in)
-	}
-	d.Granted, d.Reason, d.Used = rule.Granted, rule.Reason, in.Used
-	switch {
-	case rule.Count && fresh:
+	month := meter.Month(now, cfg.Location)
+	if v.NewReader && v.AccountID == 0 {
 		// A device seen for the first time has nothing counted under its
-		// new id, so its first story is granted; it is not written but
-		// handed to the reader in their signed id (FirstRead), so a client
-		// that keeps no cookies writes nothing however often it asks.
-		d.Granted, d.Used = true, 1
-		d.FirstRead = CarriedRead{Month: k.month, ArticleID: a.ID}
-	case rule.Count && s.Exclusive:
-		granted, used, wait, err := s.claimExclusive(ctx, k, a.ID, cfg.FreeLimit, now)
-		if wait != nil || err != nil {
-			return d, wait, err
+		// new id, so its first story is granted without a write: it is
+		// handed to the reader in their signed id (FirstRead) and counted
+		// when they come back, so a client that keeps no cookies writes
+		// nothing however often it asks.
+		if meter.Decide(in).Count {
+			d.FirstRead = CarriedRead{Month: month, ArticleID: a.ID}
+			in.Used, in.AlreadyRead = 1, true
 		}
-		d.Granted, d.Used, d.counted = granted, used, granted
-		if !granted {
-			d.Reason = meter.MeterExhausted
+		return d.decide(in), nil
+	}
+
+	// The story the reader's id carries was granted and not written: it is
+	// claimed before anything else, so it counts once and before this one.
+	var carried int64
+	if v.Carried.In(month) && v.AccountID == 0 {
+		carried = v.Carried.ArticleID
+	}
+	k := meterKey{v.MeterKey(), month}
+	metered := a.Access == content.Metered
+	known, used, counted, carriedCounted := s.facts().get(k, a.ID, carried)
+	in.Used, in.AlreadyRead = used, counted
+	var claim []int64
+	if carried != 0 && !carriedCounted {
+		claim = append(claim, carried)
+	}
+	if len(claim) == 0 && !(metered && counted) && (!known || metered && used >= in.Limit) {
+		// Nothing is known, or what is known refuses the story: it may
+		// have been counted elsewhere since (another instance, a merge),
+		// so ask the database. A read, not a write.
+		var err error
+		if in.Used, in.AlreadyRead, err = s.Store.MeterCheck(ctx, k.reader, k.month, a.ID); err != nil {
+			return d, err
 		}
-	case rule.Count:
-		// The rule said yes on what it knew; the store says it again
-		// atomically, since other requests of this reader (here or on
-		// another instance) may be racing.
-		granted, used, err := s.Store.ClaimRead(ctx, k.reader, k.month, a.ID, cfg.FreeLimit, now)
+		s.facts().learn(k, in.Used, a.ID, in.AlreadyRead)
+	}
+	if metered && !in.AlreadyRead && a.ID != carried && (len(claim) > 0 || in.Used < in.Limit) {
+		claim = append(claim, a.ID)
+	}
+	if len(claim) > 0 {
+		got, used, err := s.Store.ClaimReads(ctx, k.reader, k.month, claim, in.Limit, now)
 		if err != nil {
-			return d, nil, err
+			return d, err
 		}
-		s.memo().claimed(k, a.ID, granted, used, false)
-		d.Granted, d.Used, d.counted = granted, used, granted
-		if !granted {
-			d.Reason = meter.MeterExhausted
+		for i, id := range claim {
+			s.facts().learn(k, used, id, got[i])
+		}
+		in.Used = used
+		if claim[0] == carried {
+			carriedCounted = got[0]
+		}
+		if claim[len(claim)-1] == a.ID {
+			in.AlreadyRead = got[len(claim)-1]
 		}
 	}
+	d.CarriedCounted = carried != 0 && carriedCounted
+	return d.decide(in), nil
+}
+
+// decide fills in the meter's rule for what is known of the reader's month.
+func (d Decision) decide(in meter.Input) Decision {
+	rule := meter.Decide(in)
+	d.Granted, d.Reason, d.Used = rule.Granted, rule.Reason, in.Used
 	d.Remaining = meter.Remaining(d.Used, d.FreeLimit)
-	return d, nil, nil
-}
-
-// claimCarried decides story id on meter k, not remembered, of a reader
-// whose signed id carries their first story, carried: both are claimed
-// in the database at once, carried first. When the count reported is of
-// those two stories alone (the reader's second story, as a rule), that is
-// the whole meter, and it is remembered so. On the store's only writer the
-// claim holds back reservations on k, as any claim does; a non-nil wait
-// says stories of k are being written: decide again once it closes.
-func (s *Service) claimCarried(ctx context.Context, k memoKey, carried, id int64, cfg *settings.Settings, now time.Time) (Decision, <-chan struct{}, error) {
-	d := Decision{FreeLimit: cfg.FreeLimit, Reason: meter.Metered}
-	m := s.memo()
-	if s.Exclusive {
-		if wait := m.beginClaim(k); wait != nil {
-			return d, wait, nil
-		}
-	}
-	gen := m.generation(k)
-	granted, used, carriedCounted, err := s.Store.ClaimCarried(ctx, k.reader, k.month, carried, id, cfg.FreeLimit, now)
-	if err == nil {
-		var ids []int64
-		if carriedCounted {
-			ids = append(ids, carried)
-		}
-		if granted {
-			ids = append(ids, id)
-		}
-		if len(ids) == used {
-			// Confirmed counted, and as many as are: all of the meter.
-			m.put(k, ids, gen)
-		}
-	}
-	if s.Exclusive {
-		m.endClaim(k, id, granted, used, err)
-	} else if err == nil {
-		m.claimed(k, id, granted, used, false)
-	}
-	if err != nil {
-		return d, nil, err
-	}
-	d.Granted, d.Used, d.counted = granted, used, granted
-	d.CarriedCounted = carriedCounted
-	if !granted {
-		d.Reason = meter.MeterExhausted
-	}
-	d.Remaining = meter.Remaining(d.Used, d.FreeLimit)
-	return d, nil, nil
-}
-
-// claimExclusive counts story id on meter k for a service that is the
-// store's only writer. When the meter is remembered in full the story is
-// decided in memory, reserved, and written with RecordRead: one cheap
-// write, granted only once it has committed. Otherwise it is claimed in
-// the database, with reservations on k held back meanwhile. A non-nil
-// wait says another request of k is writing: decide again once it closes.
-func (s *Service) claimExclusive(ctx context.Context, k memoKey, id int64, limit int, now time.Time) (granted bool, used int, wait <-chan struct{}, err error) {
-	m := s.memo()
-	switch r, used, wait := m.reserve(k, id, limit); r {
-	case reserveWait:
-		return false, 0, wait, nil
-	case reserveCounted:
-		return true, used, nil, nil
-	case reserveFull:
-		return false, used, nil, nil
-	case reserved:
-		err := s.Store.RecordRead(ctx, k.reader, k.month, id, now)
-		m.recorded(k, id, err)
-		if err != nil {
-			return false, 0, nil, err
-		}
-		return true, used, nil, nil
-	}
-	if wait := m.beginClaim(k); wait != nil {
-		return false, 0, wait, nil
-	}
-	granted, used, err = s.Store.ClaimRead(ctx, k.reader, k.month, id, limit, now)
-	m.endClaim(k, id, granted, used, err)
-	return granted, used, nil, err
-}
-
-// state is what is known of meter k and story id: remembered, or
-// read from the database and remembered.
-func (s *Service) state(ctx context.Context, k memoKey, id int64) (meterState, error) {
-	if st, ok := s.memo().get(k, id); ok {
-		return st, nil
-	}
-	return s.loadMeter(ctx, k, id)
-}
-
-// loadMeter reads meter k from the database and remembers it.
-func (s *Service) loadMeter(ctx context.Context, k memoKey, id int64) (meterState, error) {
-	m := s.memo()
-	gen := m.generation(k)
-	ids, err := s.Store.MeterReads(ctx, k.reader, k.month)
-	if err != nil {
-		return meterState{}, err
-	}
-	st := meterState{counted: slices.Contains(ids, id), used: len(ids), complete: true, loaded: true}
-	m.put(k, ids, gen)
-	return st, nil
+	return d
 }
 
 // MergeDevice counts the stories the anonymous reader anonID read this
 // month on the account signing in on that device, once each (the union),
-// the first read their signed id carries included, and forgets what was
-// remembered of both meters so the next view reads the merged one.
+// the first read their signed id carries included. A merge only adds to
+// the account's meter, so what is known of it stays true.
 func (s *Service) MergeDevice(ctx context.Context, anonID string, carried CarriedRead, accountID int64, month string) error {
-	device, account := "a:"+anonID, AccountMeterKey(accountID)
-	m := s.memo()
-	if s.Exclusive {
-		// The merge raises the account's count behind its entry: no
-		// story of the account may be decided in memory until the entry
-		// is forgotten.
-		k := memoKey{account, month}
-		m.hold(k)
-		defer m.release(k)
-	}
 	var first int64
 	if carried.In(month) {
 		first = carried.ArticleID
 	}
-	_, err := s.Store.MergeReads(ctx, device, account, month, first, s.Now())
-	// Forget even when the merge reported an error: it may have committed.
-	m.drop(memoKey{account, month})
-	m.drop(memoKey{device, month})
+	used, err := s.Store.MergeReads(ctx, "a:"+anonID, AccountMeterKey(accountID), month, first, s.Now())
+	if err == nil {
+		s.facts().learn(meterKey{AccountMeterKey(accountID), month}, used, first, first != 0)
+	}
 	return err
 }

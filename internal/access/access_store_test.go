@@ -69,32 +69,28 @@ func decideAll(t *testing.T, services []*access.Service, v access.Viewer, as []*
 func TestDecideConcurrentReadsGrantExactlyTheLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		as := stories(t, s, 20)
-		for _, exclusive := range []bool{true, false} {
-			t.Run(fmt.Sprintf("exclusive=%v", exclusive), func(t *testing.T) {
-				const limit = 3
-				cfg := &settings.Settings{FreeLimit: limit, Location: time.UTC}
-				svc := &access.Service{Store: s, Now: func() time.Time { return now }, Exclusive: exclusive}
-				v := access.Viewer{AnonID: fmt.Sprintf("racer-%v", exclusive)}
-				first := decideAll(t, []*access.Service{svc}, v, as, cfg)
-				if len(first) != limit {
-					t.Fatalf("granted %d distinct stories, want exactly %d", len(first), limit)
-				}
-				// Again, now that the meter is remembered: the same
-				// stories and no others, each read twice.
-				again := decideAll(t, []*access.Service{svc}, v, as, cfg)
-				for id := range first {
-					if again[id] != 2 {
-						t.Errorf("story %d re-read granted %d times of 2", id, again[id])
-					}
-				}
-				if len(again) != limit {
-					t.Errorf("second round granted %d distinct stories, want the same %d", len(again), limit)
-				}
-				used, err := s.MeterUsed(context.Background(), v.MeterKey(), "2026-11")
-				if err != nil || used != limit {
-					t.Errorf("MeterUsed = %d, %v; want %d", used, err, limit)
-				}
-			})
+		const limit = 3
+		cfg := &settings.Settings{FreeLimit: limit, Location: time.UTC}
+		svc := &access.Service{Store: s, Now: func() time.Time { return now }}
+		v := access.Viewer{AnonID: "racer"}
+		first := decideAll(t, []*access.Service{svc}, v, as, cfg)
+		if len(first) != limit {
+			t.Fatalf("granted %d distinct stories, want exactly %d", len(first), limit)
+		}
+		// Again, now that the meter is remembered: the same
+		// stories and no others, each read twice.
+		again := decideAll(t, []*access.Service{svc}, v, as, cfg)
+		for id := range first {
+			if again[id] != 2 {
+				t.Errorf("story %d re-read granted %d times of 2", id, again[id])
+			}
+		}
+		if len(again) != limit {
+			t.Errorf("second round granted %d distinct stories, want the same %d", len(again), limit)
+		}
+		used, err := s.MeterUsed(context.Background(), v.MeterKey(), "2026-11")
+		if err != nil || used != limit {
+			t.Errorf("MeterUsed = %d, %v; want %d", used, err, limit)
 		}
 	})
 }
@@ -207,7 +203,7 @@ func TestDecideConcurrentViewsOfAReaderCarryingTheirFirstStory(t *testing.T) {
 				}
 				t.Cleanup(func() { s.Close() })
 				stores = append(stores, s)
-				services = append(services, &access.Service{Store: s, Now: func() time.Time { return now }, Exclusive: s.SingleWriter()})
+				services = append(services, &access.Service{Store: s, Now: func() time.Time { return now }})
 			}
 			as := stories(t, stores[0], 20)
 			const limit = 4
@@ -235,44 +231,39 @@ func TestDecideConcurrentViewsOfAReaderCarryingTheirFirstStory(t *testing.T) {
 
 // A reader whose meter is remembered opens many new stories at once, each
 // twice: exactly the limit is granted, and the database counts exactly the
-// stories granted, whether the service decides them in memory (the only
-// writer) or claims each one in the database.
+// stories granted.
 func TestDecideConcurrentNewStoriesOfARememberedReader(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		as := stories(t, s, 60)
-		for _, exclusive := range []bool{true, false} {
-			t.Run(fmt.Sprintf("exclusive=%v", exclusive), func(t *testing.T) {
-				const limit = 10
-				ctx := context.Background()
-				cfg := &settings.Settings{FreeLimit: limit, Location: time.UTC}
-				svc := &access.Service{Store: s, Now: func() time.Time { return now }, Exclusive: exclusive}
-				v := access.Viewer{AnonID: fmt.Sprintf("known-%v", exclusive)}
-				if d, err := svc.Decide(ctx, v, as[0], cfg); err != nil || !d.Granted {
-					t.Fatalf("first story: %+v, %v", d, err)
-				}
-				granted := decideAll(t, []*access.Service{svc}, v, as[1:], cfg)
-				if len(granted) != limit-1 {
-					t.Errorf("granted %d new stories, want exactly %d", len(granted), limit-1)
-				}
-				for id, n := range granted {
-					if n != 2 {
-						t.Errorf("story %d granted %d times of 2", id, n)
-					}
-				}
-				want := []int64{as[0].ID}
-				for id := range granted {
-					want = append(want, id)
-				}
-				slices.Sort(want)
-				ids, err := s.MeterReads(ctx, v.MeterKey(), "2026-11")
-				slices.Sort(ids)
-				if err != nil || !slices.Equal(ids, want) {
-					t.Errorf("MeterReads = %v, %v; want the stories granted %v", ids, err, want)
-				}
-				if used, err := s.MeterUsed(ctx, v.MeterKey(), "2026-11"); err != nil || used != limit {
-					t.Errorf("MeterUsed = %d, %v; want %d", used, err, limit)
-				}
-			})
+		const limit = 10
+		ctx := context.Background()
+		cfg := &settings.Settings{FreeLimit: limit, Location: time.UTC}
+		svc := &access.Service{Store: s, Now: func() time.Time { return now }}
+		v := access.Viewer{AnonID: "known"}
+		if d, err := svc.Decide(ctx, v, as[0], cfg); err != nil || !d.Granted {
+			t.Fatalf("first story: %+v, %v", d, err)
+		}
+		granted := decideAll(t, []*access.Service{svc}, v, as[1:], cfg)
+		if len(granted) != limit-1 {
+			t.Errorf("granted %d new stories, want exactly %d", len(granted), limit-1)
+		}
+		for id, n := range granted {
+			if n != 2 {
+				t.Errorf("story %d granted %d times of 2", id, n)
+			}
+		}
+		want := []int64{as[0].ID}
+		for id := range granted {
+			want = append(want, id)
+		}
+		slices.Sort(want)
+		ids, err := s.MeterReads(ctx, v.MeterKey(), "2026-11")
+		slices.Sort(ids)
+		if err != nil || !slices.Equal(ids, want) {
+			t.Errorf("MeterReads = %v, %v; want the stories granted %v", ids, err, want)
+		}
+		if used, err := s.MeterUsed(ctx, v.MeterKey(), "2026-11"); err != nil || used != limit {
+			t.Errorf("MeterUsed = %d, %v; want %d", used, err, limit)
 		}
 	})
 }

@@ -94,7 +94,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Gateway: &billing.TestGateway{Store: st, Now: clk.Now, Delay: cfg.TestGatewayDelay},
 		Mail:    sender, Publication: func() string { return cache.Get().Publication }, BaseURL: cfg.BaseURL,
 	}
-	a.Access = &access.Service{Store: st, Now: clk.Now, Exclusive: st.SingleWriter()}
+	a.Access = &access.Service{Store: st, Now: clk.Now}
 	a.Jobs = &jobs.Runner{Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain, Kinds: a.jobKinds()}
 	a.prune = &pruner{
 		store: st, now: clk.Now, log: log,

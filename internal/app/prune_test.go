@@ -31,7 +31,7 @@ func TestPruneOnSchedule(t *testing.T) {
 			t.Helper()
 			for _, month := range months {
 				for article := int64(1); article <= 2; article++ {
-					if _, _, err := st.ClaimRead(ctx, reader, month, article, 10, now); err != nil {
+					if _, _, err := st.ClaimReads(ctx, reader, month, []int64{article}, 10, now); err != nil {
 						t.Fatal(err)
 					}
 				}

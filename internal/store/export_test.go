@@ -12,20 +12,17 @@ func (s *Store) FailedClaimBatches() int64 { return s.claims.failed.Load() }
 // MaxClaimBatch is the most claims one batch commits.
 const MaxClaimBatch = maxBatch
 
-// BatchClaim is one claim of a batch committed by CommitClaimBatch: a
-// first read (RecordFirstRead) when First is set, a recorded read
-// (RecordRead) when Record is, else a ClaimRead.
+// BatchClaim is one claim of a batch committed by CommitClaimBatch, as
+// ClaimReads makes.
 type BatchClaim struct {
 	Reader, Month string
-	ArticleID     int64
+	IDs           []int64
 	Limit         int
-	First         bool
-	Record        bool
 }
 
 // BatchResult is what one claim of the batch returned.
 type BatchResult struct {
-	Granted bool
+	Counted []bool
 	Used    int
 	Err     error
 }
@@ -35,15 +32,8 @@ type BatchResult struct {
 func (s *Store) CommitClaimBatch(ctx context.Context, claims []BatchClaim, now time.Time) []BatchResult {
 	batch := make([]*claim, len(claims))
 	for i, c := range claims {
-		kind := claimLimited
-		switch {
-		case c.First:
-			kind = claimFirst
-		case c.Record:
-			kind = claimRecord
-		}
-		batch[i] = &claim{ctx: ctx, kind: kind, reader: c.Reader, month: c.Month, articleID: c.ArticleID,
-			limit: c.Limit, now: now, done: make(chan struct{})}
+		batch[i] = &claim{ctx: ctx, reader: c.Reader, month: c.Month, ids: c.IDs, limit: c.Limit, now: now,
+			counted: make([]bool, len(c.IDs)), done: make(chan struct{})}
 	}
 	// commit sorts the batch: keep the claims to answer in the caller's order.
 	byCaller := append([]*claim(nil), batch...)
@@ -51,7 +41,7 @@ func (s *Store) CommitClaimBatch(ctx context.Context, claims []BatchClaim, now t
 	out := make([]BatchResult, len(claims))
 	for i, c := range byCaller {
 		<-c.done
-		out[i] = BatchResult{Granted: c.granted, Used: c.used, Err: c.err}
+		out[i] = BatchResult{Counted: c.counted, Used: c.used, Err: c.err}
 	}
 	return out
 }

@@ -32,36 +32,17 @@ type claimBatcher struct {
 }
 
 type claim struct {
-	ctx       context.Context
-	kind      claimKind
-	reader    string
-	month     string
-	articleID int64
-	carried   int64 // a ClaimCarried: the story to count first
-	limit     int
-	now       time.Time
-	granted   bool
-	used      int
-	// carriedCounted: a ClaimCarried's carried story is counted.
-	carriedCounted bool
-	err            error
-	done           chan struct{}
+	ctx     context.Context
+	reader  string
+	month   string
+	ids     []int64 // the stories to count, in order
+	limit   int
+	now     time.Time
+	counted []bool // counted[i]: ids[i] is counted
+	used    int
+	err     error
+	done    chan struct{}
 }
-
-// claimKind says how a claim is written.
-type claimKind uint8
-
-const (
-	// claimLimited is a ClaimRead: counted only while under its limit.
-	claimLimited claimKind = iota
-	// claimFirst is a new reader's first read (RecordFirstRead): it is
-	// written without a conditional raise and always granted, used 1.
-	claimFirst
-	// claimRecord is a RecordRead: the caller has decided the story is
-	// new and under the limit; it is written without a conditional raise
-	// and always granted.
-	claimRecord
-)
 
 // maxBatch bounds one transaction, so a huge burst cannot hold the writer
 // for long.
@@ -98,12 +79,8 @@ func (b *claimBatcher) loop() {
 // submit queues a claim and waits for its commit. It returns when the
 // claim's own context ends, without waiting for the batch: the claim may
 // still be committed, as after a lost answer, and the batch goes on for
-// the other claims. A recorded read (RecordRead) is the exception: it is
-// written unconditionally, and its caller holds the reader's other claims
-// back until it returns, so it returns only once its outcome is known (a
-// batch skips a claim whose context ended before the batch began, and
-// runs under claimTimeout). After the store closes it fails instead of
-// waiting for ever.
+// the other claims. After the store closes it fails instead of waiting for
+// ever.
 func (b *claimBatcher) submit(c *claim) error {
 	select {
 	case b.queue <- c:
@@ -112,14 +89,10 @@ func (b *claimBatcher) submit(c *claim) error {
 	case <-b.stop:
 		return errStoreClosed
 	}
-	gone := c.ctx.Done()
-	if c.kind == claimRecord {
-		gone = nil
-	}
 	select {
 	case <-c.done:
 		return c.err
-	case <-gone:
+	case <-c.ctx.Done():
 		return c.ctx.Err()
 	case <-b.stop:
 		return errStoreClosed
@@ -148,15 +121,10 @@ const claimLockWait = 100 * time.Millisecond
 // transaction fails otherwise, each claim is run alone, so one bad claim
 // cannot fail others. Claims run alone do not hold up the next batch.
 //
-// The batch runs in (reader, month, article) order: each claim locks its
+// The batch runs in (reader, month, story) order: each claim locks its
 // reader's count row, so batches committing at once on instances sharing a
 // PostgreSQL database lock rows in the same order and never wait on each
-// other in a cycle. First reads go before the other claims, all in two
-// statements: their readers are new, so no other transaction holds or
-// waits for their rows, and writing them first adds no lock cycle.
-// Recorded reads (RecordRead) follow, in two or three statements; only a
-// store with no other writer records reads, so their rows are not
-// contended either.
+// other in a cycle.
 func (b *claimBatcher) commit(batch []*claim) {
 	slices.SortFunc(batch, compareClaims)
 	for {
@@ -167,7 +135,7 @@ func (b *claimBatcher) commit(batch []*claim) {
 			}
 			return
 		}
-		if len(blocked) == 0 {
+		if blocked == nil {
 			b.failed.Add(1)
 			for _, c := range batch {
 				if c.err != nil {
@@ -178,17 +146,15 @@ func (b *claimBatcher) commit(batch []*claim) {
 			}
 			return
 		}
-		for _, c := range blocked {
-			go b.claimAlone(c)
-		}
-		batch = slices.DeleteFunc(batch, func(c *claim) bool { return slices.Contains(blocked, c) })
+		go b.claimAlone(blocked)
+		batch = slices.DeleteFunc(batch, func(c *claim) bool { return c == blocked })
 	}
 }
 
-// commitOnce runs batch in one transaction. When a statement found its
-// rows locked elsewhere for longer than claimLockWait, it returns the
-// claims of that statement with the error.
-func (b *claimBatcher) commitOnce(batch []*claim) (blocked []*claim, err error) {
+// commitOnce runs batch in one transaction. When a claim found its rows
+// locked elsewhere for longer than claimLockWait, it returns that claim
+// with the error.
+func (b *claimBatcher) commitOnce(batch []*claim) (blocked *claim, err error) {
 	txCtx, cancel := context.WithTimeout(context.Background(), claimTimeout)
 	defer cancel()
 	ctx := b.s.statementContext(txCtx)
@@ -196,41 +162,17 @@ func (b *claimBatcher) commitOnce(batch []*claim) (blocked []*claim, err error) 
 		if err := b.s.waitLocksBriefly(ctx, tx); err != nil {
 			return err
 		}
-		var firsts, records, limited []*claim
 		for _, c := range batch {
-			switch {
-			case c.ctx.Err() != nil:
+			if c.ctx.Err() != nil {
 				// The reader went away; whatever we decide, they will not
 				// see the story, so do not count it.
 				c.err = c.ctx.Err()
-			case c.kind == claimFirst:
-				firsts = append(firsts, c)
-			case c.kind == claimRecord:
-				records = append(records, c)
-			default:
-				limited = append(limited, c)
+				continue
 			}
-		}
-		step := func(cs []*claim, err error) error {
-			if err != nil && isLockTimeout(err) {
-				blocked = cs
-			}
-			return err
-		}
-		if err := step(firsts, b.s.recordFirstReads(ctx, tx, firsts)); err != nil {
-			return err
-		}
-		for _, c := range firsts {
-			c.granted, c.used = true, 1
-		}
-		if err := step(records, b.s.recordReads(ctx, tx, records)); err != nil {
-			return err
-		}
-		for _, c := range records {
-			c.granted = true
-		}
-		for _, c := range limited {
-			if err := step([]*claim{c}, b.s.claimLimited(ctx, tx, c)); err != nil {
+			if err := b.s.claimStories(ctx, tx, c); err != nil {
+				if isLockTimeout(err) {
+					blocked = c
+				}
 				return err
 			}
 		}
@@ -245,33 +187,7 @@ func (b *claimBatcher) claimAlone(c *claim) {
 	defer close(c.done)
 	ctx, cancel := context.WithTimeout(c.ctx, claimTimeout)
 	defer cancel()
-	c.err = b.s.inTx(ctx, func(tx *sql.Tx) error {
-		switch c.kind {
-		case claimFirst:
-			if err := b.s.recordFirstReads(ctx, tx, []*claim{c}); err != nil {
-				return err
-			}
-			c.granted, c.used = true, 1
-			return nil
-		case claimRecord:
-			if err := b.s.recordReads(ctx, tx, []*claim{c}); err != nil {
-				return err
-			}
-			c.granted = true
-			return nil
-		}
-		return b.s.claimLimited(ctx, tx, c)
-	})
-}
-
-// claimLimited runs a ClaimRead or a ClaimCarried inside tx.
-func (s *Store) claimLimited(ctx context.Context, tx *sql.Tx, c *claim) error {
-	if c.carried != 0 {
-		return s.claimCarried(ctx, tx, c)
-	}
-	var err error
-	c.granted, c.used, err = s.claimRead(ctx, tx, c.reader, c.month, c.articleID, c.limit, c.now)
-	return err
+	c.err = b.s.inTx(ctx, func(tx *sql.Tx) error { return b.s.claimStories(ctx, tx, c) })
 }
 
 // statementContext is the context of a batch's statements in a
@@ -308,9 +224,9 @@ func isLockTimeout(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "55P03"
 }
 
-// compareClaims orders claims by reader, month and story.
+// compareClaims orders claims by reader, month and stories.
 func compareClaims(x, y *claim) int {
-	return cmp.Or(cmp.Compare(x.reader, y.reader), cmp.Compare(x.month, y.month), cmp.Compare(x.articleID, y.articleID))
+	return cmp.Or(cmp.Compare(x.reader, y.reader), cmp.Compare(x.month, y.month), slices.Compare(x.ids, y.ids))
 }
 
 func (b *claimBatcher) close() { close(b.stop) }

@@ -26,7 +26,7 @@ type claimResult struct {
 func claimLater(ctx context.Context, s *store.Store, reader string, id int64) <-chan claimResult {
 	out := make(chan claimResult, 1)
 	go func() {
-		ok, used, err := s.ClaimRead(ctx, reader, "2026-11", id, 3, time.Now())
+		ok, used, err := claimRead(ctx, s, reader, "2026-11", id, 3, time.Now())
 		out <- claimResult{ok, used, err}
 	}()
 	return out
@@ -109,7 +109,7 @@ func TestClaimOfALockedReaderDoesNotHoldUpOthers(t *testing.T) {
 	}
 	defer s.Close()
 	ids := seedArticles(t, s, 2)
-	if ok, _, err := s.ClaimRead(ctx, "a:locked", "2026-11", ids[0], 3, time.Now()); err != nil || !ok {
+	if ok, _, err := claimRead(ctx, s, "a:locked", "2026-11", ids[0], 3, time.Now()); err != nil || !ok {
 		t.Fatalf("first claim: %v %v", ok, err)
 	}
 	lock := lockCountRow(t, url, "a:locked")
@@ -197,7 +197,7 @@ func TestClaimOfACancelledRequestFailsNoOtherClaim(t *testing.T) {
 			}
 			defer s.Close()
 			ids := seedArticles(t, s, 2)
-			if ok, _, err := s.ClaimRead(ctx, "a:leaving", "2026-11", ids[0], 3, time.Now()); err != nil || !ok {
+			if ok, _, err := claimRead(ctx, s, "a:leaving", "2026-11", ids[0], 3, time.Now()); err != nil || !ok {
 				t.Fatalf("first claim: %v %v", ok, err)
 			}
 			waitForWaiter, release := holdWriter(t, engine, url, "a:leaving")

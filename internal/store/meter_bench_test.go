@@ -27,23 +27,8 @@ func BenchmarkClaimRead(b *testing.B) {
 	now := time.Now()
 	benchWrites(b, func(i int64) error {
 		reader := "a:" + access.NewReaderID(time.Now())
-		_, _, err := s.ClaimRead(context.Background(), reader, "2026-11", ids[i%50], 3, now)
+		_, _, err := claimRead(context.Background(), s, reader, "2026-11", ids[i%50], 3, now)
 		return err
-	})
-}
-
-// BenchmarkRecordFirstRead measures the same first reads as
-// BenchmarkClaimRead, written as a new reader's (RecordFirstRead): a
-// batch's first reads go in one statement per table.
-//
-//	go test ./internal/store -run '^$' -bench 'ClaimRead|FirstRead' -cpu 2,64
-func BenchmarkRecordFirstRead(b *testing.B) {
-	s := storetest.Open(b, "sqlite")
-	ids := seedArticles(b, s, 50)
-	now := time.Now()
-	benchWrites(b, func(i int64) error {
-		reader := "a:" + access.NewReaderID(time.Now())
-		return s.RecordFirstRead(context.Background(), reader, "2026-11", ids[i%50], now)
 	})
 }
 
@@ -57,7 +42,7 @@ func returningReaders(b *testing.B, s *store.Store, n int, ids []int64) []string
 		wg.Go(func() {
 			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
 				readers[i] = "a:" + access.NewReaderID(time.Now())
-				if err := s.RecordFirstRead(context.Background(), readers[i], "2026-11", ids[0], time.Now()); err != nil {
+				if _, _, err := claimRead(context.Background(), s, readers[i], "2026-11", ids[0], 3, time.Now()); err != nil {
 					b.Error(err)
 					return
 				}
@@ -69,33 +54,20 @@ func returningReaders(b *testing.B, s *store.Store, n int, ids []int64) []string
 }
 
 // BenchmarkClaimReadReturning measures returning readers' second stories
-// claimed with ClaimRead, the conditional raise.
+// claimed with the conditional raise.
 //
-//	go test ./internal/store -run '^$' -bench 'ClaimRead|RecordRead' -cpu 2,64
+//	go test ./internal/store -run '^$' -bench ClaimRead -cpu 2,64
 func BenchmarkClaimReadReturning(b *testing.B) {
 	s := storetest.Open(b, "sqlite")
 	ids := seedArticles(b, s, 50)
 	readers := returningReaders(b, s, b.N, ids)
 	now := time.Now()
 	benchWrites(b, func(i int64) error {
-		ok, _, err := s.ClaimRead(context.Background(), readers[i], "2026-11", ids[1+i%49], 3, now)
+		ok, _, err := claimRead(context.Background(), s, readers[i], "2026-11", ids[1+i%49], 3, now)
 		if err == nil && !ok {
 			err = errors.New("a returning reader's second story was refused")
 		}
 		return err
-	})
-}
-
-// BenchmarkRecordRead measures the same second stories as
-// BenchmarkClaimReadReturning, written with RecordRead as a service that
-// is the only writer does: a batch's reads go in one statement per table.
-func BenchmarkRecordRead(b *testing.B) {
-	s := storetest.Open(b, "sqlite")
-	ids := seedArticles(b, s, 50)
-	readers := returningReaders(b, s, b.N, ids)
-	now := time.Now()
-	benchWrites(b, func(i int64) error {
-		return s.RecordRead(context.Background(), readers[i], "2026-11", ids[1+i%49], now)
 	})
 }
 

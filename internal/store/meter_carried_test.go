@@ -12,9 +12,10 @@ import (
 	"broadsheet/internal/store/storetest"
 )
 
-// A reader back with the first story their id carries: it is counted with
-// the story they ask for, once, however often they come back with it.
-func TestClaimCarriedCountsTheCarriedStoryOnce(t *testing.T) {
+// A reader back with the first story their id carries claims it with the
+// story they ask for: it is counted first, once, however often they come
+// back with it.
+func TestClaimReadsCountsTheCarriedStoryOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ids := seedArticles(t, s, 4)
@@ -24,19 +25,19 @@ func TestClaimCarriedCountsTheCarriedStoryOnce(t *testing.T) {
 			granted bool
 			used    int
 		}{{ids[1], true, 2}, {ids[1], true, 2}, {ids[2], false, 2}, {ids[0], true, 2}} {
-			granted, used, carried, err := s.ClaimCarried(ctx, "a:back", "2026-11", ids[0], want.story, 2, now)
-			if err != nil || granted != want.granted || used != want.used || !carried {
-				t.Errorf("claim %d: %v %d %v %v; want %v, %d used, the carried story counted", i, granted, used, carried, err, want.granted, want.used)
+			counted, used, err := s.ClaimReads(ctx, "a:back", "2026-11", []int64{ids[0], want.story}, 2, now)
+			if err != nil || counted[1] != want.granted || used != want.used || !counted[0] {
+				t.Errorf("claim %d: %v %d %v; want %v, %d used, the carried story counted", i, counted, used, err, want.granted, want.used)
 			}
 		}
 		wantMeter(t, s, "a:back", "2026-11", 2, ids[:2]...)
 		// A meter full without the carried story (which never happens to
 		// an id handed out with it) is not raised for it.
 		for _, id := range ids[1:3] {
-			s.ClaimRead(ctx, "a:full", "2026-11", id, 2, now)
+			claimRead(ctx, s, "a:full", "2026-11", id, 2, now)
 		}
-		if granted, used, carried, err := s.ClaimCarried(ctx, "a:full", "2026-11", ids[0], ids[3], 2, now); err != nil || granted || used != 2 || carried {
-			t.Errorf("full meter: %v %d %v %v; want nothing counted, 2 used", granted, used, carried, err)
+		if counted, used, err := s.ClaimReads(ctx, "a:full", "2026-11", []int64{ids[0], ids[3]}, 2, now); err != nil || counted[0] || counted[1] || used != 2 {
+			t.Errorf("full meter: %v %d %v; want nothing counted, 2 used", counted, used, err)
 		}
 		wantMeter(t, s, "a:full", "2026-11", 2, ids[1:3]...)
 	})
@@ -44,7 +45,7 @@ func TestClaimCarriedCountsTheCarriedStoryOnce(t *testing.T) {
 
 // Many views at once of a reader back with their carried story: the limit
 // holds, the carried story counted among it.
-func TestClaimCarriedConcurrentViews(t *testing.T) {
+func TestClaimReadsConcurrentViewsCarryingAStory(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ids := seedArticles(t, s, 21)
@@ -52,11 +53,12 @@ func TestClaimCarriedConcurrentViews(t *testing.T) {
 		var wg sync.WaitGroup
 		for _, id := range ids[1:] {
 			wg.Go(func() {
-				ok, _, _, err := s.ClaimCarried(ctx, "a:many", "2026-11", ids[0], id, 5, time.Now())
+				counted, _, err := s.ClaimReads(ctx, "a:many", "2026-11", []int64{ids[0], id}, 5, time.Now())
 				if err != nil {
 					t.Error(err)
+					return
 				}
-				if ok {
+				if counted[1] {
 					granted.Add(1)
 				}
 			})

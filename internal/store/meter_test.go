@@ -38,6 +38,13 @@ func seedArticles(t testing.TB, s *store.Store, n int) []int64 {
 	return ids
 }
 
+// claimRead claims one story, as for a reader who carries none, and says
+// whether it is counted.
+func claimRead(ctx context.Context, s *store.Store, reader, month string, id int64, limit int, now time.Time) (bool, int, error) {
+	counted, used, err := s.ClaimReads(ctx, reader, month, []int64{id}, limit, now)
+	return err == nil && counted[0], used, err
+}
+
 func TestClaimReadRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -45,7 +52,7 @@ func TestClaimReadRules(t *testing.T) {
 		now := time.Now()
 		step := func(what, reader, month string, id int64, limit int, wantOK bool, wantUsed int) {
 			t.Helper()
-			ok, used, err := s.ClaimRead(ctx, reader, month, id, limit, now)
+			ok, used, err := claimRead(ctx, s, reader, month, id, limit, now)
 			if err != nil {
 				t.Fatalf("%s: %v", what, err)
 			}
@@ -94,7 +101,7 @@ func TestClaimReadNeverOverGrantsUnderConcurrency(t *testing.T) {
 		ids := seedArticles(t, s, 20)
 		const limit = 3
 		// One story counted before the burst: its re-reads are free.
-		if ok, _, err := s.ClaimRead(ctx, "a:racer", "2026-11", ids[0], limit, time.Now()); err != nil || !ok {
+		if ok, _, err := claimRead(ctx, s, "a:racer", "2026-11", ids[0], limit, time.Now()); err != nil || !ok {
 			t.Fatalf("first claim: %v, %v", ok, err)
 		}
 		var wg sync.WaitGroup
@@ -106,7 +113,7 @@ func TestClaimReadNeverOverGrantsUnderConcurrency(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					ok, used, err := s.ClaimRead(ctx, "a:racer", "2026-11", id, limit, time.Now())
+					ok, used, err := claimRead(ctx, s, "a:racer", "2026-11", id, limit, time.Now())
 					if err != nil {
 						t.Error(err)
 						return
@@ -181,7 +188,7 @@ func TestClaimBatchesOfTwoInstancesDoNotDeadlock(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					ok, _, err := s.ClaimRead(ctx, reader, "2026-11", id, limit, time.Now())
+					ok, _, err := claimRead(ctx, s, reader, "2026-11", id, limit, time.Now())
 					if err != nil {
 						t.Errorf("claim: %v", err)
 						return
@@ -226,7 +233,7 @@ func TestClaimReadWaitingForAnotherInstancesClaim(t *testing.T) {
 	}
 	defer s.Close()
 	ids := seedArticles(t, s, 2)
-	if ok, _, err := s.ClaimRead(ctx, "a:w", "2026-11", ids[0], 5, time.Now()); err != nil || !ok {
+	if ok, _, err := claimRead(ctx, s, "a:w", "2026-11", ids[0], 5, time.Now()); err != nil || !ok {
 		t.Fatalf("first claim: %v %v", ok, err)
 	}
 
@@ -261,7 +268,7 @@ func TestClaimReadWaitingForAnotherInstancesClaim(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		ok, used, err := s.ClaimRead(ctx, "a:w", "2026-11", ids[1], 5, time.Now())
+		ok, used, err := claimRead(ctx, s, "a:w", "2026-11", ids[1], 5, time.Now())
 		done <- result{ok, used, err}
 	}()
 	// The claim must reach the lock the other transaction holds: committing
@@ -285,10 +292,10 @@ func TestMergeReadsIsAUnion(t *testing.T) {
 		ids := seedArticles(t, s, 4)
 		now := time.Now()
 		for _, id := range ids[:2] {
-			s.ClaimRead(ctx, "a:device", "2026-11", id, 10, now)
+			claimRead(ctx, s, "a:device", "2026-11", id, 10, now)
 		}
 		for _, id := range ids[1:3] {
-			s.ClaimRead(ctx, "u:7", "2026-11", id, 10, now)
+			claimRead(ctx, s, "u:7", "2026-11", id, 10, now)
 		}
 		used, err := s.MergeReads(ctx, "a:device", "u:7", "2026-11", 0, now)
 		if err != nil || used != 3 {
@@ -309,8 +316,8 @@ func TestMergeReadsCountsTheCarriedReadOnce(t *testing.T) {
 		ctx := context.Background()
 		ids := seedArticles(t, s, 4)
 		now := time.Now()
-		s.ClaimRead(ctx, "a:device", "2026-11", ids[1], 10, now)
-		s.ClaimRead(ctx, "u:7", "2026-11", ids[2], 10, now)
+		claimRead(ctx, s, "a:device", "2026-11", ids[1], 10, now)
+		claimRead(ctx, s, "u:7", "2026-11", ids[2], 10, now)
 		for range 2 {
 			used, err := s.MergeReads(ctx, "a:device", "u:7", "2026-11", ids[0], now)
 			if err != nil || used != 3 {

@@ -85,13 +85,13 @@ func TestMeterRowsSurviveMigration0002(t *testing.T) {
 			}
 			// The month's limit is 2 and both stories are counted: a re-read
 			// is granted and a new story refused, as before the migration.
-			if ok, used, err := s.ClaimRead(ctx, "a:old", "2026-11", 2, 2, time.Now()); err != nil || !ok || used != 2 {
+			if ok, used, err := claimRead(ctx, s, "a:old", "2026-11", 2, 2, time.Now()); err != nil || !ok || used != 2 {
 				t.Errorf("re-read after migration: %v %d %v; want granted, 2", ok, used, err)
 			}
-			if ok, used, err := s.ClaimRead(ctx, "a:old", "2026-11", 3, 2, time.Now()); err != nil || ok || used != 2 {
+			if ok, used, err := claimRead(ctx, s, "a:old", "2026-11", 3, 2, time.Now()); err != nil || ok || used != 2 {
 				t.Errorf("new story at the limit after migration: %v %d %v; want refused, 2", ok, used, err)
 			}
-			if ok, used, err := s.ClaimRead(ctx, "a:old", "2026-11", 3, 3, time.Now()); err != nil || !ok || used != 3 {
+			if ok, used, err := claimRead(ctx, s, "a:old", "2026-11", 3, 3, time.Now()); err != nil || !ok || used != 3 {
 				t.Errorf("new story under a raised limit: %v %d %v; want granted, 3", ok, used, err)
 			}
 		})

@@ -62,11 +62,7 @@ func (p *preparedReads) close() {
 // pool when the store opens. It must happen outside any transaction: on
 // SQLite the write pool is one connection, which an open transaction holds.
 func (s *Store) prepareHot(ctx context.Context) error {
-	hot := []string{sqlClaimCount, sqlClaimRecord, sqlClaimLower, sqlClaimCheck, sqlMonthCount}
-	for _, n := range firstReadSizes {
-		hot = append(hot, s.firstCountsSQL(n), s.firstReadsSQL(n), s.recordCountsSQL(n))
-	}
-	for _, q := range hot {
+	for _, q := range []string{sqlClaimCount, sqlClaimRecord, sqlClaimLower, sqlMeterCheck, sqlMonthCount} {
 		if _, err := s.writes.stmt(ctx, q); err != nil {
 			return err
 		}
