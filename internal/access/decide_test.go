@@ -1,0 +1,262 @@
+package access_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/billing"
+	"broadsheet/internal/content"
+	"broadsheet/internal/meter"
+	"broadsheet/internal/settings"
+	"broadsheet/internal/store"
+	"broadsheet/internal/store/storetest"
+)
+
+func service(s *store.Store) *access.Service {
+	return &access.Service{Store: s, Now: func() time.Time { return now }}
+}
+
+// wantCounted checks the database counts exactly n stories for v this
+// month, in both of the meter's tables.
+func wantCounted(t *testing.T, s *store.Store, v access.Viewer, n int) {
+	t.Helper()
+	ctx := context.Background()
+	used, err := s.MeterUsed(ctx, v.MeterKey(), "2026-11")
+	ids, err2 := s.MeterReads(ctx, v.MeterKey(), "2026-11")
+	if err != nil || err2 != nil || used != n || len(ids) != n {
+		t.Errorf("%s: count %d and %d stories (%v, %v); want %d", v.MeterKey(), used, len(ids), err, err2, n)
+	}
+}
+
+// What a reader gets, story by story, and what the database counts.
+func TestDecideRulesOnTheStore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		as := stories(t, s, 5)
+		free := &content.Article{ID: as[3].ID, Access: content.Free}
+		premium := &content.Article{ID: as[4].ID, Access: content.Premium}
+		svc := service(s)
+		cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
+		lowered := &settings.Settings{FreeLimit: 1, Location: time.UTC}
+		reader := access.Viewer{AnonID: "rules"}
+		subscriber := access.Viewer{AccountID: 8, Subscription: &billing.Subscription{Status: billing.Active, PaidUntil: now.AddDate(0, 1, 0)}}
+		staff := access.Viewer{AccountID: 9, Staff: true}
+		for i, step := range []struct {
+			v       access.Viewer
+			a       *content.Article
+			cfg     *settings.Settings
+			granted bool
+			reason  meter.Reason
+			used    int
+		}{
+			{reader, free, cfg, true, meter.FreeStory, 0},
+			{reader, premium, cfg, false, meter.PremiumOnly, 0},
+			{reader, as[0], cfg, true, meter.Metered, 1},
+			{reader, as[0], cfg, true, meter.Metered, 1},
+			{reader, as[1], lowered, false, meter.MeterExhausted, 1},
+			{reader, as[1], cfg, true, meter.Metered, 2},
+			{reader, as[2], cfg, false, meter.MeterExhausted, 2},
+			{reader, as[0], lowered, true, meter.Metered, 2},
+			{reader, free, cfg, true, meter.FreeStory, 2},
+			{subscriber, as[2], cfg, true, meter.Subscriber, 0},
+			{subscriber, premium, cfg, true, meter.Subscriber, 0},
+			{staff, premium, cfg, true, meter.Subscriber, 0},
+			{staff, as[2], cfg, true, meter.Subscriber, 0},
+		} {
+			d, err := svc.Decide(ctx, step.v, step.a, step.cfg)
+			if err != nil || d.Granted != step.granted || d.Reason != step.reason || d.Used != step.used ||
+				d.Remaining != meter.Remaining(step.used, step.cfg.FreeLimit) || d.FreeLimit != step.cfg.FreeLimit {
+				t.Errorf("step %d (%s, story %d): %+v, %v; want granted=%v %s, %d used", i, step.v.MeterKey(), step.a.ID, d, err, step.granted, step.reason, step.used)
+			}
+		}
+		wantCounted(t, s, reader, 2)
+		wantCounted(t, s, subscriber, 0)
+		wantCounted(t, s, staff, 0)
+		if d, _ := svc.Decide(ctx, staff, premium, cfg); !d.Entitlements.Premium {
+			t.Errorf("staff's entitlements: %+v; want premium", d.Entitlements)
+		}
+	})
+}
+
+// A reader back with the story their id carries has it counted first,
+// once: with one free story a month, it is that one, and the next is
+// refused.
+func TestDecideCountsTheCarriedReadBeforeTheNextStory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		as := stories(t, s, 3)
+		cfg := &settings.Settings{FreeLimit: 1, Location: time.UTC}
+		svc := service(s)
+		d, err := svc.Decide(ctx, access.Viewer{AnonID: "one", NewReader: true}, as[0], cfg)
+		if err != nil || !d.Granted || d.Used != 1 || d.FirstRead.ArticleID != as[0].ID {
+			t.Fatalf("first story: %+v, %v", d, err)
+		}
+		back := access.Viewer{AnonID: "one", Carried: d.FirstRead}
+		for i, want := range []struct {
+			a       *content.Article
+			granted bool
+		}{{as[1], false}, {as[0], true}, {as[2], false}} {
+			d, err := svc.Decide(ctx, back, want.a, cfg)
+			if err != nil || d.Granted != want.granted || d.Used != 1 || !d.CarriedCounted {
+				t.Errorf("view %d: %+v, %v; want granted=%v, 1 used, the carried read counted", i, d, err, want.granted)
+			}
+		}
+		ids, err := s.MeterReads(ctx, back.MeterKey(), "2026-11")
+		if err != nil || len(ids) != 1 || ids[0] != as[0].ID {
+			t.Errorf("MeterReads = %v, %v; want only the carried story %d", ids, err, as[0].ID)
+		}
+	})
+}
+
+// A reader back with their carried story opens a second story twice at
+// once, on two services: the carried story and the second are each
+// counted once.
+func TestDecideCarriedReadAndARacingStoryCountOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		as := stories(t, s, 2)
+		cfg := &settings.Settings{FreeLimit: 3, Location: time.UTC}
+		services := []*access.Service{service(s), service(s)}
+		back := access.Viewer{AnonID: "racing", Carried: access.CarriedRead{Month: "2026-11", ArticleID: as[0].ID}}
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				d, err := services[i%2].Decide(context.Background(), back, as[1], cfg)
+				if err != nil || !d.Granted || d.Used != 2 || !d.CarriedCounted {
+					t.Errorf("view %d: %+v, %v; want granted, 2 used, the carried read counted", i, d, err)
+				}
+			})
+		}
+		wg.Wait()
+		wantCounted(t, s, back, 2)
+	})
+}
+
+// Another writer of the meter (an import, an admin's reset), here a plain
+// connection to the database, tells the service nothing. A story it
+// counted is a free re-read, and a meter it emptied is not refused on
+// what the service knew before.
+func TestDecideHonoursOtherWritersOfTheMeter(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			url := storetest.URL(t, engine)
+			s, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			driver, dsn := "pgx", url
+			if engine == "sqlite" {
+				driver, dsn = "sqlite", "file:"+strings.TrimPrefix(url, "sqlite://")+"?_pragma=busy_timeout(5000)"
+			}
+			other, err := sql.Open(driver, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { other.Close() })
+			as := stories(t, s, 5)
+			cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
+			svc := service(s)
+			v := access.Viewer{AnonID: "other-writer"}
+			for _, a := range as[:3] {
+				svc.Decide(ctx, v, a, cfg)
+			}
+			wantCounted(t, s, v, 2)
+			write := func(qs ...string) {
+				t.Helper()
+				for _, q := range qs {
+					if _, err := other.ExecContext(ctx, q); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			// An import counts a third story past the limit.
+			write(`INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ('a:other-writer', '2026-11', `+fmt.Sprint(as[3].ID)+`, '2026-11-15T00:00:00Z')`,
+				`UPDATE meter_counts SET n = 3 WHERE reader = 'a:other-writer' AND month = '2026-11'`)
+			if d, err := svc.Decide(ctx, v, as[3], cfg); err != nil || !d.Granted || d.Used != 3 {
+				t.Errorf("the imported story: %+v, %v; want granted, 3 used", d, err)
+			}
+			// An admin resets the reader's month.
+			write(`DELETE FROM meter_reads WHERE reader = 'a:other-writer'`, `DELETE FROM meter_counts WHERE reader = 'a:other-writer'`)
+			if d, err := svc.Decide(ctx, v, as[4], cfg); err != nil || !d.Granted || d.Used != 1 {
+				t.Errorf("a new story after the reset: %+v, %v; want granted, 1 used", d, err)
+			}
+			wantCounted(t, s, v, 1)
+		})
+	}
+}
+
+// A device's reads merged into the account on sign-in count for the
+// account at once, on the service that merged and on any other.
+func TestMergeDeviceOnTheStore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		as := stories(t, s, 4)
+		cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
+		here, there := service(s), service(s)
+		account := access.Viewer{AccountID: 5}
+		for _, a := range as[:2] {
+			if d, err := here.Decide(ctx, account, a, cfg); err != nil || !d.Granted {
+				t.Fatalf("account reads: %+v, %v", d, err)
+			}
+		}
+		// Both know the account's meter is full.
+		for _, svc := range []*access.Service{here, there} {
+			if d, err := svc.Decide(ctx, account, as[2], cfg); err != nil || d.Granted {
+				t.Fatalf("past the limit: %+v, %v", d, err)
+			}
+		}
+		d, err := here.Decide(ctx, access.Viewer{AnonID: "phone", NewReader: true}, as[3], cfg)
+		if err != nil || !d.Granted {
+			t.Fatalf("phone: %+v, %v", d, err)
+		}
+		if err := here.MergeDevice(ctx, "phone", d.FirstRead, 5, "2026-11"); err != nil {
+			t.Fatal(err)
+		}
+		for name, svc := range map[string]*access.Service{"here": here, "there": there} {
+			if d, err := svc.Decide(ctx, account, as[3], cfg); err != nil || !d.Granted || d.Used != 3 {
+				t.Errorf("%s, the phone's story on the account: %+v, %v; want granted, 3 used", name, d, err)
+			}
+			if d, err := svc.Decide(ctx, account, as[2], cfg); err != nil || d.Granted || d.Used != 3 {
+				t.Errorf("%s, a new story: %+v, %v; want refused, 3 used", name, d, err)
+			}
+		}
+		wantCounted(t, s, account, 3)
+	})
+}
+
+// A request that goes away does not fail the claims of others: many
+// readers read at once while some requests are cancelled, and every
+// reader whose request stayed is granted and counted.
+func TestDecideCancelledRequestsFailNoOtherReader(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		as := stories(t, s, 2)
+		cfg := &settings.Settings{FreeLimit: 3, Location: time.UTC}
+		svc := service(s)
+		var wg sync.WaitGroup
+		for i := range 40 {
+			v := access.Viewer{AnonID: fmt.Sprintf("reader-%02d", i)}
+			ctx, cancel := context.WithCancel(context.Background())
+			if i%2 == 1 {
+				cancel()
+			}
+			wg.Go(func() {
+				defer cancel()
+				d, err := svc.Decide(ctx, v, as[i%2], cfg)
+				if i%2 == 0 && (err != nil || !d.Granted || d.Used != 1) {
+					t.Errorf("reader %d: %+v, %v; want granted, 1 used", i, d, err)
+				}
+			})
+		}
+		wg.Wait()
+		for i := 0; i < 40; i += 2 {
+			wantCounted(t, s, access.Viewer{AnonID: fmt.Sprintf("reader-%02d", i)}, 1)
+		}
+	})
+}
