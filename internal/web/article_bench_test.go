@@ -11,8 +11,8 @@ import (
 // BenchmarkArticlePage measures the article page handler on SQLite without
 // the network: a first-time visitor per request (a new reader, whose first
 // story is carried in the cookie and not written), a new reader's first two
-// stories (the second counts both), and a returning reader re-reading a
-// counted story.
+// stories (the second counts both), a returning reader re-reading a
+// counted story, and a reader with no free story left at the paywall.
 //
 //	go test ./internal/web -run '^$' -bench ArticlePage -benchmem
 func BenchmarkArticlePage(b *testing.B) {
@@ -75,6 +75,37 @@ func BenchmarkArticlePage(b *testing.B) {
 				if w.Code != http.StatusOK {
 					// Fatal belongs to the benchmark's own goroutine, not to
 					// RunParallel's: report the error and stop this one.
+					b.Errorf("status %d", w.Code)
+					return
+				}
+			}
+		})
+	})
+	// A reader who has used the month's free stories asks for another:
+	// refused, at the paywall.
+	b.Run("reader-at-limit", func(b *testing.B) {
+		var cookie *http.Cookie
+		for _, a := range free[:4] {
+			r := httptest.NewRequest(http.MethodGet, "/article/"+a.Slug, nil)
+			if cookie != nil {
+				r.AddCookie(cookie)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if cs := w.Result().Cookies(); len(cs) > 0 {
+				cookie = cs[0]
+			}
+		}
+		refused := "/article/" + free[4].Slug
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				r := httptest.NewRequest(http.MethodGet, refused, nil)
+				r.AddCookie(cookie)
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
 					b.Errorf("status %d", w.Code)
 					return
 				}
