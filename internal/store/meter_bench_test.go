@@ -89,3 +89,27 @@ func benchWrites(b *testing.B, write func(i int64) error) {
 	})
 	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 }
+
+// BenchmarkMeterCheck measures the read that confirms a refusal: a reader
+// at the limit asking for a story not counted.
+//
+//	go test ./internal/store -run '^$' -bench MeterCheck
+func BenchmarkMeterCheck(b *testing.B) {
+	s := storetest.Open(b, "sqlite")
+	ids := seedArticles(b, s, 4)
+	ctx := context.Background()
+	for _, id := range ids[:3] {
+		if _, _, err := claimRead(ctx, s, "a:full", "2026-11", id, 3, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if used, counted, err := s.MeterCheck(ctx, "a:full", "2026-11", ids[3]); err != nil || used != 3 || counted {
+				b.Errorf("MeterCheck = %d, %v, %v; want 3, false", used, counted, err)
+				return
+			}
+		}
+	})
+}
