@@ -272,3 +272,38 @@ func TestDecideCancelledRequestsFailNoOtherReader(t *testing.T) {
 		}
 	})
 }
+
+// A store that fails answers every reader who needs it with the error and
+// grants nothing; what the service knew before it failed still serves
+// re-reads.
+func TestDecideOnAFailingStore(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := store.Open(ctx, storetest.URL(t, engine))
+			if err != nil {
+				t.Fatal(err)
+			}
+			as := stories(t, s, 3)
+			cfg := &settings.Settings{FreeLimit: 3, Location: time.UTC}
+			svc := service(s)
+			known := access.Viewer{AnonID: "known"}
+			if d, err := svc.Decide(ctx, known, as[0], cfg); err != nil || !d.Granted {
+				t.Fatalf("first story: %+v, %v", d, err)
+			}
+			s.Close()
+			for name, v := range map[string]access.Viewer{
+				"a new story":      known,
+				"a carried read":   {AnonID: "back", Carried: access.CarriedRead{Month: "2026-11", ArticleID: as[0].ID}},
+				"an unknown meter": {AnonID: "stranger"},
+			} {
+				if d, err := svc.Decide(ctx, v, as[1], cfg); err == nil || d.Granted {
+					t.Errorf("%s: %+v, %v; want an error and nothing granted", name, d, err)
+				}
+			}
+			if d, err := svc.Decide(ctx, known, as[0], cfg); err != nil || !d.Granted || d.Used != 1 {
+				t.Errorf("a re-read: %+v, %v; want granted, 1 used", d, err)
+			}
+		})
+	}
+}
