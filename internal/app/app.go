@@ -49,7 +49,6 @@ type App struct {
 
 	handler http.Handler
 	pages   *web.Server
-	mail    mail.Sender
 	prune   *pruner
 }
 
@@ -88,7 +87,6 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	a := &App{Config: cfg, Store: st, Clock: clk, Settings: cache, Log: log}
 	a.Accounts = &accounts.Service{Store: st, Now: clk.Now, Mail: sender,
 		Hashes: accounts.NewHashLimiter(cfg.HashConcurrency, accounts.HashWait)}
-	a.mail = sender
 	a.Billing = &billing.Service{
 		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
 		Gateway: &billing.TestGateway{Store: st, Now: clk.Now, Delay: cfg.TestGatewayDelay},

@@ -214,7 +214,9 @@ func (s *Service) settleCheckout(ctx context.Context, p *Payment, plan *Plan, re
 		AccountID: p.AccountID, PlanID: plan.ID, Status: Active, AutoRenew: true, PaymentMethodID: p.PaymentMethodID,
 		AnchorAt: now, PaidUntil: paidUntil, TermsPaid: 1, NextAttemptAt: &next, CreatedAt: now, UpdatedAt: now,
 	}
-	term := &Term{PlanID: plan.ID, StartsAt: now, EndsAt: paidUntil, Amount: plan.Price}
+	// The term records what was charged: a recovery may find the plan
+	// repriced since.
+	term := &Term{PlanID: plan.ID, StartsAt: now, EndsAt: paidUntil, Amount: p.Amount}
 	err := s.completeCheckout(ctx, p.ID, res.Reference, sub, term, now)
 	switch {
 	case err == nil:
