@@ -111,8 +111,8 @@ func decodeCursor(v string) (*content.Cursor, error) {
 }
 
 // articleJSON is one story as a reader may receive it. Paragraphs and Body
-// come from access.Show, never from the stored body: a gated story carries
-// its lead only, and no body at all.
+// come from the story's access.Projection, never from the stored body: a
+// gated story carries its lead only, and no body at all.
 type articleJSON struct {
 	articleSummary
 	SectionName string   `json:"section_name"`
@@ -147,18 +147,18 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.handReaderID(w, v, d)
-	shown := access.Show(a, d, cfg.LeadParagraphs)
+	shown := access.Project(a.Paragraphs(), d, cfg.LeadParagraphs)
 	out := articleJSON{
 		articleSummary: s.summaryOf(a),
 		SectionName:    a.SectionName,
 		Author:         a.Author,
-		Paragraphs:     shown.Paragraphs,
+		Paragraphs:     shown.Blocks,
 	}
 	if out.Paragraphs == nil {
 		out.Paragraphs = []string{}
 	}
-	if shown.Full {
-		body := content.JoinParagraphs(shown.Paragraphs)
+	if shown.Whole {
+		body := content.JoinParagraphs(shown.Blocks)
 		out.Body = &body
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
-	"net/url"
-	"strconv"
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/content"
@@ -16,10 +13,11 @@ import (
 	"broadsheet/internal/settings"
 )
 
-// showArticle serves a story as the meter allows, put together from parts
-// kept rendered: the page around it for this kind of reader (shell.go),
-// the story (stories.go) and the publication's copy (paywall.go). Only the
-// decision and the meter notice are worked out per view.
+// showArticle serves a story as the meter allows. The page runs the
+// layout for this reader like every other page; what is the same for every
+// reader of the story is kept rendered (stories.go), and the publication's
+// copy per settings (paywall.go), so a view executes the layout once
+// around them.
 func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	rs, err := s.story(r.Context(), r.PathValue("slug"), s.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
@@ -45,27 +43,50 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.shell(shellKeyFor(cfg, s.sectionNav(secs), v))
-	if err != nil {
-		return err
+	p := &articlePage{
+		page: page{
+			Title: rs.article.Headline, Publication: cfg.Publication, SectionNav: s.sectionNav(secs),
+			Viewer: v, Notice: noticeHTML(s.takeNotice(w, r)), ShowAds: !v.Entitlements.AdFree,
+			Path: rs.path, Head: rs.head,
+		},
+		story: s.storyForReader(rs, d, cfg),
 	}
-	story, err := s.storyForReader(rs, d, cfg)
-	if err != nil {
-		return err
+	p.Data = &p.story
+	return s.render(w, http.StatusOK, "article", &p.page)
+}
+
+// articlePage is the article page's data, the page and the story in one
+// allocation.
+type articlePage struct {
+	page
+	story storyView
+}
+
+// storyView is a story as one reader may see it, for the article template.
+type storyView struct {
+	Slug        string
+	Top         template.HTML   // section, headline, standfirst, byline
+	MeterNotice string          // for a metered read, or nothing
+	Blocks      []template.HTML // the blocks the reader may have
+	Paywall     *paywallCopy    // in place of the rest, or nil for a whole story
+	Disclaimer  string          // a wire story's, when read whole
+}
+
+// storyForReader cuts the story's rendered blocks by the reader's decision
+// and adds the copy that goes with it.
+func (s *Server) storyForReader(rs *renderedStory, d access.Decision, cfg *settings.Settings) storyView {
+	shown := access.Project(rs.blocks, d, cfg.LeadParagraphs)
+	sv := storyView{Slug: rs.article.Slug, Top: rs.top, Blocks: shown.Blocks}
+	if d.Reason == meter.Metered {
+		sv.MeterNotice = s.copy.meterNotice(cfg, d.Used)
 	}
-	parts := pageParts{
-		title: rs.title, head: rs.head, path: rs.path,
-		notice: string(noticeHTML(s.takeNotice(w, r))), story: story,
+	switch {
+	case !shown.Whole:
+		sv.Paywall = s.copy.paywall(cfg, shown.Paywall, d.Used)
+	case rs.article.WireSource != "":
+		sv.Disclaimer = cfg.WireDisclaimer
 	}
-	buf := s.buffer()
-	defer s.releaseBuffer(buf)
-	sh.write(buf, &parts)
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("Cache-Control", "private, no-store")
-	_, err = w.Write(buf.Bytes())
-	return err
+	return sv
 }
 
 // headArticle answers a HEAD of a story that exists with what every
@@ -78,39 +99,6 @@ func headArticle(w http.ResponseWriter) error {
 	h.Set("Cache-Control", "private, no-store")
 	w.WriteHeader(http.StatusOK)
 	return nil
-}
-
-// storyForReader returns what writes the story as the decision allows: the
-// header, the meter notice, the paragraphs the reader may have, and then the
-// paywall or, for a wire story read in full, the disclaimer.
-func (s *Server) storyForReader(rs *renderedStory, d access.Decision, cfg *settings.Settings) (func(*bytes.Buffer), error) {
-	meterNotice := ""
-	if d.Reason == meter.Metered {
-		meterNotice = s.meterNotice(cfg, d.Used)
-	}
-	shown, full := access.ShownCount(d, len(rs.ends), cfg.LeadParagraphs)
-	var paywall paywallHTML
-	if !full {
-		var err error
-		if paywall, err = s.paywall(cfg, d.Reason, d.Used); err != nil {
-			return nil, err
-		}
-	}
-	return func(b *bytes.Buffer) {
-		b.WriteString(rs.top)
-		b.WriteString(meterNotice)
-		b.WriteString(`<div class="story-body">`)
-		b.WriteString(rs.paragraphs(shown))
-		b.WriteString(`</div>`)
-		switch {
-		case !full:
-			b.WriteString(paywall.before)
-			b.WriteString(url.QueryEscape(rs.article.Slug))
-			b.WriteString(paywall.after)
-		case rs.article.WireSource != "" && cfg.WireDisclaimer != "":
-			b.WriteString(`<p class="disclaimer">` + template.HTMLEscapeString(cfg.WireDisclaimer) + `</p>`)
-		}
-	}, nil
 }
 
 // articleHead builds the Open Graph tags and schema.org NewsArticle

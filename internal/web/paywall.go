@@ -1,9 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"html/template"
-	"strings"
 	"sync"
 
 	"broadsheet/internal/meter"
@@ -12,12 +9,14 @@ import (
 
 // copyParts keeps the article page's publication copy rendered for the
 // current settings: the paywall per reason and count, and the meter notice
-// per count. The copy is a template an admin edits;
-// rendering it once per settings, not per view, keeps it off the hot path.
+// per count. The copy is a template an admin edits; rendering it once per
+// settings, not per view, keeps its allocations off the hot path. It is
+// kept as text: the page template escapes it and builds the links around
+// it, so nothing an admin writes can change the page's markup.
 type copyParts struct {
 	mu       sync.RWMutex
 	cfg      *settings.Settings
-	paywalls map[paywallKey]paywallHTML
+	paywalls map[paywallKey]*paywallCopy
 	notices  map[int]string
 }
 
@@ -26,59 +25,46 @@ type paywallKey struct {
 	used   int
 }
 
-// paywallHTML is the paywall cut around the story's slug, which its log-in
-// link carries.
-type paywallHTML struct{ before, after string }
+// paywallCopy is the paywall's text, shown in place of the rest of a story.
+type paywallCopy struct{ Heading, Body, CTA string }
 
 // forSettings empties the parts when the settings changed. Callers hold mu.
 func (c *copyParts) forSettings(cfg *settings.Settings) {
 	if c.cfg != cfg {
 		c.cfg = cfg
-		c.paywalls = make(map[paywallKey]paywallHTML)
+		c.paywalls = make(map[paywallKey]*paywallCopy)
 		c.notices = make(map[int]string)
 	}
 }
 
-const slugMarker = "bsSlug7Q2"
-
-// paywall returns the paywall shown in place of the rest of a story.
-func (s *Server) paywall(cfg *settings.Settings, reason meter.Reason, used int) (paywallHTML, error) {
-	c := &s.copy
+// paywall returns the paywall's copy for a reader refused for reason.
+func (c *copyParts) paywall(cfg *settings.Settings, reason meter.Reason, used int) *paywallCopy {
 	k := paywallKey{reason, used}
 	c.mu.RLock()
 	p, ok := c.paywalls[k]
 	ok = ok && c.cfg == cfg
 	c.mu.RUnlock()
 	if ok {
-		return p, nil
+		return p
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.forSettings(cfg)
 	if p, ok := c.paywalls[k]; ok {
-		return p, nil
+		return p
 	}
 	vars := cfg.Vars(used)
-	data := struct{ Heading, Body, CTA, Slug string }{
-		cfg.PaywallHeading.Render(vars), cfg.PaywallBody.Render(vars), cfg.PaywallCTA.Render(vars), slugMarker,
-	}
+	p = &paywallCopy{cfg.PaywallHeading.Render(vars), cfg.PaywallBody.Render(vars), cfg.PaywallCTA.Render(vars)}
 	if reason == meter.PremiumOnly {
-		data.Heading = "This is a premium story, for subscribers."
+		p.Heading = "This is a premium story, for subscribers."
 	}
-	var buf bytes.Buffer
-	if err := s.pages["article"].ExecuteTemplate(&buf, "story-paywall", data); err != nil {
-		return paywallHTML{}, err
-	}
-	before, after, _ := strings.Cut(buf.String(), slugMarker)
-	p = paywallHTML{before, after}
 	c.paywalls[k] = p
-	return p, nil
+	return p
 }
 
 // meterNotice returns the line telling a metered reader how many free
 // stories are left.
-func (s *Server) meterNotice(cfg *settings.Settings, used int) string {
-	c := &s.copy
+func (c *copyParts) meterNotice(cfg *settings.Settings, used int) string {
 	c.mu.RLock()
 	n, ok := c.notices[used]
 	ok = ok && c.cfg == cfg
@@ -91,8 +77,7 @@ func (s *Server) meterNotice(cfg *settings.Settings, used int) string {
 	c.forSettings(cfg)
 	n, ok = c.notices[used]
 	if !ok {
-		n = `<p class="meter-notice" id="meter-notice">` +
-			template.HTMLEscapeString(cfg.MeterNotice.Render(cfg.Vars(used))) + `</p>`
+		n = cfg.MeterNotice.Render(cfg.Vars(used))
 		c.notices[used] = n
 	}
 	return n

@@ -43,7 +43,6 @@ type Server struct {
 
 	pages   map[string]*template.Template
 	stories *storyCache
-	shells  shells
 	copy    copyParts
 	// signedInCache spares signed-in readers' page views two reads.
 	signedInCache signedInCache

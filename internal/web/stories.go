@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"html/template"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -16,24 +15,14 @@ import (
 
 // renderedStory is a story with its parts rendered for the article page:
 // what every reader of it gets, whatever the meter decides. The body is
-// kept only as rendered paragraphs, cut per view by access.ShownCount, so
-// a story is held in memory once.
+// kept only as rendered blocks, cut per view by access.Project, so a story
+// is held in memory once.
 type renderedStory struct {
 	article *content.Article // without Body
-	title   string           // escaped for <title>
-	path    string           // escaped for the log-in link's query
-	head    string           // description, Open Graph and JSON-LD
-	top     string           // section, headline, standfirst, byline
-	paras   string           // every paragraph as <p>…</p>
-	ends    []int            // where each paragraph ends in paras
-}
-
-// paragraphs returns the first n rendered paragraphs.
-func (rs *renderedStory) paragraphs(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return rs.paras[:rs.ends[n-1]]
+	path    string           // the page's path, for the log-in links
+	head    template.HTML    // description, Open Graph and JSON-LD
+	top     template.HTML    // section, headline, standfirst, byline
+	blocks  []template.HTML  // each block as HTML, slices of one string
 }
 
 // maxStories bounds the rendered stories kept, at about 5 KB each for a
@@ -129,33 +118,39 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.Summary != "" {
+		head = `<meta name="description" content="` + esc(a.Summary) + `">` + "\n" + head
+	}
 	var top bytes.Buffer
 	if err := s.pages["article"].ExecuteTemplate(&top, "story-top", a); err != nil {
 		return nil, err
 	}
-	rs := &renderedStory{
-		title: esc(a.Headline),
-		path:  url.QueryEscape("/article/" + a.Slug),
-		head:  head,
-		top:   top.String(),
-	}
-	if a.Summary != "" {
-		rs.head = `<meta name="description" content="` + esc(a.Summary) + `">` + "\n" + rs.head
-	}
 	ps := a.Paragraphs()
-	var paras strings.Builder
-	rs.ends = make([]int, 0, len(ps))
-	for _, p := range ps {
-		paras.WriteString("<p>")
-		paras.WriteString(esc(p))
-		paras.WriteString("</p>")
-		rs.ends = append(rs.ends, paras.Len())
+	var body strings.Builder
+	ends := make([]int, len(ps))
+	for i, p := range ps {
+		body.WriteString("<p>")
+		body.WriteString(esc(p))
+		body.WriteString("</p>")
+		ends[i] = body.Len()
 	}
-	// A copy of exactly its length: held as long as the story is, the
-	// builder's spare capacity would be a third more memory per story.
-	rs.paras = strings.Clone(paras.String())
+	// The blocks share one string of exactly the body's length: held as
+	// long as the story is, a string per block or the builder's spare
+	// capacity would be a good share more memory per story.
+	all := strings.Clone(body.String())
+	blocks := make([]template.HTML, len(ps))
+	start := 0
+	for i, end := range ends {
+		blocks[i] = template.HTML(all[start:end])
+		start = end
+	}
 	bodiless := *a
 	bodiless.Body = ""
-	rs.article = &bodiless
-	return rs, nil
+	return &renderedStory{
+		article: &bodiless,
+		path:    "/article/" + a.Slug,
+		head:    template.HTML(head),
+		top:     template.HTML(top.String()),
+		blocks:  blocks,
+	}, nil
 }
