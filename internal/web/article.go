@@ -67,7 +67,7 @@ type storyView struct {
 	Slug        string
 	Top         template.HTML   // section, headline, standfirst, byline
 	MeterNotice string          // for a metered read, or nothing
-	Blocks      []template.HTML // the blocks the reader may have
+	Body        template.HTML   // the blocks the reader may have
 	Paywall     *paywallCopy    // in place of the rest, or nil for a whole story
 	Disclaimer  string          // a wire story's, when read whole
 }
@@ -76,7 +76,7 @@ type storyView struct {
 // and adds the copy that goes with it.
 func (s *Server) storyForReader(rs *renderedStory, d access.Decision, cfg *settings.Settings) storyView {
 	shown := access.Project(rs.blocks, d, cfg.LeadParagraphs)
-	sv := storyView{Slug: rs.article.Slug, Top: rs.top, Blocks: shown.Blocks}
+	sv := storyView{Slug: rs.article.Slug, Top: rs.top, Body: rs.html(shown.Blocks)}
 	if d.Reason == meter.Metered {
 		sv.MeterNotice = s.copy.meterNotice(cfg, d.Used)
 	}
