@@ -65,11 +65,11 @@ type articlePage struct {
 // storyView is a story as one reader may see it, for the article template.
 type storyView struct {
 	Slug        string
-	Top         template.HTML   // section, headline, standfirst, byline
-	MeterNotice string          // for a metered read, or nothing
-	Body        template.HTML   // the blocks the reader may have
-	Paywall     *paywallCopy    // in place of the rest, or nil for a whole story
-	Disclaimer  string          // a wire story's, when read whole
+	Top         template.HTML // section, headline, standfirst, byline
+	MeterNotice string        // for a metered read, or nothing
+	Body        template.HTML // the blocks the reader may have
+	Paywall     *paywallCopy  // in place of the rest, or nil for a whole story
+	Disclaimer  string        // a wire story's, when read whole
 }
 
 // storyForReader cuts the story's rendered blocks by the reader's decision
