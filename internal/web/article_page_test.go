@@ -1,0 +1,103 @@
+package web_test
+
+import (
+	"html/template"
+	"strings"
+	"testing"
+
+	"broadsheet/internal/app/apptest"
+	"broadsheet/internal/settings"
+)
+
+// Copy an admin writes is text on the page, whatever it holds: markup is
+// shown escaped, and words that once marked where the page was cut (the
+// story's slug in the paywall, the parts of the page around a story) break
+// neither the page nor the paywall's log-in link.
+func TestAdminCopyCannotBreakTheArticlePage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		free, premium := stories(t, site)
+		copy := map[string]string{
+			settings.KeyPublication:    "The bsHoleStory7Q2 <Times>",
+			settings.KeyMeterNotice:    "bsHoleNotice7Q2 <i>{{remaining}} left</i> bsSlug7Q2",
+			settings.KeyPaywallHeading: `Spent <b>bsSlug7Q2</b> "{{used}}"`,
+			settings.KeyPaywallBody:    "bsHolePath7Q2 & bsHoleStory7Q2",
+			settings.KeyPaywallCTA:     "Join bsSlug7Q2",
+		}
+		setCopy(t, site, copy)
+		esc := template.HTMLEscapeString
+		b := site.NewBrowser()
+
+		for _, a := range free[:3] {
+			resp := b.Get("/article/" + a.Slug)
+			assertFull(t, resp, a)
+			if !strings.Contains(resp.Body, esc("bsHoleNotice7Q2 <i>")) {
+				t.Errorf("%s: the meter notice is not shown escaped", a.Slug)
+			}
+		}
+		gated := free[3]
+		resp := b.Get("/article/" + gated.Slug)
+		assertGated(t, resp, gated, 2)
+		for _, want := range []string{
+			`<a href="/login?next=/article/` + gated.Slug + `" id="paywall-login">`,
+			esc(`Spent <b>bsSlug7Q2</b> "3"`),
+			esc("bsHolePath7Q2 & bsHoleStory7Q2"),
+			"Join bsSlug7Q2",
+			"<title>" + esc(gated.Headline+" · The bsHoleStory7Q2 <Times>") + "</title>",
+		} {
+			if !strings.Contains(resp.Body, want) {
+				t.Errorf("the gated page lacks %s", want)
+			}
+		}
+		for _, markup := range []string{"<b>bsSlug7Q2", "<Times>", "<i>"} {
+			if strings.Contains(resp.Body, markup) {
+				t.Errorf("copy reached the page as markup: %s", markup)
+			}
+		}
+
+		// A premium story's paywall leads back to it as well.
+		resp = site.NewBrowser().Get("/article/" + premium[0].Slug)
+		assertGated(t, resp, premium[0], 2)
+		if !strings.Contains(resp.Body, `href="/login?next=/article/`+premium[0].Slug+`" id="paywall-login"`) {
+			t.Error("a premium story's paywall does not lead back to it after signing in")
+		}
+	})
+}
+
+// The article page is the layout every page shares, rendered for the
+// reader asking: a signed-in reader sees their own address in the
+// masthead, on the article page as on the front page, and never another
+// reader's.
+func TestArticlePageShowsTheSignedInReader(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		free, premium := stories(t, site)
+		reader, subscriber := demoAccount(t, "registered"), demoAccount(t, "subscriber")
+		rb, sb := site.NewBrowser(), site.NewBrowser()
+		logIn(t, rb, reader, "/")
+		logIn(t, sb, subscriber, "/")
+		for _, c := range []struct {
+			browser    *apptest.Browser
+			email      string
+			other      string
+			subscriber bool
+		}{
+			{rb, reader.Email, subscriber.Email, false},
+			{sb, subscriber.Email, reader.Email, true},
+		} {
+			for _, path := range []string{"/article/" + free[0].Slug, "/article/" + premium[0].Slug, "/"} {
+				resp := c.browser.Get(path)
+				if !strings.Contains(resp.Body, `id="nav-email">`+template.HTMLEscapeString(c.email)+`<`) {
+					t.Errorf("%s for %s: the masthead does not show the reader's address", path, c.email)
+				}
+				if strings.Contains(resp.Body, c.other) {
+					t.Errorf("%s for %s: the page shows another reader's address", path, c.email)
+				}
+				if offered := strings.Contains(resp.Body, `class="button" href="/subscribe"`); offered == c.subscriber {
+					t.Errorf("%s for %s: Subscribe offered %v to a subscriber %v", path, c.email, offered, c.subscriber)
+				}
+			}
+		}
+		if body := site.NewBrowser().Get("/article/" + free[0].Slug).Body; strings.Contains(body, `id="nav-email"`) {
+			t.Error("a signed-out reader's masthead shows an address")
+		}
+	})
+}
