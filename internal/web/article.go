@@ -49,7 +49,9 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 			Viewer: v, Notice: noticeHTML(s.takeNotice(w, r)), ShowAds: !v.Entitlements.AdFree,
 			Path: rs.path, Head: rs.head,
 		},
-		story: s.storyForReader(rs, d, cfg),
+	}
+	if p.story, err = s.storyForReader(rs, d, cfg); err != nil {
+		return err
 	}
 	p.Data = &p.story
 	return s.render(w, http.StatusOK, "article", &p.page)
@@ -68,25 +70,26 @@ type storyView struct {
 	Top         template.HTML // section, headline, standfirst, byline
 	MeterNotice string        // for a metered read, or nothing
 	Body        template.HTML // the blocks the reader may have
-	Paywall     *paywallCopy  // in place of the rest, or nil for a whole story
+	Paywall     template.HTML // in place of the rest, or nothing for a whole story
 	Disclaimer  string        // a wire story's, when read whole
 }
 
 // storyForReader cuts the story's rendered blocks by the reader's decision
 // and adds the copy that goes with it.
-func (s *Server) storyForReader(rs *renderedStory, d access.Decision, cfg *settings.Settings) storyView {
+func (s *Server) storyForReader(rs *renderedStory, d access.Decision, cfg *settings.Settings) (storyView, error) {
 	shown := access.Project(rs.blocks, d, cfg.LeadParagraphs)
 	sv := storyView{Slug: rs.article.Slug, Top: rs.top, Body: rs.html(shown.Blocks)}
 	if d.Reason == meter.Metered {
-		sv.MeterNotice = s.copy.meterNotice(cfg, d.Used)
+		sv.MeterNotice = s.meterNotice(cfg, d.Used)
 	}
+	var err error
 	switch {
 	case !shown.Whole:
-		sv.Paywall = s.copy.paywall(cfg, shown.Paywall, d.Used)
+		sv.Paywall, err = s.paywall(cfg, shown.Paywall, d.Used)
 	case rs.article.WireSource != "":
 		sv.Disclaimer = cfg.WireDisclaimer
 	}
-	return sv
+	return sv, err
 }
 
 // headArticle answers a HEAD of a story that exists with what every
