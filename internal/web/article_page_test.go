@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"encoding/json"
 	"html/template"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,6 +100,37 @@ func TestArticlePageShowsTheSignedInReader(t *testing.T) {
 		}
 		if body := site.NewBrowser().Get("/article/" + free[0].Slug).Body; strings.Contains(body, `id="nav-email"`) {
 			t.Error("a signed-out reader's masthead shows an address")
+		}
+	})
+}
+
+// The article page and the API cut a story by one rule: with a lead
+// setting longer than the story, a reader who may not read it gets its
+// first half, the same paragraphs on the page as from the API.
+func TestPageAndAPIShowTheSameLead(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		_, premium := stories(t, site)
+		setCopy(t, site, map[string]string{settings.KeyLeadParagraphs: "20"})
+		a := premium[0]
+		ps := a.Paragraphs()
+		half := len(ps) / 2
+		if half == 0 || len(ps) > 20 {
+			t.Fatalf("%s has %d paragraphs; the test wants 2 to 20", a.Slug, len(ps))
+		}
+		b := site.NewBrowser()
+		assertGated(t, b.Get("/article/"+a.Slug), a, half)
+
+		resp := b.Get("/api/v1/articles/" + a.Slug)
+		var out struct {
+			Article struct {
+				Paragraphs []string `json:"paragraphs"`
+			} `json:"article"`
+		}
+		if err := json.Unmarshal([]byte(resp.Body), &out); err != nil {
+			t.Fatalf("API: status %d, %v", resp.Status, err)
+		}
+		if !slices.Equal(out.Article.Paragraphs, ps[:half]) {
+			t.Errorf("the API shows %d paragraphs, the page the first %d", len(out.Article.Paragraphs), half)
 		}
 	})
 }
