@@ -1,7 +1,7 @@
 // Package access makes the one decision every output asks before it shows
 // a story: may this reader read it in full, and if not, what may be shown
 // and why. Pages, the JSON API, structured data and Open Graph tags all go
-// through Decide and Show, so gated text cannot leak through a side door.
+// through Decide and Project, so gated text cannot leak through a side door.
 package access
 
 import (
