@@ -6,6 +6,7 @@ package access
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -71,9 +72,9 @@ func EntitlementsOf(sub *billing.Subscription, now time.Time) Entitlements {
 
 // MeterStore is the meter's storage.
 type MeterStore interface {
-	// MeterCheck reads the reader's count this month and whether the
-	// story is counted, writing nothing.
-	MeterCheck(ctx context.Context, reader, month string, articleID int64) (used int, counted bool, err error)
+	// MeterList reads the reader's count this month and the stories
+	// counted, writing nothing.
+	MeterList(ctx context.Context, reader, month string) (used int, ids []int64, err error)
 	// ClaimReads counts the stories ids in order, each only while the
 	// month's count is below limit and the story is not counted yet,
 	// atomically: counted[i] says ids[i] is counted (now or before), used
@@ -104,7 +105,9 @@ type Decision struct {
 
 // Service decides access. Only the store grants a new story, by a
 // conditional claim; the service keeps in memory what the store told it
-// (see facts.go), so that a re-read needs no query and a refusal no write.
+// (see facts.go), so that a re-read needs no query, a refusal no write, and
+// a refusal within RefusalFreshness of the database's complete list no
+// read either.
 type Service struct {
 	Store MeterStore
 	Now   func() time.Time
@@ -150,21 +153,26 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 	}
 	k := meterKey{v.MeterKey(), month}
 	metered := a.Access == content.Metered
-	known, used, counted, carriedCounted := s.facts().get(k, a.ID, carried)
-	in.Used, in.AlreadyRead = used, counted
+	mem := s.facts().get(k, a.ID, carried, now)
+	in.Used, in.AlreadyRead = mem.used, mem.counted
+	carriedCounted := mem.otherCounted
 	var claim []int64
 	if carried != 0 && !carriedCounted {
 		claim = append(claim, carried)
 	}
-	if len(claim) == 0 && !(metered && counted) && (!known || metered && used >= in.Limit) {
-		// Nothing is known, or what is known refuses the story: it may
-		// have been counted elsewhere since (another instance, a merge),
-		// so ask the database. A read, not a write.
-		var err error
-		if in.Used, in.AlreadyRead, err = s.Store.MeterCheck(ctx, k.reader, k.month, a.ID); err != nil {
+	if len(claim) == 0 && !(metered && mem.counted) &&
+		(!mem.ok || metered && in.Used >= in.Limit && !mem.completeFresh) {
+		// Nothing is known, or what is known refuses the story and may be
+		// stale: it may have been counted elsewhere since (another
+		// instance, a merge), so ask the database for the month's whole
+		// list, which spares the reader's next refusals a read. A read,
+		// not a write.
+		used, ids, err := s.Store.MeterList(ctx, k.reader, k.month)
+		if err != nil {
 			return d, err
 		}
-		s.facts().learn(k, in.Used, a.ID, in.AlreadyRead)
+		s.facts().learn(k, used, ids, now)
+		in.Used, in.AlreadyRead = used, slices.Contains(ids, a.ID)
 	}
 	if metered && !in.AlreadyRead && a.ID != carried && (len(claim) > 0 || in.Used < in.Limit) {
 		claim = append(claim, a.ID)
@@ -174,9 +182,13 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 		if err != nil {
 			return d, err
 		}
+		counted := make([]int64, 0, len(claim))
 		for i, id := range claim {
-			s.facts().learn(k, used, id, got[i])
+			if got[i] {
+				counted = append(counted, id)
+			}
 		}
+		s.facts().learn(k, used, counted, now)
 		in.Used = used
 		if claim[0] == carried {
 			carriedCounted = got[0]
@@ -208,7 +220,7 @@ func (s *Service) MergeDevice(ctx context.Context, anonID string, carried Carrie
 	}
 	used, err := s.Store.MergeReads(ctx, "a:"+anonID, AccountMeterKey(accountID), month, first, s.Now())
 	if err == nil {
-		s.facts().learn(meterKey{AccountMeterKey(accountID), month}, used, first, first != 0)
+		s.facts().learn(meterKey{AccountMeterKey(accountID), month}, used, []int64{first}, s.Now())
 	}
 	return err
 }

@@ -17,6 +17,26 @@ import (
 
 var now = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 
+// testClock is a clock for services that a test moves on by hand, from now.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock { return &testClock{t: now} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
 func stories(t *testing.T, s *store.Store, n int) []*content.Article {
 	t.Helper()
 	ctx := context.Background()
@@ -96,13 +116,15 @@ func TestDecideConcurrentReadsGrantExactlyTheLimit(t *testing.T) {
 }
 
 // Two instances on one database: together they grant the limit, and a
-// device merged into the account on one is honoured by the other.
+// device merged into the account on one is honoured by the other once
+// RefusalFreshness has passed.
 func TestDecideAcrossInstances(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			url := storetest.URL(t, engine)
 			var services []*access.Service
 			var stores []*store.Store
+			clk := newTestClock()
 			for range 2 {
 				s, err := store.Open(context.Background(), url)
 				if err != nil {
@@ -110,7 +132,7 @@ func TestDecideAcrossInstances(t *testing.T) {
 				}
 				t.Cleanup(func() { s.Close() })
 				stores = append(stores, s)
-				services = append(services, &access.Service{Store: s, Now: func() time.Time { return now }})
+				services = append(services, &access.Service{Store: s, Now: clk.Now})
 			}
 			as := stories(t, stores[0], 20)
 			const limit = 3
@@ -139,6 +161,7 @@ func TestDecideAcrossInstances(t *testing.T) {
 			if err := services[0].MergeDevice(ctx, "phone", d.FirstRead, 7, "2026-11"); err != nil {
 				t.Fatal(err)
 			}
+			clk.Advance(access.RefusalFreshness)
 			d, err = services[1].Decide(ctx, account, phoneStory, cfg)
 			if err != nil || !d.Granted || d.Used != limit+1 {
 				t.Errorf("the other instance on the merged story: %+v, %v; want granted, %d used", d, err, limit+1)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,10 +138,45 @@ func TestDecideCarriedReadAndARacingStoryCountOnce(t *testing.T) {
 	})
 }
 
+// otherWriter opens a plain connection to the database at url on engine,
+// as another writer of the meter (an import, an admin's tool) has.
+func otherWriter(t *testing.T, engine, url string) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", url
+	if engine == "sqlite" {
+		driver, dsn = "sqlite", "file:"+strings.TrimPrefix(url, "sqlite://")+"?_pragma=busy_timeout(5000)"
+	}
+	other, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
+}
+
+// execAll runs each statement on db.
+func execAll(t *testing.T, db *sql.DB, qs ...string) {
+	t.Helper()
+	for _, q := range qs {
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// importRead is what an import runs to count story id for reader this
+// month past whatever the meter allows, the count set to n.
+func importRead(reader string, id int64, n int) []string {
+	return []string{
+		fmt.Sprintf(`INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ('%s', '2026-11', %d, '2026-11-15T00:00:00Z')`, reader, id),
+		fmt.Sprintf(`UPDATE meter_counts SET n = %d WHERE reader = '%s' AND month = '2026-11'`, n, reader),
+	}
+}
+
 // Another writer of the meter (an import, an admin's reset), here a plain
-// connection to the database, tells the service nothing. A story it
-// counted is a free re-read, and a meter it emptied is not refused on
-// what the service knew before.
+// connection to the database, tells the service nothing. Once
+// RefusalFreshness has passed, a story it counted is a free re-read, and a
+// meter it emptied is not refused on what the service knew before.
 func TestDecideHonoursOtherWritersOfTheMeter(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
@@ -151,39 +187,25 @@ func TestDecideHonoursOtherWritersOfTheMeter(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { s.Close() })
-			driver, dsn := "pgx", url
-			if engine == "sqlite" {
-				driver, dsn = "sqlite", "file:"+strings.TrimPrefix(url, "sqlite://")+"?_pragma=busy_timeout(5000)"
-			}
-			other, err := sql.Open(driver, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { other.Close() })
+			other := otherWriter(t, engine, url)
 			as := stories(t, s, 5)
 			cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
-			svc := service(s)
+			clk := newTestClock()
+			svc := &access.Service{Store: s, Now: clk.Now}
 			v := access.Viewer{AnonID: "other-writer"}
 			for _, a := range as[:3] {
 				svc.Decide(ctx, v, a, cfg)
 			}
 			wantCounted(t, s, v, 2)
-			write := func(qs ...string) {
-				t.Helper()
-				for _, q := range qs {
-					if _, err := other.ExecContext(ctx, q); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
 			// An import counts a third story past the limit.
-			write(`INSERT INTO meter_reads (reader, month, article_id, read_at) VALUES ('a:other-writer', '2026-11', `+fmt.Sprint(as[3].ID)+`, '2026-11-15T00:00:00Z')`,
-				`UPDATE meter_counts SET n = 3 WHERE reader = 'a:other-writer' AND month = '2026-11'`)
+			execAll(t, other, importRead(v.MeterKey(), as[3].ID, 3)...)
+			clk.Advance(access.RefusalFreshness)
 			if d, err := svc.Decide(ctx, v, as[3], cfg); err != nil || !d.Granted || d.Used != 3 {
 				t.Errorf("the imported story: %+v, %v; want granted, 3 used", d, err)
 			}
 			// An admin resets the reader's month.
-			write(`DELETE FROM meter_reads WHERE reader = 'a:other-writer'`, `DELETE FROM meter_counts WHERE reader = 'a:other-writer'`)
+			execAll(t, other, `DELETE FROM meter_reads WHERE reader = 'a:other-writer'`, `DELETE FROM meter_counts WHERE reader = 'a:other-writer'`)
+			clk.Advance(access.RefusalFreshness)
 			if d, err := svc.Decide(ctx, v, as[4], cfg); err != nil || !d.Granted || d.Used != 1 {
 				t.Errorf("a new story after the reset: %+v, %v; want granted, 1 used", d, err)
 			}
@@ -192,14 +214,145 @@ func TestDecideHonoursOtherWritersOfTheMeter(t *testing.T) {
 	}
 }
 
+// countingStore counts the service's reads of a month's list.
+type countingStore struct {
+	access.MeterStore
+	lists atomic.Int64
+}
+
+func (c *countingStore) MeterList(ctx context.Context, reader, month string) (int, []int64, error) {
+	c.lists.Add(1)
+	return c.MeterStore.MeterList(ctx, reader, month)
+}
+
+// A reader at the limit is refused from memory for RefusalFreshness after
+// the database last gave the complete list of their stories, whether
+// their own claims completed it or a read for a refusal did: within that
+// window the refusals and re-reads need no database at all, and after it
+// the next refusal reads the list again.
+func TestDecideRefusesFromAFreshCompleteList(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) { refusesFromAFreshCompleteList(t, engine) })
+	}
+}
+
+func refusesFromAFreshCompleteList(t *testing.T, engine string) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, storetest.URL(t, engine))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			s.Close()
+		}
+	})
+	as := stories(t, s, 4)
+	cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
+	v := access.Viewer{AnonID: "at-limit"}
+	type step struct {
+		a       *content.Article
+		granted bool
+	}
+	decide := func(name string, svc *access.Service, steps ...step) {
+		t.Helper()
+		for _, st := range steps {
+			d, err := svc.Decide(ctx, v, st.a, cfg)
+			if err != nil || d.Granted != st.granted || d.Used != 2 {
+				t.Errorf("%s, story %d: %+v, %v; want granted=%v, 2 used", name, st.a.ID, d, err, st.granted)
+			}
+		}
+	}
+
+	// Another instance, knowing nothing of the reader, reads the list
+	// for its first refusal and none for the next ones.
+	ownClock := newTestClock()
+	own := &access.Service{Store: s, Now: ownClock.Now}
+	for _, a := range as[:2] {
+		if d, err := own.Decide(ctx, v, a, cfg); err != nil || !d.Granted {
+			t.Fatalf("story %d: %+v, %v", a.ID, d, err)
+		}
+	}
+	counting := &countingStore{MeterStore: s}
+	otherClock := newTestClock()
+	other := &access.Service{Store: counting, Now: otherClock.Now}
+	decide("a first refusal", other, step{as[2], false})
+	otherClock.Advance(access.RefusalFreshness - time.Nanosecond)
+	decide("within the window", other, step{as[3], false}, step{as[0], true}, step{as[2], false}, step{as[1], true})
+	if n := counting.lists.Load(); n != 1 {
+		t.Errorf("%d reads of the list within the window; want the first refusal's only", n)
+	}
+	otherClock.Advance(time.Nanosecond)
+	decide("past the window", other, step{as[3], false}, step{as[2], false})
+	if n := counting.lists.Load(); n != 2 {
+		t.Errorf("%d reads of the list; want one more past the window", n)
+	}
+
+	// The instance whose claims completed the list refuses without
+	// the database, which is closed, until the window has passed.
+	ownClock.Advance(access.RefusalFreshness - time.Nanosecond)
+	s.Close()
+	closed = true
+	decide("the database closed", own, step{as[2], false}, step{as[3], false}, step{as[0], true}, step{as[1], true})
+	ownClock.Advance(time.Nanosecond)
+	if d, err := own.Decide(ctx, v, as[2], cfg); err == nil || d.Granted {
+		t.Errorf("the database closed, past the window: %+v, %v; want an error and nothing granted", d, err)
+	}
+}
+
+// A story counted behind the service's back, for a reader it remembers at
+// the limit, may be refused for RefusalFreshness and no longer: then it is
+// a free re-read, and counted once.
+func TestDecideStoryCountedElsewhereIsAReReadOnceTheWindowHasPassed(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			url := storetest.URL(t, engine)
+			s, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			as := stories(t, s, 4)
+			cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
+			clk := newTestClock()
+			svc := &access.Service{Store: s, Now: clk.Now}
+			v := access.Viewer{AnonID: "elsewhere"}
+			for i, a := range as[:3] {
+				if d, err := svc.Decide(ctx, v, a, cfg); err != nil || d.Granted != (i < 2) {
+					t.Fatalf("story %d: %+v, %v", i, d, err)
+				}
+			}
+			execAll(t, otherWriter(t, engine, url), importRead(v.MeterKey(), as[2].ID, 3)...)
+			clk.Advance(access.RefusalFreshness / 2)
+			if d, err := svc.Decide(ctx, v, as[2], cfg); err != nil || d.Granted || d.Used != 2 {
+				t.Errorf("within the window: %+v, %v; want refused on the list known, 2 used", d, err)
+			}
+			clk.Advance(access.RefusalFreshness / 2)
+			for i := range 2 {
+				if d, err := svc.Decide(ctx, v, as[2], cfg); err != nil || !d.Granted || d.Used != 3 {
+					t.Errorf("past the window, view %d: %+v, %v; want granted, 3 used", i, d, err)
+				}
+			}
+			if d, err := svc.Decide(ctx, v, as[3], cfg); err != nil || d.Granted || d.Used != 3 {
+				t.Errorf("another story: %+v, %v; want refused, 3 used", d, err)
+			}
+			wantCounted(t, s, v, 3)
+		})
+	}
+}
+
 // A device's reads merged into the account on sign-in count for the
-// account at once, on the service that merged and on any other.
+// account at once on the service that merged, and on any other once
+// RefusalFreshness has passed.
 func TestMergeDeviceOnTheStore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		as := stories(t, s, 4)
 		cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
-		here, there := service(s), service(s)
+		clk := newTestClock()
+		here, there := &access.Service{Store: s, Now: clk.Now}, &access.Service{Store: s, Now: clk.Now}
 		account := access.Viewer{AccountID: 5}
 		for _, a := range as[:2] {
 			if d, err := here.Decide(ctx, account, a, cfg); err != nil || !d.Granted {
@@ -219,7 +372,16 @@ func TestMergeDeviceOnTheStore(t *testing.T) {
 		if err := here.MergeDevice(ctx, "phone", d.FirstRead, 5, "2026-11"); err != nil {
 			t.Fatal(err)
 		}
-		for name, svc := range map[string]*access.Service{"here": here, "there": there} {
+		for _, at := range []struct {
+			name string
+			svc  *access.Service
+		}{{"here", here}, {"there", there}} {
+			name, svc := at.name, at.svc
+			if name == "there" {
+				// The other instance knew the account's list complete:
+				// it may refuse on it until the window has passed.
+				clk.Advance(access.RefusalFreshness)
+			}
 			if d, err := svc.Decide(ctx, account, as[3], cfg); err != nil || !d.Granted || d.Used != 3 {
 				t.Errorf("%s, the phone's story on the account: %+v, %v; want granted, 3 used", name, d, err)
 			}

@@ -35,6 +35,12 @@ const (
 	sqlMeterCheck = `SELECT COALESCE((SELECT n FROM meter_counts WHERE reader = $1 AND month = $2), 0),
 		EXISTS (SELECT 1 FROM meter_reads WHERE reader = $1 AND month = $2 AND article_id = $3)`
 	sqlMonthCount = `SELECT n FROM meter_counts WHERE reader = $1 AND month = $2`
+	// sqlMeterList is the month's count with each story counted, a row
+	// each (one row with no story when none is); no row when nothing is
+	// counted.
+	sqlMeterList = `SELECT c.n, r.article_id FROM meter_counts c
+		LEFT JOIN meter_reads r ON r.reader = c.reader AND r.month = c.month
+		WHERE c.reader = $1 AND c.month = $2`
 )
 
 // ClaimReads counts the stories ids against the reader's month, in order,
@@ -52,12 +58,27 @@ func (s *Store) ClaimReads(ctx context.Context, reader, month string, ids []int6
 	return c.counted, c.used, nil
 }
 
-// MeterCheck reads, on the read pool, the reader's count this month and
-// whether the story is counted. It writes nothing, so a reader with no free
-// story left is refused at the cost of a read.
-func (s *Store) MeterCheck(ctx context.Context, reader, month string, articleID int64) (used int, counted bool, err error) {
-	err = s.readRow(ctx, sqlMeterCheck, reader, month, articleID).Scan(&used, &counted)
-	return used, counted, err
+// MeterList reads, on the read pool, the reader's count this month and the
+// stories counted, in one statement and so from one snapshot. It writes
+// nothing, so a reader with no free story left is refused at the cost of a
+// read, and the list it gives refuses their next stories for a moment
+// without one (see access.RefusalFreshness).
+func (s *Store) MeterList(ctx context.Context, reader, month string) (used int, ids []int64, err error) {
+	rows, err := s.readRows(ctx, sqlMeterList, reader, month)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id sql.NullInt64
+		if err := rows.Scan(&used, &id); err != nil {
+			return 0, nil, err
+		}
+		if id.Valid {
+			ids = append(ids, id.Int64)
+		}
+	}
+	return used, ids, rows.Err()
 }
 
 // claimStories runs claim c inside tx.

@@ -106,8 +106,8 @@ func BenchmarkMeterCheck(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if used, counted, err := s.MeterCheck(ctx, "a:full", "2026-11", ids[3]); err != nil || used != 3 || counted {
-				b.Errorf("MeterCheck = %d, %v, %v; want 3, false", used, counted, err)
+			if used, counted, err := s.MeterList(ctx, "a:full", "2026-11"); err != nil || used != 3 || len(counted) != 3 {
+				b.Errorf("MeterList = %d, %v, %v; want 3 stories", used, counted, err)
 				return
 			}
 		}
