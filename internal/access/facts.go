@@ -15,10 +15,12 @@ import (
 // when the stories known are as many as the count known, they are the
 // month's whole list, and for RefusalFreshness after the database last
 // said so (by a read of the list or an answer to this service's claim) a
-// story not on it is refused without a read. So another writer of the
-// meter (another instance, a merge, an import, an admin's reset) needs to
-// tell the service nothing: a story it counts is a free re-read here
-// within RefusalFreshness, and the worst a stale fact can do otherwise is
+// story not on it is refused without a read. Claims, here or on another
+// instance, stop at the limit, so a complete list at the limit goes stale
+// only through a writer that does not claim (a merge at sign-in, an
+// import, an admin's reset). Such a writer needs to tell the service
+// nothing: a story it counts is a free re-read here at most
+// RefusalFreshness later, and the worst a stale fact can do otherwise is
 // send a story counted once, and since removed, as a free re-read.
 type facts struct {
 	seed     maphash.Seed
