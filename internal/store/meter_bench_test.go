@@ -90,8 +90,9 @@ func benchWrites(b *testing.B, write func(i int64) error) {
 	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
-// BenchmarkMeterCheck measures the read that confirms a refusal: a reader
-// at the limit asking for a story not counted.
+// BenchmarkMeterCheck measures the read a refusal rests on when the
+// reader's list is not known fresh (see access.RefusalFreshness): the
+// month's count and stories of a reader at the limit.
 //
 //	go test ./internal/store -run '^$' -bench MeterCheck
 func BenchmarkMeterCheck(b *testing.B) {
