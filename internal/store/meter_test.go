@@ -340,3 +340,25 @@ func sameIDs(got []int64, want []int64, more ...int64) bool {
 	slices.Sort(g)
 	return slices.Equal(g, w)
 }
+
+// MeterList gives a reader's month whole: the count and every story
+// counted, nothing for a month with none, and no other reader's or
+// month's stories.
+func TestMeterListGivesTheMonthWhole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ids := seedArticles(t, s, 4)
+		if used, got, err := s.MeterList(ctx, "a:list", "2026-11"); err != nil || used != 0 || len(got) != 0 {
+			t.Errorf("nothing counted: %d, %v, %v; want 0 and no story", used, got, err)
+		}
+		for _, id := range ids {
+			claimRead(ctx, s, "a:list", "2026-11", id, 3, time.Now())
+		}
+		claimRead(ctx, s, "a:list", "2026-12", ids[3], 3, time.Now())
+		claimRead(ctx, s, "a:other", "2026-11", ids[3], 3, time.Now())
+		used, got, err := s.MeterList(ctx, "a:list", "2026-11")
+		if err != nil || used != 3 || !sameIDs(got, ids[:3]) {
+			t.Errorf("MeterList = %d, %v, %v; want 3 and %v", used, got, err, ids[:3])
+		}
+	})
+}
