@@ -35,8 +35,9 @@ func NewCache(ctx context.Context, src Source) (*Cache, error) {
 func (c *Cache) Get() *Settings { return c.cur.Load() }
 
 // Reload reads the settings again. Unchanged settings keep the same
-// *Settings, so what is cached per settings (the article page's paywall
-// and meter copy) stays valid between the periodic reloads.
+// *Settings, so what is cached per settings (the article page's copy, and
+// each story's page head and masthead) stays valid between the periodic
+// reloads.
 func (c *Cache) Reload(ctx context.Context) error {
 	raw, err := c.src.Settings(ctx)
 	if err != nil {

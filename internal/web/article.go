@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -10,14 +11,13 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
-	"broadsheet/internal/settings"
 )
 
-// showArticle serves a story as the meter allows. The page runs the
-// layout for this reader like every other page; what is the same for every
-// reader of the story is kept rendered (stories.go), and the publication's
-// copy per settings (paywall.go), so a view executes the layout once
-// around them.
+// showArticle serves a story as the meter allows. The page is written as
+// parts, each rendered by the templates once per its inputs and kept: per
+// story (stories.go), per story and settings (framing.go), per settings
+// (paywall.go). Only the masthead of a signed-in reader, which shows
+// their account, is rendered per view.
 func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	rs, err := s.story(r.Context(), r.PathValue("slug"), s.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
@@ -43,51 +43,109 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &articlePage{
-		page: page{
-			Title: rs.article.Headline, Publication: cfg.Publication, SectionNav: s.sectionNav(secs),
-			Viewer: v, Notice: noticeHTML(s.takeNotice(w, r)), ShowAds: !v.Entitlements.AdFree,
-			Path: rs.path, Head: rs.head,
-		},
-	}
-	if p.story, err = s.storyForReader(rs, d, cfg); err != nil {
+	pc, err := s.pageCopy(cfg)
+	if err != nil {
 		return err
 	}
-	p.Data = &p.story
-	return s.render(w, http.StatusOK, "article", &p.page)
+	f, err := s.framing(rs, pc, s.sectionNav(secs))
+	if err != nil {
+		return err
+	}
+	sv, err := s.storyForReader(rs, d, f.copy)
+	if err != nil {
+		return err
+	}
+	buf := s.buffer()
+	defer s.releaseBuffer(buf)
+	if err := s.writeArticle(buf, f, v, noticeHTML(s.takeNotice(w, r)), &sv); err != nil {
+		return err
+	}
+	return send(w, http.StatusOK, buf)
 }
 
-// articlePage is the article page's data, the page and the story in one
-// allocation.
-type articlePage struct {
-	page
-	story storyView
+// writeArticle writes the article page for reader v: the layout's parts
+// (page-head, masthead, page-foot) around the story.
+//
+// Each part was rendered by html/template, or escaped, as whole elements
+// in HTML text context, and begins and ends in that context; written one
+// after another, each is read in the context it was escaped for, so the
+// page is as safe as one template execution.
+func (s *Server) writeArticle(buf *bytes.Buffer, f *storyFraming, v *viewer, notice template.HTML, sv *storyView) error {
+	buf.WriteString(string(f.head))
+	buf.WriteByte('\n')
+	if v.SignedIn() {
+		p := &page{Publication: f.copy.cfg.Publication, SectionNav: f.nav, Viewer: v, Path: f.path}
+		if err := s.pages["article"].ExecuteTemplate(buf, "masthead", p); err != nil {
+			return err
+		}
+	} else {
+		buf.WriteString(string(f.masthead))
+	}
+	ad := f.copy.ad
+	if v.Entitlements.AdFree {
+		ad = ""
+	}
+	write := func(h template.HTML) { buf.WriteString(string(h)) }
+	write("\n")
+	write(notice)
+	write("\n")
+	write(ad)
+	write("\n<main>\n")
+	sv.writeTo(buf)
+	write(ad)
+	write("</main>\n")
+	write(f.copy.foot)
+	return nil
 }
 
-// storyView is a story as one reader may see it, for the article template.
+// storyView is a story as one reader may see it, each part rendered.
 type storyView struct {
-	Slug        string
 	Top         template.HTML // section, headline, standfirst, byline
-	MeterNotice string        // for a metered read, or nothing
+	MeterNotice template.HTML // for a metered read, or nothing
 	Body        template.HTML // the blocks the reader may have
-	Paywall     template.HTML // in place of the rest, or nothing for a whole story
-	Disclaimer  string        // a wire story's, when read whole
+	Paywall     template.HTML // its copy, in place of the rest, or nothing for a whole story
+	Login       template.HTML // the paywall's log-in link back to the story
+	Disclaimer  template.HTML // a wire story's, when read whole
+}
+
+// writeTo writes the story's <article> element.
+func (sv *storyView) writeTo(buf *bytes.Buffer) {
+	write := func(h template.HTML) { buf.WriteString(string(h)) }
+	write(`<article class="story">`)
+	write(sv.Top)
+	write(sv.MeterNotice)
+	write(`<div class="story-body">`)
+	write(sv.Body)
+	write(`</div>`)
+	if sv.Paywall != "" {
+		write("\n  <section class=\"paywall\" id=\"paywall\">")
+		write(sv.Paywall)
+		write(sv.Login)
+		write("  </section>")
+	} else {
+		write(sv.Disclaimer)
+	}
+	write("</article>\n")
 }
 
 // storyForReader cuts the story's rendered blocks by the reader's decision
 // and adds the copy that goes with it.
-func (s *Server) storyForReader(rs *renderedStory, d access.Decision, cfg *settings.Settings) (storyView, error) {
+func (s *Server) storyForReader(rs *renderedStory, d access.Decision, pc *pageCopy) (storyView, error) {
+	cfg := pc.cfg
 	shown := access.Project(rs.blocks, d, cfg.LeadParagraphs)
-	sv := storyView{Slug: rs.article.Slug, Top: rs.top, Body: rs.html(shown.Blocks)}
-	if d.Reason == meter.Metered {
-		sv.MeterNotice = s.meterNotice(cfg, d.Used)
-	}
+	sv := storyView{Top: rs.top, Body: rs.html(shown.Blocks)}
 	var err error
+	if d.Reason == meter.Metered {
+		if sv.MeterNotice, err = s.meterNotice(cfg, d.Used); err != nil {
+			return sv, err
+		}
+	}
 	switch {
 	case !shown.Whole:
+		sv.Login = rs.login
 		sv.Paywall, err = s.paywall(cfg, shown.Paywall, d.Used)
 	case rs.article.WireSource != "":
-		sv.Disclaimer = cfg.WireDisclaimer
+		sv.Disclaimer = pc.disclaimer
 	}
 	return sv, err
 }

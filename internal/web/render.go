@@ -92,6 +92,11 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		return err
 	}
+	return send(w, status, buf)
+}
+
+// send writes a page built whole in buf with status.
+func send(w http.ResponseWriter, status int, buf *bytes.Buffer) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Header().Set("Cache-Control", "private, no-store")

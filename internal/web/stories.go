@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"broadsheet/internal/content"
@@ -22,8 +23,10 @@ type renderedStory struct {
 	path    string           // the page's path, for the log-in links
 	head    template.HTML    // description, Open Graph and JSON-LD
 	top     template.HTML    // section, headline, standfirst, byline
+	login   template.HTML    // the paywall's log-in link back to the story
 	body    string           // every block as HTML, one after another
 	blocks  []template.HTML  // each block, a slice of body
+	framing atomic.Pointer[storyFraming]
 }
 
 // html returns blocks of the story, its first as access.Project gives
@@ -39,7 +42,7 @@ func (rs *renderedStory) html(shown []template.HTML) template.HTML {
 }
 
 // maxStories bounds the rendered stories kept, at about 5 KB each for a
-// story of a few hundred words.
+// story of a few hundred words, and 2 KB more for its framing once read.
 const maxStories = 16384
 
 // storyCache keeps rendered stories by slug until they change: each
@@ -134,8 +137,12 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 	if a.Summary != "" {
 		head = `<meta name="description" content="` + esc(a.Summary) + `">` + "\n" + head
 	}
-	var top bytes.Buffer
-	if err := s.pages["article"].ExecuteTemplate(&top, "story-top", a); err != nil {
+	t := s.pages["article"]
+	var top, login bytes.Buffer
+	if err := t.ExecuteTemplate(&top, "story-top", a); err != nil {
+		return nil, err
+	}
+	if err := t.ExecuteTemplate(&login, "paywall-login", a.Slug); err != nil {
 		return nil, err
 	}
 	ps := a.Paragraphs()
@@ -164,6 +171,7 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 		path:    "/article/" + a.Slug,
 		head:    template.HTML(head),
 		top:     template.HTML(top.String()),
+		login:   template.HTML(login.String()),
 		body:    all,
 		blocks:  blocks,
 	}, nil

@@ -1,0 +1,45 @@
+package web
+
+import (
+	"html/template"
+	"strings"
+)
+
+// storyFraming is what surrounds a story on its page for the current
+// settings and section links: the page head, whose <title> names the
+// publication, and a signed-out reader's masthead, whose log-in link leads
+// back to the story. It is kept with the story and rendered anew when the
+// settings or the section links change; an anonymous view of the story
+// then executes no template at all.
+type storyFraming struct {
+	copy     *pageCopy
+	nav      template.HTML
+	path     string
+	head     template.HTML // from the doctype to <body>
+	masthead template.HTML // for a reader who is not signed in
+}
+
+// framing returns the story's framing for the copy and section links.
+func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*storyFraming, error) {
+	if f := rs.framing.Load(); f != nil && f.copy == pc && f.nav == nav {
+		return f, nil
+	}
+	// Viewer nil is a reader with no account, which is what a signed-out
+	// reader is to the masthead: it shows nothing else of them.
+	p := &page{Title: rs.article.Headline, Publication: pc.cfg.Publication, SectionNav: nav, Path: rs.path, Head: rs.head}
+	t := s.pages["article"]
+	var head, masthead strings.Builder
+	if err := t.ExecuteTemplate(&head, "page-head", p); err != nil {
+		return nil, err
+	}
+	if err := t.ExecuteTemplate(&masthead, "masthead", p); err != nil {
+		return nil, err
+	}
+	f := &storyFraming{
+		copy: pc, nav: nav, path: rs.path,
+		head: template.HTML(head.String()), masthead: template.HTML(masthead.String()),
+	}
+	// Two views may race to render it: either copy will do.
+	rs.framing.Store(f)
+	return f, nil
+}
