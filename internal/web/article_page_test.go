@@ -3,11 +3,13 @@ package web_test
 import (
 	"encoding/json"
 	"html/template"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"broadsheet/internal/app/apptest"
+	"broadsheet/internal/content"
 	"broadsheet/internal/settings"
 )
 
@@ -131,6 +133,92 @@ func TestPageAndAPIShowTheSameLead(t *testing.T) {
 		}
 		if !slices.Equal(out.Article.Paragraphs, ps[:half]) {
 			t.Errorf("the API shows %d paragraphs, the page the first %d", len(out.Article.Paragraphs), half)
+		}
+	})
+}
+
+// The parts of the article page kept with a story follow the settings: a
+// new publication name and paywall copy show on the next view of a story
+// already read (and so kept rendered), in the title, masthead and footer.
+func TestSettingsChangeShowsOnAStoryAlreadyRead(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		free, premium := stories(t, site)
+		read := []*content.Article{free[0], premium[0]}
+		// naming is where the page names the publication.
+		naming := func(a *content.Article, name string) []string {
+			return []string{
+				"<title>" + template.HTMLEscapeString(a.Headline) + " · " + name + "</title>",
+				`<a class="brand" href="/">` + name + `</a>`,
+				"<footer><p>" + name + " · ",
+			}
+		}
+		b := site.NewBrowser()
+		old := site.App.Settings.Get().Publication
+		for _, a := range read {
+			body := b.Get("/article/" + a.Slug).Body
+			for _, want := range naming(a, old) {
+				if !strings.Contains(body, want) {
+					t.Fatalf("%s before the change lacks %s", a.Slug, want)
+				}
+			}
+		}
+
+		setCopy(t, site, map[string]string{
+			settings.KeyPublication: "The Evening Lamp",
+			settings.KeyPaywallBody: "Lamp readers keep the lights on.",
+			settings.KeyPaywallCTA:  "Light the lamp",
+		})
+		for _, a := range read {
+			body := b.Get("/article/" + a.Slug).Body
+			for _, want := range naming(a, "The Evening Lamp") {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s after the change lacks %s", a.Slug, want)
+				}
+			}
+			for _, stale := range naming(a, old) {
+				if strings.Contains(body, stale) {
+					t.Errorf("%s after the change still shows %s", a.Slug, stale)
+				}
+			}
+			if gated := a == premium[0]; gated {
+				for _, want := range []string{"Lamp readers keep the lights on.", "Light the lamp"} {
+					if !strings.Contains(body, want) {
+						t.Errorf("%s: the paywall lacks the new copy %q", a.Slug, want)
+					}
+				}
+			}
+		}
+	})
+}
+
+// The masthead is the reader's own on a story read by several readers in
+// turn: a signed-out reader's Log in link leads back to the story they
+// read, and a signed-in reader between them sees their address instead.
+func TestArticleMastheadFollowsTheReader(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		free, _ := stories(t, site)
+		reader := demoAccount(t, "registered")
+		signedIn, signedOut := site.NewBrowser(), site.NewBrowser()
+		logIn(t, signedIn, reader, "/")
+		email := `id="nav-email">` + template.HTMLEscapeString(reader.Email) + `<`
+		loginLink := func(a *content.Article) string {
+			return `<a href="/login?next=` + url.QueryEscape("/article/"+a.Slug) + `" id="nav-login">`
+		}
+		for _, a := range []*content.Article{free[0], free[1], free[0]} {
+			out := signedOut.Get("/article/" + a.Slug).Body
+			if !strings.Contains(strings.ToLower(out), strings.ToLower(loginLink(a))) {
+				t.Errorf("%s: a signed-out reader's Log in link does not lead back to it", a.Slug)
+			}
+			if strings.Contains(out, `id="nav-email"`) || strings.Contains(out, reader.Email) {
+				t.Errorf("%s: a signed-out reader's masthead shows an address", a.Slug)
+			}
+			in := signedIn.Get("/article/" + a.Slug).Body
+			if !strings.Contains(in, email) {
+				t.Errorf("%s: the signed-in reader's masthead lacks their address", a.Slug)
+			}
+			if strings.Contains(in, `id="nav-login"`) {
+				t.Errorf("%s: a signed-in reader is offered to log in", a.Slug)
+			}
 		}
 	})
 }
