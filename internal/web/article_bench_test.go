@@ -3,6 +3,8 @@ package web_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"broadsheet/internal/app/apptest"
@@ -12,7 +14,8 @@ import (
 // the network: a first-time visitor per request (a new reader, whose first
 // story is carried in the cookie and not written), a new reader's first two
 // stories (the second counts both), a returning reader re-reading a
-// counted story, and a reader with no free story left at the paywall.
+// counted story, a signed-in reader re-reading one, and a reader with no
+// free story left at the paywall.
 //
 //	go test ./internal/web -run '^$' -bench ArticlePage -benchmem
 func BenchmarkArticlePage(b *testing.B) {
@@ -81,6 +84,35 @@ func BenchmarkArticlePage(b *testing.B) {
 			}
 		})
 	})
+	// A signed-in reader re-reading a story: the masthead, which shows
+	// their account, is the part of the page rendered per view.
+	b.Run("signed-in-reader", func(b *testing.B) {
+		browser := site.NewBrowser()
+		reader := demoAccount(b, "registered")
+		browser.Post("/login", url.Values{"email": {reader.Email}, "password": {reader.Password}, "next": {"/"}})
+		browser.Get(path)
+		session := &http.Cookie{Name: "bs_session", Value: browser.Cookie("bs_session")}
+		anon := &http.Cookie{Name: "bs_reader", Value: browser.Cookie("bs_reader")}
+		if session.Value == "" {
+			b.Fatal("sign-in gave no session cookie")
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				r := httptest.NewRequest(http.MethodGet, path, nil)
+				r.AddCookie(session)
+				r.AddCookie(anon)
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `id="nav-email"`) {
+					b.Errorf("status %d, or not signed in", w.Code)
+					return
+				}
+			}
+		})
+	})
+
 	// A reader who has used the month's free stories asks for another:
 	// refused, at the paywall.
 	b.Run("reader-at-limit", func(b *testing.B) {

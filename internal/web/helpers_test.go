@@ -12,7 +12,7 @@ import (
 )
 
 // demoAccount returns the demo sign-in whose role starts with role.
-func demoAccount(t *testing.T, role string) demo.Account {
+func demoAccount(t testing.TB, role string) demo.Account {
 	t.Helper()
 	for _, a := range demo.Accounts {
 		if strings.HasPrefix(a.Role, role) {
