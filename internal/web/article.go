@@ -74,7 +74,8 @@ func (s *Server) writeArticle(buf *bytes.Buffer, f *storyFraming, v *viewer, not
 	buf.WriteString(string(f.head))
 	buf.WriteByte('\n')
 	if v.SignedIn() {
-		p := &page{Publication: f.copy.cfg.Publication, SectionNav: f.nav, Viewer: v, Path: f.path}
+		p := &page{Publication: f.copy.cfg.Publication, SectionNav: f.nav, Path: f.path}
+		p.forReader(v)
 		if err := s.pages["article"].ExecuteTemplate(buf, "masthead", p); err != nil {
 			return err
 		}

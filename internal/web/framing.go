@@ -24,8 +24,8 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 	if f := rs.framing.Load(); f != nil && f.copy == pc && f.nav == nav {
 		return f, nil
 	}
-	// Viewer nil is a reader with no account, which is what a signed-out
-	// reader is to the masthead: it shows nothing else of them.
+	// No account and no subscription: all the masthead shows of a
+	// signed-out reader.
 	p := &page{Title: rs.article.Headline, Publication: pc.cfg.Publication, SectionNav: nav, Path: rs.path, Head: rs.head}
 	t := s.pages["article"]
 	var head, masthead strings.Builder

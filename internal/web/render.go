@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"broadsheet/internal/accounts"
 	"broadsheet/internal/content"
 	"broadsheet/internal/money"
 )
@@ -54,23 +55,40 @@ type page struct {
 	Description string
 	Publication string
 	SectionNav  template.HTML
-	Viewer      *viewer
-	Notice      template.HTML // see noticeHTML
-	ShowAds     bool
-	Path        string
-	Head        template.HTML // extra tags for <head>: Open Graph, JSON-LD
-	Data        any
+	// The reader, for the masthead (see forReader).
+	Account *accounts.Account // signed in, or nil
+	Admin   bool
+	Premium bool
+	Notice  template.HTML // see noticeHTML
+	ShowAds bool
+	Path    string
+	Head    template.HTML // extra tags for <head>: Open Graph, JSON-LD
+	Data    any
 }
 
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, title string, data any) *page {
 	cfg := s.Settings.Get()
 	secs, _ := s.Content.Sections(r.Context())
 	p := &page{
-		Title: title, Publication: cfg.Publication, SectionNav: s.sectionNav(secs), Viewer: v,
+		Title: title, Publication: cfg.Publication, SectionNav: s.sectionNav(secs),
 		Path: r.URL.RequestURI(), Data: data, Notice: noticeHTML(s.takeNotice(w, r)),
 	}
+	p.forReader(v)
 	p.ShowAds = v == nil || !v.Entitlements.AdFree
 	return p
+}
+
+// forReader sets what the masthead shows of reader v, if any. They are
+// fields, worked out here, because in a template a field costs no
+// reflective call, where and, not and a method call each cost one.
+func (p *page) forReader(v *viewer) {
+	if v == nil {
+		return
+	}
+	p.Premium = v.Entitlements.Premium
+	if v.Account != nil {
+		p.Account, p.Admin = v.Account, v.Account.Role.IsAdmin()
+	}
 }
 
 // noticeHTML is the one-time notice at the top of a page, or nothing.
