@@ -163,6 +163,18 @@ func headArticle(w http.ResponseWriter) error {
 	return nil
 }
 
+// storyHead is the story's description, Open Graph and JSON-LD tags.
+func (s *Server) storyHead(a *content.Article) (template.HTML, error) {
+	head, err := articleHead(s.BaseURL, a)
+	if err != nil {
+		return "", err
+	}
+	if a.Summary != "" {
+		head = `<meta name="description" content="` + template.HTMLEscapeString(a.Summary) + `">` + "\n" + head
+	}
+	return template.HTML(head), nil
+}
+
 // articleHead builds the Open Graph tags and schema.org NewsArticle
 // markup. They describe the story with its headline and standfirst only;
 // for a gated story they say which part is behind the paywall, as search

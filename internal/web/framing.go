@@ -26,7 +26,13 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 	}
 	// No account and no subscription: all the masthead shows of a
 	// signed-out reader.
-	p := &page{Title: rs.article.Headline, Publication: pc.cfg.Publication, SectionNav: nav, Path: rs.path, Head: rs.head}
+	// The head tags are rendered here, not kept apart on the story: held
+	// once per story instead of twice, they leave the collector less to do.
+	tags, err := s.storyHead(rs.article)
+	if err != nil {
+		return nil, err
+	}
+	p := &page{Title: rs.article.Headline, Publication: pc.cfg.Publication, SectionNav: nav, Path: rs.path, Head: tags}
 	t := s.pages["article"]
 	var head, masthead strings.Builder
 	if err := t.ExecuteTemplate(&head, "page-head", p); err != nil {

@@ -21,7 +21,6 @@ import (
 type renderedStory struct {
 	article *content.Article // without Body
 	path    string           // the page's path, for the log-in links
-	head    template.HTML    // description, Open Graph and JSON-LD
 	top     template.HTML    // section, headline, standfirst, byline
 	login   template.HTML    // the paywall's log-in link back to the story
 	body    string           // every block as HTML, one after another
@@ -130,13 +129,6 @@ func (c *storyCache) drop(changes []content.Change) {
 
 func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 	esc := template.HTMLEscapeString
-	head, err := articleHead(s.BaseURL, a)
-	if err != nil {
-		return nil, err
-	}
-	if a.Summary != "" {
-		head = `<meta name="description" content="` + esc(a.Summary) + `">` + "\n" + head
-	}
 	t := s.pages["article"]
 	var top, login bytes.Buffer
 	if err := t.ExecuteTemplate(&top, "story-top", a); err != nil {
@@ -169,7 +161,6 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 	return &renderedStory{
 		article: &bodiless,
 		path:    "/article/" + a.Slug,
-		head:    template.HTML(head),
 		top:     template.HTML(top.String()),
 		login:   template.HTML(login.String()),
 		body:    all,
