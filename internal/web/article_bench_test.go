@@ -25,19 +25,7 @@ func BenchmarkArticlePage(b *testing.B) {
 	path := "/article/" + free[0].Slug
 
 	b.Run("new-reader", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
-				if w.Code != http.StatusOK {
-					// Fatal belongs to the benchmark's own goroutine, not to
-					// RunParallel's: report the error and stop this one.
-					b.Errorf("status %d", w.Code)
-					return
-				}
-			}
-		})
+		viewInParallel(b, h, path, "")
 	})
 
 	// A new reader's first two stories, the second with the cookie the
@@ -66,23 +54,7 @@ func BenchmarkArticlePage(b *testing.B) {
 	b.Run("returning-reader", func(b *testing.B) {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
-		cookie := w.Result().Cookies()[0]
-		b.ReportAllocs()
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				r := httptest.NewRequest(http.MethodGet, path, nil)
-				r.AddCookie(cookie)
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != http.StatusOK {
-					// Fatal belongs to the benchmark's own goroutine, not to
-					// RunParallel's: report the error and stop this one.
-					b.Errorf("status %d", w.Code)
-					return
-				}
-			}
-		})
+		viewInParallel(b, h, path, "", w.Result().Cookies()[0])
 	})
 	// A signed-in reader re-reading a story: the masthead, which shows
 	// their account, is the part of the page rendered per view.
@@ -96,21 +68,7 @@ func BenchmarkArticlePage(b *testing.B) {
 		if session.Value == "" {
 			b.Fatal("sign-in gave no session cookie")
 		}
-		b.ReportAllocs()
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				r := httptest.NewRequest(http.MethodGet, path, nil)
-				r.AddCookie(session)
-				r.AddCookie(anon)
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `id="nav-email"`) {
-					b.Errorf("status %d, or not signed in", w.Code)
-					return
-				}
-			}
-		})
+		viewInParallel(b, h, path, `id="nav-email"`, session, anon)
 	})
 
 	// A reader who has used the month's free stories asks for another:
@@ -128,20 +86,29 @@ func BenchmarkArticlePage(b *testing.B) {
 				cookie = cs[0]
 			}
 		}
-		refused := "/article/" + free[4].Slug
-		b.ReportAllocs()
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				r := httptest.NewRequest(http.MethodGet, refused, nil)
-				r.AddCookie(cookie)
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != http.StatusOK {
-					b.Errorf("status %d", w.Code)
-					return
-				}
+		viewInParallel(b, h, "/article/"+free[4].Slug, `id="paywall"`, cookie)
+	})
+}
+
+// viewInParallel asks for path with cookies from every benchmark
+// goroutine, checking each answer is a page that contains want.
+func viewInParallel(b *testing.B, h http.Handler, path, want string, cookies ...*http.Cookie) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := httptest.NewRequest(http.MethodGet, path, nil)
+			for _, c := range cookies {
+				r.AddCookie(c)
 			}
-		})
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), want) {
+				// Fatal belongs to the benchmark's own goroutine, not to
+				// RunParallel's: report the error and stop this one.
+				b.Errorf("status %d, or no %q in the page", w.Code, want)
+				return
+			}
+		}
 	})
 }
