@@ -137,14 +137,14 @@ func (s *Server) storyForReader(rs *renderedStory, d access.Decision, pc *pageCo
 	sv := storyView{Top: rs.top, Body: rs.html(shown.Blocks)}
 	var err error
 	if d.Reason == meter.Metered {
-		if sv.MeterNotice, err = s.meterNotice(cfg, d.Used); err != nil {
+		if sv.MeterNotice, err = s.meterNotice(pc, d.Used); err != nil {
 			return sv, err
 		}
 	}
 	switch {
 	case !shown.Whole:
 		sv.Login = rs.login
-		sv.Paywall, err = s.paywall(cfg, shown.Paywall, d.Used)
+		sv.Paywall, err = s.paywall(pc, shown.Paywall, d.Used)
 	case rs.article.WireSource != "":
 		sv.Disclaimer = pc.disclaimer
 	}

@@ -1,43 +1,42 @@
 package web
 
 import (
-	"bytes"
 	"html/template"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"broadsheet/internal/meter"
 	"broadsheet/internal/settings"
 )
 
-// copyParts keeps the article page's publication copy rendered for the
-// current settings: the footer, advertisement slot and wire disclaimer,
-// the paywall per reason and count, and the meter notice per count. The
-// copy is a template an admin edits; rendering it once per settings, not
-// per view, keeps it off the hot path. Nothing of one story or reader is
-// in it: the story adds the paywall's log-in link (stories.go).
-type copyParts struct {
-	page atomic.Pointer[pageCopy]
-
-	mu       sync.RWMutex
-	cfg      *settings.Settings
-	paywalls map[paywallKey]template.HTML
-	notices  map[int]template.HTML
-}
-
-// pageCopy is the article page's parts that the settings alone decide.
+// pageCopy is the article page's publication copy rendered for one version
+// of the settings: the footer, advertisement slot and wire disclaimer, and,
+// as readers need them, the paywall per reason and count and the meter
+// notice per count. The copy is a template an admin edits; rendering it
+// once per settings, not per view, keeps it off the hot path. Nothing of
+// one story or reader is in it: the story adds the paywall's log-in link
+// (stories.go). New settings make a new pageCopy, so nothing here is ever
+// stale.
 type pageCopy struct {
 	cfg        *settings.Settings
 	foot       template.HTML // the footer, which names the publication
 	ad         template.HTML // the advertisement slot, for readers who see ads
 	disclaimer template.HTML // a wire story's, when read whole
+
+	mu       sync.RWMutex
+	paywalls map[paywallKey]template.HTML
+	notices  map[int]template.HTML
+}
+
+type paywallKey struct {
+	reason meter.Reason
+	used   int
 }
 
 // pageCopy returns the page parts for cfg, rendered when the settings
 // changed.
 func (s *Server) pageCopy(cfg *settings.Settings) (*pageCopy, error) {
-	if pc := s.copy.page.Load(); pc != nil && pc.cfg == cfg {
+	if pc := s.copy.Load(); pc != nil && pc.cfg == cfg {
 		return pc, nil
 	}
 	t := s.pages["article"]
@@ -56,81 +55,52 @@ func (s *Server) pageCopy(cfg *settings.Settings) (*pageCopy, error) {
 	pc := &pageCopy{
 		cfg: cfg, foot: template.HTML(foot.String()), ad: template.HTML(ad.String()),
 		disclaimer: template.HTML(disclaimer.String()),
+		paywalls:   make(map[paywallKey]template.HTML), notices: make(map[int]template.HTML),
 	}
-	s.copy.page.Store(pc)
+	s.copy.Store(pc)
 	return pc, nil
-}
-
-type paywallKey struct {
-	reason meter.Reason
-	used   int
-}
-
-// forSettings empties the parts when the settings changed. Callers hold mu.
-func (c *copyParts) forSettings(cfg *settings.Settings) {
-	if c.cfg != cfg {
-		c.cfg = cfg
-		c.paywalls = make(map[paywallKey]template.HTML)
-		c.notices = make(map[int]template.HTML)
-	}
 }
 
 // paywall returns the paywall's copy for a reader refused for reason,
 // shown in place of the rest of a story.
-func (s *Server) paywall(cfg *settings.Settings, reason meter.Reason, used int) (template.HTML, error) {
-	c := &s.copy
-	k := paywallKey{reason, used}
-	c.mu.RLock()
-	p, ok := c.paywalls[k]
-	ok = ok && c.cfg == cfg
-	c.mu.RUnlock()
-	if ok {
-		return p, nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.forSettings(cfg)
-	if p, ok := c.paywalls[k]; ok {
-		return p, nil
-	}
-	vars := cfg.Vars(used)
-	data := struct{ Heading, Body, CTA string }{
-		cfg.PaywallHeading.Render(vars), cfg.PaywallBody.Render(vars), cfg.PaywallCTA.Render(vars),
-	}
-	if reason == meter.PremiumOnly {
-		data.Heading = "This is a premium story, for subscribers."
-	}
-	var buf bytes.Buffer
-	if err := s.pages["article"].ExecuteTemplate(&buf, "paywall-copy", data); err != nil {
-		return "", err
-	}
-	p = template.HTML(buf.String())
-	c.paywalls[k] = p
-	return p, nil
+func (s *Server) paywall(pc *pageCopy, reason meter.Reason, used int) (template.HTML, error) {
+	return kept(&pc.mu, pc.paywalls, paywallKey{reason, used}, func() (string, any) {
+		vars := pc.cfg.Vars(used)
+		data := struct{ Heading, Body, CTA string }{
+			pc.cfg.PaywallHeading.Render(vars), pc.cfg.PaywallBody.Render(vars), pc.cfg.PaywallCTA.Render(vars),
+		}
+		if reason == meter.PremiumOnly {
+			data.Heading = "This is a premium story, for subscribers."
+		}
+		return "paywall-copy", data
+	}, s.pages["article"])
 }
 
 // meterNotice returns the line telling a metered reader how many free
 // stories are left.
-func (s *Server) meterNotice(cfg *settings.Settings, used int) (template.HTML, error) {
-	c := &s.copy
-	c.mu.RLock()
-	n, ok := c.notices[used]
-	ok = ok && c.cfg == cfg
-	c.mu.RUnlock()
+func (s *Server) meterNotice(pc *pageCopy, used int) (template.HTML, error) {
+	return kept(&pc.mu, pc.notices, used, func() (string, any) {
+		return "meter-notice", pc.cfg.MeterNotice.Render(pc.cfg.Vars(used))
+	}, s.pages["article"])
+}
+
+// kept returns m[k], rendering it with the template and data that input
+// names and keeping it on first use.
+func kept[K comparable](mu *sync.RWMutex, m map[K]template.HTML, k K, input func() (name string, data any), t *template.Template) (template.HTML, error) {
+	mu.RLock()
+	h, ok := m[k]
+	mu.RUnlock()
 	if ok {
-		return n, nil
+		return h, nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.forSettings(cfg)
-	if n, ok := c.notices[used]; ok {
-		return n, nil
-	}
+	name, data := input()
 	var buf strings.Builder
-	if err := s.pages["article"].ExecuteTemplate(&buf, "meter-notice", cfg.MeterNotice.Render(cfg.Vars(used))); err != nil {
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		return "", err
 	}
-	n = template.HTML(buf.String())
-	c.notices[used] = n
-	return n, nil
+	h = template.HTML(buf.String())
+	mu.Lock()
+	m[k] = h
+	mu.Unlock()
+	return h, nil
 }

@@ -43,7 +43,7 @@ type Server struct {
 
 	pages   map[string]*template.Template
 	stories *storyCache
-	copy    copyParts
+	copy    atomic.Pointer[pageCopy]
 	// signedInCache spares signed-in readers' page views two reads.
 	signedInCache signedInCache
 	buffers       sync.Pool                   // see buffer
