@@ -49,13 +49,7 @@ func (s *Service) EnqueueRenewals(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	now := s.Now()
-	for _, sub := range due {
-		if _, err := s.Store.EnqueueJob(ctx, RenewalJob, RenewalJobKey(sub), strconv.FormatInt(sub.ID, 10), now, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.enqueueEach(ctx, RenewalJob, len(due), func(i int) (string, int64) { return RenewalJobKey(due[i]), due[i].ID })
 }
 
 // EnqueueRecoveries queues one recovery job for each checkout or renewal
@@ -67,9 +61,16 @@ func (s *Service) EnqueueRecoveries(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.enqueueEach(ctx, CheckoutRecoveryJob, len(stale), func(i int) (string, int64) { return CheckoutRecoveryKey(stale[i].ID), stale[i].ID })
+}
+
+// enqueueEach queues n jobs of kind due now, the ith under the key and for
+// the id job(i) gives; a key already queued is left as it is.
+func (s *Service) enqueueEach(ctx context.Context, kind string, n int, job func(i int) (key string, id int64)) error {
 	now := s.Now()
-	for _, p := range stale {
-		if _, err := s.Store.EnqueueJob(ctx, CheckoutRecoveryJob, CheckoutRecoveryKey(p.ID), strconv.FormatInt(p.ID, 10), now, now); err != nil {
+	for i := range n {
+		key, id := job(i)
+		if _, err := s.Store.EnqueueJob(ctx, kind, key, strconv.FormatInt(id, 10), now, now); err != nil {
 			return err
 		}
 	}

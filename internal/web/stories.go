@@ -30,8 +30,7 @@ type renderedStory struct {
 
 // html returns blocks of the story, its first as access.Project gives
 // them, as one piece of HTML. They lie one after another in body, so this
-// copies nothing, and the page template writes the story in one action
-// rather than one per block.
+// copies nothing, and the page writes the story in one piece.
 func (rs *renderedStory) html(shown []template.HTML) template.HTML {
 	n := 0
 	for _, b := range shown {
@@ -41,7 +40,8 @@ func (rs *renderedStory) html(shown []template.HTML) template.HTML {
 }
 
 // maxStories bounds the rendered stories kept, at about 5 KB each for a
-// story of a few hundred words, and 2 KB more for its framing once read.
+// story of a few hundred words, and about 1 KB more for its framing once
+// read.
 const maxStories = 16384
 
 // storyCache keeps rendered stories by slug until they change: each
