@@ -138,10 +138,17 @@ func TestDecideCarriedReadAndARacingStoryCountOnce(t *testing.T) {
 	})
 }
 
-// otherWriter opens a plain connection to the database at url on engine,
-// as another writer of the meter (an import, an admin's tool) has.
-func otherWriter(t *testing.T, engine, url string) *sql.DB {
+// storeBesideAnotherWriter opens a fresh database on engine through the
+// store and, beside it, a plain connection to it, as another writer of the
+// meter (an import, an admin's tool) has.
+func storeBesideAnotherWriter(t *testing.T, engine string) (*store.Store, *sql.DB) {
 	t.Helper()
+	url := storetest.URL(t, engine)
+	s, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
 	driver, dsn := "pgx", url
 	if engine == "sqlite" {
 		driver, dsn = "sqlite", "file:"+strings.TrimPrefix(url, "sqlite://")+"?_pragma=busy_timeout(5000)"
@@ -151,7 +158,7 @@ func otherWriter(t *testing.T, engine, url string) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { other.Close() })
-	return other
+	return s, other
 }
 
 // execAll runs each statement on db.
@@ -181,13 +188,7 @@ func TestDecideHonoursOtherWritersOfTheMeter(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			url := storetest.URL(t, engine)
-			s, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			other := otherWriter(t, engine, url)
+			s, other := storeBesideAnotherWriter(t, engine)
 			as := stories(t, s, 5)
 			cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
 			clk := newTestClock()
@@ -308,12 +309,7 @@ func TestDecideStoryCountedElsewhereIsAReReadOnceTheWindowHasPassed(t *testing.T
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			url := storetest.URL(t, engine)
-			s, err := store.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
+			s, other := storeBesideAnotherWriter(t, engine)
 			as := stories(t, s, 4)
 			cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
 			clk := newTestClock()
@@ -324,7 +320,7 @@ func TestDecideStoryCountedElsewhereIsAReReadOnceTheWindowHasPassed(t *testing.T
 					t.Fatalf("story %d: %+v, %v", i, d, err)
 				}
 			}
-			execAll(t, otherWriter(t, engine, url), importRead(v.MeterKey(), as[2].ID, 3)...)
+			execAll(t, other, importRead(v.MeterKey(), as[2].ID, 3)...)
 			clk.Advance(access.RefusalFreshness / 2)
 			if d, err := svc.Decide(ctx, v, as[2], cfg); err != nil || d.Granted || d.Used != 2 {
 				t.Errorf("within the window: %+v, %v; want refused on the list known, 2 used", d, err)
