@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"broadsheet/internal/access"
+	"broadsheet/internal/clock"
 	"broadsheet/internal/content"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
@@ -17,25 +18,8 @@ import (
 
 var now = time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 
-// testClock is a clock for services that a test moves on by hand, from now.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock { return &testClock{t: now} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newTestClock is a clock for services that a test moves on by hand, from now.
+func newTestClock() *clock.Manual { return clock.NewManual(now) }
 
 func stories(t *testing.T, s *store.Store, n int) []*content.Article {
 	t.Helper()
