@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -117,7 +118,8 @@ type articleJSON struct {
 	articleSummary
 	SectionName string   `json:"section_name"`
 	Author      string   `json:"author"`
-	Paragraphs  []string `json:"paragraphs"`
+	Paragraphs  []string `json:"paragraphs"`  // each block's text
+	BlocksHTML  []string `json:"blocks_html"` // each block as sanitized HTML
 	Body        *string  `json:"body,omitempty"`
 }
 
@@ -132,7 +134,7 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	a, err := s.Content.Article(ctx, r.PathValue("slug"), s.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
-		return notFound("there is no story with that slug")
+		return s.redirectMoved(w, r)
 	}
 	if err != nil {
 		return err
@@ -147,18 +149,19 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.handReaderID(w, v, d)
-	shown := access.Project(a.Paragraphs(), d, cfg.LeadParagraphs)
+	shown := access.Project(a.Blocks(), d, cfg.LeadParagraphs)
 	out := articleJSON{
 		articleSummary: s.summaryOf(a),
 		SectionName:    a.SectionName,
 		Author:         a.Author,
-		Paragraphs:     shown.Blocks,
+		Paragraphs:     make([]string, len(shown.Blocks)),
+		BlocksHTML:     make([]string, len(shown.Blocks)),
 	}
-	if out.Paragraphs == nil {
-		out.Paragraphs = []string{}
+	for i, b := range shown.Blocks {
+		out.Paragraphs[i], out.BlocksHTML[i] = b.Text, b.HTML
 	}
 	if shown.Whole {
-		body := content.JoinParagraphs(shown.Blocks)
+		body := content.JoinParagraphs(out.Paragraphs)
 		out.Body = &body
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{
@@ -186,5 +189,19 @@ func (s *Server) headArticle(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// redirectMoved answers a slug a story left with a permanent redirect to
+// the story under its new slug; any other unknown slug with 404.
+func (s *Server) redirectMoved(w http.ResponseWriter, r *http.Request) error {
+	slug, err := s.Articles.MovedTo(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, dberr.ErrNotFound) {
+		return notFound("there is no story with that slug")
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/api/v1/articles/"+url.PathEscape(slug), http.StatusMovedPermanently)
 	return nil
 }

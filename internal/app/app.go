@@ -29,6 +29,8 @@ import (
 	"broadsheet/internal/httpguard"
 	"broadsheet/internal/jobs"
 	"broadsheet/internal/mail"
+	"broadsheet/internal/markup"
+	"broadsheet/internal/newsroom"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 	"broadsheet/internal/web"
@@ -105,7 +107,8 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	// its ids under a label of its own, so neither passes for the other.
 	readers := access.NewSigner(secret)
 	pages := &web.Server{
-		Store: st, Content: stories, Articles: articles, Outbox: outbox, Accounts: a.Accounts, Billing: a.Billing,
+		Store: st, Content: stories, Articles: articles, Outbox: outbox,
+		Newsroom: &newsroom.Service{Store: st, Now: clk.Now, Markup: markup.New()}, Accounts: a.Accounts, Billing: a.Billing,
 		Access: a.Access, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
 	}

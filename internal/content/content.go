@@ -5,6 +5,8 @@ package content
 import (
 	"strings"
 	"time"
+
+	"broadsheet/internal/markup"
 )
 
 // Access is how a story is gated.
@@ -47,6 +49,61 @@ type Article struct {
 	WireSource  string // the agency of a syndicated story; empty for our own
 	PublishedAt time.Time
 	UpdatedAt   time.Time
+	Status      Status
+	Format      Format
+	// Rendered is a Markdown body's blocks, rendered and sanitized when
+	// the story was saved; nil for a text body.
+	Rendered []markup.Block
+	// Revision counts the story's saves; a save names the revision it
+	// edited (see the newsroom).
+	Revision int
+}
+
+// Status is where a story stands in the newsroom.
+type Status string
+
+const (
+	// StatusDraft stories are seen by staff only.
+	StatusDraft Status = "draft"
+	// StatusPublished stories are public from PublishedAt on: before it, they
+	// are scheduled.
+	StatusPublished Status = "published"
+	// StatusUnpublished stories were taken down; staff still see them.
+	StatusUnpublished Status = "unpublished"
+)
+
+// Format is how a story's body is written.
+type Format string
+
+const (
+	// Text bodies are paragraphs separated by blank lines.
+	Text Format = "text"
+	// Markdown bodies are CommonMark with tables.
+	Markdown Format = "markdown"
+)
+
+// Visible reports whether readers may find the story at now: published,
+// and its time come.
+func (a *Article) Visible(now time.Time) bool {
+	return a.Status == StatusPublished && !a.PublishedAt.After(now)
+}
+
+// State names where the story stands at now as the console shows it:
+// draft, scheduled, published or unpublished.
+func (a *Article) State(now time.Time) string {
+	if a.Status == StatusPublished && a.PublishedAt.After(now) {
+		return "scheduled"
+	}
+	return string(a.Status)
+}
+
+// Blocks returns the story's body as blocks of HTML safe to send, in
+// order: the unit the paywall's lead counts.
+func (a *Article) Blocks() []markup.Block {
+	if a.Format == Markdown {
+		return a.Rendered
+	}
+	return markup.Paragraphs(a.Paragraphs())
 }
 
 // Premium reports whether only subscribers may read the story.
@@ -69,3 +126,24 @@ func SplitParagraphs(body string) []string {
 
 // JoinParagraphs is the inverse of SplitParagraphs.
 func JoinParagraphs(ps []string) string { return strings.Join(ps, "\n\n") }
+
+// StoryFilter is what the newsroom's list of stories shows: every story,
+// newest first, narrowed by state (draft, scheduled, published,
+// unpublished; "" for all), section slug and words in the headline, a page
+// of Limit stories with ids below Before (0: from the newest).
+type StoryFilter struct {
+	State   string
+	Section string
+	Query   string
+	Before  int64
+	Limit   int
+	Now     time.Time
+}
+
+// Revision is one save of a story in the newsroom.
+type Revision struct {
+	Number  int
+	By      string // the email of the account that saved it; "" if none
+	SavedAt time.Time
+	Changed []string // the fields it changed
+}

@@ -16,6 +16,7 @@ type Cursor struct {
 type ListStore interface {
 	LatestArticles(ctx context.Context, now time.Time, section string, after *Cursor, limit int) ([]*Article, error)
 	EditorsPicks(ctx context.Context, now time.Time, limit int) ([]*Article, error)
+	RedirectedSlug(ctx context.Context, old string, now time.Time) (string, error)
 }
 
 // Service answers the use cases of stories that pages and the API share
@@ -35,4 +36,10 @@ func (s *Service) Latest(ctx context.Context, section string, after *Cursor, lim
 // EditorsPicks lists the stories editors picked, newest first.
 func (s *Service) EditorsPicks(ctx context.Context, limit int) ([]*Article, error) {
 	return s.Store.EditorsPicks(ctx, s.Now(), limit)
+}
+
+// MovedTo returns the slug a published story has now that it left slug,
+// or dberr.ErrNotFound: an old address keeps working after a rename.
+func (s *Service) MovedTo(ctx context.Context, slug string) (string, error) {
+	return s.Store.RedirectedSlug(ctx, slug, s.Now())
 }

@@ -9,4 +9,7 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: a unique value is already taken.
 	ErrConflict = errors.New("already exists")
+	// ErrStale: the row changed since the caller read it (a save over a
+	// revision that is no longer the latest).
+	ErrStale = errors.New("changed since it was read")
 )

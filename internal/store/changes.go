@@ -84,7 +84,7 @@ func changeOf(a *content.Article, oldSlug string, wasPublished bool, at time.Tim
 	if oldSlug != a.Slug {
 		c.Kind, c.OldSlug = content.SlugChanged, oldSlug
 	}
-	if wasPublished && a.PublishedAt.After(at) {
+	if wasPublished && !a.Visible(at) {
 		c.Kind = content.Unpublished
 	}
 	return c

@@ -47,21 +47,21 @@ func TestChangesRecordEveryContentChange(t *testing.T) {
 			}
 		}
 		a.Headline = "Edited"
-		step("edit", s.UpdateArticle(ctx, a, now))
+		step("edit", s.SaveStory(ctx, a, 0, nil, now))
 		a.Slug = "story-renamed"
-		step("rename", s.UpdateArticle(ctx, a, now))
+		step("rename", s.SaveStory(ctx, a, 0, nil, now))
 		a.PublishedAt = now.Add(time.Hour)
-		step("unpublish", s.UpdateArticle(ctx, a, now))
+		step("unpublish", s.SaveStory(ctx, a, 0, nil, now))
 
 		// Refused: another story's slug, no slug, a story that is not there.
 		taken := *a
 		taken.Slug = "story-ba"
-		if err := s.UpdateArticle(ctx, &taken, now); !errors.Is(err, store.ErrConflict) {
+		if err := s.SaveStory(ctx, &taken, 0, nil, now); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("rename to a taken slug: %v, want ErrConflict", err)
 		}
 		blank := *a
 		blank.Slug = ""
-		if err := s.UpdateArticle(ctx, &blank, now); err == nil {
+		if err := s.SaveStory(ctx, &blank, 0, nil, now); err == nil {
 			t.Error("saved a story without a slug")
 		}
 		if err := s.DeleteArticle(ctx, 999_999, now); !errors.Is(err, store.ErrNotFound) {
@@ -191,7 +191,7 @@ func TestChangeFollowerSeesChangesCommittedOutOfOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateArticle(ctx, b, now); err != nil {
+	if err := s.SaveStory(ctx, b, 0, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	collect := func() []int64 {
@@ -247,7 +247,7 @@ func TestChangesPruneKeepsNumbering(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.UpdateArticle(ctx, a, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)); err != nil {
+		if err := s.SaveStory(ctx, a, 0, nil, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := s.ChangesAfter(ctx, last, 10); len(got) != 1 || got[0].Seq != last+1 {

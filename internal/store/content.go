@@ -3,25 +3,34 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"broadsheet/internal/content"
 )
 
 const articleColumns = `a.id, a.slug, a.headline, a.summary, a.body, a.section_id, s.slug, s.name,
-	a.author, a.access_level, a.editors_pick, a.wire_source, a.published_at, a.updated_at`
+	a.author, a.access_level, a.editors_pick, a.wire_source, a.published_at, a.updated_at,
+	a.status, a.body_format, a.body_html, a.revision`
 
 const articleFrom = ` FROM articles a JOIN sections s ON s.id = a.section_id `
 
 func scanArticle(row interface{ Scan(...any) error }) (*content.Article, error) {
 	var a content.Article
-	var access string
+	var access, status, format, rendered string
 	if err := row.Scan(&a.ID, &a.Slug, &a.Headline, &a.Summary, &a.Body, &a.SectionID, &a.SectionSlug, &a.SectionName,
-		&a.Author, &access, &a.EditorsPick, &a.WireSource, &a.PublishedAt, &a.UpdatedAt); err != nil {
+		&a.Author, &access, &a.EditorsPick, &a.WireSource, &a.PublishedAt, &a.UpdatedAt,
+		&status, &format, &rendered, &a.Revision); err != nil {
 		return nil, mapErr(err)
 	}
-	a.Access = content.Access(access)
+	a.Access, a.Status, a.Format = content.Access(access), content.Status(status), content.Format(format)
+	if a.Format == content.Markdown {
+		if err := json.Unmarshal([]byte(rendered), &a.Rendered); err != nil {
+			return nil, fmt.Errorf("story %d: stored blocks: %w", a.ID, err)
+		}
+	}
 	a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
 	return &a, nil
 }
@@ -111,54 +120,43 @@ func createArticle(ctx context.Context, tx *sql.Tx, a *content.Article) (int64, 
 	if a.Slug == "" {
 		return 0, errEmptySlug
 	}
+	if a.Status == "" {
+		a.Status = content.StatusPublished
+	}
+	if a.Format == "" {
+		a.Format = content.Text
+	}
+	rendered, err := renderedColumn(a)
+	if err != nil {
+		return 0, err
+	}
+	a.Revision = 1
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO articles
-		(slug, headline, summary, body, section_id, author, access_level, editors_pick, wire_source, published_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		(slug, headline, summary, body, section_id, author, access_level, editors_pick, wire_source, published_at, updated_at,
+		 status, body_format, body_html, revision)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id`,
 		a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
-		a.PublishedAt.UTC(), a.UpdatedAt.UTC()).Scan(&id); err != nil {
+		a.PublishedAt.UTC(), a.UpdatedAt.UTC(), string(a.Status), string(a.Format), rendered).Scan(&id); err != nil {
 		return 0, mapErr(err)
+	}
+	// A story taking a slug another story left ends that redirect.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE slug = $1`, a.Slug); err != nil {
+		return 0, err
 	}
 	return id, recordChange(ctx, tx, content.Change{Kind: content.Saved, ArticleID: id, SectionID: a.SectionID, Slug: a.Slug, ChangedAt: a.UpdatedAt})
 }
 
 var errEmptySlug = errors.New("a story needs a slug")
 
-// UpdateArticle saves a story under its id (its slug, text, section,
-// access and flags), stamps it with updatedAt, and records the change:
-// saved, slug_changed (with the slug it left) or unpublished, so that
-// instances keeping stories in memory drop what it makes stale. A slug
-// another story has is refused with ErrConflict and changes nothing.
-func (s *Store) UpdateArticle(ctx context.Context, a *content.Article, updatedAt time.Time) error {
-	if a.Slug == "" {
-		return errEmptySlug
+// renderedColumn is what body_html holds for a: a Markdown body's blocks
+// as JSON, nothing for a text body.
+func renderedColumn(a *content.Article) (string, error) {
+	if a.Format != content.Markdown {
+		return "", nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		// Hold the row, so the slug it leaves is the one it had: of two
-		// renames at once, the second records the first one's slug.
-		lock := `SELECT slug, published_at FROM articles WHERE id = $1`
-		if !s.SingleWriter() {
-			lock += ` FOR UPDATE`
-		}
-		var oldSlug string
-		var published time.Time
-		if err := tx.QueryRowContext(ctx, lock, a.ID).Scan(&oldSlug, &published); err != nil {
-			return mapErr(err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET slug = $2, headline = $3, summary = $4, body = $5,
-			section_id = $6, author = $7, access_level = $8, editors_pick = $9, wire_source = $10, published_at = $11,
-			updated_at = $12 WHERE id = $1`,
-			a.ID, a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
-			a.PublishedAt.UTC(), updatedAt.UTC()); err != nil {
-			return mapErr(err)
-		}
-		return recordChange(ctx, tx, changeOf(a, oldSlug, !published.After(updatedAt), updatedAt))
-	})
-	if err != nil {
-		return err
-	}
-	a.UpdatedAt = updatedAt.UTC()
-	return nil
+	b, err := json.Marshal(a.Rendered)
+	return string(b), err
 }
 
 // DeleteArticle deletes a story and records it as deleted, or returns
@@ -174,16 +172,20 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64, at time.Time) error
 	})
 }
 
+// sqlVisible, followed by the time, keeps the stories readers may find
+// then: published, and their time come.
+const sqlVisible = `a.status = 'published' AND a.published_at <= `
+
 // ArticleBySlug returns a published story (published at or before now).
 func (s *Store) ArticleBySlug(ctx context.Context, slug string, now time.Time) (*content.Article, error) {
 	return scanArticle(s.readRow(ctx, `SELECT `+articleColumns+articleFrom+
-		`WHERE a.slug = $1 AND a.published_at <= $2`, slug, now.UTC()))
+		`WHERE a.slug = $1 AND `+sqlVisible+`$2`, slug, now.UTC()))
 }
 
 // LatestArticles lists published stories newest first, after the cursor
 // when one is given, optionally in one section.
 func (s *Store) LatestArticles(ctx context.Context, now time.Time, section string, after *content.Cursor, limit int) ([]*content.Article, error) {
-	q := `SELECT ` + articleColumns + articleFrom + `WHERE a.published_at <= $1 AND ($2 = '' OR s.slug = $2)`
+	q := `SELECT ` + articleColumns + articleFrom + `WHERE ` + sqlVisible + `$1 AND ($2 = '' OR s.slug = $2)`
 	args := []any{now.UTC(), section}
 	if after != nil {
 		q += ` AND (a.published_at < $4 OR (a.published_at = $4 AND a.id < $5))`
@@ -198,7 +200,7 @@ func (s *Store) LatestArticles(ctx context.Context, now time.Time, section strin
 // EditorsPicks lists the stories editors picked, newest first.
 func (s *Store) EditorsPicks(ctx context.Context, now time.Time, limit int) ([]*content.Article, error) {
 	return scanArticles(s.readRows(ctx, `SELECT `+articleColumns+articleFrom+
-		`WHERE a.editors_pick AND a.published_at <= $1 ORDER BY a.published_at DESC, a.id DESC LIMIT $2`, now.UTC(), limit))
+		`WHERE a.editors_pick AND `+sqlVisible+`$1 ORDER BY a.published_at DESC, a.id DESC LIMIT $2`, now.UTC(), limit))
 }
 
 // CountArticles counts every stored story.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/content"
@@ -21,7 +22,7 @@ import (
 func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	rs, err := s.story(r.Context(), r.PathValue("slug"), s.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
-		return notFound()
+		return s.redirectMoved(w, r)
 	}
 	if err != nil {
 		return err
@@ -206,4 +207,18 @@ func articleHead(baseURL string, a *content.Article) (string, error) {
 <meta property="og:description" content="` + esc(a.Summary) + `">
 <meta property="og:url" content="` + esc(url) + `">
 <script type="application/ld+json">` + string(js) + `</script>`, nil
+}
+
+// redirectMoved answers a story's old address, one it left when its slug
+// changed, with a permanent redirect to the new one; any other with 404.
+func (s *Server) redirectMoved(w http.ResponseWriter, r *http.Request) error {
+	slug, err := s.Articles.MovedTo(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, dberr.ErrNotFound) {
+		return notFound()
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/article/"+url.PathEscape(slug), http.StatusMovedPermanently)
+	return nil
 }

@@ -360,7 +360,7 @@ func TestEditedStoryIsServedAfterRefresh(t *testing.T) {
 		}
 		edited := *a
 		edited.Headline = "Corrected: " + a.Headline
-		if err := site.App.Store.UpdateArticle(context.Background(), &edited, site.Clock.Now().Add(time.Second)); err != nil {
+		if err := site.App.Store.SaveStory(context.Background(), &edited, 0, nil, site.Clock.Now().Add(time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		site.RunJobs()

@@ -27,12 +27,12 @@ func storyChanges(t *testing.T, site *apptest.Site, edited, renamed, deleted, un
 	st := site.App.Store
 	e := *edited
 	e.Headline = "Corrected: " + edited.Headline
-	if err := st.UpdateArticle(ctx, &e, now); err != nil {
+	if err := st.SaveStory(ctx, &e, 0, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	r := *renamed
 	r.Slug = renamed.Slug + "-renamed"
-	if err := st.UpdateArticle(ctx, &r, now); err != nil {
+	if err := st.SaveStory(ctx, &r, 0, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.DeleteArticle(ctx, deleted.ID, now); err != nil {
@@ -40,7 +40,7 @@ func storyChanges(t *testing.T, site *apptest.Site, edited, renamed, deleted, un
 	}
 	u := *unpublished
 	u.PublishedAt = now.Add(24 * time.Hour)
-	if err := st.UpdateArticle(ctx, &u, now); err != nil {
+	if err := st.SaveStory(ctx, &u, 0, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	return r.Slug
@@ -54,7 +54,13 @@ func assertChangesServed(t *testing.T, site *apptest.Site, edited, renamed, dele
 	if body := b.Get("/article/" + edited.Slug).Body; !strings.Contains(body, template.HTMLEscapeString("Corrected: "+edited.Headline)) {
 		t.Errorf("%s: the edit is not served", edited.Slug)
 	}
-	for _, gone := range []string{renamed.Slug, deleted.Slug, unpublished.Slug} {
+	if resp := b.Get("/article/" + renamed.Slug); !strings.HasSuffix(resp.URL, "/article/"+newSlug) {
+		t.Errorf("page of %s, a slug left: ended at %s, want a redirect to the new slug", renamed.Slug, resp.URL)
+	}
+	if resp := b.Get("/api/v1/articles/" + renamed.Slug); !strings.HasSuffix(resp.URL, "/api/v1/articles/"+newSlug) || resp.Status != http.StatusOK {
+		t.Errorf("API story %s, a slug left: status %d at %s, want a redirect to the new slug", renamed.Slug, resp.Status, resp.URL)
+	}
+	for _, gone := range []string{deleted.Slug, unpublished.Slug} {
 		if resp := b.Get("/article/" + gone); resp.Status != http.StatusNotFound {
 			t.Errorf("page of %s: status %d, want 404", gone, resp.Status)
 		}
@@ -157,7 +163,7 @@ func TestBulkImportKeepsStoriesInCache(t *testing.T) {
 		}
 		edited := *free[0]
 		edited.Headline = "Corrected: " + free[0].Headline
-		if err := site.App.Store.UpdateArticle(ctx, &edited, now); err != nil {
+		if err := site.App.Store.SaveStory(ctx, &edited, 0, nil, now); err != nil {
 			t.Fatal(err)
 		}
 		if err := pages.RefreshStories(ctx); err != nil {
@@ -208,7 +214,7 @@ func TestStoryReadDuringRefreshIsNotKept(t *testing.T) {
 		done := <-held.read // the story as it was has been read
 		edited := *a
 		edited.Headline = "Corrected: " + a.Headline
-		if err := site.App.Store.UpdateArticle(ctx, &edited, site.Clock.Now()); err != nil {
+		if err := site.App.Store.SaveStory(ctx, &edited, 0, nil, site.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if err := pages.RefreshStories(ctx); err != nil {

@@ -58,6 +58,7 @@ type page struct {
 	// The reader, for the masthead (see forReader).
 	Account *accounts.Account // signed in, or nil
 	Admin   bool
+	Staff   bool // editors and admins: the newsroom
 	Premium bool
 	Notice  template.HTML // see noticeHTML
 	ShowAds bool
@@ -87,7 +88,7 @@ func (p *page) forReader(v *viewer) {
 	}
 	p.Premium = v.Entitlements.Premium
 	if v.Account != nil {
-		p.Account, p.Admin = v.Account, v.Account.Role.IsAdmin()
+		p.Account, p.Admin, p.Staff = v.Account, v.Account.Role.IsAdmin(), v.Account.Role.IsStaff()
 	}
 }
 

@@ -51,6 +51,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/settings", h(s.submitSettings))
 	mux.HandleFunc("GET /admin/outbox", h(s.showOutbox))
 
+	mux.HandleFunc("GET /admin/articles", h(s.showStories))
+	mux.HandleFunc("GET /admin/articles/new", h(s.showNewStory))
+	mux.HandleFunc("POST /admin/articles", h(s.submitStory))
+	mux.HandleFunc("POST /admin/articles/preview", h(s.submitPreview))
+	mux.HandleFunc("GET /admin/articles/{id}", h(s.showStory))
+	mux.HandleFunc("POST /admin/articles/{id}", h(s.submitStory))
+	mux.HandleFunc("GET /admin/articles/{id}/preview", h(s.showStoryPreview))
+	mux.HandleFunc("POST /admin/articles/{id}/restore", h(s.submitRestore))
+
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
 	mux.HandleFunc("/", h(func(http.ResponseWriter, *http.Request) error { return notFound() }))

@@ -19,6 +19,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
 	"broadsheet/internal/mail"
+	"broadsheet/internal/newsroom"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 )
@@ -30,6 +31,7 @@ type Server struct {
 	Store    *store.Store
 	Content  *content.Cache
 	Articles *content.Service
+	Newsroom *newsroom.Service
 	Outbox   mail.Outbox // the admins read what it kept
 	Accounts *accounts.Service
 	Billing  *billing.Service

@@ -128,7 +128,6 @@ func (c *storyCache) drop(changes []content.Change) {
 }
 
 func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
-	esc := template.HTMLEscapeString
 	t := s.pages["article"]
 	var top, login bytes.Buffer
 	if err := t.ExecuteTemplate(&top, "story-top", a); err != nil {
@@ -137,27 +136,25 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 	if err := t.ExecuteTemplate(&login, "paywall-login", a.Slug); err != nil {
 		return nil, err
 	}
-	ps := a.Paragraphs()
-	var body strings.Builder
-	ends := make([]int, len(ps))
-	for i, p := range ps {
-		body.WriteString("<p>")
-		body.WriteString(esc(p))
-		body.WriteString("</p>")
-		ends[i] = body.Len()
-	}
 	// The blocks share one string of exactly the body's length: held as
 	// long as the story is, a string per block or the builder's spare
 	// capacity would be a good share more memory per story.
+	src := a.Blocks()
+	var body strings.Builder
+	ends := make([]int, len(src))
+	for i, b := range src {
+		body.WriteString(b.HTML)
+		ends[i] = body.Len()
+	}
 	all := strings.Clone(body.String())
-	blocks := make([]template.HTML, len(ps))
+	blocks := make([]template.HTML, len(src))
 	start := 0
 	for i, end := range ends {
 		blocks[i] = template.HTML(all[start:end])
 		start = end
 	}
 	bodiless := *a
-	bodiless.Body = ""
+	bodiless.Body, bodiless.Rendered = "", nil
 	return &renderedStory{
 		article: &bodiless,
 		path:    "/article/" + a.Slug,

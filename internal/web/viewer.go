@@ -91,6 +91,9 @@ const (
 	noticeRevoked     = "revoked"
 	noticeLinkSent    = "link_sent"
 	noticeSaved       = "saved"
+	// Notices of the newsroom.
+	noticeStorySaved    = "story_saved"
+	noticeStoryRestored = "story_restored"
 )
 
 var noticeText = map[string]string{
@@ -103,6 +106,9 @@ var noticeText = map[string]string{
 	noticeRevoked:     "The device was signed out.",
 	noticeLinkSent:    "If that address can receive mail, a sign-in link and code are on their way. Check your inbox.",
 	noticeSaved:       "Settings saved.",
+	// Notices of the newsroom.
+	noticeStorySaved:    "Story saved.",
+	noticeStoryRestored: "The earlier revision is restored as the newest one.",
 	// Notices of password.go.
 	noticePasswordChanged: "Your password is changed. Every other device was signed out.",
 	noticeEmailChangeSent: "A link is on its way to the new address. Your email changes when you open it.",

@@ -1,0 +1,98 @@
+// Package markup turns what an editor writes into the HTML a page may
+// carry. A story's body is Markdown (CommonMark with tables); it is
+// rendered and then passed through an allow-list sanitizer, so that no
+// script, event handler, javascript: URL, foreign frame or form reaches a
+// reader, whatever the editor (or a compromised editor's account) typed.
+package markup
+
+import (
+	"bytes"
+	"html"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+)
+
+// Block is one top-level block of a story's body (a paragraph, heading,
+// list, quote, table, figure): the unit the paywall's lead counts.
+type Block struct {
+	HTML string `json:"html"` // sanitized
+	Text string `json:"text"` // the block's words, without markup
+}
+
+// Renderer renders Markdown to sanitized blocks. It is safe for concurrent
+// use.
+type Renderer struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+	strip  *bluemonday.Policy
+}
+
+// New returns a Renderer.
+func New() *Renderer {
+	return &Renderer{
+		// Raw HTML in the Markdown is let through to the sanitizer rather
+		// than dropped, so an editor may write a <figure>; the sanitizer,
+		// not the Markdown renderer, is what keeps a page safe.
+		md: goldmark.New(
+			goldmark.WithExtensions(extension.Table, extension.Strikethrough),
+			goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
+		),
+		policy: storyPolicy(),
+		strip:  bluemonday.StrictPolicy(),
+	}
+}
+
+// storyPolicy is what a story's body may contain: the usual elements of
+// user-written content, figures with captions, and links and images over
+// http(s) only. It allows no iframe, form, script, style or event handler.
+func storyPolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowElements("figure", "figcaption")
+	// The newsroom's links are its own editorial choices, not comments.
+	p.RequireNoFollowOnLinks(false)
+	p.AllowURLSchemes("http", "https", "mailto")
+	return p
+}
+
+// Markdown renders source as the story's blocks, sanitized. A block the
+// sanitizer empties (a lone script, say) is dropped.
+func (r *Renderer) Markdown(source string) ([]Block, error) {
+	src := []byte(source)
+	doc := r.md.Parser().Parse(text.NewReader(src))
+	var blocks []Block
+	var buf bytes.Buffer
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		buf.Reset()
+		if err := r.md.Renderer().Render(&buf, src, n); err != nil {
+			return nil, err
+		}
+		if b, ok := r.block(buf.String()); ok {
+			blocks = append(blocks, b)
+		}
+	}
+	return blocks, nil
+}
+
+// Paragraphs renders plain text, one paragraph per string, as blocks.
+func Paragraphs(ps []string) []Block {
+	blocks := make([]Block, len(ps))
+	for i, p := range ps {
+		blocks[i] = Block{HTML: "<p>" + html.EscapeString(p) + "</p>", Text: p}
+	}
+	return blocks
+}
+
+// block sanitizes one rendered block and reads its text.
+func (r *Renderer) block(raw string) (Block, bool) {
+	clean := strings.TrimSpace(r.policy.Sanitize(raw))
+	words := strings.Join(strings.Fields(html.UnescapeString(r.strip.Sanitize(clean))), " ")
+	if clean == "" || words == "" && !strings.Contains(clean, "<img") && !strings.Contains(clean, "<hr") {
+		return Block{}, false
+	}
+	return Block{HTML: clean, Text: words}, true
+}

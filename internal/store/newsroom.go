@@ -1,0 +1,222 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"broadsheet/internal/content"
+	"broadsheet/internal/dberr"
+)
+
+// revisionStory is what a revision keeps of a story: every field an
+// editor sets, enough to restore it.
+type revisionStory struct {
+	Slug        string    `json:"slug"`
+	Headline    string    `json:"headline"`
+	Summary     string    `json:"summary"`
+	Body        string    `json:"body"`
+	Format      string    `json:"format"`
+	SectionID   int64     `json:"section_id"`
+	Author      string    `json:"author"`
+	Access      string    `json:"access"`
+	EditorsPick bool      `json:"editors_pick"`
+	WireSource  string    `json:"wire_source"`
+	Status      string    `json:"status"`
+	PublishedAt time.Time `json:"published_at"`
+}
+
+// SaveStory stores a story saved in the newsroom, with its revision: a new
+// story when a.ID is 0, otherwise the next revision of a.ID, only if
+// a.Revision is still its latest (else ErrStale, and nothing changes). The
+// revision row names the account by (0: none) and the fields changed. A
+// slug the story leaves redirects to it from then on; a slug another story
+// has is refused with ErrConflict. The change is recorded for the caches.
+func (s *Store) SaveStory(ctx context.Context, a *content.Article, by int64, changed []string, at time.Time) error {
+	if a.Slug == "" {
+		return errEmptySlug
+	}
+	a.UpdatedAt = at.UTC()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if a.ID == 0 {
+			id, err := createArticle(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			a.ID = id
+			return insertRevision(ctx, tx, a, by, changed, at)
+		}
+		// Hold the row, so the revision and slug read are still the
+		// story's when it is written: of two saves at once, the second
+		// sees the first one's revision and is refused.
+		lock := `SELECT slug, status, published_at, revision FROM articles WHERE id = $1`
+		if !s.SingleWriter() {
+			lock += ` FOR UPDATE`
+		}
+		var was content.Article
+		var status string
+		if err := tx.QueryRowContext(ctx, lock, a.ID).Scan(&was.Slug, &status, &was.PublishedAt, &was.Revision); err != nil {
+			return mapErr(err)
+		}
+		was.Status = content.Status(status)
+		if was.Revision != a.Revision {
+			return dberr.ErrStale
+		}
+		rendered, err := renderedColumn(a)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET slug = $2, headline = $3, summary = $4, body = $5,
+			section_id = $6, author = $7, access_level = $8, editors_pick = $9, wire_source = $10, published_at = $11,
+			updated_at = $12, status = $13, body_format = $14, body_html = $15, revision = revision + 1
+			WHERE id = $1`,
+			a.ID, a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
+			a.PublishedAt.UTC(), a.UpdatedAt, string(a.Status), string(a.Format), rendered); err != nil {
+			return mapErr(err)
+		}
+		a.Revision++
+		if was.Slug != a.Slug {
+			if err := redirectSlug(ctx, tx, was.Slug, a); err != nil {
+				return err
+			}
+		}
+		if err := insertRevision(ctx, tx, a, by, changed, at); err != nil {
+			return err
+		}
+		return recordChange(ctx, tx, changeOf(a, was.Slug, was.Visible(at), at))
+	})
+}
+
+// redirectSlug sends old, the slug a left, to a from now on, and ends any
+// redirect from the slug a takes.
+func redirectSlug(ctx context.Context, tx *sql.Tx, old string, a *content.Article) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE slug = $1`, a.Slug); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO slug_redirects (slug, article_id) VALUES ($1, $2)
+		ON CONFLICT (slug) DO UPDATE SET article_id = excluded.article_id`, old, a.ID)
+	return err
+}
+
+func insertRevision(ctx context.Context, tx *sql.Tx, a *content.Article, by int64, changed []string, at time.Time) error {
+	story, err := json.Marshal(revisionStory{
+		Slug: a.Slug, Headline: a.Headline, Summary: a.Summary, Body: a.Body, Format: string(a.Format),
+		SectionID: a.SectionID, Author: a.Author, Access: string(a.Access), EditorsPick: a.EditorsPick,
+		WireSource: a.WireSource, Status: string(a.Status), PublishedAt: a.PublishedAt.UTC(),
+	})
+	if err != nil {
+		return err
+	}
+	var account sql.NullInt64
+	if by != 0 {
+		account = sql.NullInt64{Int64: by, Valid: true}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO article_revisions (article_id, revision, account_id, saved_at, changed, story)
+		VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, a.Revision, account, at.UTC(), strings.Join(changed, ","), string(story))
+	return mapErr(err)
+}
+
+// StoryByID returns a story whatever its status, for the newsroom.
+func (s *Store) StoryByID(ctx context.Context, id int64) (*content.Article, error) {
+	return scanArticle(s.readRow(ctx, `SELECT `+articleColumns+articleFrom+`WHERE a.id = $1`, id))
+}
+
+// ListStories lists stories for the newsroom, newest first, as f asks.
+func (s *Store) ListStories(ctx context.Context, f content.StoryFilter) ([]*content.Article, error) {
+	var q strings.Builder
+	q.WriteString(`SELECT ` + articleColumns + articleFrom + `WHERE TRUE`)
+	var args []any
+	arg := func(v any) {
+		args = append(args, v)
+		s.dialect.writeArg(&q, len(args))
+	}
+	switch f.State {
+	case "scheduled":
+		q.WriteString(` AND a.status = 'published' AND a.published_at > `)
+		arg(f.Now.UTC())
+	case "published":
+		q.WriteString(` AND ` + sqlVisible)
+		arg(f.Now.UTC())
+	case "draft", "unpublished":
+		q.WriteString(` AND a.status = `)
+		arg(f.State)
+	}
+	if f.Section != "" {
+		q.WriteString(` AND s.slug = `)
+		arg(f.Section)
+	}
+	if f.Query != "" {
+		q.WriteString(` AND LOWER(a.headline) LIKE `)
+		arg("%" + likeEscape(strings.ToLower(f.Query)) + "%")
+		q.WriteString(` ESCAPE '\'`)
+	}
+	if f.Before > 0 {
+		q.WriteString(` AND a.id < `)
+		arg(f.Before)
+	}
+	q.WriteString(` ORDER BY a.id DESC LIMIT `)
+	arg(f.Limit)
+	// Not prepared: each combination of filters is its own statement.
+	return scanArticles(s.r.QueryContext(ctx, q.String(), args...))
+}
+
+// likeEscape makes s match itself literally in a LIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// StoryRevisions lists a story's revisions, newest first, without the
+// stories they keep.
+func (s *Store) StoryRevisions(ctx context.Context, id int64) ([]content.Revision, error) {
+	rows, err := s.readRows(ctx, `SELECT r.revision, COALESCE(ac.email, ''), r.saved_at, r.changed
+		FROM article_revisions r LEFT JOIN accounts ac ON ac.id = r.account_id
+		WHERE r.article_id = $1 ORDER BY r.revision DESC`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []content.Revision
+	for rows.Next() {
+		var r content.Revision
+		var changed string
+		if err := rows.Scan(&r.Number, &r.By, &r.SavedAt, &changed); err != nil {
+			return nil, err
+		}
+		r.SavedAt = r.SavedAt.UTC()
+		if changed != "" {
+			r.Changed = strings.Split(changed, ",")
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// StoryAtRevision returns story id as revision n saved it, with the
+// story's current id and revision, so that it can be saved again.
+func (s *Store) StoryAtRevision(ctx context.Context, id int64, n int) (*content.Article, error) {
+	var raw string
+	if err := s.readRow(ctx, `SELECT story FROM article_revisions WHERE article_id = $1 AND revision = $2`, id, n).
+		Scan(&raw); err != nil {
+		return nil, mapErr(err)
+	}
+	var rs revisionStory
+	if err := json.Unmarshal([]byte(raw), &rs); err != nil {
+		return nil, err
+	}
+	return &content.Article{
+		ID: id, Slug: rs.Slug, Headline: rs.Headline, Summary: rs.Summary, Body: rs.Body, Format: content.Format(rs.Format),
+		SectionID: rs.SectionID, Author: rs.Author, Access: content.Access(rs.Access), EditorsPick: rs.EditorsPick,
+		WireSource: rs.WireSource, Status: content.Status(rs.Status), PublishedAt: rs.PublishedAt,
+	}, nil
+}
+
+// RedirectedSlug returns the slug of the story now published, at now,
+// under the slug old that it left, or ErrNotFound.
+func (s *Store) RedirectedSlug(ctx context.Context, old string, now time.Time) (string, error) {
+	var slug string
+	err := s.readRow(ctx, `SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id
+		WHERE r.slug = $1 AND `+sqlVisible+`$2`, old, now.UTC()).Scan(&slug)
+	return slug, mapErr(err)
+}

@@ -1,0 +1,338 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/accounts"
+	"broadsheet/internal/content"
+	"broadsheet/internal/dberr"
+	"broadsheet/internal/meter"
+	"broadsheet/internal/newsroom"
+)
+
+// The newsroom's console: editors and admins list, write, preview,
+// schedule, publish and unpublish stories, and restore earlier revisions.
+
+// storiesPage is how many stories the console lists at a time.
+const storiesPage = 50
+
+type storiesData struct {
+	Stories  []storyRow
+	Filter   content.StoryFilter
+	Sections []content.Section
+	States   []string
+	Next     string // the next page's address, or ""
+}
+
+type storyRow struct {
+	*content.Article
+	State     string
+	Published string // when it was or will be published, in the publication's zone
+}
+
+func (s *Server) showStories(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return err
+	}
+	q := r.URL.Query()
+	f := content.StoryFilter{State: q.Get("state"), Section: q.Get("section"), Query: strings.TrimSpace(q.Get("q")), Limit: storiesPage + 1}
+	if b := q.Get("before"); b != "" {
+		if f.Before, err = strconv.ParseInt(b, 10, 64); err != nil || f.Before < 1 {
+			return badRequest("That page of stories does not exist.")
+		}
+	}
+	list, err := s.Newsroom.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	secs, err := s.Newsroom.Sections(r.Context())
+	if err != nil {
+		return err
+	}
+	data := storiesData{Filter: f, Sections: secs, States: newsroom.States}
+	if len(list) > storiesPage {
+		list = list[:storiesPage]
+		next := url.Values{"state": {f.State}, "section": {f.Section}, "q": {f.Query},
+			"before": {strconv.FormatInt(list[len(list)-1].ID, 10)}}
+		data.Next = "/admin/articles?" + next.Encode()
+	}
+	now, loc := s.Now(), s.Settings.Get().Location
+	for _, a := range list {
+		data.Stories = append(data.Stories, storyRow{a, a.State(now), consoleTime(a.PublishedAt, loc)})
+	}
+	return s.render(w, http.StatusOK, "stories", s.newPage(w, r, v, "Stories", data))
+}
+
+// storyForm is the story editor's page.
+type storyForm struct {
+	ID        int64
+	Draft     newsroom.Draft
+	Sections  []content.Section
+	States    []string
+	Accesses  []content.Access
+	Zone      string
+	Invalid   *newsroom.InvalidError // what is wrong with a submitted draft
+	Problem   string                 // a problem with the whole form
+	Live      string                 // the story's address while readers can find it
+	Revisions []revisionRow
+}
+
+type revisionRow struct {
+	content.Revision
+	Saved string // when, in the publication's zone
+}
+
+func (s *Server) showNewStory(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return err
+	}
+	return s.renderStoryForm(w, r, v, http.StatusOK, &storyForm{Draft: newsroom.Draft{Access: string(content.Metered), Status: "draft"}})
+}
+
+func (s *Server) showStory(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return err
+	}
+	a, err := s.storyByPath(r)
+	if err != nil {
+		return err
+	}
+	return s.renderStoryForm(w, r, v, http.StatusOK, &storyForm{ID: a.ID, Draft: s.draftOf(a)})
+}
+
+// storyByPath returns the story the path's {id} names, or 404.
+func (s *Server) storyByPath(r *http.Request) (*content.Article, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return nil, notFound()
+	}
+	a, err := s.Newsroom.Story(r.Context(), id)
+	if errors.Is(err, dberr.ErrNotFound) {
+		return nil, notFound()
+	}
+	return a, err
+}
+
+// draftOf is a saved story as the editor's form shows it.
+func (s *Server) draftOf(a *content.Article) newsroom.Draft {
+	return newsroom.Draft{
+		Headline: a.Headline, Standfirst: a.Summary, Body: a.Body, Section: a.SectionSlug, Authors: a.Author,
+		Slug: a.Slug, Access: string(a.Access), Status: a.State(s.Now()), EditorsPick: a.EditorsPick,
+		PublishAt: a.PublishedAt.In(s.Settings.Get().Location).Format("2006-01-02T15:04"), Revision: a.Revision,
+	}
+}
+
+func (s *Server) renderStoryForm(w http.ResponseWriter, r *http.Request, v *viewer, status int, f *storyForm) error {
+	ctx := r.Context()
+	var err error
+	if f.Sections, err = s.Newsroom.Sections(ctx); err != nil {
+		return err
+	}
+	f.States, f.Accesses = newsroom.States, []content.Access{content.Free, content.Metered, content.Premium}
+	f.Zone = s.Settings.Get().Location.String()
+	if f.ID != 0 {
+		revs, err := s.Newsroom.Revisions(ctx, f.ID)
+		if err != nil {
+			return err
+		}
+		for _, rev := range revs {
+			f.Revisions = append(f.Revisions, revisionRow{rev, consoleTime(rev.SavedAt, s.Settings.Get().Location)})
+		}
+		if a, err := s.Newsroom.Story(ctx, f.ID); err == nil && a.Visible(s.Now()) {
+			f.Live = "/article/" + a.Slug
+		}
+	}
+	title := "New story"
+	if f.ID != 0 {
+		title = "Edit story"
+	}
+	return s.render(w, status, "story_edit", s.newPage(w, r, v, title, f))
+}
+
+// draftFromForm reads the editor's form.
+func draftFromForm(r *http.Request) (newsroom.Draft, error) {
+	if err := r.ParseForm(); err != nil {
+		return newsroom.Draft{}, badRequest("The form could not be read.")
+	}
+	f := r.PostForm.Get
+	d := newsroom.Draft{
+		Headline: f("headline"), Standfirst: f("standfirst"), Body: f("body"), Section: f("section"),
+		Authors: f("authors"), Slug: f("slug"), Access: f("access"), Status: f("status"), PublishAt: f("publish_at"),
+		EditorsPick: f("editors_pick") != "",
+	}
+	if rev := f("revision"); rev != "" {
+		n, err := strconv.Atoi(rev)
+		if err != nil || n < 0 {
+			return d, badRequest("The form could not be read.")
+		}
+		d.Revision = n
+	}
+	return d, nil
+}
+
+// submitStory saves a new story (POST /admin/articles) or a new revision
+// of one (POST /admin/articles/{id}).
+func (s *Server) submitStory(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return err
+	}
+	var id int64
+	if r.PathValue("id") != "" {
+		a, err := s.storyByPath(r)
+		if err != nil {
+			return err
+		}
+		id = a.ID
+	}
+	d, err := draftFromForm(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.Newsroom.Save(r.Context(), v.AccountID, id, d, s.Settings.Get().Location)
+	if err != nil {
+		return s.refuseDraft(w, r, v, id, d, err)
+	}
+	s.setNotice(w, noticeStorySaved)
+	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// refuseDraft shows the editor their draft again with why it was not
+// saved: bad fields (422) or someone else's save since they opened it
+// (409). Their text is kept in the form, so nothing typed is lost.
+func (s *Server) refuseDraft(w http.ResponseWriter, r *http.Request, v *viewer, id int64, d newsroom.Draft, err error) error {
+	f := &storyForm{ID: id, Draft: d}
+	var invalid *newsroom.InvalidError
+	switch {
+	case errors.As(err, &invalid):
+		f.Invalid = invalid
+		return s.renderStoryForm(w, r, v, http.StatusUnprocessableEntity, f)
+	case errors.Is(err, dberr.ErrStale):
+		f.Problem = "This story was saved by someone else since you opened it, so your changes were not saved. " +
+			"They are still in the form below: open the story again in another tab to see the latest version, then save yours over it."
+		return s.renderStoryForm(w, r, v, http.StatusConflict, f)
+	}
+	return err
+}
+
+func (s *Server) submitRestore(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return err
+	}
+	a, err := s.storyByPath(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("The form could not be read.")
+	}
+	n, err1 := strconv.Atoi(r.PostForm.Get("restore"))
+	opened, err2 := strconv.Atoi(r.PostForm.Get("revision"))
+	if err1 != nil || err2 != nil {
+		return badRequest("The form could not be read.")
+	}
+	_, err = s.Newsroom.Restore(r.Context(), v.AccountID, a.ID, n, opened)
+	switch {
+	case errors.Is(err, dberr.ErrNotFound):
+		return notFound()
+	case err != nil:
+		return s.refuseDraft(w, r, v, a.ID, s.draftOf(a), err)
+	}
+	s.setNotice(w, noticeStoryRestored)
+	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(a.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// previewData is the preview page: the story as two readers will see it.
+type previewData struct {
+	Headline   string
+	Subscriber template.HTML
+	Metered    template.HTML
+	Saved      bool
+}
+
+// submitPreview shows the story in the editor's form as a subscriber and a
+// metered reader will see it, saving nothing.
+func (s *Server) submitPreview(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return err
+	}
+	d, err := draftFromForm(r)
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.ParseInt(r.PostForm.Get("id"), 10, 64)
+	a, err := s.Newsroom.Preview(r.Context(), max(id, 0), d, s.Settings.Get().Location)
+	if err != nil {
+		if errors.Is(err, dberr.ErrNotFound) {
+			return notFound()
+		}
+		return s.refuseDraft(w, r, v, id, d, err)
+	}
+	return s.renderPreview(w, r, v, a, false)
+}
+
+// showStoryPreview shows a saved story, whatever its state, as readers will
+// see it: the staff's link to a draft.
+func (s *Server) showStoryPreview(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return err
+	}
+	a, err := s.storyByPath(r)
+	if err != nil {
+		return err
+	}
+	return s.renderPreview(w, r, v, a, true)
+}
+
+func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, v *viewer, a *content.Article, saved bool) error {
+	rs, err := s.renderStoryParts(a)
+	if err != nil {
+		return err
+	}
+	cfg := s.Settings.Get()
+	pc, err := s.pageCopy(cfg)
+	if err != nil {
+		return err
+	}
+	// The metered reader has used up the month's free stories, the case in
+	// which the paywall shows.
+	in := meter.Input{Access: a.Access, Used: cfg.FreeLimit, Limit: cfg.FreeLimit}
+	rule := meter.Decide(in)
+	readers := []access.Decision{
+		{Granted: true, Reason: meter.Subscriber},
+		{Granted: rule.Granted, Reason: rule.Reason, FreeLimit: cfg.FreeLimit, Used: cfg.FreeLimit},
+	}
+	views := make([]template.HTML, len(readers))
+	for i, d := range readers {
+		sv, err := s.storyForReader(rs, d, pc)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		sv.writeTo(&buf)
+		views[i] = template.HTML(buf.String())
+	}
+	data := previewData{Headline: a.Headline, Subscriber: views[0], Metered: views[1], Saved: saved}
+	return s.render(w, http.StatusOK, "story_preview", s.newPage(w, r, v, "Preview: "+a.Headline, data))
+}
+
+// consoleTime formats a time in the publication's zone for the console.
+func consoleTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2 Jan 2006 15:04")
+}
