@@ -30,6 +30,7 @@ import (
 	"broadsheet/internal/jobs"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/markup"
+	"broadsheet/internal/media"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
@@ -108,7 +109,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	readers := access.NewSigner(secret)
 	pages := &web.Server{
 		Store: st, Content: stories, Articles: articles, Outbox: outbox,
-		Newsroom: &newsroom.Service{Store: st, Now: clk.Now, Markup: markup.New()}, Accounts: a.Accounts, Billing: a.Billing,
+		Newsroom: &newsroom.Service{Store: st, Media: media.Dir(filepath.Join(cfg.DataDir, "media")), Now: clk.Now, Markup: markup.New()}, Accounts: a.Accounts, Billing: a.Billing,
 		Access: a.Access, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
 	}

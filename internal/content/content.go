@@ -54,9 +54,18 @@ type Article struct {
 	// Rendered is a Markdown body's blocks, rendered and sanitized when
 	// the story was saved; nil for a text body.
 	Rendered []markup.Block
+	Image    Image
 	// Revision counts the story's saves; a save names the revision it
 	// edited (see the newsroom).
 	Revision int
+}
+
+// Image is a story's lead image, shown to every reader above the body.
+type Image struct {
+	Name          string // the file in the media store; "" for none
+	Width, Height int
+	Caption       string
+	Credit        string
 }
 
 // Status is where a story stands in the newsroom.

@@ -87,6 +87,21 @@ func Check(w http.ResponseWriter, r *http.Request, checkBody func(r *http.Reques
 	return checkBody(r, MaxBody)
 }
 
+// CheckUpload is Check for a form that may carry a file: its body may be
+// multipart, and up to max bytes. The handler parses a multipart body.
+func CheckUpload(w http.ResponseWriter, r *http.Request, max int64) *Refusal {
+	if refusal := CheckURL(r); refusal != nil {
+		return refusal
+	}
+	if r.ContentLength > max {
+		return tooLarge(max)
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+	}
+	return CheckForm(r, max)
+}
+
 // Refusal is why a request is refused, and with which status.
 type Refusal struct {
 	Status  int

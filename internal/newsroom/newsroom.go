@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,6 +15,7 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/markup"
+	"broadsheet/internal/media"
 )
 
 // Store is where stories are kept.
@@ -29,6 +31,7 @@ type Store interface {
 // Service runs the newsroom's use cases.
 type Service struct {
 	Store  Store
+	Media  media.Store // uploaded images
 	Now    func() time.Time
 	Markup *markup.Renderer
 }
@@ -45,6 +48,12 @@ type Draft struct {
 	Status      string // draft, scheduled, published or unpublished
 	PublishAt   string // RFC 3339, or "2006-01-02T15:04" in the publication's zone; "" for now
 	EditorsPick bool
+	// Image is a new lead image's file as uploaded, or nil to keep the
+	// story's (none for a new story) unless RemoveImage.
+	Image        []byte
+	RemoveImage  bool
+	ImageCaption string
+	ImageCredit  string
 	// Revision is the revision the editor opened; 0 for a new story.
 	Revision int
 }
@@ -169,6 +178,7 @@ func changedFields(was, a *content.Article) []string {
 	add("status", was.Status != a.Status)
 	add("publish_at", !was.PublishedAt.Equal(a.PublishedAt))
 	add("editors_pick", was.EditorsPick != a.EditorsPick)
+	add("image", was.Image != a.Image)
 	return out
 }
 
@@ -217,6 +227,9 @@ func (s *Service) build(ctx context.Context, was *content.Article, d Draft, loc 
 	if err := s.fileIn(ctx, a, d.Section, &bad); err != nil {
 		return nil, err
 	}
+	if err := s.setImage(ctx, a, was, d, &bad); err != nil {
+		return nil, err
+	}
 	s.setSlug(a, was, d.Slug, &bad)
 	setState(a, was, d, loc, now, &bad)
 	if len(bad.Fields) > 0 {
@@ -227,6 +240,37 @@ func (s *Service) build(ctx context.Context, was *content.Article, d Draft, loc 
 		return nil, err
 	}
 	return a, nil
+}
+
+// setImage sets a's lead image: a new upload, or the one it had.
+func (s *Service) setImage(ctx context.Context, a, was *content.Article, d Draft, bad *InvalidError) error {
+	switch {
+	case len(d.Image) > 0:
+		img, err := media.Save(ctx, s.Media, d.Image)
+		if errors.Is(err, media.ErrNotImage) {
+			bad.add("image", err.Error())
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		a.Image = content.Image{Name: img.Name, Width: img.Width, Height: img.Height}
+	case was != nil && !d.RemoveImage:
+		a.Image = content.Image{Name: was.Image.Name, Width: was.Image.Width, Height: was.Image.Height}
+	}
+	if a.Image.Name == "" {
+		return nil
+	}
+	a.Image.Caption, a.Image.Credit = strings.TrimSpace(d.ImageCaption), strings.TrimSpace(d.ImageCredit)
+	if utf8.RuneCountInString(a.Image.Caption) > maxStandfirst || utf8.RuneCountInString(a.Image.Credit) > maxAuthors {
+		bad.add("image_caption", "the caption or credit is too long")
+	}
+	return nil
+}
+
+// Image opens an uploaded image by its name.
+func (s *Service) Image(ctx context.Context, name string) (io.ReadSeekCloser, error) {
+	return s.Media.Open(ctx, name)
 }
 
 // fileIn sets a's section from its slug.

@@ -14,18 +14,19 @@ import (
 // revisionStory is what a revision keeps of a story: every field an
 // editor sets, enough to restore it.
 type revisionStory struct {
-	Slug        string    `json:"slug"`
-	Headline    string    `json:"headline"`
-	Summary     string    `json:"summary"`
-	Body        string    `json:"body"`
-	Format      string    `json:"format"`
-	SectionID   int64     `json:"section_id"`
-	Author      string    `json:"author"`
-	Access      string    `json:"access"`
-	EditorsPick bool      `json:"editors_pick"`
-	WireSource  string    `json:"wire_source"`
-	Status      string    `json:"status"`
-	PublishedAt time.Time `json:"published_at"`
+	Slug        string        `json:"slug"`
+	Headline    string        `json:"headline"`
+	Summary     string        `json:"summary"`
+	Body        string        `json:"body"`
+	Format      string        `json:"format"`
+	SectionID   int64         `json:"section_id"`
+	Author      string        `json:"author"`
+	Access      string        `json:"access"`
+	EditorsPick bool          `json:"editors_pick"`
+	WireSource  string        `json:"wire_source"`
+	Status      string        `json:"status"`
+	PublishedAt time.Time     `json:"published_at"`
+	Image       content.Image `json:"image"`
 }
 
 // SaveStory stores a story saved in the newsroom, with its revision: a new
@@ -70,10 +71,12 @@ func (s *Store) SaveStory(ctx context.Context, a *content.Article, by int64, cha
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET slug = $2, headline = $3, summary = $4, body = $5,
 			section_id = $6, author = $7, access_level = $8, editors_pick = $9, wire_source = $10, published_at = $11,
-			updated_at = $12, status = $13, body_format = $14, body_html = $15, revision = revision + 1
+			updated_at = $12, status = $13, body_format = $14, body_html = $15, revision = revision + 1,
+			image = $16, image_width = $17, image_height = $18, image_caption = $19, image_credit = $20
 			WHERE id = $1`,
 			a.ID, a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
-			a.PublishedAt.UTC(), a.UpdatedAt, string(a.Status), string(a.Format), rendered); err != nil {
+			a.PublishedAt.UTC(), a.UpdatedAt, string(a.Status), string(a.Format), rendered,
+			a.Image.Name, a.Image.Width, a.Image.Height, a.Image.Caption, a.Image.Credit); err != nil {
 			return mapErr(err)
 		}
 		a.Revision++
@@ -104,7 +107,7 @@ func insertRevision(ctx context.Context, tx *sql.Tx, a *content.Article, by int6
 	story, err := json.Marshal(revisionStory{
 		Slug: a.Slug, Headline: a.Headline, Summary: a.Summary, Body: a.Body, Format: string(a.Format),
 		SectionID: a.SectionID, Author: a.Author, Access: string(a.Access), EditorsPick: a.EditorsPick,
-		WireSource: a.WireSource, Status: string(a.Status), PublishedAt: a.PublishedAt.UTC(),
+		WireSource: a.WireSource, Status: string(a.Status), PublishedAt: a.PublishedAt.UTC(), Image: a.Image,
 	})
 	if err != nil {
 		return err
@@ -208,7 +211,7 @@ func (s *Store) StoryAtRevision(ctx context.Context, id int64, n int) (*content.
 	return &content.Article{
 		ID: id, Slug: rs.Slug, Headline: rs.Headline, Summary: rs.Summary, Body: rs.Body, Format: content.Format(rs.Format),
 		SectionID: rs.SectionID, Author: rs.Author, Access: content.Access(rs.Access), EditorsPick: rs.EditorsPick,
-		WireSource: rs.WireSource, Status: content.Status(rs.Status), PublishedAt: rs.PublishedAt,
+		WireSource: rs.WireSource, Status: content.Status(rs.Status), PublishedAt: rs.PublishedAt, Image: rs.Image,
 	}, nil
 }
 

@@ -202,7 +202,11 @@ func articleHead(baseURL string, a *content.Article) (string, error) {
 		return "", err
 	}
 	esc := template.HTMLEscapeString
-	return `<meta property="og:type" content="article">
+	image := ""
+	if a.Image.Name != "" {
+		image = `<meta property="og:image" content="` + esc(baseURL+"/media/"+a.Image.Name) + `">` + "\n"
+	}
+	return image + `<meta property="og:type" content="article">
 <meta property="og:title" content="` + esc(a.Headline) + `">
 <meta property="og:description" content="` + esc(a.Summary) + `">
 <meta property="og:url" content="` + esc(url) + `">

@@ -8,10 +8,23 @@ import (
 )
 
 // guard refuses with the error page what no page can serve: an address or
-// form that is not UTF-8 text, an oversize body, a file upload.
-func (s *Server) guard(next http.Handler) http.Handler {
+// form that is not UTF-8 text, an oversize body, a file upload to a page
+// that takes none. Requests the uploads mux routes may carry a file.
+//
+// Browsers say where a request comes from; a state-changing request from
+// another site is refused (CSRF). The guard, outermost, gives even that
+// refusal the security headers.
+func (s *Server) guard(pages, uploads *http.ServeMux) http.Handler {
+	csrf := http.NewCrossOriginProtection()
+	toPages, toUploads := csrf.Handler(pages), csrf.Handler(uploads)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if refusal := httpguard.Check(w, r, httpguard.CheckForm); refusal != nil {
+		next := toPages
+		check := func() *httpguard.Refusal { return httpguard.Check(w, r, httpguard.CheckForm) }
+		if r.Method == http.MethodPost && matches(uploads, r) {
+			next = toUploads
+			check = func() *httpguard.Refusal { return httpguard.CheckUpload(w, r, maxStoryForm) }
+		}
+		if refusal := check(); refusal != nil {
 			if refusal.Status == http.StatusNotFound {
 				s.renderError(w, r, http.StatusNotFound, notFound().Error())
 				return
@@ -21,6 +34,12 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// matches reports whether mux has a route for r.
+func matches(mux *http.ServeMux, r *http.Request) bool {
+	_, pattern := mux.Handler(r)
+	return pattern != ""
 }
 
 // sentence makes a message clause a sentence for a page.

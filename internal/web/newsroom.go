@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"html/template"
+	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +16,8 @@ import (
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/httpguard"
+	"broadsheet/internal/media"
 	"broadsheet/internal/meter"
 	"broadsheet/internal/newsroom"
 )
@@ -83,6 +87,7 @@ type storyForm struct {
 	Invalid   *newsroom.InvalidError // what is wrong with a submitted draft
 	Problem   string                 // a problem with the whole form
 	Live      string                 // the story's address while readers can find it
+	Image     string                 // the story's saved lead image, if any
 	Revisions []revisionRow
 }
 
@@ -130,6 +135,7 @@ func (s *Server) draftOf(a *content.Article) newsroom.Draft {
 		Headline: a.Headline, Standfirst: a.Summary, Body: a.Body, Section: a.SectionSlug, Authors: a.Author,
 		Slug: a.Slug, Access: string(a.Access), Status: a.State(s.Now()), EditorsPick: a.EditorsPick,
 		PublishAt: a.PublishedAt.In(s.Settings.Get().Location).Format("2006-01-02T15:04"), Revision: a.Revision,
+		ImageCaption: a.Image.Caption, ImageCredit: a.Image.Credit,
 	}
 }
 
@@ -149,8 +155,11 @@ func (s *Server) renderStoryForm(w http.ResponseWriter, r *http.Request, v *view
 		for _, rev := range revs {
 			f.Revisions = append(f.Revisions, revisionRow{rev, consoleTime(rev.SavedAt, s.Settings.Get().Location)})
 		}
-		if a, err := s.Newsroom.Story(ctx, f.ID); err == nil && a.Visible(s.Now()) {
-			f.Live = "/article/" + a.Slug
+		if a, err := s.Newsroom.Story(ctx, f.ID); err == nil {
+			f.Image = a.Image.Name
+			if a.Visible(s.Now()) {
+				f.Live = "/article/" + a.Slug
+			}
 		}
 	}
 	title := "New story"
@@ -160,16 +169,31 @@ func (s *Server) renderStoryForm(w http.ResponseWriter, r *http.Request, v *view
 	return s.render(w, status, "story_edit", s.newPage(w, r, v, title, f))
 }
 
-// draftFromForm reads the editor's form.
-func draftFromForm(r *http.Request) (newsroom.Draft, error) {
-	if err := r.ParseForm(); err != nil {
+// maxStoryForm bounds the editor's form: the largest image and the text.
+const maxStoryForm = media.MaxImageBytes + 1<<20
+
+// draftFromForm reads the editor's form, sent with an image file or not.
+func draftFromForm(w http.ResponseWriter, r *http.Request) (newsroom.Draft, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxStoryForm)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxStoryForm)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return newsroom.Draft{}, &httpError{http.StatusRequestEntityTooLarge, "The story and its image may be at most 9 MB."}
+	}
+	if err != nil || !formIsText(r) {
 		return newsroom.Draft{}, badRequest("The form could not be read.")
 	}
 	f := r.PostForm.Get
 	d := newsroom.Draft{
 		Headline: f("headline"), Standfirst: f("standfirst"), Body: f("body"), Section: f("section"),
 		Authors: f("authors"), Slug: f("slug"), Access: f("access"), Status: f("status"), PublishAt: f("publish_at"),
-		EditorsPick: f("editors_pick") != "",
+		EditorsPick: f("editors_pick") != "", RemoveImage: f("remove_image") != "",
+		ImageCaption: f("image_caption"), ImageCredit: f("image_credit"),
 	}
 	if rev := f("revision"); rev != "" {
 		n, err := strconv.Atoi(rev)
@@ -178,7 +202,36 @@ func draftFromForm(r *http.Request) (newsroom.Draft, error) {
 		}
 		d.Revision = n
 	}
+	if d.Image, err = uploadedFile(r, "image"); err != nil {
+		return d, badRequest("The image could not be read.")
+	}
 	return d, nil
+}
+
+// formIsText reports whether every field of the form is UTF-8 text (the
+// guard checks urlencoded forms; a multipart one is read here).
+func formIsText(r *http.Request) bool {
+	for _, vs := range r.PostForm {
+		for _, v := range vs {
+			if !httpguard.Text(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// uploadedFile returns the file sent in the form's field, nil if none.
+func uploadedFile(r *http.Request, field string) ([]byte, error) {
+	if r.MultipartForm == nil || len(r.MultipartForm.File[field]) == 0 {
+		return nil, nil
+	}
+	file, err := r.MultipartForm.File[field][0].Open()
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	return io.ReadAll(file)
 }
 
 // submitStory saves a new story (POST /admin/articles) or a new revision
@@ -196,7 +249,7 @@ func (s *Server) submitStory(w http.ResponseWriter, r *http.Request) error {
 		}
 		id = a.ID
 	}
-	d, err := draftFromForm(r)
+	d, err := draftFromForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -271,7 +324,7 @@ func (s *Server) submitPreview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || !ok {
 		return err
 	}
-	d, err := draftFromForm(r)
+	d, err := draftFromForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -335,4 +388,27 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, v *viewer
 // consoleTime formats a time in the publication's zone for the console.
 func consoleTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2 Jan 2006 15:04")
+}
+
+// showMedia serves an uploaded image. Its name is its content's hash, so
+// it never changes and may be cached for ever.
+func (s *Server) showMedia(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("name")
+	if !media.ValidName(name) {
+		return notFound()
+	}
+	f, err := s.Newsroom.Image(r.Context(), name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return notFound()
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", media.ContentType(name))
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	http.ServeContent(w, r, name, time.Time{}, f)
+	return nil
 }

@@ -13,6 +13,14 @@ ALTER TABLE articles ADD COLUMN body_html TEXT NOT NULL DEFAULT '';
 -- revision they opened: of two editors saving at once, the second is told.
 ALTER TABLE articles ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
 
+-- The story's lead image: a file of the media store (named by its SHA-256),
+-- its size in pixels, caption and credit; image '' for none.
+ALTER TABLE articles ADD COLUMN image TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN image_width INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN image_height INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN image_caption TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN image_credit TEXT NOT NULL DEFAULT '';
+
 -- The console lists stories newest first, by status or section.
 CREATE INDEX articles_status_id ON articles (status, id DESC);
 CREATE INDEX articles_section_id ON articles (section_id, id DESC);
