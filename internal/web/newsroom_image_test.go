@@ -128,4 +128,3 @@ func storyByIDString(t *testing.T, site *apptest.Site, id string) *content.Artic
 	}
 	return storyByID(t, site, n)
 }
-
