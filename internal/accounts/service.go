@@ -61,6 +61,7 @@ type Store interface {
 	EndSession(ctx context.Context, accountID, sessionID int64, reason string, now time.Time) error
 	EndOtherSessions(ctx context.Context, accountID, keep int64, reason string, now time.Time) (int64, error)
 	ActiveSessions(ctx context.Context, accountID int64) ([]*Session, error)
+	RoleStore
 	LinkStore
 	ThrottleStore
 	TokenStore

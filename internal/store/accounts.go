@@ -35,10 +35,16 @@ func finishAccount(a *accounts.Account, verified sql.NullTime) {
 }
 
 // CreateAccount stores a new account; ErrConflict if the email is taken.
+// A staff account has had its role since it began.
 func (s *Store) CreateAccount(ctx context.Context, a *accounts.Account) (int64, error) {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (email, password_hash, role, created_at, email_verified_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, a.Email, a.PasswordHash, string(a.Role), a.CreatedAt.UTC(), utcPtr(a.EmailVerifiedAt)).Scan(&id)
+	var roleSince *time.Time
+	if a.Role != accounts.RoleReader {
+		roleSince = &a.CreatedAt
+	}
+	err := s.w.QueryRowContext(ctx, `INSERT INTO accounts (email, password_hash, role, created_at, email_verified_at, role_since)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		a.Email, a.PasswordHash, string(a.Role), a.CreatedAt.UTC(), utcPtr(a.EmailVerifiedAt), utcPtr(roleSince)).Scan(&id)
 	return id, mapErr(err)
 }
 
@@ -52,12 +58,14 @@ func (s *Store) AccountByID(ctx context.Context, id int64) (*accounts.Account, e
 	return scanAccount(s.readRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 }
 
-// UpdateAccount saves an account's password hash and role, and the
-// time its address was confirmed once it has been (never unconfirming it).
+// UpdateAccount saves an account's password hash, and the time its
+// address was confirmed once it has been (never unconfirming it). The
+// role is not written: only ChangeRole changes it, under the admins'
+// lock, so a copy of the account read before a role change cannot undo it.
 func (s *Store) UpdateAccount(ctx context.Context, a *accounts.Account) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE accounts SET password_hash = $2, role = $3,
-		email_verified_at = COALESCE(email_verified_at, $4) WHERE id = $1`,
-		a.ID, a.PasswordHash, string(a.Role), utcPtr(a.EmailVerifiedAt))
+	_, err := s.w.ExecContext(ctx, `UPDATE accounts SET password_hash = $2,
+		email_verified_at = COALESCE(email_verified_at, $3) WHERE id = $1`,
+		a.ID, a.PasswordHash, utcPtr(a.EmailVerifiedAt))
 	return mapErr(err)
 }
 
