@@ -50,6 +50,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin", h(s.showAdmin))
 	mux.HandleFunc("POST /admin/settings", h(s.submitSettings))
 	mux.HandleFunc("GET /admin/outbox", h(s.showOutbox))
+	mux.HandleFunc("GET /admin/staff", h(s.showStaff))
+	mux.HandleFunc("POST /admin/staff", h(s.submitStaff))
 
 	mux.HandleFunc("GET /admin/articles", h(s.showStories))
 	mux.HandleFunc("GET /admin/articles/new", h(s.showNewStory))

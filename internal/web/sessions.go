@@ -14,7 +14,8 @@ import (
 // a moment ago. Signing out, revoking a device or subscribing through this
 // instance takes effect at once (every form submit empties the cache);
 // through another instance sharing the database, or a renewal job, within
-// this long.
+// this long. So does a role given to a reader; a role taken away applies
+// at once everywhere, since staff are not kept.
 const signedInTTL = 2 * time.Second
 
 const maxSignedIn = 10_000
@@ -22,7 +23,8 @@ const maxSignedIn = 10_000
 // signedInCache keeps, for a couple of seconds, the session, account and
 // subscription behind a session cookie, so that a signed-in reader's page
 // views do not read them from the database each time. Only page views
-// (GET) use it; form submits always read afresh.
+// (GET) use it; form submits always read afresh. It keeps readers only
+// (see signedIn).
 type signedInCache struct {
 	mu sync.RWMutex
 	m  map[string]signedIn // by token hash, never the token itself
@@ -59,7 +61,10 @@ func (s *Server) signedIn(ctx context.Context, r *http.Request, token string) (s
 		return signedIn{}, err
 	}
 	e := signedIn{session: se, account: account, sub: sub, at: now}
-	if cacheable {
+	// Staff are never kept: a role taken away through another instance,
+	// or while this view was reading, must not keep its reach for the
+	// TTL. They are few, so their reads cost little.
+	if cacheable && !account.Role.IsStaff() {
 		c.mu.Lock()
 		if c.m == nil || len(c.m) >= maxSignedIn {
 			c.m = make(map[string]signedIn)

@@ -94,6 +94,7 @@ const (
 	// Notices of the newsroom.
 	noticeStorySaved    = "story_saved"
 	noticeStoryRestored = "story_restored"
+	noticeRoleChanged   = "role_changed"
 )
 
 var noticeText = map[string]string{
@@ -109,6 +110,7 @@ var noticeText = map[string]string{
 	// Notices of the newsroom.
 	noticeStorySaved:    "Story saved.",
 	noticeStoryRestored: "The earlier revision is restored as the newest one.",
+	noticeRoleChanged:   "The role is changed. It applies from the account's next page.",
 	// Notices of password.go.
 	noticePasswordChanged: "Your password is changed. Every other device was signed out.",
 	noticeEmailChangeSent: "A link is on its way to the new address. Your email changes when you open it.",
