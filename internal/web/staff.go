@@ -99,7 +99,9 @@ func (s *Server) submitStaff(w http.ResponseWriter, r *http.Request) error {
 	email, value := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("role")
 	role, known := roleByValue(value)
 	if !known {
-		return s.renderStaff(w, r, v, http.StatusUnprocessableEntity, email, "",
+		// The form comes back with editor chosen, never with the
+		// first choice, administrator, which a careless resubmit would give.
+		return s.renderStaff(w, r, v, http.StatusUnprocessableEntity, email, "editor",
 			"No role changed: choose administrator, editor or none.")
 	}
 	err = s.Accounts.SetRole(r.Context(), v.Account, email, role)
