@@ -25,7 +25,7 @@ func (s *Store) StaffAccounts(ctx context.Context) ([]accounts.StaffMember, erro
 		if err := rows.Scan(&m.ID, &m.Email, &m.Role, &since, &created); err != nil {
 			return nil, mapErr(err)
 		}
-		// Every role written since migration 0013 has its time; none
+		// Every role written since migration 0014 has its time; none
 		// should lack one, but the account's start is the honest floor.
 		m.Since = created.UTC()
 		if since.Valid {
