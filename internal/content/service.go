@@ -17,6 +17,7 @@ type ListStore interface {
 	LatestArticles(ctx context.Context, now time.Time, section string, after *Cursor, limit int) ([]*Article, error)
 	EditorsPicks(ctx context.Context, now time.Time, limit int) ([]*Article, error)
 	RedirectedSlug(ctx context.Context, old string, now time.Time) (string, error)
+	Sections(ctx context.Context) ([]Section, error)
 }
 
 // Service answers the use cases of stories that pages and the API share

@@ -23,6 +23,7 @@ type Store interface {
 	StoryByID(ctx context.Context, id int64) (*content.Article, error)
 	ListStories(ctx context.Context, f content.StoryFilter) ([]*content.Article, error)
 	SaveStory(ctx context.Context, a *content.Article, by int64, changed []string, at time.Time) error
+	PickStore
 	StoryRevisions(ctx context.Context, id int64) ([]content.Revision, error)
 	StoryAtRevision(ctx context.Context, id int64, n int) (*content.Article, error)
 	Sections(ctx context.Context) ([]content.Section, error)
@@ -116,7 +117,7 @@ func (s *Service) Save(ctx context.Context, by, id int64, d Draft, loc *time.Loc
 	if err != nil {
 		return nil, err
 	}
-	return a, s.save(ctx, a, was, by, d.Slug == "" && was == nil)
+	return a, s.save(ctx, a, by, d.Slug == "" && was == nil, changedFields(was, a))
 }
 
 // Restore saves revision n of story id again as its newest revision, over
@@ -134,13 +135,12 @@ func (s *Service) Restore(ctx context.Context, by, id int64, n, opened int) (*co
 	if a.Rendered, err = s.Markup.Markdown(a.Body); err != nil {
 		return nil, err
 	}
-	return a, s.save(ctx, a, was, by, false)
+	return a, s.save(ctx, a, by, false, changedFields(was, a))
 }
 
-// save stores a, the new version of was (nil for a new story). A slug made
-// from the headline that another story has is made unique with a number.
-func (s *Service) save(ctx context.Context, a, was *content.Article, by int64, slugMade bool) error {
-	changed := changedFields(was, a)
+// save stores a with the fields changed named. A slug made from the
+// headline that another story has is made unique with a number.
+func (s *Service) save(ctx context.Context, a *content.Article, by int64, slugMade bool, changed []string) error {
 	base := a.Slug
 	for n := 2; ; n++ {
 		err := s.Store.SaveStory(ctx, a, by, changed, s.Now())

@@ -136,8 +136,9 @@ func createArticle(ctx context.Context, tx *sql.Tx, a *content.Article) (int64, 
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO articles
 		(slug, headline, summary, body, section_id, author, access_level, editors_pick, wire_source, published_at, updated_at,
-		 status, body_format, body_html, revision, image, image_width, image_height, image_caption, image_credit)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18, $19) RETURNING id`,
+		 status, body_format, body_html, revision, image, image_width, image_height, image_caption, image_credit, pick_position)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18, $19,
+		 CASE WHEN $8 THEN `+sqlNewPick+` ELSE 0 END) RETURNING id`,
 		a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
 		a.PublishedAt.UTC(), a.UpdatedAt.UTC(), string(a.Status), string(a.Format), rendered,
 		a.Image.Name, a.Image.Width, a.Image.Height, a.Image.Caption, a.Image.Credit).Scan(&id); err != nil {
@@ -200,10 +201,16 @@ func (s *Store) LatestArticles(ctx context.Context, now time.Time, section strin
 	return scanArticles(s.readRows(ctx, q, args...))
 }
 
-// EditorsPicks lists the stories editors picked, newest first.
+// sqlPickOrder is the order editors gave their picks.
+const sqlPickOrder = `a.pick_position, a.published_at DESC, a.id DESC`
+
+// sqlNewPick is the position of a story newly picked: the top.
+const sqlNewPick = `(SELECT COALESCE(MIN(pick_position), 1) - 1 FROM articles WHERE editors_pick)`
+
+// EditorsPicks lists the stories editors picked, in their order.
 func (s *Store) EditorsPicks(ctx context.Context, now time.Time, limit int) ([]*content.Article, error) {
 	return scanArticles(s.readRows(ctx, `SELECT `+articleColumns+articleFrom+
-		`WHERE a.editors_pick AND `+sqlVisible+`$1 ORDER BY a.published_at DESC, a.id DESC LIMIT $2`, now.UTC(), limit))
+		`WHERE a.editors_pick AND `+sqlVisible+`$1 ORDER BY `+sqlPickOrder+` LIMIT $2`, now.UTC(), limit))
 }
 
 // CountArticles counts every stored story.

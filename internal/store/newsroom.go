@@ -72,7 +72,8 @@ func (s *Store) SaveStory(ctx context.Context, a *content.Article, by int64, cha
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET slug = $2, headline = $3, summary = $4, body = $5,
 			section_id = $6, author = $7, access_level = $8, editors_pick = $9, wire_source = $10, published_at = $11,
 			updated_at = $12, status = $13, body_format = $14, body_html = $15, revision = revision + 1,
-			image = $16, image_width = $17, image_height = $18, image_caption = $19, image_credit = $20
+			image = $16, image_width = $17, image_height = $18, image_caption = $19, image_credit = $20,
+			pick_position = CASE WHEN $9 AND NOT editors_pick THEN `+sqlNewPick+` ELSE pick_position END
 			WHERE id = $1`,
 			a.ID, a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
 			a.PublishedAt.UTC(), a.UpdatedAt, string(a.Status), string(a.Format), rendered,

@@ -8,26 +8,16 @@ import (
 	"broadsheet/internal/dberr"
 )
 
-type homeData struct {
-	Latest []*content.Article
-	Picks  []*content.Article
-}
-
 func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.viewer(w, r)
 	if err != nil {
 		return err
 	}
-	latest, err := s.Articles.Latest(r.Context(), "", nil, 30)
+	fp, err := s.Articles.FrontPage(r.Context())
 	if err != nil {
 		return err
 	}
-	picks, err := s.Articles.EditorsPicks(r.Context(), 5)
-	if err != nil {
-		return err
-	}
-	p := s.newPage(w, r, v, "", homeData{Latest: latest, Picks: picks})
-	return s.render(w, http.StatusOK, "home", p)
+	return s.render(w, http.StatusOK, "home", s.newPage(w, r, v, "", fp))
 }
 
 type sectionData struct {

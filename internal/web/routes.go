@@ -58,6 +58,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/articles/{id}", h(s.showStory))
 	mux.HandleFunc("GET /admin/articles/{id}/preview", h(s.showStoryPreview))
 	mux.HandleFunc("POST /admin/articles/{id}/restore", h(s.submitRestore))
+	mux.HandleFunc("GET /admin/picks", h(s.showPicks))
+	mux.HandleFunc("POST /admin/picks/{id}", h(s.submitPick))
 	mux.HandleFunc("GET /media/{name}", h(s.showMedia))
 
 	static, _ := fs.Sub(staticFiles, "static")
