@@ -46,13 +46,9 @@ func (s *Server) summaryOf(a *content.Article) articleSummary {
 
 func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	limit := defaultLimit
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxLimit {
-			return badRequest("limit must be a whole number from 1 to " + strconv.Itoa(maxLimit))
-		}
-		limit = n
+	limit, err := pageLimit(q.Get("limit"))
+	if err != nil {
+		return err
 	}
 	var after *content.Cursor
 	if v := q.Get("cursor"); v != "" {
@@ -80,6 +76,18 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
 		out.Articles = append(out.Articles, s.summaryOf(a))
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// pageLimit reads a list's limit parameter: defaultLimit when absent.
+func pageLimit(v string) (int, error) {
+	if v == "" {
+		return defaultLimit, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxLimit {
+		return 0, badRequest("limit must be a whole number from 1 to " + strconv.Itoa(maxLimit))
+	}
+	return n, nil
 }
 
 // encodeCursor makes a place in the list opaque to apps, so its form can

@@ -17,6 +17,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
 	"broadsheet/internal/httpguard"
+	"broadsheet/internal/newsroom"
 	"broadsheet/internal/settings"
 )
 
@@ -24,6 +25,7 @@ import (
 type Server struct {
 	Content  *content.Cache
 	Articles *content.Service
+	Newsroom *newsroom.Service
 	Accounts *accounts.Service
 	Billing  *billing.Service
 	Access   *access.Service
@@ -45,6 +47,8 @@ type Error struct {
 	Message string
 	// Challenge is the WWW-Authenticate value of a 401.
 	Challenge string
+	// Fields says what is wrong with each bad field of a 422.
+	Fields []newsroom.FieldError
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -65,22 +69,49 @@ func unauthorized(msg string, invalid bool) error {
 	return &Error{Status: http.StatusUnauthorized, Message: msg, Challenge: challenge}
 }
 
+// route is one path of the API and the handler of each method it answers.
+type route struct {
+	path    string
+	methods map[string]handlerFunc
+}
+
+// routes lists every path the API serves.
+func (s *Server) routes() []route {
+	type m = map[string]handlerFunc
+	return []route{
+		{"/api/v1/articles", m{http.MethodGet: s.listArticles}},
+		{"/api/v1/articles/{slug}", m{http.MethodGet: s.getArticle, http.MethodHead: s.headArticle}},
+		{"/api/v1/plans", m{http.MethodGet: s.listPlans}},
+		{"/api/v1/sessions", m{http.MethodPost: s.createSession}},
+		{"/api/v1/sessions/current", m{http.MethodDelete: s.deleteSession}},
+		{"/api/v1/me", m{http.MethodGet: s.showMe}},
+		{adminArticles, m{http.MethodGet: s.listStories, http.MethodPost: s.createStory}},
+		{adminArticles + "/{id}", m{http.MethodGet: s.showStory, http.MethodPatch: s.updateStory}},
+	}
+}
+
 // Handler returns every API route.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	route := func(path string, methods map[string]handlerFunc) {
-		mux.HandleFunc(path, s.dispatch(methods))
+	for _, rt := range s.routes() {
+		mux.HandleFunc(rt.path, s.dispatch(rt.methods))
 	}
-	route("/api/v1/articles", map[string]handlerFunc{http.MethodGet: s.listArticles})
-	route("/api/v1/articles/{slug}", map[string]handlerFunc{http.MethodGet: s.getArticle, http.MethodHead: s.headArticle})
-	route("/api/v1/plans", map[string]handlerFunc{http.MethodGet: s.listPlans})
-	route("/api/v1/sessions", map[string]handlerFunc{http.MethodPost: s.createSession})
-	route("/api/v1/sessions/current", map[string]handlerFunc{http.MethodDelete: s.deleteSession})
-	route("/api/v1/me", map[string]handlerFunc{http.MethodGet: s.showMe})
 	mux.HandleFunc("/api/", s.handle(func(http.ResponseWriter, *http.Request) error {
 		return notFound("no such API endpoint")
 	}))
 	return s.guard(mux)
+}
+
+// maxStoryBody bounds the body sent to the newsroom's endpoints: a story's
+// Markdown may be 200,000 bytes, more once escaped in JSON. Every other
+// endpoint takes what fits in httpguard.MaxBody.
+const maxStoryBody = 1 << 20
+
+func bodyLimit(r *http.Request) int64 {
+	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+		return maxStoryBody
+	}
+	return httpguard.MaxBody
 }
 
 // guard refuses with a JSON error what no endpoint can serve: a path,
@@ -88,7 +119,7 @@ func (s *Server) Handler() http.Handler {
 // upload.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if refusal := httpguard.Check(w, r, httpguard.CheckJSONBody); refusal != nil {
+		if refusal := httpguard.CheckUpTo(w, r, bodyLimit(r), httpguard.CheckJSONBody); refusal != nil {
 			if refusal.Status == http.StatusNotFound {
 				refusal.Message = "no such API endpoint or resource"
 			}
@@ -150,10 +181,11 @@ func writeError(w http.ResponseWriter, e *Error) {
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
 	type body struct {
-		Status  int    `json:"status"`
-		Message string `json:"message"`
+		Status  int                   `json:"status"`
+		Message string                `json:"message"`
+		Fields  []newsroom.FieldError `json:"fields,omitempty"`
 	}
-	writeJSON(w, e.Status, map[string]body{"error": {e.Status, e.Message}})
+	writeJSON(w, e.Status, map[string]body{"error": {e.Status, e.Message, e.Fields}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

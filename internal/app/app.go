@@ -107,9 +107,12 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	// One signer for the reader cookie and apps' X-Reader-Id: the API signs
 	// its ids under a label of its own, so neither passes for the other.
 	readers := access.NewSigner(secret)
+	// The console and the API's newsroom endpoints save through one
+	// service, so a story is checked and rendered the same either way.
+	news := &newsroom.Service{Store: st, Media: media.Dir(filepath.Join(cfg.DataDir, "media")), Now: clk.Now, Markup: markup.New()}
 	pages := &web.Server{
 		Store: st, Content: stories, Articles: articles, Outbox: outbox,
-		Newsroom: &newsroom.Service{Store: st, Media: media.Dir(filepath.Join(cfg.DataDir, "media")), Now: clk.Now, Markup: markup.New()}, Accounts: a.Accounts, Billing: a.Billing,
+		Newsroom: news, Accounts: a.Accounts, Billing: a.Billing,
 		Access: a.Access, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
 	}
@@ -117,8 +120,8 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	apiServer := &api.Server{
-		Content: stories, Articles: articles, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access, Settings: cache,
-		Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: readers,
+		Content: stories, Articles: articles, Newsroom: news, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access,
+		Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: readers,
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())

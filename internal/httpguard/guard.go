@@ -78,13 +78,19 @@ func SetRetryAfter(w http.ResponseWriter, wait time.Duration) {
 // its address is UTF-8 text, its body is at most MaxBody, and checkBody
 // (CheckForm for pages, CheckJSONBody for the API) accepts the body.
 func Check(w http.ResponseWriter, r *http.Request, checkBody func(r *http.Request, max int64) *Refusal) *Refusal {
+	return CheckUpTo(w, r, MaxBody, checkBody)
+}
+
+// CheckUpTo is Check with a body of at most max bytes, for the few
+// requests that carry more than a form: a story's text.
+func CheckUpTo(w http.ResponseWriter, r *http.Request, max int64, checkBody func(r *http.Request, max int64) *Refusal) *Refusal {
 	if refusal := CheckURL(r); refusal != nil {
 		return refusal
 	}
-	if refusal := LimitBody(w, r, MaxBody); refusal != nil {
+	if refusal := LimitBody(w, r, max); refusal != nil {
 		return refusal
 	}
-	return checkBody(r, MaxBody)
+	return checkBody(r, max)
 }
 
 // CheckUpload is Check for a form that may carry a file: its body may be
