@@ -92,7 +92,7 @@ func (s *Server) writeArticle(buf *bytes.Buffer, f *storyFraming, v *viewer, not
 	write(notice)
 	write("\n")
 	write(ad)
-	write("\n<main>\n")
+	write("\n<main id=\"content\">\n")
 	sv.writeTo(buf)
 	write(ad)
 	write("</main>\n")
