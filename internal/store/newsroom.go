@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
@@ -129,6 +131,36 @@ func (s *Store) StoryByID(ctx context.Context, id int64) (*content.Article, erro
 
 // ListStories lists stories for the newsroom, newest first, as f asks.
 func (s *Store) ListStories(ctx context.Context, f content.StoryFilter) ([]*content.Article, error) {
+	words := searchWords(f.Query)
+	if len(words) == 0 || s.SingleWriter() {
+		return s.listStories(ctx, f, words, 0, 0)
+	}
+	// PostgreSQL cannot tell how many headlines hold a word, so it either
+	// walks the stories newest first, slow for a rare word, or gathers
+	// every match from the index, slow for a common one. The newest
+	// stories are walked first; the index serves what they leave to find.
+	var newest sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT MIN(id) FROM (SELECT id FROM articles WHERE $1 = 0 OR id < $1
+		ORDER BY id DESC LIMIT `+strconv.Itoa(searchWalk)+`) w`, f.Before).Scan(&newest); err != nil || !newest.Valid {
+		return nil, err
+	}
+	list, err := s.listStories(ctx, f, words, newest.Int64, 0)
+	if err != nil || len(list) >= f.Limit {
+		return list, err
+	}
+	f.Limit -= len(list)
+	older, err := s.listStories(ctx, f, words, 0, newest.Int64)
+	return append(list, older...), err
+}
+
+// searchWalk is how many of the newest stories a search on PostgreSQL
+// reads one by one before it asks the index.
+const searchWalk = 5_000
+
+// listStories runs the list's query, with ids from atLeast on, or below
+// below, when they are not 0; a query for ids below below is answered from
+// the headline index.
+func (s *Store) listStories(ctx context.Context, f content.StoryFilter, words []string, atLeast, below int64) ([]*content.Article, error) {
 	var q strings.Builder
 	q.WriteString(`SELECT ` + articleColumns + articleFrom + `WHERE TRUE`)
 	var args []any
@@ -151,24 +183,64 @@ func (s *Store) ListStories(ctx context.Context, f content.StoryFilter) ([]*cont
 		q.WriteString(` AND s.slug = `)
 		arg(f.Section)
 	}
-	if f.Query != "" {
-		q.WriteString(` AND LOWER(a.headline) LIKE `)
-		arg("%" + likeEscape(strings.ToLower(f.Query)) + "%")
-		q.WriteString(` ESCAPE '\'`)
+	if len(words) > 0 {
+		// The headline index: FTS5 on SQLite, a GIN index on PostgreSQL.
+		if s.SingleWriter() {
+			q.WriteString(` AND a.id IN (SELECT rowid FROM article_headlines WHERE article_headlines MATCH `)
+			arg(ftsQuery(words))
+			q.WriteString(`)`)
+		} else {
+			q.WriteString(` AND to_tsvector('simple', a.headline) @@ to_tsquery('simple', `)
+			arg(tsQuery(words))
+			q.WriteString(`)`)
+		}
 	}
 	if f.Before > 0 {
 		q.WriteString(` AND a.id < `)
 		arg(f.Before)
 	}
-	q.WriteString(` ORDER BY a.id DESC LIMIT `)
+	order := `a.id`
+	if atLeast > 0 {
+		q.WriteString(` AND a.id >= `)
+		arg(atLeast)
+	}
+	if below > 0 {
+		q.WriteString(` AND a.id < `)
+		arg(below)
+		order = `a.id + 0` // not the primary key's order: the index's matches, sorted
+	}
+	q.WriteString(` ORDER BY ` + order + ` DESC LIMIT `)
 	arg(f.Limit)
 	// Not prepared: each combination of filters is its own statement.
 	return scanArticles(s.r.QueryContext(ctx, q.String(), args...))
 }
 
-// likeEscape makes s match itself literally in a LIKE pattern.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// searchWords splits a search into its words: letters and digits of any
+// script, lower-cased; everything else separates words and is dropped, so
+// no search can reach the engines' query syntax.
+func searchWords(q string) []string {
+	return strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
+}
+
+// ftsQuery is an FTS5 query for stories with every word, the last as a
+// prefix, so that a search finds headlines as the editor types.
+func ftsQuery(words []string) string {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		parts[i] = `"` + w + `"`
+	}
+	return strings.Join(parts, " ") + "*"
+}
+
+// tsQuery is ftsQuery for PostgreSQL's to_tsquery.
+func tsQuery(words []string) string {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		parts[i] = "'" + w + "'"
+	}
+	return strings.Join(parts, " & ") + ":*"
 }
 
 // StoryRevisions lists a story's revisions, newest first, without the
