@@ -35,6 +35,20 @@ func TestEditorPublishesAStory(t *testing.T) {
 		editor.setValue("#status", "scheduled")
 		// The site's clock reads 10:00 in the publication's zone.
 		editor.setValue("#publish_at", "2026-11-15T12:00")
+		// The live preview follows the form: a premium story, whole for a
+		// subscriber, cut at the paywall for everyone else.
+		var sent bool
+		if err := editor.eval(`document.getElementById("story-form").dispatchEvent(new Event("input", {bubbles: true}))`, &sent); err != nil {
+			t.Fatal(err)
+		}
+		editor.waitVisible(`#live-preview[data-state="ready"] #preview-metered #paywall`)
+		if live := editor.text("#live-preview #preview-subscriber"); !strings.Contains(live, "update its figures on Friday") {
+			t.Errorf("the live preview for a subscriber lacks the end of the story: %q", live)
+		}
+		if live := editor.text("#live-preview #preview-metered"); strings.Contains(live, "update its figures on Friday") ||
+			!strings.Contains(live, "premium") {
+			t.Errorf("the live preview for other readers is not cut at the premium paywall: %q", live)
+		}
 		editor.clickAndLoad("#save-story")
 		if got := editor.text(".notice"); got != "Story saved." {
 			t.Fatalf("after saving: notice %q", got)

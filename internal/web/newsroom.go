@@ -330,10 +330,14 @@ func (s *Server) submitPreview(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, _ := strconv.ParseInt(r.PostForm.Get("id"), 10, 64)
 	a, err := s.Newsroom.Preview(r.Context(), max(id, 0), d, s.Settings.Get().Location)
-	if err != nil {
-		if errors.Is(err, dberr.ErrNotFound) {
-			return notFound()
-		}
+	var invalid *newsroom.InvalidError
+	switch {
+	case errors.Is(err, dberr.ErrNotFound):
+		return notFound()
+	case errors.As(err, &invalid) && r.URL.Query().Get("part") == "previews":
+		// The live preview shows what keeps the draft from being shown.
+		return s.renderPart(w, http.StatusUnprocessableEntity, "story_edit", "draft-problems", invalid)
+	case err != nil:
 		return s.refuseDraft(w, r, v, id, d, err)
 	}
 	return s.renderPreview(w, r, v, a, false)
@@ -382,6 +386,10 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, v *viewer
 		views[i] = template.HTML(buf.String())
 	}
 	data := previewData{Headline: a.Headline, Subscriber: views[0], Metered: views[1], Saved: saved}
+	if r.URL.Query().Get("part") == "previews" {
+		// The editor's live preview asks for the two views alone.
+		return s.renderPart(w, http.StatusOK, "story_preview", "previews", data)
+	}
 	return s.render(w, http.StatusOK, "story_preview", s.newPage(w, r, v, "Preview: "+a.Headline, data))
 }
 

@@ -114,6 +114,17 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	return send(w, status, buf)
 }
 
+// renderPart writes one template of a page alone, for a script of the
+// page to put in place.
+func (s *Server) renderPart(w http.ResponseWriter, status int, page, name string, data any) error {
+	buf := s.buffer()
+	defer s.releaseBuffer(buf)
+	if err := s.pages[page].ExecuteTemplate(buf, name, data); err != nil {
+		return err
+	}
+	return send(w, status, buf)
+}
+
 // send writes a page built whole in buf with status.
 func send(w http.ResponseWriter, status int, buf *bytes.Buffer) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
