@@ -1,5 +1,6 @@
-// Package settings holds the publication's editorial settings: the meter,
-// the paywall copy, the time zone and the device cap. They live in the
+// Package settings holds the publication's editorial settings: its name,
+// tagline and language, the meter, the paywall copy, the time zone and the
+// device cap. They live in the
 // database and are edited by admins; this package owns their names, defaults
 // and validation, so a bad value is refused before it is stored.
 package settings
@@ -9,11 +10,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Keys of the settings table.
 const (
 	KeyPublication    = "publication_name"
+	KeyTagline        = "publication_tagline"
+	KeyLanguage       = "publication_language"
 	KeyFreeLimit      = "free_limit"
 	KeyLeadParagraphs = "lead_paragraphs"
 	KeyTimeZone       = "time_zone"
@@ -21,6 +25,9 @@ const (
 	KeyPaywallHeading = "paywall_heading"
 	KeyPaywallBody    = "paywall_body"
 	KeyPaywallCTA     = "paywall_cta"
+	KeyPremiumHeading = "paywall_premium_heading"
+	KeyLoginPrompt    = "paywall_login_prompt"
+	KeyLoginLink      = "login_link"
 	KeyMeterNotice    = "meter_notice"
 	KeyWireDisclaimer = "wire_disclaimer"
 )
@@ -28,6 +35,8 @@ const (
 // Defaults reproduce the reference offer page.
 var Defaults = map[string]string{
 	KeyPublication:    "The Broadsheet Daily",
+	KeyTagline:        "",
+	KeyLanguage:       "en",
 	KeyFreeLimit:      "3",
 	KeyLeadParagraphs: "2",
 	KeyTimeZone:       "Asia/Kolkata",
@@ -35,6 +44,9 @@ var Defaults = map[string]string{
 	KeyPaywallHeading: "You’ve reached your limit of {{free_limit}} free articles this month.",
 	KeyPaywallBody:    "Subscribe now for unlimited access.",
 	KeyPaywallCTA:     "Subscribe to read the full story →",
+	KeyPremiumHeading: "This is a premium story, for subscribers.",
+	KeyLoginPrompt:    "Already subscribed?",
+	KeyLoginLink:      "Log in",
 	KeyMeterNotice:    "You have {{remaining}} of {{free_limit}} free stories left this month.",
 	KeyWireDisclaimer: "Disclaimer: No {{publication}} journalist was involved in creation of this content",
 }
@@ -42,6 +54,8 @@ var Defaults = map[string]string{
 // Settings is the parsed, validated set of editorial settings.
 type Settings struct {
 	Publication    string
+	Tagline        string // under the name in the masthead; "" for none
+	Language       string // the pages' lang attribute, a BCP 47 tag such as en or hi-IN
 	FreeLimit      int
 	LeadParagraphs int
 	Location       *time.Location
@@ -49,6 +63,9 @@ type Settings struct {
 	PaywallHeading Template
 	PaywallBody    Template
 	PaywallCTA     Template
+	PremiumHeading Template // the paywall's heading on a premium story
+	LoginPrompt    string   // before the paywall's log-in link, such as "Already subscribed?"
+	LoginLink      string   // the text of the log-in links, in the paywall and the masthead
 	MeterNotice    Template
 	WireDisclaimer string
 	Raw            map[string]string
@@ -63,8 +80,27 @@ func Parse(raw map[string]string) (*Settings, error) {
 	for k, v := range raw {
 		all[k] = v
 	}
-	s := &Settings{Raw: all, Publication: strings.TrimSpace(all[KeyPublication])}
+	s := &Settings{
+		Raw: all, Publication: strings.TrimSpace(all[KeyPublication]), Tagline: strings.TrimSpace(all[KeyTagline]),
+		LoginPrompt: strings.TrimSpace(all[KeyLoginPrompt]), LoginLink: strings.TrimSpace(all[KeyLoginLink]),
+	}
 	var err error
+	for _, c := range []struct {
+		key, value string
+		min, max   int
+	}{
+		{KeyPublication, s.Publication, 1, 100},
+		{KeyTagline, s.Tagline, 0, 200},
+		{KeyLoginPrompt, s.LoginPrompt, 0, 200},
+		{KeyLoginLink, s.LoginLink, 1, 60},
+	} {
+		if err := textIn(c.key, c.value, c.min, c.max); err != nil {
+			return nil, err
+		}
+	}
+	if s.Language, err = ParseLanguage(all[KeyLanguage]); err != nil {
+		return nil, fmt.Errorf("%s: %w", KeyLanguage, err)
+	}
 	if s.FreeLimit, err = intIn(all, KeyFreeLimit, 0, 1000); err != nil {
 		return nil, err
 	}
@@ -81,6 +117,7 @@ func Parse(raw map[string]string) (*Settings, error) {
 		KeyPaywallHeading: &s.PaywallHeading,
 		KeyPaywallBody:    &s.PaywallBody,
 		KeyPaywallCTA:     &s.PaywallCTA,
+		KeyPremiumHeading: &s.PremiumHeading,
 		KeyMeterNotice:    &s.MeterNotice,
 	} {
 		if *dst, err = ParseTemplate(all[key]); err != nil {
@@ -89,6 +126,21 @@ func Parse(raw map[string]string) (*Settings, error) {
 	}
 	s.WireDisclaimer = strings.ReplaceAll(all[KeyWireDisclaimer], "{{publication}}", s.Publication)
 	return s, nil
+}
+
+// textIn checks that value, one line of copy, is from min to max
+// characters long.
+func textIn(key, value string, min, max int) error {
+	n := utf8.RuneCountInString(value)
+	switch {
+	case n < min && min == 1:
+		return fmt.Errorf("%s must not be empty", key)
+	case n < min || n > max:
+		return fmt.Errorf("%s must be %d to %d characters long, not %d", key, min, max, n)
+	case strings.ContainsAny(value, "\r\n"):
+		return fmt.Errorf("%s must be one line", key)
+	}
+	return nil
 }
 
 func intIn(all map[string]string, key string, lo, hi int) (int, error) {

@@ -111,3 +111,54 @@ func TestReloadKeepsUnchangedSettings(t *testing.T) {
 		}
 	})
 }
+
+func TestParseLanguage(t *testing.T) {
+	for in, want := range map[string]string{
+		"en": "en", "hi": "hi", "EN-in": "en-IN", " hi-IN ": "hi-IN", "pa-guru-in": "pa-Guru-IN",
+		"es-419": "es-419", "zh-Hant": "zh-Hant", "kok": "kok",
+	} {
+		if got, err := settings.ParseLanguage(in); err != nil || got != want {
+			t.Errorf("ParseLanguage(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "e", "english", "en_IN", "en-", "-en", "en-IN-x", "en-I", "hi-1234", "en IN",
+		`en" onload="x`, "हिं", "en-IN-IN"} {
+		if got, err := settings.ParseLanguage(bad); err == nil {
+			t.Errorf("ParseLanguage(%q) = %q, want an error", bad, got)
+		}
+	}
+}
+
+func TestPublicationAndPaywallCopy(t *testing.T) {
+	s, err := settings.Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Language != "en" || s.Tagline != "" || s.LoginPrompt != "Already subscribed?" || s.LoginLink != "Log in" ||
+		s.PremiumHeading.Render(s.Vars(0)) != "This is a premium story, for subscribers." {
+		t.Errorf("defaults: language %q, tagline %q, prompt %q, link %q", s.Language, s.Tagline, s.LoginPrompt, s.LoginLink)
+	}
+	s, err = settings.Parse(map[string]string{
+		settings.KeyTagline: "  खबरें, हर सुबह ", settings.KeyLanguage: "HI-in",
+		settings.KeyPremiumHeading: "केवल सदस्यों के लिए ({{free_limit}})", settings.KeyLoginLink: "लॉग इन",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Tagline != "खबरें, हर सुबह" || s.Language != "hi-IN" || s.LoginLink != "लॉग इन" ||
+		s.PremiumHeading.Render(s.Vars(0)) != "केवल सदस्यों के लिए (3)" {
+		t.Errorf("parsed: tagline %q, language %q, link %q", s.Tagline, s.Language, s.LoginLink)
+	}
+	for _, c := range []struct{ key, value string }{
+		{settings.KeyPublication, " "},
+		{settings.KeyPublication, "Two\nlines"},
+		{settings.KeyLoginLink, ""},
+		{settings.KeyTagline, strings.Repeat("न", 201)},
+		{settings.KeyLanguage, "Hindi"},
+		{settings.KeyPremiumHeading, "Only {{publication}}"},
+	} {
+		if _, err := settings.Parse(map[string]string{c.key: c.value}); err == nil || !strings.Contains(err.Error(), c.key) {
+			t.Errorf("%s=%q: error %v, want one naming the setting", c.key, c.value, err)
+		}
+	}
+}

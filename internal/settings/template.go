@@ -2,6 +2,7 @@ package settings
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -25,9 +26,13 @@ var Variables = map[string]string{
 	"used":       "free stories the reader has read this month",
 }
 
-// ParseTemplate checks src and returns the template, or an error that says
-// what is wrong and where.
-func ParseTemplate(src string) (Template, error) {
+// ParseTemplate checks src, copy about the meter, and returns the
+// template, or an error that says what is wrong and where.
+func ParseTemplate(src string) (Template, error) { return ParseTemplateOf(src, Variables) }
+
+// ParseTemplateOf is ParseTemplate for copy that may use the variables
+// named in known.
+func ParseTemplateOf(src string, known map[string]string) (Template, error) {
 	var t Template
 	rest := src
 	for {
@@ -54,8 +59,8 @@ func ParseTemplate(src string) (Template, error) {
 			return Template{}, fmt.Errorf("%q has an opening {{ that is never closed", src)
 		}
 		name := strings.TrimSpace(rest[:end])
-		if _, ok := Variables[name]; !ok {
-			return Template{}, fmt.Errorf("%q uses the unknown variable {{%s}}; known: free_limit, remaining, used", src, name)
+		if _, ok := known[name]; !ok {
+			return Template{}, fmt.Errorf("%q uses the unknown variable {{%s}}; known: %s", src, name, names(known))
 		}
 		t.parts = append(t.parts, part{variable: name})
 		rest = rest[end+2:]
@@ -73,4 +78,14 @@ func (t Template) Render(vars map[string]string) string {
 		}
 	}
 	return b.String()
+}
+
+// names lists the variables' names, in order.
+func names(known map[string]string) string {
+	out := make([]string, 0, len(known))
+	for name := range known {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }

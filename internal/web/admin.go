@@ -12,6 +12,7 @@ import (
 
 // settingField is one input of the admin settings form.
 type settingField struct {
+	Group     string // starts a group of fields under this heading
 	Key       string
 	Label     string
 	Help      string
@@ -22,13 +23,19 @@ type settingField struct {
 // adminFields are the settings the console edits, in form order. Only
 // these keys are read from a submitted form.
 var adminFields = []settingField{
-	{Key: settings.KeyFreeLimit, Label: "Free stories a month", Help: "How many metered stories a reader without a subscription may read each calendar month (0 to 1000)."},
+	{Group: "Publication", Key: settings.KeyPublication, Label: "Name", Help: "Shown in the masthead, page titles, the footer and receipts (1 to 100 characters)."},
+	{Key: settings.KeyTagline, Label: "Tagline", Help: "A line under the name in the masthead of every page; leave it empty for none."},
+	{Key: settings.KeyLanguage, Label: "Language of the pages", Help: "A language tag such as en, hi or en-IN, for browsers, screen readers and search engines."},
+	{Group: "Meter and devices", Key: settings.KeyFreeLimit, Label: "Free stories a month", Help: "How many metered stories a reader without a subscription may read each calendar month (0 to 1000)."},
 	{Key: settings.KeyLeadParagraphs, Label: "Lead paragraphs shown above the paywall", Help: "1 to 20; a short story shows at most half its paragraphs."},
 	{Key: settings.KeyDeviceLimit, Label: "Devices signed in per account", Help: "0 means no limit; past it, the least recently used device is signed out."},
 	{Key: settings.KeyTimeZone, Label: "Time zone", Help: "An IANA zone name such as Asia/Kolkata. Meter months start at midnight here."},
-	{Key: settings.KeyPaywallHeading, Label: "Paywall heading", Multiline: true},
+	{Group: "Paywall and meter copy", Key: settings.KeyPaywallHeading, Label: "Paywall heading, when the free stories are used up", Multiline: true},
+	{Key: settings.KeyPremiumHeading, Label: "Paywall heading on a premium story", Multiline: true},
 	{Key: settings.KeyPaywallBody, Label: "Paywall text", Multiline: true},
 	{Key: settings.KeyPaywallCTA, Label: "Paywall button", Multiline: true},
+	{Key: settings.KeyLoginPrompt, Label: "Paywall line before the log-in link", Help: "Such as “Already subscribed?”; may be empty."},
+	{Key: settings.KeyLoginLink, Label: "Log-in link", Help: "The text of the log-in link in the paywall and the masthead."},
 	{Key: settings.KeyMeterNotice, Label: "Meter notice above a metered story", Multiline: true},
 }
 
@@ -89,7 +96,7 @@ func (s *Server) submitSettings(w http.ResponseWriter, r *http.Request) error {
 		for k, val := range changes {
 			values[k] = val
 		}
-		return s.renderAdmin(w, r, v, http.StatusBadRequest, values, "Settings not saved: "+err.Error())
+		return s.renderAdmin(w, r, v, http.StatusUnprocessableEntity, values, "Settings not saved: "+err.Error())
 	}
 	s.setNotice(w, noticeSaved)
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)

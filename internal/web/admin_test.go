@@ -52,7 +52,8 @@ func TestAdminSettings(t *testing.T) {
 		if page.Status != http.StatusOK {
 			t.Fatalf("GET /admin: status %d", page.Status)
 		}
-		for _, s := range []string{`name="free_limit"`, `name="lead_paragraphs"`, `name="device_limit"`, `name="time_zone"`,
+		for _, s := range []string{`name="publication_name"`, `name="publication_tagline"`, `name="publication_language"`,
+			`name="paywall_premium_heading"`, `name="paywall_login_prompt"`, `name="login_link"`, `name="free_limit"`, `name="lead_paragraphs"`, `name="device_limit"`, `name="time_zone"`,
 			`name="paywall_heading"`, `name="paywall_body"`, `name="paywall_cta"`, `name="meter_notice"`,
 			`value="Asia/Kolkata"`, "{{free_limit}}", "{{remaining}}", "{{used}}", settings.Variables["remaining"]} {
 			if !strings.Contains(page.Body, s) {
@@ -65,12 +66,13 @@ func TestAdminSettings(t *testing.T) {
 			settings.KeyFreeLimit:      {"5"},
 			settings.KeyPaywallHeading: {"Only {{free_limit}} a month!"},
 			// Not on the form: ignored.
-			settings.KeyPublication: {"Renamed"},
+			settings.KeyWireDisclaimer: {"Renamed"},
 		})
 		if saved.Status != http.StatusOK || saved.URL != "/admin" || !strings.Contains(saved.Body, "Settings saved.") {
 			t.Fatalf("save settings: status %d at %s", saved.Status, saved.URL)
 		}
-		if cfg := site.App.Settings.Get(); cfg.FreeLimit != 5 || cfg.Publication != publication || cfg.LeadParagraphs != 2 {
+		if cfg := site.App.Settings.Get(); cfg.FreeLimit != 5 || cfg.Publication != publication || cfg.LeadParagraphs != 2 ||
+			cfg.Raw[settings.KeyWireDisclaimer] != settings.Defaults[settings.KeyWireDisclaimer] {
 			t.Errorf("after saving: free limit %d, publication %q, lead %d", cfg.FreeLimit, cfg.Publication, cfg.LeadParagraphs)
 		}
 
@@ -96,8 +98,8 @@ func TestAdminSettings(t *testing.T) {
 		}
 		for _, c := range bad {
 			resp := admin.Post("/admin/settings", url.Values{c.field: {c.value}, settings.KeyFreeLimit + "_": {"ignored"}})
-			if resp.Status != http.StatusBadRequest {
-				t.Errorf("%s=%q: status %d, want 400", c.field, c.value, resp.Status)
+			if resp.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s=%q: status %d, want 422", c.field, c.value, resp.Status)
 				continue
 			}
 			if !strings.Contains(resp.Body, `id="settings-error"`) || !strings.Contains(resp.Body, c.problem) {
@@ -109,8 +111,8 @@ func TestAdminSettings(t *testing.T) {
 		}
 		// A good value sent with a bad one is not saved either.
 		resp = admin.Post("/admin/settings", url.Values{settings.KeyFreeLimit: {"7"}, settings.KeyPaywallHeading: {"{{used"}})
-		if resp.Status != http.StatusBadRequest {
-			t.Errorf("mixed good and bad values: status %d, want 400", resp.Status)
+		if resp.Status != http.StatusUnprocessableEntity {
+			t.Errorf("mixed good and bad values: status %d, want 422", resp.Status)
 		}
 		stored, err := site.App.Store.Settings(ctx)
 		if err != nil {

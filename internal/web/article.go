@@ -52,7 +52,7 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sv, err := s.storyForReader(rs, d, f.copy)
+	sv, err := s.storyForReader(rs, d, f.copy, f.login)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) writeArticle(buf *bytes.Buffer, f *storyFraming, v *viewer, not
 	buf.WriteString(string(f.head))
 	buf.WriteByte('\n')
 	if v.SignedIn() {
-		p := &page{Publication: f.copy.cfg.Publication, SectionNav: f.nav, Path: f.path}
+		p := (&page{SectionNav: f.nav, Path: f.path}).withSettings(f.copy.cfg)
 		p.forReader(v)
 		if err := s.pages["article"].ExecuteTemplate(buf, "masthead", p); err != nil {
 			return err
@@ -131,8 +131,9 @@ func (sv *storyView) writeTo(buf *bytes.Buffer) {
 }
 
 // storyForReader cuts the story's rendered blocks by the reader's decision
-// and adds the copy that goes with it.
-func (s *Server) storyForReader(rs *renderedStory, d access.Decision, pc *pageCopy) (storyView, error) {
+// and adds the copy that goes with it: login is the paywall's log-in line
+// for the story (see paywallLogin).
+func (s *Server) storyForReader(rs *renderedStory, d access.Decision, pc *pageCopy, login template.HTML) (storyView, error) {
 	cfg := pc.cfg
 	shown := access.Project(rs.blocks, d, cfg.LeadParagraphs)
 	sv := storyView{Top: rs.top, Body: rs.html(shown.Blocks)}
@@ -144,7 +145,7 @@ func (s *Server) storyForReader(rs *renderedStory, d access.Decision, pc *pageCo
 	}
 	switch {
 	case !shown.Whole:
-		sv.Login = rs.login
+		sv.Login = login
 		sv.Paywall, err = s.paywall(pc, shown.Paywall, d.Used)
 	case rs.article.WireSource != "":
 		sv.Disclaimer = pc.disclaimer

@@ -7,8 +7,9 @@ import (
 
 // storyFraming is what surrounds a story on its page for the current
 // settings and section links: the page head, whose <title> names the
-// publication, and a signed-out reader's masthead, whose log-in link leads
-// back to the story. It is kept with the story and rendered anew when the
+// publication, a signed-out reader's masthead, whose log-in link leads
+// back to the story, and the paywall's log-in line, in the settings' copy,
+// which does too. It is kept with the story and rendered anew when the
 // settings or the section links change; an anonymous view of the story
 // then executes no template at all.
 type storyFraming struct {
@@ -17,6 +18,7 @@ type storyFraming struct {
 	path     string
 	head     template.HTML // from the doctype to <body>
 	masthead template.HTML // for a reader who is not signed in
+	login    template.HTML // the paywall's log-in prompt and link
 }
 
 // framing returns the story's framing for the copy and section links.
@@ -32,7 +34,7 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 	if err != nil {
 		return nil, err
 	}
-	p := &page{Title: rs.article.Headline, Publication: pc.cfg.Publication, SectionNav: nav, Path: rs.path, Head: tags}
+	p := (&page{Title: rs.article.Headline, SectionNav: nav, Path: rs.path, Head: tags}).withSettings(pc.cfg)
 	t := s.pages["article"]
 	var head, masthead strings.Builder
 	if err := t.ExecuteTemplate(&head, "page-head", p); err != nil {
@@ -41,11 +43,27 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 	if err := t.ExecuteTemplate(&masthead, "masthead", p); err != nil {
 		return nil, err
 	}
+	login, err := s.paywallLogin(pc, rs.article.Slug)
+	if err != nil {
+		return nil, err
+	}
 	f := &storyFraming{
 		copy: pc, nav: nav, path: rs.path,
-		head: template.HTML(head.String()), masthead: template.HTML(masthead.String()),
+		head: template.HTML(head.String()), masthead: template.HTML(masthead.String()), login: login,
 	}
 	// Two views may race to render it: either copy will do.
 	rs.framing.Store(f)
 	return f, nil
+}
+
+// paywallLogin renders the paywall's line for subscribers who are not
+// signed in, in the settings' copy, with a link that leads back to the
+// story.
+func (s *Server) paywallLogin(pc *pageCopy, slug string) (template.HTML, error) {
+	var b strings.Builder
+	data := struct{ Slug, Prompt, Link string }{slug, pc.cfg.LoginPrompt, pc.cfg.LoginLink}
+	if err := s.pages["article"].ExecuteTemplate(&b, "paywall-login", data); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
 }

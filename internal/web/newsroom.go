@@ -375,9 +375,13 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, v *viewer
 		{Granted: true, Reason: meter.Subscriber},
 		{Granted: rule.Granted, Reason: rule.Reason, FreeLimit: cfg.FreeLimit, Used: cfg.FreeLimit},
 	}
+	login, err := s.paywallLogin(pc, a.Slug)
+	if err != nil {
+		return err
+	}
 	views := make([]template.HTML, len(readers))
 	for i, d := range readers {
-		sv, err := s.storyForReader(rs, d, pc)
+		sv, err := s.storyForReader(rs, d, pc, login)
 		if err != nil {
 			return err
 		}

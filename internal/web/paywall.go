@@ -14,9 +14,9 @@ import (
 // as readers need them, the paywall per reason and count and the meter
 // notice per count. The copy is a template an admin edits; rendering it
 // once per settings, not per view, keeps it off the hot path. Nothing of
-// one story or reader is in it: the story adds the paywall's log-in link
-// (stories.go). New settings make a new pageCopy, so nothing here is ever
-// stale.
+// one story or reader is in it: the story's framing adds the paywall's
+// log-in line (framing.go). New settings make a new pageCopy, so nothing
+// here is ever stale.
 type pageCopy struct {
 	cfg        *settings.Settings
 	foot       template.HTML // the footer, which names the publication
@@ -70,7 +70,7 @@ func (s *Server) paywall(pc *pageCopy, reason meter.Reason, used int) (template.
 			pc.cfg.PaywallHeading.Render(vars), pc.cfg.PaywallBody.Render(vars), pc.cfg.PaywallCTA.Render(vars),
 		}
 		if reason == meter.PremiumOnly {
-			data.Heading = "This is a premium story, for subscribers."
+			data.Heading = pc.cfg.PremiumHeading.Render(vars)
 		}
 		return "paywall-copy", data
 	}, s.pages["article"])

@@ -14,6 +14,7 @@ import (
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/content"
 	"broadsheet/internal/money"
+	"broadsheet/internal/settings"
 )
 
 //go:embed templates
@@ -53,7 +54,11 @@ func parsePages() (map[string]*template.Template, error) {
 type page struct {
 	Title       string
 	Description string
+	// The publication, from the settings (see withSettings).
 	Publication string
+	Tagline     string
+	Lang        string
+	LoginLink   string
 	SectionNav  template.HTML
 	// The reader, for the masthead (see forReader).
 	Account *accounts.Account // signed in, or nil
@@ -71,11 +76,19 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, titl
 	cfg := s.Settings.Get()
 	secs, _ := s.Content.Sections(r.Context())
 	p := &page{
-		Title: title, Publication: cfg.Publication, SectionNav: s.sectionNav(secs),
+		Title: title, SectionNav: s.sectionNav(secs),
 		Path: r.URL.RequestURI(), Data: data, Notice: noticeHTML(s.takeNotice(w, r)),
 	}
+	p.withSettings(cfg)
 	p.forReader(v)
 	p.ShowAds = v == nil || !v.Entitlements.AdFree
+	return p
+}
+
+// withSettings sets what every page shows of the publication: its name
+// and tagline in the masthead, its language, the masthead's log-in link.
+func (p *page) withSettings(cfg *settings.Settings) *page {
+	p.Publication, p.Tagline, p.Lang, p.LoginLink = cfg.Publication, cfg.Tagline, cfg.Language, cfg.LoginLink
 	return p
 }
 
@@ -152,7 +165,7 @@ func (s *Server) releaseBuffer(buf *bytes.Buffer) {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {
-	p := &page{Title: http.StatusText(status), Publication: s.Settings.Get().Publication, Data: message, ShowAds: false}
+	p := (&page{Title: http.StatusText(status), Data: message, ShowAds: false}).withSettings(s.Settings.Get())
 	if err := s.render(w, status, "error", p); err != nil {
 		http.Error(w, message, status)
 	}

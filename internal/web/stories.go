@@ -22,7 +22,6 @@ type renderedStory struct {
 	article *content.Article // without Body
 	path    string           // the page's path, for the log-in links
 	top     template.HTML    // section, headline, standfirst, byline
-	login   template.HTML    // the paywall's log-in link back to the story
 	body    string           // every block as HTML, one after another
 	blocks  []template.HTML  // each block, a slice of body
 	framing atomic.Pointer[storyFraming]
@@ -129,11 +128,8 @@ func (c *storyCache) drop(changes []content.Change) {
 
 func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 	t := s.pages["article"]
-	var top, login bytes.Buffer
+	var top bytes.Buffer
 	if err := t.ExecuteTemplate(&top, "story-top", a); err != nil {
-		return nil, err
-	}
-	if err := t.ExecuteTemplate(&login, "paywall-login", a.Slug); err != nil {
 		return nil, err
 	}
 	// The blocks share one string of exactly the body's length: held as
@@ -159,7 +155,6 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 		article: &bodiless,
 		path:    "/article/" + a.Slug,
 		top:     template.HTML(top.String()),
-		login:   template.HTML(login.String()),
 		body:    all,
 		blocks:  blocks,
 	}, nil
