@@ -32,6 +32,7 @@ import (
 	"broadsheet/internal/markup"
 	"broadsheet/internal/media"
 	"broadsheet/internal/newsroom"
+	"broadsheet/internal/offer"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 	"broadsheet/internal/web"
@@ -45,6 +46,7 @@ type App struct {
 	Settings *settings.Cache
 	Accounts *accounts.Service
 	Billing  *billing.Service
+	Offer    *offer.Service
 	Access   *access.Service
 	Jobs     *jobs.Runner    // the job workers
 	Schedule *jobs.Scheduler // the periodic tasks
@@ -95,6 +97,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Gateway: &billing.TestGateway{Store: st, Now: clk.Now, Delay: cfg.TestGatewayDelay},
 		Mail:    sender, Publication: func() string { return cache.Get().Publication }, BaseURL: cfg.BaseURL,
 	}
+	a.Offer = &offer.Service{Store: st, Publication: func() string { return cache.Get().Publication }}
 	a.Access = &access.Service{Store: st, Now: clk.Now}
 	a.Jobs = &jobs.Runner{Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain, Kinds: a.jobKinds()}
 	a.prune = &pruner{
@@ -113,7 +116,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	pages := &web.Server{
 		Store: st, Content: stories, Articles: articles, Outbox: outbox,
 		Newsroom: news, Accounts: a.Accounts, Billing: a.Billing,
-		Access: a.Access, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
+		Offer: a.Offer, Access: a.Access, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
 	}
 	if err := pages.Init(); err != nil {

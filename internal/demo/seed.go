@@ -22,6 +22,19 @@ var Plans = []billing.Plan{
 	{Code: "super-saver", Name: "Super Saver", Price: 390000, Currency: "INR", TermMonths: 24, Position: 3, Active: true},
 }
 
+// Benefits are the reference offer's list of what a subscription
+// includes, the publication named by its name of the day.
+var Benefits = []struct{ Title, Body string }{
+	{"Exclusive premium stories online", "Over 30 premium stories daily, handpicked by our editors"},
+	{"Complimentary Access to The New York Times", "News, Games, Cooking, Audio, Wirecutter & The Athletic"},
+	{"{{publication}} Epaper", "Digital replica of our daily newspaper — with options to read, save, and share"},
+	{"Curated Newsletters", "Insights on markets, finance, politics, tech, and more delivered to your inbox"},
+	{"Market Analysis & Investment Insights", "In-depth market analysis & insights with access to The Smart Investor"},
+	{"Archives", "Repository of articles and publications dating back to 1997"},
+	{"Ad-free Reading", "Uninterrupted reading experience with no advertisements"},
+	{"Seamless Access Across All Devices", "Access {{publication}} across devices — mobile, tablet, or PC, via web or app"},
+}
+
 // Account is a demo sign-in: Role says who it is, printed at start-up;
 // AccountRole is the role the account is given.
 type Account struct {
@@ -52,6 +65,21 @@ func EnsurePlans(ctx context.Context, st *store.Store) error {
 	return nil
 }
 
+// seedBenefits stores the reference list unless the database has one (a
+// database that offered plans before the list was data has it already).
+func seedBenefits(ctx context.Context, st *store.Store) error {
+	existing, err := st.Benefits(ctx)
+	if err != nil || len(existing) > 0 {
+		return err
+	}
+	for _, b := range Benefits {
+		if _, err := st.CreateBenefit(ctx, b.Title, b.Body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Seed fills an empty database with the demo publication. A database that
 // already has stories is left as it is. It reports whether it seeded.
 func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *billing.Service, now time.Time, loc *time.Location) (bool, error) {
@@ -60,6 +88,9 @@ func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *bil
 		return false, err
 	}
 	if err := EnsurePlans(ctx, st); err != nil {
+		return false, err
+	}
+	if err := seedBenefits(ctx, st); err != nil {
 		return false, err
 	}
 	sectionIDs := map[string]int64{}

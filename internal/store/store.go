@@ -158,6 +158,15 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return mapErr(tx.Commit())
 }
 
+// forUpdate is the clause that holds the rows a select reads until the
+// transaction ends: SQLite's write transaction already holds them all.
+func (s *Store) forUpdate() string {
+	if s.SingleWriter() {
+		return ""
+	}
+	return " FOR UPDATE"
+}
+
 // mapErr turns driver errors into the store's sentinels.
 func mapErr(err error) error {
 	switch {

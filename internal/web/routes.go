@@ -52,6 +52,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/outbox", h(s.showOutbox))
 	mux.HandleFunc("GET /admin/staff", h(s.showStaff))
 	mux.HandleFunc("POST /admin/staff", h(s.submitStaff))
+	mux.HandleFunc("GET /admin/benefits", h(s.showBenefitsAdmin))
+	mux.HandleFunc("POST /admin/benefits", h(s.submitNewBenefit))
+	mux.HandleFunc("POST /admin/benefits/{id}", h(s.submitBenefit))
+	mux.HandleFunc("POST /admin/benefits/{id}/delete", h(s.submitDeleteBenefit))
+	mux.HandleFunc("POST /admin/benefits/{id}/move", h(s.submitMoveBenefit))
 
 	mux.HandleFunc("GET /admin/articles", h(s.showStories))
 	mux.HandleFunc("GET /admin/articles/new", h(s.showNewStory))

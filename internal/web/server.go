@@ -20,6 +20,7 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/newsroom"
+	"broadsheet/internal/offer"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 )
@@ -35,6 +36,7 @@ type Server struct {
 	Outbox   mail.Outbox // the admins read what it kept
 	Accounts *accounts.Service
 	Billing  *billing.Service
+	Offer    *offer.Service // the offer page's benefits
 	Access   *access.Service
 	Settings *settings.Cache
 	Now      func() time.Time

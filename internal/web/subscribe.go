@@ -6,32 +6,12 @@ import (
 	"strings"
 
 	"broadsheet/internal/billing"
+	"broadsheet/internal/offer"
 )
-
-// Benefit is one line of what a subscription includes.
-type Benefit struct {
-	Title       string
-	Description string
-}
-
-// benefits are the offer page's list, after the reference offer. The
-// publication's own name is filled in where the offer names it.
-func benefits(publication string) []Benefit {
-	return []Benefit{
-		{"Exclusive premium stories online", "Over 30 premium stories daily, handpicked by our editors"},
-		{"Complimentary Access to The New York Times", "News, Games, Cooking, Audio, Wirecutter & The Athletic"},
-		{publication + " Epaper", "Digital replica of our daily newspaper — with options to read, save, and share"},
-		{"Curated Newsletters", "Insights on markets, finance, politics, tech, and more delivered to your inbox"},
-		{"Market Analysis & Investment Insights", "In-depth market analysis & insights with access to The Smart Investor"},
-		{"Archives", "Repository of articles and publications dating back to 1997"},
-		{"Ad-free Reading", "Uninterrupted reading experience with no advertisements"},
-		{"Seamless Access Across All Devices", "Access " + publication + " across devices — mobile, tablet, or PC, via web or app"},
-	}
-}
 
 type plansData struct {
 	Plans      []*billing.Plan
-	Benefits   []Benefit
+	Benefits   []offer.Shown
 	Subscribed bool
 }
 
@@ -44,8 +24,12 @@ func (s *Server) showPlans(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	benefits, err := s.Offer.Shown(r.Context())
+	if err != nil {
+		return err
+	}
 	cfg := s.Settings.Get()
-	data := plansData{Plans: plans, Benefits: benefits(cfg.Publication), Subscribed: v.Entitlements.Premium}
+	data := plansData{Plans: plans, Benefits: benefits, Subscribed: v.Entitlements.Premium}
 	p := s.newPage(w, r, v, "Subscribe", data)
 	p.Description = "Subscribe to " + cfg.Publication + ": every story, without ads."
 	return s.render(w, http.StatusOK, "plans", p)

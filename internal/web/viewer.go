@@ -95,6 +95,11 @@ const (
 	noticeStorySaved    = "story_saved"
 	noticeStoryRestored = "story_restored"
 	noticeRoleChanged   = "role_changed"
+	// Notices of the benefits editor.
+	noticeBenefitAdded   = "benefit_added"
+	noticeBenefitSaved   = "benefit_saved"
+	noticeBenefitDeleted = "benefit_deleted"
+	noticeBenefitMoved   = "benefit_moved"
 )
 
 var noticeText = map[string]string{
@@ -111,6 +116,11 @@ var noticeText = map[string]string{
 	noticeStorySaved:    "Story saved.",
 	noticeStoryRestored: "The earlier revision is restored as the newest one.",
 	noticeRoleChanged:   "The role is changed. It applies from the account's next page.",
+	// Notices of the benefits editor.
+	noticeBenefitAdded:   "Benefit added.",
+	noticeBenefitSaved:   "Benefit saved.",
+	noticeBenefitDeleted: "Benefit deleted.",
+	noticeBenefitMoved:   "Benefit moved.",
 	// Notices of password.go.
 	noticePasswordChanged: "Your password is changed. Every other device was signed out.",
 	noticeEmailChangeSent: "A link is on its way to the new address. Your email changes when you open it.",
