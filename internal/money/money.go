@@ -3,6 +3,7 @@
 package money
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -51,4 +52,53 @@ func GroupIndian(n int64) string {
 	}
 	parts = append([]string{head}, parts...)
 	return strings.Join(parts, ",") + "," + tail
+}
+
+// ParseRupees reads an amount of rupees as a person types it: digits,
+// grouped by commas or not, and at most two digits of paise after a
+// point, with or without a leading ₹ ("2,700", "2700", "₹2,700.50",
+// "1,00,000"). A sign, an exponent or anything else is refused. The
+// caller checks the range.
+func ParseRupees(s string) (Paise, error) {
+	bad := fmt.Errorf("%q is not an amount in rupees such as 2,700 or 2700.50", s)
+	t := strings.TrimSpace(s)
+	t = strings.TrimSpace(strings.TrimPrefix(t, "₹"))
+	whole, frac, hasFrac := strings.Cut(t, ".")
+	if whole == "" || strings.HasPrefix(whole, ",") || strings.HasSuffix(whole, ",") || strings.Contains(whole, ",,") {
+		return 0, bad
+	}
+	whole = strings.ReplaceAll(whole, ",", "")
+	if hasFrac && (len(frac) < 1 || len(frac) > 2) {
+		return 0, bad
+	}
+	for _, part := range []string{whole, frac} {
+		for _, c := range part {
+			if c < '0' || c > '9' {
+				return 0, bad
+			}
+		}
+	}
+	// Eleven digits of rupees fit an int64 of paise many times over;
+	// more is no price.
+	if len(strings.TrimLeft(whole, "0")) > 11 {
+		return 0, bad
+	}
+	rupees, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, bad
+	}
+	var paise int64
+	if frac != "" {
+		if len(frac) == 1 {
+			frac += "0"
+		}
+		paise, _ = strconv.ParseInt(frac, 10, 64)
+	}
+	return Paise(rupees*100 + paise), nil
+}
+
+// Plain formats the amount as a person would type it back into a form:
+// grouped, without the ₹ sign (2,700 or 2,700.50).
+func (p Paise) Plain() string {
+	return strings.Replace(p.String(), "₹", "", 1)
 }
