@@ -8,16 +8,20 @@ import (
 	"time"
 
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/money"
 )
 
 // CheckoutStore is what checkout and its recovery need from the database.
 type CheckoutStore interface {
 	PaymentByKey(ctx context.Context, key string) (*Payment, error)
 	PaymentByID(ctx context.Context, id int64) (*Payment, error)
-	// BeginCheckout records a pending checkout payment, or returns the one
-	// with the same key (created false); ErrConflict while the account has
-	// a live subscription or another pending checkout.
-	BeginCheckout(ctx context.Context, p *Payment) (*Payment, bool, error)
+	// BeginCheckout records a pending checkout payment for plan, as the
+	// checkout read it, or returns the one with the same key (created
+	// false); ErrConflict while the account has a live subscription or
+	// another pending checkout, ErrPlanRetired or ErrPlanChanged if the
+	// plan is no longer on offer as read. An admin's change to the plan
+	// waits for it, or it for the change.
+	BeginCheckout(ctx context.Context, p *Payment, plan *Plan) (*Payment, bool, error)
 	// InBillingTx runs fn in one transaction: committed if fn returns
 	// nil, rolled back otherwise.
 	InBillingTx(ctx context.Context, fn func(tx Tx) error) error
@@ -83,6 +87,20 @@ const released = "The payment did not go through and nothing was charged."
 // outcome is not heard leaves the payment pending, and the error wraps
 // ErrPaymentInProgress; RecoverCheckout settles it later.
 func (s *Service) Checkout(ctx context.Context, accountID int64, planCode string, card Card, formKey string) (*Subscription, error) {
+	return s.CheckoutAt(ctx, accountID, planCode, Quote{}, card, formKey)
+}
+
+// Quote is a plan's price and term as the reader was shown them.
+type Quote struct {
+	Price      money.Paise
+	TermMonths int
+}
+
+// CheckoutAt is Checkout at the price and term the reader was shown: if
+// the plan's differ now (an admin changed them meanwhile), nothing is
+// charged and the error is ErrPlanChanged. A zero quote takes the plan
+// as it is.
+func (s *Service) CheckoutAt(ctx context.Context, accountID int64, planCode string, quote Quote, card Card, formKey string) (*Subscription, error) {
 	plan, err := s.ActivePlan(ctx, planCode)
 	if err != nil {
 		return nil, err
@@ -95,6 +113,9 @@ func (s *Service) Checkout(ctx context.Context, accountID int64, planCode string
 		return s.checkoutOutcome(ctx, p)
 	} else if !errors.Is(err, dberr.ErrNotFound) {
 		return nil, err
+	}
+	if quote != (Quote{}) && (quote.Price != plan.Price || quote.TermMonths != plan.TermMonths) {
+		return nil, ErrPlanChanged
 	}
 	if current, err := s.Current(ctx, accountID); err != nil {
 		return nil, err
@@ -133,7 +154,7 @@ func (s *Service) Checkout(ctx context.Context, accountID int64, planCode string
 	payment, created, err := s.Store.BeginCheckout(ctx, &Payment{
 		AccountID: accountID, IdempotencyKey: key, PlanID: plan.ID, PaymentMethodID: saved.ID,
 		Amount: plan.Price, Currency: plan.Currency, Gateway: s.Gateway.Name(), CreatedAt: now,
-	})
+	}, plan)
 	if errors.Is(err, dberr.ErrConflict) {
 		if current, err := s.Current(ctx, accountID); err != nil {
 			return nil, err

@@ -23,6 +23,7 @@ type Store interface {
 	Plans(ctx context.Context) ([]*Plan, error)
 	PlanByCode(ctx context.Context, code string) (*Plan, error)
 	PlanByID(ctx context.Context, id int64) (*Plan, error)
+	PlanStore
 	CreatePaymentMethod(ctx context.Context, m *PaymentMethod) (int64, error)
 	PaymentMethodByID(ctx context.Context, id int64) (*PaymentMethod, error)
 	CheckoutStore
@@ -73,11 +74,14 @@ type Service struct {
 }
 
 // ActivePlan finds a plan on offer by its code; ErrUnknownPlan if there is
-// none or it is withdrawn.
+// none, ErrPlanRetired (which is an ErrUnknownPlan) if it was retired.
 func (s *Service) ActivePlan(ctx context.Context, code string) (*Plan, error) {
 	plan, err := s.Store.PlanByCode(ctx, code)
-	if errors.Is(err, dberr.ErrNotFound) || (err == nil && !plan.Active) {
+	if errors.Is(err, dberr.ErrNotFound) {
 		return nil, ErrUnknownPlan
+	}
+	if err == nil && !plan.Active {
+		return plan, ErrPlanRetired
 	}
 	return plan, err
 }

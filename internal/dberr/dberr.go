@@ -12,4 +12,7 @@ var (
 	// ErrStale: the row changed since the caller read it (a save over a
 	// revision that is no longer the latest).
 	ErrStale = errors.New("changed since it was read")
+	// ErrInUse: the row cannot be deleted, as others refer to it (a
+	// foreign key refused).
+	ErrInUse = errors.New("still referred to")
 )

@@ -51,9 +51,10 @@ var Accounts = []Account{
 }
 
 // EnsurePlans stores the reference plans if the database has none, so a
-// fresh publication has an offer to show.
+// fresh publication has an offer to show. Plans an admin retired count:
+// they are not brought back.
 func EnsurePlans(ctx context.Context, st *store.Store) error {
-	existing, err := st.Plans(ctx)
+	existing, err := st.AllPlans(ctx)
 	if err != nil || len(existing) > 0 {
 		return err
 	}

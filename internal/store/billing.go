@@ -11,57 +11,6 @@ import (
 	"broadsheet/internal/money"
 )
 
-// UpsertPlan creates or updates a plan by its code.
-func (s *Store) UpsertPlan(ctx context.Context, p billing.Plan) (int64, error) {
-	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO plans (code, name, price_paise, currency, term_months, position, active)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (code) DO UPDATE SET name = excluded.name, price_paise = excluded.price_paise,
-			currency = excluded.currency, term_months = excluded.term_months, position = excluded.position, active = excluded.active
-		RETURNING id`, p.Code, p.Name, int64(p.Price), p.Currency, p.TermMonths, p.Position, p.Active).Scan(&id)
-	return id, mapErr(err)
-}
-
-const planColumns = `id, code, name, price_paise, currency, term_months, position, active`
-
-func scanPlan(row interface{ Scan(...any) error }) (*billing.Plan, error) {
-	var p billing.Plan
-	var price int64
-	if err := row.Scan(&p.ID, &p.Code, &p.Name, &price, &p.Currency, &p.TermMonths, &p.Position, &p.Active); err != nil {
-		return nil, mapErr(err)
-	}
-	p.Price = money.Paise(price)
-	return &p, nil
-}
-
-// Plans lists the active plans in display order.
-func (s *Store) Plans(ctx context.Context) ([]*billing.Plan, error) {
-	rows, err := s.readRows(ctx, `SELECT `+planColumns+` FROM plans WHERE active ORDER BY position, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*billing.Plan
-	for rows.Next() {
-		p, err := scanPlan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
-// PlanByCode finds a plan by its code.
-func (s *Store) PlanByCode(ctx context.Context, code string) (*billing.Plan, error) {
-	return scanPlan(s.readRow(ctx, `SELECT `+planColumns+` FROM plans WHERE code = $1`, code))
-}
-
-// PlanByID finds a plan by id.
-func (s *Store) PlanByID(ctx context.Context, id int64) (*billing.Plan, error) {
-	return scanPlan(s.readRow(ctx, `SELECT `+planColumns+` FROM plans WHERE id = $1`, id))
-}
-
 // CreatePaymentMethod saves a tokenised card.
 func (s *Store) CreatePaymentMethod(ctx context.Context, m *billing.PaymentMethod) (int64, error) {
 	var id int64
@@ -113,8 +62,13 @@ func (s *Store) PaymentByID(ctx context.Context, id int64) (*billing.Payment, er
 // the existing payment with created false. An account that has a
 // subscription that has not ended, or another checkout pending, gets
 // ErrConflict: only the request that holds the pending row may charge.
-func (s *Store) BeginCheckout(ctx context.Context, p *billing.Payment) (*billing.Payment, bool, error) {
+// A plan retired, repriced or given another term since the checkout read
+// it gets billing.ErrPlanRetired or billing.ErrPlanChanged (see lockPlan).
+func (s *Store) BeginCheckout(ctx context.Context, p *billing.Payment, plan *billing.Plan) (*billing.Payment, bool, error) {
 	return s.beginPayment(ctx, p, billing.PurposeCheckout, func(tx *sql.Tx) error {
+		if err := s.lockPlan(ctx, tx, plan); err != nil {
+			return err
+		}
 		var live int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions WHERE account_id = $1 AND status <> $2`,
 			p.AccountID, string(billing.Ended)).Scan(&live); err != nil {

@@ -24,6 +24,7 @@ import (
 var (
 	ErrNotFound = dberr.ErrNotFound
 	ErrConflict = dberr.ErrConflict
+	ErrInUse    = dberr.ErrInUse
 )
 
 // Store is the database. Writes go through w and reads through r: on SQLite
@@ -176,6 +177,8 @@ func mapErr(err error) error {
 		return ErrNotFound
 	case isUniqueViolation(err):
 		return fmt.Errorf("%w: %v", ErrConflict, err)
+	case isForeignKeyViolation(err):
+		return fmt.Errorf("%w: %v", ErrInUse, err)
 	default:
 		return err
 	}

@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"broadsheet/internal/billing"
+	"broadsheet/internal/money"
 	"broadsheet/internal/offer"
 )
 
@@ -48,13 +50,34 @@ type checkoutData struct {
 	ExpYear  string
 }
 
-// activePlan finds a plan on offer by its code.
+// activePlan finds a plan on offer by its code. A retired plan's page is
+// gone, and says so.
 func (s *Server) activePlan(r *http.Request) (*billing.Plan, error) {
 	plan, err := s.Billing.ActivePlan(r.Context(), r.PathValue("plan"))
-	if errors.Is(err, billing.ErrUnknownPlan) {
-		return nil, notFound()
+	return plan, planGone(plan, err)
+}
+
+// planGone turns billing's answer that a plan is not on offer into the
+// page that says so.
+func planGone(plan *billing.Plan, err error) error {
+	switch {
+	case errors.Is(err, billing.ErrPlanRetired) && plan != nil:
+		return &httpError{http.StatusGone, plan.Name + " is no longer offered. The plans on offer are at /subscribe."}
+	case errors.Is(err, billing.ErrUnknownPlan):
+		return notFound()
 	}
-	return plan, err
+	return err
+}
+
+// quoted is the price and term the checkout form showed the reader, if it
+// says (a form from before it did takes the plan as it is).
+func quoted(r *http.Request) billing.Quote {
+	price, err1 := strconv.ParseInt(r.PostFormValue("plan_price"), 10, 64)
+	term, err2 := strconv.Atoi(r.PostFormValue("plan_term"))
+	if err1 != nil || err2 != nil || price <= 0 || term <= 0 {
+		return billing.Quote{}
+	}
+	return billing.Quote{Price: money.Paise(price), TermMonths: term}
 }
 
 func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request) error {
@@ -103,9 +126,18 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 			Plan: plan, Error: "The form expired. Enter your card again.", ExpMonth: card.ExpMonth, ExpYear: card.ExpYear,
 		})
 	}
-	sub, err := s.Billing.Checkout(r.Context(), v.Account.ID, plan.Code, card, key)
+	sub, err := s.Billing.CheckoutAt(r.Context(), v.Account.ID, plan.Code, quoted(r), card, key)
 	var decline *billing.DeclineError
 	switch {
+	case errors.Is(err, billing.ErrPlanChanged):
+		// Shown again as it is now, for the reader to pay or not.
+		plan, err := s.activePlan(r)
+		if err != nil {
+			return err
+		}
+		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{
+			Plan: plan, Error: readerMessage(billing.ErrPlanChanged), ExpMonth: card.ExpMonth, ExpYear: card.ExpYear,
+		})
 	case errors.As(err, &decline):
 		return s.renderCheckout(w, r, v, http.StatusPaymentRequired, checkoutData{
 			Plan: plan, Error: decline.Message, ExpMonth: card.ExpMonth, ExpYear: card.ExpYear,
@@ -130,7 +162,7 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, billing.ErrCheckoutFormUsed):
 		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{Plan: plan, Error: readerMessage(err)})
 	case errors.Is(err, billing.ErrUnknownPlan):
-		return notFound()
+		return planGone(plan, err)
 	case err != nil:
 		return err
 	}

@@ -95,7 +95,10 @@ const (
 	noticeStorySaved    = "story_saved"
 	noticeStoryRestored = "story_restored"
 	noticeRoleChanged   = "role_changed"
-	// Notices of the benefits editor.
+	// Notices of the plans and benefits editors.
+	noticePlanAdded      = "plan_added"
+	noticePlanSaved      = "plan_saved"
+	noticePlanDeleted    = "plan_deleted"
 	noticeBenefitAdded   = "benefit_added"
 	noticeBenefitSaved   = "benefit_saved"
 	noticeBenefitDeleted = "benefit_deleted"
@@ -116,7 +119,10 @@ var noticeText = map[string]string{
 	noticeStorySaved:    "Story saved.",
 	noticeStoryRestored: "The earlier revision is restored as the newest one.",
 	noticeRoleChanged:   "The role is changed. It applies from the account's next page.",
-	// Notices of the benefits editor.
+	// Notices of the plans and benefits editors.
+	noticePlanAdded:      "Plan added.",
+	noticePlanSaved:      "Plan saved.",
+	noticePlanDeleted:    "Plan deleted.",
 	noticeBenefitAdded:   "Benefit added.",
 	noticeBenefitSaved:   "Benefit saved.",
 	noticeBenefitDeleted: "Benefit deleted.",
