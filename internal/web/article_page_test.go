@@ -26,6 +26,10 @@ func TestAdminCopyCannotBreakTheArticlePage(t *testing.T) {
 			settings.KeyPaywallHeading: `Spent <b>bsSlug7Q2</b> "{{used}}"`,
 			settings.KeyPaywallBody:    "bsHolePath7Q2 & bsHoleStory7Q2",
 			settings.KeyPaywallCTA:     "Join bsSlug7Q2",
+			settings.KeyTagline:        "bsHoleTag7Q2 <u>daily</u>",
+			settings.KeyPremiumHeading: `<i>Members</i> "only"`,
+			settings.KeyLoginPrompt:    "Member? <b>bsSlug7Q2</b>",
+			settings.KeyLoginLink:      `Sign <i>in</i> "here"`,
 		}
 		setCopy(t, site, copy)
 		esc := template.HTMLEscapeString
@@ -47,12 +51,15 @@ func TestAdminCopyCannotBreakTheArticlePage(t *testing.T) {
 			esc("bsHolePath7Q2 & bsHoleStory7Q2"),
 			"Join bsSlug7Q2",
 			"<title>" + esc(gated.Headline+" · The bsHoleStory7Q2 <Times>") + "</title>",
+			`<p class="tagline" id="tagline">` + esc("bsHoleTag7Q2 <u>daily</u>") + "</p>",
+			"<p>" + esc("Member? <b>bsSlug7Q2</b>") + ` <a href="/login?next=/article/` + gated.Slug + `" id="paywall-login">` + esc(`Sign <i>in</i> "here"`) + "</a></p>",
+			`id="nav-login">` + esc(`Sign <i>in</i> "here"`) + "</a>",
 		} {
 			if !strings.Contains(resp.Body, want) {
 				t.Errorf("the gated page lacks %s", want)
 			}
 		}
-		for _, markup := range []string{"<b>bsSlug7Q2", "<Times>", "<i>"} {
+		for _, markup := range []string{"<b>bsSlug7Q2", "<Times>", "<i>", "<u>"} {
 			if strings.Contains(resp.Body, markup) {
 				t.Errorf("copy reached the page as markup: %s", markup)
 			}
@@ -63,6 +70,9 @@ func TestAdminCopyCannotBreakTheArticlePage(t *testing.T) {
 		assertGated(t, resp, premium[0], 2)
 		if !strings.Contains(resp.Body, `href="/login?next=/article/`+premium[0].Slug+`" id="paywall-login"`) {
 			t.Error("a premium story's paywall does not lead back to it after signing in")
+		}
+		if !strings.Contains(resp.Body, "<h2>"+esc(`<i>Members</i> "only"`)+"</h2>") || strings.Contains(resp.Body, "<i>") {
+			t.Error("a premium story's heading is not the admin's copy, as text")
 		}
 	})
 }
