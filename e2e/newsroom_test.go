@@ -2,9 +2,16 @@ package e2e_test
 
 import (
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"broadsheet/e2e"
 	"broadsheet/internal/app/apptest"
@@ -12,7 +19,8 @@ import (
 )
 
 // TestEditorPublishesAStory walks an editor through the newsroom in a real
-// browser: a premium story written and scheduled, previewed, unseen until
+// browser: a premium story with a lead image written and scheduled,
+// previewed live and by its link, unseen until
 // its time, then read as the paywall and a subscription allow; renamed,
 // with the old address redirecting; unpublished, and gone.
 func TestEditorPublishesAStory(t *testing.T) {
@@ -32,6 +40,9 @@ func TestEditorPublishesAStory(t *testing.T) {
 		editor.setValue("#section", "economy")
 		editor.typeInto("#authors", "Meera Iyer")
 		editor.setValue("#access", "premium")
+		editor.do("choose the lead image", chromedp.SetUploadFiles(chromedp.CSS("#image"), []string{photo(t)}))
+		editor.typeInto("#image_caption", "The reservoir at dawn")
+		editor.typeInto("#image_credit", "Photo: Staff")
 		editor.setValue("#status", "scheduled")
 		// The site's clock reads 10:00 in the publication's zone.
 		editor.setValue("#publish_at", "2026-11-15T12:00")
@@ -76,6 +87,13 @@ func TestEditorPublishesAStory(t *testing.T) {
 		reader.navigate("/")
 		reader.clickAndLoad(`a[href="/article/` + slug + `"]`)
 		reader.waitVisible("#paywall")
+		var shown bool
+		if err := reader.eval(`(i => !!i && i.complete && i.naturalWidth === 64)(document.querySelector('.lead-image img'))`, &shown); err != nil || !shown {
+			t.Errorf("the reader does not see the story's lead image (%v)", err)
+		}
+		if caption := reader.text(".lead-image figcaption"); !strings.Contains(caption, "The reservoir at dawn") {
+			t.Errorf("lead image caption %q", caption)
+		}
 		if body := reader.pageText(); !strings.Contains(body, "Reservoir storage rose again") || strings.Contains(body, "update its figures on Friday") {
 			t.Error("the reader does not get the lead alone")
 		}
@@ -108,6 +126,26 @@ func TestEditorPublishesAStory(t *testing.T) {
 			t.Error("the home page still lists an unpublished story")
 		}
 	})
+}
+
+// photo writes a small PNG image for the editor to upload and returns its
+// path.
+func photo(t *testing.T) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 40))
+	for x := range 64 {
+		img.Set(x, 20, color.RGBA{0, 90, 160, 255})
+	}
+	path := filepath.Join(t.TempDir(), "reservoir.png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // signInAs signs the tab's browser in with a password.
