@@ -16,8 +16,9 @@ const (
 	Unpublished ChangeKind = "unpublished"
 	// Deleted: a story was deleted.
 	Deleted ChangeKind = "deleted"
-	// SectionSaved: a section was created or renamed; Slug and SectionID
-	// are the section's, and every story in it shows the new name.
+	// SectionSaved: a section was created, renamed, moved or deleted;
+	// Slug and SectionID are the section's, and every story in it shows
+	// its name.
 	SectionSaved ChangeKind = "section_saved"
 )
 

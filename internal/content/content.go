@@ -43,7 +43,11 @@ type Article struct {
 	SectionID   int64
 	SectionSlug string
 	SectionName string
-	Author      string
+	Author      string // the byline: the authors' names joined
+	// Authors and Tags are loaded with one story (not in lists): the
+	// authors in the byline's order, the tags in the editor's.
+	Authors     []Author
+	Tags        []Tag
 	Access      Access
 	EditorsPick bool
 	WireSource  string // the agency of a syndicated story; empty for our own

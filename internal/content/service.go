@@ -15,6 +15,11 @@ type Cursor struct {
 // ListStore is where the lists of published stories are read.
 type ListStore interface {
 	LatestArticles(ctx context.Context, now time.Time, section string, after *Cursor, limit int) ([]*Article, error)
+	SectionArticles(ctx context.Context, now time.Time, id int64, after *Cursor, limit int) ([]*Article, error)
+	AuthorArticles(ctx context.Context, now time.Time, id int64, after *Cursor, limit int) ([]*Article, error)
+	TagArticles(ctx context.Context, now time.Time, id int64, after *Cursor, limit int) ([]*Article, error)
+	AuthorBySlug(ctx context.Context, slug string) (*Author, error)
+	TagBySlug(ctx context.Context, slug string) (*Tag, error)
 	EditorsPicks(ctx context.Context, now time.Time, limit int) ([]*Article, error)
 	RedirectedSlug(ctx context.Context, old string, now time.Time) (string, error)
 	Sections(ctx context.Context) ([]Section, error)

@@ -24,6 +24,8 @@ type Store interface {
 	ListStories(ctx context.Context, f content.StoryFilter) ([]*content.Article, error)
 	SaveStory(ctx context.Context, a *content.Article, by int64, changed []string, at time.Time) error
 	PickStore
+	AuthorStore
+	SectionStore
 	StoryRevisions(ctx context.Context, id int64) ([]content.Revision, error)
 	StoryAtRevision(ctx context.Context, id int64, n int) (*content.Article, error)
 	Sections(ctx context.Context) ([]content.Section, error)
@@ -44,6 +46,7 @@ type Draft struct {
 	Body        string // Markdown
 	Section     string // the section's slug
 	Authors     string // names, separated by commas
+	Tags        string // names, separated by commas
 	Slug        string // "": made from the headline for a new story, kept for an existing one
 	Access      string // free, metered or premium
 	Status      string // draft, scheduled, published or unpublished
@@ -172,7 +175,8 @@ func changedFields(was, a *content.Article) []string {
 	add("standfirst", was.Summary != a.Summary)
 	add("body", was.Body != a.Body)
 	add("section", was.SectionID != a.SectionID)
-	add("authors", was.Author != a.Author)
+	add("authors", content.NameKey(was.Author) != content.NameKey(a.Author))
+	add("tags", strings.Join(was.TagNames(), ", ") != strings.Join(a.TagNames(), ", "))
 	add("slug", was.Slug != a.Slug)
 	add("access", was.Access != a.Access)
 	add("status", was.Status != a.Status)
@@ -188,6 +192,8 @@ const (
 	maxStandfirst = 600
 	maxAuthors    = 300
 	maxBody       = 200_000
+	maxTags       = 20
+	maxTag        = 60
 )
 
 // build checks d and makes the story it describes, as a new version of was
@@ -210,10 +216,8 @@ func (s *Service) build(ctx context.Context, was *content.Article, d Draft, loc 
 	if a.Summary = strings.TrimSpace(d.Standfirst); utf8.RuneCountInString(a.Summary) > maxStandfirst {
 		bad.add("standfirst", fmt.Sprintf("at most %d characters", maxStandfirst))
 	}
-	a.Author = joinNames(d.Authors)
-	if utf8.RuneCountInString(a.Author) > maxAuthors {
-		bad.add("authors", fmt.Sprintf("at most %d characters in all", maxAuthors))
-	}
+	setAuthors(a, d.Authors, &bad)
+	setTags(a, d.Tags, &bad)
 	a.Body = strings.TrimSpace(strings.ReplaceAll(d.Body, "\r\n", "\n"))
 	if len(a.Body) > maxBody {
 		bad.add("body", fmt.Sprintf("at most %d bytes", maxBody))
@@ -360,15 +364,38 @@ func parseTime(v string, loc *time.Location) (time.Time, bool, error) {
 	return time.Time{}, false, errors.New("give a date and time such as 2026-12-05T09:30")
 }
 
-// joinNames tidies a list of names separated by commas.
-func joinNames(v string) string {
-	var names []string
-	for _, n := range strings.Split(v, ",") {
-		if n = strings.Join(strings.Fields(n), " "); n != "" {
-			names = append(names, n)
+// setAuthors sets a's authors from names separated by commas: the store
+// finds each by name, or creates them, when the story is saved.
+func setAuthors(a *content.Article, names string, bad *InvalidError) {
+	a.Authors = content.AuthorsOf(names)
+	a.Author = content.Byline(a.Authors)
+	if utf8.RuneCountInString(a.Author) > maxAuthors {
+		bad.add("authors", fmt.Sprintf("at most %d characters in all", maxAuthors))
+	}
+	for _, au := range a.Authors {
+		if au.Slug == "" {
+			bad.add("authors", fmt.Sprintf("%q has no letter or digit to make an address of", au.Name))
+			return
 		}
 	}
-	return strings.Join(names, ", ")
+}
+
+// setTags sets a's tags from names separated by commas.
+func setTags(a *content.Article, names string, bad *InvalidError) {
+	a.Tags = content.TagsOf(names)
+	if len(a.Tags) > maxTags {
+		bad.add("tags", fmt.Sprintf("at most %d tags", maxTags))
+	}
+	for _, t := range a.Tags {
+		switch {
+		case t.Slug == "":
+			bad.add("tags", fmt.Sprintf("%q has no letter or digit to make an address of", t.Name))
+			return
+		case utf8.RuneCountInString(t.Name) > maxTag:
+			bad.add("tags", fmt.Sprintf("a tag may be at most %d characters", maxTag))
+			return
+		}
+	}
 }
 
 func orDefault(v, def string) string {

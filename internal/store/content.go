@@ -58,6 +58,9 @@ func scanArticles(rows *sql.Rows, err error) ([]*content.Article, error) {
 func (s *Store) CreateSection(ctx context.Context, sec content.Section) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockSections(ctx, tx); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO sections (slug, name, position) VALUES ($1, $2, $3)
 			ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id`, sec.Slug, sec.Name, sec.Position).Scan(&id); err != nil {
 			return mapErr(err)
@@ -71,7 +74,7 @@ func (s *Store) CreateSection(ctx context.Context, sec content.Section) (int64, 
 
 // Sections lists the sections in display order.
 func (s *Store) Sections(ctx context.Context) ([]content.Section, error) {
-	rows, err := s.readRows(ctx, `SELECT id, slug, name, position FROM sections ORDER BY position, name`)
+	rows, err := s.readRows(ctx, `SELECT id, slug, name, position FROM sections ORDER BY position, name, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -90,10 +93,14 @@ func (s *Store) Sections(ctx context.Context) ([]content.Section, error) {
 // CreateArticle stores a new story, records it as saved, and returns its id.
 func (s *Store) CreateArticle(ctx context.Context, a *content.Article) (int64, error) {
 	var id int64
+	undo := undoOnRollback(a)
 	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
 		id, err = createArticle(ctx, tx, a)
 		return err
 	})
+	if err != nil {
+		undo()
+	}
 	return id, err
 }
 
@@ -101,6 +108,10 @@ func (s *Store) CreateArticle(ctx context.Context, a *content.Article) (int64, e
 // saved, and sets their ids: all of them or, on an error, none.
 func (s *Store) ImportArticles(ctx context.Context, articles []*content.Article) error {
 	ids := make([]int64, len(articles))
+	undo := make([]func(), len(articles))
+	for i, a := range articles {
+		undo[i] = undoOnRollback(a)
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
 		for i, a := range articles {
 			if ids[i], err = createArticle(ctx, tx, a); err != nil {
@@ -110,6 +121,9 @@ func (s *Store) ImportArticles(ctx context.Context, articles []*content.Article)
 		return nil
 	})
 	if err != nil {
+		for _, u := range undo {
+			u()
+		}
 		return err
 	}
 	for i, a := range articles {
@@ -133,6 +147,9 @@ func createArticle(ctx context.Context, tx *sql.Tx, a *content.Article) (int64, 
 		return 0, err
 	}
 	a.Revision = 1
+	if err := resolveLinks(ctx, tx, a); err != nil {
+		return 0, err
+	}
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO articles
 		(slug, headline, summary, body, section_id, author, access_level, editors_pick, wire_source, published_at, updated_at,
@@ -146,6 +163,10 @@ func createArticle(ctx context.Context, tx *sql.Tx, a *content.Article) (int64, 
 	}
 	// A story taking a slug another story left ends that redirect.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE slug = $1`, a.Slug); err != nil {
+		return 0, err
+	}
+	a.ID = id
+	if err := writeLinks(ctx, tx, a); err != nil {
 		return 0, err
 	}
 	return id, recordChange(ctx, tx, content.Change{Kind: content.Saved, ArticleID: id, SectionID: a.SectionID, Slug: a.Slug, ChangedAt: a.UpdatedAt})
@@ -181,9 +202,12 @@ func (s *Store) DeleteArticle(ctx context.Context, id int64, at time.Time) error
 const sqlVisible = `a.status = 'published' AND a.published_at <= `
 
 // ArticleBySlug returns a published story (published at or before now).
+// With its authors and tags: a second statement, run when the caches in
+// front of it miss.
 func (s *Store) ArticleBySlug(ctx context.Context, slug string, now time.Time) (*content.Article, error) {
-	return scanArticle(s.readRow(ctx, `SELECT `+articleColumns+articleFrom+
+	a, err := scanArticle(s.readRow(ctx, `SELECT `+articleColumns+articleFrom+
 		`WHERE a.slug = $1 AND `+sqlVisible+`$2`, slug, now.UTC()))
+	return s.withLinks(ctx, a, err)
 }
 
 // LatestArticles lists published stories newest first, after the cursor

@@ -29,6 +29,11 @@ type revisionStory struct {
 	Status      string        `json:"status"`
 	PublishedAt time.Time     `json:"published_at"`
 	Image       content.Image `json:"image"`
+	// The authors by id, so that restoring a revision names an author
+	// renamed since by their name now; absent from revisions saved
+	// before authors were linked, which restore their byline's names.
+	AuthorIDs []int64  `json:"author_ids,omitempty"`
+	Tags      []string `json:"tags,omitempty"`
 }
 
 // SaveStory stores a story saved in the newsroom, with its revision: a new
@@ -36,13 +41,17 @@ type revisionStory struct {
 // a.Revision is still its latest (else ErrStale, and nothing changes). The
 // revision row names the account by (0: none) and the fields changed. A
 // slug the story leaves redirects to it from then on; a slug another story
-// has is refused with ErrConflict. The change is recorded for the caches.
+// has is refused with ErrConflict. Its authors and tags, created when new,
+// are linked in the same transaction, and its byline is set to the
+// authors' names as stored (see resolveAuthors). The change is recorded
+// for the caches. A save that fails leaves a as it was given.
 func (s *Store) SaveStory(ctx context.Context, a *content.Article, by int64, changed []string, at time.Time) error {
 	if a.Slug == "" {
 		return errEmptySlug
 	}
 	a.UpdatedAt = at.UTC()
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	undo := undoOnRollback(a)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if a.ID == 0 {
 			id, err := createArticle(ctx, tx, a)
 			if err != nil {
@@ -71,6 +80,9 @@ func (s *Store) SaveStory(ctx context.Context, a *content.Article, by int64, cha
 		if err != nil {
 			return err
 		}
+		if err := resolveLinks(ctx, tx, a); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET slug = $2, headline = $3, summary = $4, body = $5,
 			section_id = $6, author = $7, access_level = $8, editors_pick = $9, wire_source = $10, published_at = $11,
 			updated_at = $12, status = $13, body_format = $14, body_html = $15, revision = revision + 1,
@@ -83,6 +95,9 @@ func (s *Store) SaveStory(ctx context.Context, a *content.Article, by int64, cha
 			return mapErr(err)
 		}
 		a.Revision++
+		if err := writeLinks(ctx, tx, a); err != nil {
+			return err
+		}
 		if was.Slug != a.Slug {
 			if err := redirectSlug(ctx, tx, was.Slug, a); err != nil {
 				return err
@@ -93,6 +108,10 @@ func (s *Store) SaveStory(ctx context.Context, a *content.Article, by int64, cha
 		}
 		return recordChange(ctx, tx, changeOf(a, was.Slug, was.Visible(at), at))
 	})
+	if err != nil {
+		undo()
+	}
+	return err
 }
 
 // redirectSlug sends old, the slug a left, to a from now on, and ends any
@@ -107,11 +126,16 @@ func redirectSlug(ctx context.Context, tx *sql.Tx, old string, a *content.Articl
 }
 
 func insertRevision(ctx context.Context, tx *sql.Tx, a *content.Article, by int64, changed []string, at time.Time) error {
-	story, err := json.Marshal(revisionStory{
+	rs := revisionStory{
 		Slug: a.Slug, Headline: a.Headline, Summary: a.Summary, Body: a.Body, Format: string(a.Format),
 		SectionID: a.SectionID, Author: a.Author, Access: string(a.Access), EditorsPick: a.EditorsPick,
 		WireSource: a.WireSource, Status: string(a.Status), PublishedAt: a.PublishedAt.UTC(), Image: a.Image,
-	})
+		Tags: a.TagNames(),
+	}
+	for _, au := range a.Authors {
+		rs.AuthorIDs = append(rs.AuthorIDs, au.ID)
+	}
+	story, err := json.Marshal(rs)
 	if err != nil {
 		return err
 	}
@@ -124,9 +148,11 @@ func insertRevision(ctx context.Context, tx *sql.Tx, a *content.Article, by int6
 	return mapErr(err)
 }
 
-// StoryByID returns a story whatever its status, for the newsroom.
+// StoryByID returns a story whatever its status, with its authors and
+// tags, for the newsroom.
 func (s *Store) StoryByID(ctx context.Context, id int64) (*content.Article, error) {
-	return scanArticle(s.readRow(ctx, `SELECT `+articleColumns+articleFrom+`WHERE a.id = $1`, id))
+	a, err := scanArticle(s.readRow(ctx, `SELECT `+articleColumns+articleFrom+`WHERE a.id = $1`, id))
+	return s.withLinks(ctx, a, err)
 }
 
 // ListStories lists stories for the newsroom, newest first, as f asks.
@@ -212,7 +238,8 @@ func (s *Store) listStories(ctx context.Context, f content.StoryFilter, words []
 	q.WriteString(` ORDER BY ` + order + ` DESC LIMIT `)
 	arg(f.Limit)
 	// Not prepared: each combination of filters is its own statement.
-	return scanArticles(s.r.QueryContext(ctx, q.String(), args...))
+	list, err := scanArticles(s.r.QueryContext(ctx, q.String(), args...))
+	return s.withLinksAll(ctx, list, err)
 }
 
 // searchWords splits a search into its words: letters and digits of any
@@ -281,11 +308,18 @@ func (s *Store) StoryAtRevision(ctx context.Context, id int64, n int) (*content.
 	if err := json.Unmarshal([]byte(raw), &rs); err != nil {
 		return nil, err
 	}
-	return &content.Article{
+	a := &content.Article{
 		ID: id, Slug: rs.Slug, Headline: rs.Headline, Summary: rs.Summary, Body: rs.Body, Format: content.Format(rs.Format),
 		SectionID: rs.SectionID, Author: rs.Author, Access: content.Access(rs.Access), EditorsPick: rs.EditorsPick,
 		WireSource: rs.WireSource, Status: content.Status(rs.Status), PublishedAt: rs.PublishedAt, Image: rs.Image,
-	}, nil
+	}
+	for _, id := range rs.AuthorIDs {
+		a.Authors = append(a.Authors, content.Author{ID: id})
+	}
+	for _, name := range rs.Tags {
+		a.Tags = append(a.Tags, content.Tag{Name: name})
+	}
+	return a, nil
 }
 
 // RedirectedSlug returns the slug of the story now published, at now,

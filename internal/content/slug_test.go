@@ -1,4 +1,4 @@
-package newsroom
+package content
 
 import (
 	"strings"
