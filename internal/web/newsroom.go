@@ -133,7 +133,7 @@ func (s *Server) storyByPath(r *http.Request) (*content.Article, error) {
 func (s *Server) draftOf(a *content.Article) newsroom.Draft {
 	return newsroom.Draft{
 		Headline: a.Headline, Standfirst: a.Summary, Body: a.Body, Section: a.SectionSlug, Authors: a.Author,
-		Slug: a.Slug, Access: string(a.Access), Status: a.State(s.Now()), EditorsPick: a.EditorsPick,
+		Tags: strings.Join(a.TagNames(), ", "), Slug: a.Slug, Access: string(a.Access), Status: a.State(s.Now()), EditorsPick: a.EditorsPick,
 		PublishAt: a.PublishedAt.In(s.Settings.Get().Location).Format("2006-01-02T15:04"), Revision: a.Revision,
 		ImageCaption: a.Image.Caption, ImageCredit: a.Image.Credit,
 	}
@@ -174,24 +174,14 @@ const maxStoryForm = media.MaxImageBytes + 1<<20
 
 // draftFromForm reads the editor's form, sent with an image file or not.
 func draftFromForm(w http.ResponseWriter, r *http.Request) (newsroom.Draft, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxStoryForm)
+	if err := readUploadForm(w, r, "story"); err != nil {
+		return newsroom.Draft{}, err
+	}
 	var err error
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		err = r.ParseMultipartForm(maxStoryForm)
-	} else {
-		err = r.ParseForm()
-	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return newsroom.Draft{}, &httpError{http.StatusRequestEntityTooLarge, "The story and its image may be at most 9 MB."}
-	}
-	if err != nil || !formIsText(r) {
-		return newsroom.Draft{}, badRequest("The form could not be read.")
-	}
 	f := r.PostForm.Get
 	d := newsroom.Draft{
 		Headline: f("headline"), Standfirst: f("standfirst"), Body: f("body"), Section: f("section"),
-		Authors: f("authors"), Slug: f("slug"), Access: f("access"), Status: f("status"), PublishAt: f("publish_at"),
+		Authors: f("authors"), Tags: f("tags"), Slug: f("slug"), Access: f("access"), Status: f("status"), PublishAt: f("publish_at"),
 		EditorsPick: f("editors_pick") != "", RemoveImage: f("remove_image") != "",
 		ImageCaption: f("image_caption"), ImageCredit: f("image_credit"),
 	}
@@ -206,6 +196,26 @@ func draftFromForm(w http.ResponseWriter, r *http.Request) (newsroom.Draft, erro
 		return d, badRequest("The image could not be read.")
 	}
 	return d, nil
+}
+
+// readUploadForm reads a console form that may carry an image, within
+// the bound the guard allows uploads; what names the form's subject.
+func readUploadForm(w http.ResponseWriter, r *http.Request, what string) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxStoryForm)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxStoryForm)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &httpError{http.StatusRequestEntityTooLarge, "The " + what + " and its image may be at most 9 MB."}
+	}
+	if err != nil || !formIsText(r) {
+		return badRequest("The form could not be read.")
+	}
+	return nil
 }
 
 // formIsText reports whether every field of the form is UTF-8 text (the

@@ -13,6 +13,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", h(s.showHome))
 	mux.HandleFunc("GET /section/{slug}", h(s.showSection))
 	mux.HandleFunc("GET /article/{slug}", h(s.showArticle))
+	mux.HandleFunc("GET /author/{slug}", h(s.showAuthor))
+	mux.HandleFunc("GET /tag/{slug}", h(s.showTag))
 
 	mux.HandleFunc("GET /subscribe", h(s.showPlans))
 	mux.HandleFunc("GET /subscribe/{plan}", h(s.showCheckout))
@@ -69,14 +71,21 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/articles/{id}/restore", h(s.submitRestore))
 	mux.HandleFunc("GET /admin/picks", h(s.showPicks))
 	mux.HandleFunc("POST /admin/picks/{id}", h(s.submitPick))
+	mux.HandleFunc("GET /admin/authors", h(s.showAuthors))
+	mux.HandleFunc("GET /admin/authors/{id}", h(s.showAuthorEdit))
+	mux.HandleFunc("GET /admin/sections", h(s.showSections))
+	mux.HandleFunc("POST /admin/sections", h(s.submitNewSection))
+	mux.HandleFunc("POST /admin/sections/{id}", h(s.submitSection))
 	mux.HandleFunc("GET /media/{name}", h(s.showMedia))
 
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
 	mux.HandleFunc("/", h(func(http.ResponseWriter, *http.Request) error { return notFound() }))
 
-	// The story editor's forms carry an image: they alone take files.
+	// The story editor's and the author's forms carry an image: they
+	// alone take files.
 	uploads := http.NewServeMux()
+	uploads.HandleFunc("POST /admin/authors/{id}", h(s.submitAuthor))
 	uploads.HandleFunc("POST /admin/articles", h(s.submitStory))
 	uploads.HandleFunc("POST /admin/articles/preview", h(s.submitPreview))
 	uploads.HandleFunc("POST /admin/articles/{id}", h(s.submitStory))

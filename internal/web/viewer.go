@@ -103,6 +103,8 @@ const (
 	noticeBenefitSaved   = "benefit_saved"
 	noticeBenefitDeleted = "benefit_deleted"
 	noticeBenefitMoved   = "benefit_moved"
+	noticeAuthorSaved    = "author_saved"
+	noticeSectionSaved   = "section_saved"
 )
 
 var noticeText = map[string]string{
@@ -127,6 +129,8 @@ var noticeText = map[string]string{
 	noticeBenefitSaved:   "Benefit saved.",
 	noticeBenefitDeleted: "Benefit deleted.",
 	noticeBenefitMoved:   "Benefit moved.",
+	noticeAuthorSaved:    "Author saved.",
+	noticeSectionSaved:   "Sections saved.",
 	// Notices of password.go.
 	noticePasswordChanged: "Your password is changed. Every other device was signed out.",
 	noticeEmailChangeSent: "A link is on its way to the new address. Your email changes when you open it.",

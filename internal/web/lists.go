@@ -1,0 +1,109 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"broadsheet/internal/content"
+	"broadsheet/internal/dberr"
+)
+
+// The pages of a section, an author and a tag: their published stories,
+// newest first, content.PageSize at a time, each page linking to the next
+// by a cursor (?before=), never by an offset.
+
+type listData struct {
+	Section *content.Section
+	Author  *content.Author
+	Bio     []string // the author's bio, by paragraph
+	Tag     *content.Tag
+	Stories []*content.Article
+	Older   string // the next page's address, or ""
+	Paged   bool   // this is not the first page
+}
+
+// cursorOf reads the page's ?before= cursor: nil for the first page.
+func cursorOf(r *http.Request) (*content.Cursor, error) {
+	c, err := content.ParseCursor(r.URL.Query().Get("before"))
+	if err != nil {
+		return nil, &httpError{http.StatusNotFound, "That page of stories does not exist."}
+	}
+	return c, nil
+}
+
+// paged fills d with page p of the list at path.
+func paged(d *listData, path string, p content.Page, after *content.Cursor) *listData {
+	d.Stories, d.Paged = p.Stories, after != nil
+	if p.Next != nil {
+		d.Older = path + "?" + url.Values{"before": {p.Next.String()}}.Encode()
+	}
+	return d
+}
+
+func (s *Server) showSection(w http.ResponseWriter, r *http.Request) error {
+	after, err := cursorOf(r)
+	if err != nil {
+		return err
+	}
+	secs, err := s.Content.Sections(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, sec := range secs {
+		if sec.Slug != r.PathValue("slug") {
+			continue
+		}
+		p, err := s.Articles.SectionPage(r.Context(), sec, after)
+		if err != nil {
+			return err
+		}
+		v, err := s.viewer(w, r)
+		if err != nil {
+			return err
+		}
+		d := paged(&listData{Section: &sec}, "/section/"+sec.Slug, p, after)
+		return s.render(w, http.StatusOK, "section", s.newPage(w, r, v, sec.Name, d))
+	}
+	return notFound()
+}
+
+func (s *Server) showAuthor(w http.ResponseWriter, r *http.Request) error {
+	after, err := cursorOf(r)
+	if err != nil {
+		return err
+	}
+	au, p, err := s.Articles.AuthorPage(r.Context(), r.PathValue("slug"), after)
+	if errors.Is(err, dberr.ErrNotFound) {
+		return notFound()
+	}
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	d := paged(&listData{Author: au, Bio: content.SplitParagraphs(au.Bio)}, "/author/"+au.Slug, p, after)
+	return s.render(w, http.StatusOK, "author", s.newPage(w, r, v, au.Name, d))
+}
+
+func (s *Server) showTag(w http.ResponseWriter, r *http.Request) error {
+	after, err := cursorOf(r)
+	if err != nil {
+		return err
+	}
+	t, p, err := s.Articles.TagPage(r.Context(), r.PathValue("slug"), after)
+	if errors.Is(err, dberr.ErrNotFound) {
+		return notFound()
+	}
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	d := paged(&listData{Tag: t}, "/tag/"+t.Slug, p, after)
+	return s.render(w, http.StatusOK, "tag", s.newPage(w, r, v, t.Name, d))
+}
