@@ -305,6 +305,9 @@ func TestAdminArticlesRefuseBadStories(t *testing.T) {
 			{"tags not a list", with("tags", "politics"), "tags"},
 			{"headline not a string", with("headline", 42), "headline"},
 			{"a name with a comma", with("authors", []string{"Rao, Asha"}), "authors"},
+			{"a tag with a comma", with("tags", []string{"Rain, floods"}), "tags"},
+			{"a tag without a letter", with("tags", []string{"!!!"}), "tags"},
+			{"a name without a letter", with("authors", []string{"—"}), "authors"},
 			{"body too long", with("body_markdown", strings.Repeat("a", 200_001)), "body_markdown"},
 		} {
 			for _, method := range []string{"POST", "PATCH"} {

@@ -26,6 +26,7 @@ type storyJSON struct {
 	Standfirst  string   `json:"standfirst"`
 	Section     string   `json:"section"`
 	Authors     []string `json:"authors"`
+	Tags        []string `json:"tags"`
 	Access      string   `json:"access"`
 	EditorsPick bool     `json:"editors_pick"`
 	Revision    int      `json:"revision"`
@@ -38,16 +39,12 @@ type storyFullJSON struct {
 }
 
 func (s *Server) storyOf(a *content.Article) storyJSON {
-	authors := []string{}
-	for _, n := range strings.Split(a.Author, ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			authors = append(authors, n)
-		}
-	}
+	// Empty lists, never null: a tool iterates them.
+	authors, tags := append([]string{}, a.AuthorNames()...), append([]string{}, a.TagNames()...)
 	return storyJSON{
 		ID: a.ID, Slug: a.Slug, URL: s.BaseURL + "/article/" + a.Slug, Status: a.State(s.Now()),
 		PublishAt: a.PublishedAt.UTC().Format(time.RFC3339), Headline: a.Headline, Standfirst: a.Summary,
-		Section: a.SectionSlug, Authors: authors, Access: string(a.Access), EditorsPick: a.EditorsPick,
+		Section: a.SectionSlug, Authors: authors, Tags: tags, Access: string(a.Access), EditorsPick: a.EditorsPick,
 		Revision: a.Revision, UpdatedAt: a.UpdatedAt.UTC().Format(time.RFC3339),
 	}
 }
@@ -67,7 +64,7 @@ type storyIn struct {
 	BodyMarkdown *string   `json:"body_markdown"`
 	Section      *string   `json:"section"`
 	Authors      *[]string `json:"authors"`
-	Tags         *[]string `json:"tags"` // checked to be a list of strings, not kept yet
+	Tags         *[]string `json:"tags"`
 	Access       *string   `json:"access"`
 	Status       *string   `json:"status"`
 	PublishAt    *string   `json:"publish_at"`
@@ -116,8 +113,8 @@ func jsonKind(t reflect.Type) string {
 
 // overlay puts the fields in carries on d. It checks what the newsroom
 // would take in another form: publish_at must be RFC 3339 here (the
-// console also takes a local time), and a name holds no comma (the
-// newsroom keeps names separated by commas).
+// console also takes a local time), and a name or a tag holds no comma
+// (the newsroom keeps them separated by commas).
 func (in storyIn) overlay(d *newsroom.Draft) error {
 	var bad []newsroom.FieldError
 	set := func(dst *string, v *string) {
@@ -142,6 +139,13 @@ func (in storyIn) overlay(d *newsroom.Draft) error {
 			d.Authors = strings.Join(names, ", ")
 		}
 	}
+	if in.Tags != nil {
+		if names := *in.Tags; strings.Contains(strings.Join(names, ""), ",") {
+			bad = append(bad, newsroom.FieldError{Field: "tags", Reason: "give each tag as its own string, without commas"})
+		} else {
+			d.Tags = strings.Join(names, ", ")
+		}
+	}
 	if in.PublishAt != nil {
 		if _, err := time.Parse(time.RFC3339, *in.PublishAt); err != nil && *in.PublishAt != "" {
 			bad = append(bad, newsroom.FieldError{Field: "publish_at", Reason: "give an RFC 3339 time such as 2026-12-05T09:30:00+05:30, or \"\" for none"})
@@ -160,7 +164,7 @@ func (in storyIn) overlay(d *newsroom.Draft) error {
 func draftOf(a *content.Article) newsroom.Draft {
 	d := newsroom.Draft{
 		Headline: a.Headline, Standfirst: a.Summary, Body: a.Body, Section: a.SectionSlug, Authors: a.Author,
-		Slug: a.Slug, Access: string(a.Access), Status: string(a.Status), EditorsPick: a.EditorsPick, Revision: a.Revision,
+		Tags: strings.Join(a.TagNames(), ", "), Slug: a.Slug, Access: string(a.Access), Status: string(a.Status), EditorsPick: a.EditorsPick, Revision: a.Revision,
 	}
 	if a.Status != content.StatusDraft {
 		d.PublishAt = a.PublishedAt.UTC().Format(time.RFC3339)
