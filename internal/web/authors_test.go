@@ -166,6 +166,16 @@ func TestEditorRenamesAnAuthor(t *testing.T) {
 			t.Errorf("the photo: status %d", img.Status)
 		}
 
+		// Restoring the story's first revision names her as she is
+		// called now, not by the name she had then.
+		restore := url.Values{"restore": {"1"}, "revision": {strconv.Itoa(storyByID(t, site, id).Revision)}}
+		if resp := editor.Post("/admin/articles/"+strconv.FormatInt(id, 10)+"/restore", restore); resp.Status != http.StatusOK {
+			t.Fatalf("restore: status %d", resp.Status)
+		}
+		if got := storyByID(t, site, id); got.Author != "Asha Rao-Menon, Vikram Das" || len(authorsNamed(t, site, "Asha Rao")) != 0 {
+			t.Errorf("after restoring revision 1: byline %q, %d authors named Asha Rao again", got.Author, len(authorsNamed(t, site, "Asha Rao")))
+		}
+
 		// Vikram Das may not take Asha's name.
 		vikram := "/admin/authors/" + strconv.FormatInt(a.Authors[1].ID, 10)
 		resp = editor.Post(vikram, url.Values{"name": {"asha rao-menon"}})
