@@ -169,11 +169,21 @@ func linkAuthors(ctx context.Context, tx *sql.Tx, a *content.Article) error {
 // written into the byline of each of their stories, in the same
 // transaction, with a change recorded per story so that caches drop their
 // copies. A name another author has is refused with ErrConflict.
+//
+// On PostgreSQL it holds the author's stories before the author, the
+// order a save of one of them takes its locks in (the story's row, then
+// the author's as its link is written): the other order deadlocks.
 func (s *Store) UpdateAuthor(ctx context.Context, au content.Author, at time.Time) error {
 	name := content.TidyName(au.Name)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		lock := `SELECT name FROM authors WHERE id = $1`
 		if !s.SingleWriter() {
+			// A save of one of them in flight commits first, so its
+			// authors are the ones the bylines are written from.
+			if _, err := tx.ExecContext(ctx, `SELECT a.id FROM articles a JOIN article_authors x ON x.article_id = a.id
+				WHERE x.author_id = $1 ORDER BY a.id FOR UPDATE OF a`, au.ID); err != nil {
+				return err
+			}
 			lock += ` FOR UPDATE`
 		}
 		var was string
@@ -187,21 +197,13 @@ func (s *Store) UpdateAuthor(ctx context.Context, au content.Author, at time.Tim
 		if was == name {
 			return nil
 		}
-		return s.rewriteBylines(ctx, tx, au.ID, at)
+		return rewriteBylines(ctx, tx, au.ID, at)
 	})
 }
 
 // rewriteBylines writes the byline of every story of author id anew from
 // its authors' names, recording each story as saved.
-func (s *Store) rewriteBylines(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
-	if !s.SingleWriter() {
-		// Hold the stories, so a save of one of them in flight commits
-		// first and its authors are the ones read below.
-		if _, err := tx.ExecContext(ctx, `SELECT a.id FROM articles a JOIN article_authors x ON x.article_id = a.id
-			WHERE x.author_id = $1 FOR UPDATE OF a`, id); err != nil {
-			return err
-		}
-	}
+func rewriteBylines(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
 	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.slug, a.section_id, au.name
 		FROM article_authors mine
 		JOIN articles a ON a.id = mine.article_id

@@ -246,3 +246,44 @@ func TestAuthorsAndSectionsConsoleIsForStaff(t *testing.T) {
 		}
 	})
 }
+
+// An author renamed again and again while editors save her stories: no
+// save nor rename fails but for a stale revision, and every story's
+// byline is its authors' names as they stand at the end.
+func TestAuthorRenamedWhileHerStoriesAreSaved(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		editor := signedIn(t, site, "editor")
+		var ids []int64
+		for i := range 6 {
+			ids = append(ids, newStory(t, editor, storyFields("headline", "Her story "+strconv.Itoa(i), "authors", "Asha Rao, Vikram Das")))
+		}
+		asha := storyByID(t, site, ids[0]).Authors[0]
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for n := range 6 {
+				form := url.Values{"name": {"Asha Rao " + strconv.Itoa(n)}}
+				if resp := editor.Post("/admin/authors/"+strconv.FormatInt(asha.ID, 10), form); resp.Status != http.StatusOK {
+					t.Errorf("rename %d: status %d", n, resp.Status)
+				}
+			}
+		})
+		for _, id := range ids {
+			wg.Go(func() {
+				for n := range 3 {
+					a := storyByID(t, site, id)
+					form := storyFields("headline", a.Headline+" "+strconv.Itoa(n), "authors", a.Author, "revision", strconv.Itoa(a.Revision))
+					if resp := editor.Post("/admin/articles/"+strconv.FormatInt(id, 10), form); resp.Status != http.StatusOK && resp.Status != http.StatusConflict {
+						t.Errorf("save story %d: status %d", id, resp.Status)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, id := range ids {
+			a := storyByID(t, site, id)
+			if a.Author != content.Byline(a.Authors) {
+				t.Errorf("story %d: byline %q, authors %+v", id, a.Author, a.Authors)
+			}
+		}
+	})
+}
