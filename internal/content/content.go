@@ -44,8 +44,9 @@ type Article struct {
 	SectionSlug string
 	SectionName string
 	Author      string // the byline: the authors' names joined
-	// Authors and Tags are loaded with one story (not in lists): the
-	// authors in the byline's order, the tags in the editor's.
+	// Authors and Tags are loaded with one story and in the newsroom's
+	// list, not in the public lists: the authors in the byline's order,
+	// the tags in the editor's.
 	Authors     []Author
 	Tags        []Tag
 	Access      Access
