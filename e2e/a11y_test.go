@@ -61,7 +61,8 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 			b.checkAccessible(path, axe)
 			b.assertFits(path)
 		}
-		for _, path := range []string{"/", "/section/markets", "/article/" + premium.Slug, "/subscribe", "/login", "/register"} {
+		for _, path := range []string{"/", "/section/markets", "/article/" + premium.Slug, "/subscribe", "/subscribe/smart-quarterly",
+			"/login", "/register", "/password/forgot"} {
 			check(path)
 		}
 		signInAs(b, demoAccount(t, "editor"))
@@ -70,10 +71,14 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		check("/admin/articles/" + strconv.FormatInt(premium.ID, 10))
 		check("/admin/articles/" + strconv.FormatInt(premium.ID, 10) + "/preview")
 		check("/admin/picks")
+		check("/admin/authors")
+		check("/admin/sections")
 		check("/account")
 		signInAs(b, demoAccount(t, "admin"))
 		check("/admin")
 		check("/admin/staff")
+		check("/admin/plans")
+		check("/admin/benefits")
 		check("/admin/outbox")
 	})
 }
