@@ -1,9 +1,6 @@
 package web
 
-import (
-	"html/template"
-	"strings"
-)
+import "html/template"
 
 // storyFraming is what surrounds a story on its page for the current
 // settings and section links: the page head, whose <title> names the
@@ -35,22 +32,19 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 		return nil, err
 	}
 	p := (&page{Title: rs.article.Headline, SectionNav: nav, Path: rs.path, Head: tags}).withSettings(pc.cfg)
-	t := s.pages["article"]
-	var head, masthead strings.Builder
-	if err := t.ExecuteTemplate(&head, "page-head", p); err != nil {
+	head, err := s.renderKept("page-head", p)
+	if err != nil {
 		return nil, err
 	}
-	if err := t.ExecuteTemplate(&masthead, "masthead", p); err != nil {
+	masthead, err := s.renderKept("masthead", p)
+	if err != nil {
 		return nil, err
 	}
 	login, err := s.paywallLogin(pc, rs.article.Slug)
 	if err != nil {
 		return nil, err
 	}
-	f := &storyFraming{
-		copy: pc, nav: nav, path: rs.path,
-		head: template.HTML(head.String()), masthead: template.HTML(masthead.String()), login: login,
-	}
+	f := &storyFraming{copy: pc, nav: nav, path: rs.path, head: head, masthead: masthead, login: login}
 	// Two views may race to render it: either copy will do.
 	rs.framing.Store(f)
 	return f, nil
@@ -60,10 +54,18 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 // signed in, in the settings' copy, with a link that leads back to the
 // story.
 func (s *Server) paywallLogin(pc *pageCopy, slug string) (template.HTML, error) {
-	var b strings.Builder
-	data := struct{ Slug, Prompt, Link string }{slug, pc.cfg.LoginPrompt, pc.cfg.LoginLink}
-	if err := s.pages["article"].ExecuteTemplate(&b, "paywall-login", data); err != nil {
+	return s.renderKept("paywall-login", struct{ Slug, Prompt, Link string }{slug, pc.cfg.LoginPrompt, pc.cfg.LoginLink})
+}
+
+// renderKept renders a part of the article page to be kept with a story.
+// It is rendered in a reused buffer and copied out at its exact length:
+// kept for every story read, a string grown by appending would hold up to
+// twice its length.
+func (s *Server) renderKept(name string, data any) (template.HTML, error) {
+	buf := s.buffer()
+	defer s.releaseBuffer(buf)
+	if err := s.pages["article"].ExecuteTemplate(buf, name, data); err != nil {
 		return "", err
 	}
-	return template.HTML(b.String()), nil
+	return template.HTML(buf.String()), nil
 }

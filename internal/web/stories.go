@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"html/template"
@@ -127,9 +126,8 @@ func (c *storyCache) drop(changes []content.Change) {
 }
 
 func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
-	t := s.pages["article"]
-	var top bytes.Buffer
-	if err := t.ExecuteTemplate(&top, "story-top", a); err != nil {
+	top, err := s.renderKept("story-top", a)
+	if err != nil {
 		return nil, err
 	}
 	// The blocks share one string of exactly the body's length: held as
@@ -154,7 +152,7 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 	return &renderedStory{
 		article: &bodiless,
 		path:    "/article/" + a.Slug,
-		top:     template.HTML(top.String()),
+		top:     top,
 		body:    all,
 		blocks:  blocks,
 	}, nil
