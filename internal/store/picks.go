@@ -21,11 +21,15 @@ func (s *Store) Picks(ctx context.Context, limit int) ([]*content.Article, error
 func (s *Store) MovePick(ctx context.Context, id int64, by int) (bool, error) {
 	var found bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		q := `SELECT a.id, a.pick_position FROM articles a WHERE a.editors_pick ORDER BY ` + sqlPickOrder
 		if !s.SingleWriter() {
-			q += ` FOR UPDATE`
+			// Hold every pick, in the order of their ids, which no move
+			// changes: held in the list's order, two moves at once could
+			// each hold what the other waits for.
+			if _, err := tx.ExecContext(ctx, `SELECT id FROM articles WHERE editors_pick ORDER BY id FOR UPDATE`); err != nil {
+				return err
+			}
 		}
-		rows, err := tx.QueryContext(ctx, q)
+		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.pick_position FROM articles a WHERE a.editors_pick ORDER BY `+sqlPickOrder)
 		if err != nil {
 			return err
 		}

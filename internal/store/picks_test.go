@@ -35,7 +35,7 @@ func TestConcurrentPickMovesKeepOneOrder(t *testing.T) {
 				t.Fatalf("%d picks (%v)", len(picks), err)
 			}
 			var wg sync.WaitGroup
-			for i := range 24 {
+			for i := range 64 {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
