@@ -105,15 +105,23 @@ func (s *Server) showNewStory(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showStory(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
-	if err != nil || !ok {
-		return err
-	}
-	a, err := s.storyByPath(r)
-	if err != nil {
+	v, a, err := s.editorsStory(w, r)
+	if err != nil || a == nil {
 		return err
 	}
 	return s.renderStoryForm(w, r, v, http.StatusOK, &storyForm{ID: a.ID, Draft: s.draftOf(a)})
+}
+
+// editorsStory lets staff through (others are sent to sign in or refused)
+// and returns the story the path's {id} names; a nil story with a nil
+// error means the response is written.
+func (s *Server) editorsStory(w http.ResponseWriter, r *http.Request) (*viewer, *content.Article, error) {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return nil, nil, err
+	}
+	a, err := s.storyByPath(r)
+	return v, a, err
 }
 
 // storyByPath returns the story the path's {id} names, or 404.
@@ -291,12 +299,8 @@ func (s *Server) refuseDraft(w http.ResponseWriter, r *http.Request, v *viewer, 
 }
 
 func (s *Server) submitRestore(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
-	if err != nil || !ok {
-		return err
-	}
-	a, err := s.storyByPath(r)
-	if err != nil {
+	v, a, err := s.editorsStory(w, r)
+	if err != nil || a == nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
@@ -356,12 +360,8 @@ func (s *Server) submitPreview(w http.ResponseWriter, r *http.Request) error {
 // showStoryPreview shows a saved story, whatever its state, as readers will
 // see it: the staff's link to a draft.
 func (s *Server) showStoryPreview(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
-	if err != nil || !ok {
-		return err
-	}
-	a, err := s.storyByPath(r)
-	if err != nil {
+	v, a, err := s.editorsStory(w, r)
+	if err != nil || a == nil {
 		return err
 	}
 	return s.renderPreview(w, r, v, a, true)

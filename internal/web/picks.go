@@ -34,12 +34,8 @@ func (s *Server) showPicks(w http.ResponseWriter, r *http.Request) error {
 
 // submitPick moves a pick up or down, or takes it off the list.
 func (s *Server) submitPick(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
-	if err != nil || !ok {
-		return err
-	}
-	a, err := s.storyByPath(r)
-	if err != nil {
+	v, a, err := s.editorsStory(w, r)
+	if err != nil || a == nil {
 		return err
 	}
 	switch r.PostFormValue("do") {
