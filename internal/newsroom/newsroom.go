@@ -272,6 +272,12 @@ func (s *Service) setImage(ctx context.Context, a, was *content.Article, d Draft
 	return nil
 }
 
+// SaveImage checks and stores an uploaded image for another use than a
+// story's (the publication's logo, an author's photo).
+func (s *Service) SaveImage(ctx context.Context, data []byte) (media.Image, error) {
+	return media.Save(ctx, s.Media, data)
+}
+
 // Image opens an uploaded image by its name.
 func (s *Service) Image(ctx context.Context, name string) (io.ReadSeekCloser, error) {
 	return s.Media.Open(ctx, name)

@@ -1,5 +1,5 @@
 // Package settings holds the publication's editorial settings: its name,
-// tagline and language, the meter, the paywall copy, the time zone and the
+// tagline, logo and language, the meter, the paywall copy, the time zone and the
 // device cap. They live in the
 // database and are edited by admins; this package owns their names, defaults
 // and validation, so a bad value is refused before it is stored.
@@ -11,12 +11,15 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"broadsheet/internal/media"
 )
 
 // Keys of the settings table.
 const (
 	KeyPublication    = "publication_name"
 	KeyTagline        = "publication_tagline"
+	KeyLogo           = "publication_logo"
 	KeyLanguage       = "publication_language"
 	KeyFreeLimit      = "free_limit"
 	KeyLeadParagraphs = "lead_paragraphs"
@@ -36,6 +39,7 @@ const (
 var Defaults = map[string]string{
 	KeyPublication:    "The Broadsheet Daily",
 	KeyTagline:        "",
+	KeyLogo:           "",
 	KeyLanguage:       "en",
 	KeyFreeLimit:      "3",
 	KeyLeadParagraphs: "2",
@@ -55,6 +59,7 @@ var Defaults = map[string]string{
 type Settings struct {
 	Publication    string
 	Tagline        string // under the name in the masthead; "" for none
+	Logo           string // the masthead's image in the media store, in place of the name; "" for none
 	Language       string // the pages' lang attribute, a BCP 47 tag such as en or hi-IN
 	FreeLimit      int
 	LeadParagraphs int
@@ -97,6 +102,9 @@ func Parse(raw map[string]string) (*Settings, error) {
 		if err := textIn(c.key, c.value, c.min, c.max); err != nil {
 			return nil, err
 		}
+	}
+	if s.Logo = all[KeyLogo]; s.Logo != "" && !media.ValidName(s.Logo) {
+		return nil, fmt.Errorf("%s %q is not an uploaded image", KeyLogo, s.Logo)
 	}
 	if s.Language, err = ParseLanguage(all[KeyLanguage]); err != nil {
 		return nil, fmt.Errorf("%s: %w", KeyLanguage, err)

@@ -48,6 +48,7 @@ type adminData struct {
 	Fields    []settingField
 	Variables []templateVariable
 	Error     string
+	Logo      string // the current logo, if any
 }
 
 func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request) error {
@@ -59,7 +60,7 @@ func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, status int, values map[string]string, message string) error {
-	data := adminData{Error: message}
+	data := adminData{Error: message, Logo: s.Settings.Get().Logo}
 	for _, f := range adminFields {
 		f.Value = values[f.Key]
 		data.Fields = append(data.Fields, f)

@@ -57,6 +57,7 @@ type page struct {
 	// The publication, from the settings (see withSettings).
 	Publication string
 	Tagline     string
+	Logo        string // the masthead's image in the media store, if any
 	Lang        string
 	LoginLink   string
 	SectionNav  template.HTML
@@ -89,6 +90,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, titl
 // and tagline in the masthead, its language, the masthead's log-in link.
 func (p *page) withSettings(cfg *settings.Settings) *page {
 	p.Publication, p.Tagline, p.Lang, p.LoginLink = cfg.Publication, cfg.Tagline, cfg.Language, cfg.LoginLink
+	p.Logo = cfg.Logo
 	return p
 }
 

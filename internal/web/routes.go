@@ -86,6 +86,7 @@ func (s *Server) Handler() http.Handler {
 	// alone take files.
 	uploads := http.NewServeMux()
 	uploads.HandleFunc("POST /admin/authors/{id}", h(s.submitAuthor))
+	uploads.HandleFunc("POST /admin/logo", h(s.submitLogo))
 	uploads.HandleFunc("POST /admin/articles", h(s.submitStory))
 	uploads.HandleFunc("POST /admin/articles/preview", h(s.submitPreview))
 	uploads.HandleFunc("POST /admin/articles/{id}", h(s.submitStory))
