@@ -74,7 +74,11 @@ func (s *Store) CreateSection(ctx context.Context, sec content.Section) (int64, 
 
 // Sections lists the sections in display order.
 func (s *Store) Sections(ctx context.Context) ([]content.Section, error) {
-	rows, err := s.readRows(ctx, `SELECT id, slug, name, position FROM sections ORDER BY position, name, id`)
+	return scanSections(s.readRows(ctx, `SELECT id, slug, name, position FROM sections ORDER BY position, name, id`))
+}
+
+// scanSections reads sections from rows.
+func scanSections(rows *sql.Rows, err error) ([]content.Section, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -101,18 +101,9 @@ func (s *Store) MoveSection(ctx context.Context, id int64, by int, at time.Time)
 // sectionsIn reads the sections inside tx in display order (sorted here:
 // the order is the one the positions read give, ties by name then id).
 func sectionsIn(ctx context.Context, tx *sql.Tx) ([]content.Section, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, slug, name, position FROM sections`)
+	out, err := scanSections(tx.QueryContext(ctx, `SELECT id, slug, name, position FROM sections`))
 	if err != nil {
 		return nil, err
-	}
-	defer rows.Close()
-	var out []content.Section
-	for rows.Next() {
-		var sec content.Section
-		if err := rows.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position); err != nil {
-			return nil, err
-		}
-		out = append(out, sec)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -124,7 +115,7 @@ func sectionsIn(ctx context.Context, tx *sql.Tx) ([]content.Section, error) {
 		}
 		return a.ID < b.ID
 	})
-	return out, rows.Err()
+	return out, nil
 }
 
 // DeleteSection deletes section id. The database refuses while stories
