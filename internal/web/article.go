@@ -67,10 +67,11 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 // writeArticle writes the article page for reader v: the layout's parts
 // (page-head, masthead, page-foot) around the story.
 //
-// Each part was rendered by html/template, or escaped, as whole elements
-// in HTML text context, and begins and ends in that context; written one
-// after another, each is read in the context it was escaped for, so the
-// page is as safe as one template execution.
+// Each part was rendered by html/template, or escaped, in HTML text
+// context, and begins and ends in that context (the masthead's top and
+// bottom open and close its elements); written one after another, each is
+// read in the context it was escaped for, so the page is as safe as one
+// template execution.
 func (s *Server) writeArticle(buf *bytes.Buffer, f *storyFraming, v *viewer, notice template.HTML, sv *storyView) error {
 	buf.WriteString(string(f.head))
 	buf.WriteByte('\n')
@@ -81,7 +82,9 @@ func (s *Server) writeArticle(buf *bytes.Buffer, f *storyFraming, v *viewer, not
 			return err
 		}
 	} else {
-		buf.WriteString(string(f.masthead))
+		buf.WriteString(string(f.masthead.top))
+		buf.WriteString(string(f.signIn))
+		buf.WriteString(string(f.masthead.bottom))
 	}
 	ad := f.copy.ad
 	if v.Entitlements.AdFree {

@@ -13,9 +13,18 @@ type storyFraming struct {
 	copy     *pageCopy
 	nav      template.HTML
 	path     string
-	head     template.HTML // from the doctype to <body>
-	masthead template.HTML // for a reader who is not signed in
-	login    template.HTML // the paywall's log-in prompt and link
+	head     template.HTML      // from the doctype to <body>
+	masthead *signedOutMasthead // shared by every story
+	signIn   template.HTML      // the masthead's log-in link back to the story
+	login    template.HTML      // the paywall's log-in prompt and link
+}
+
+// signedOutMasthead is the masthead a signed-out reader sees around its
+// log-in link, the same on every story for the settings and section links.
+type signedOutMasthead struct {
+	copy        *pageCopy
+	nav         template.HTML
+	top, bottom template.HTML
 }
 
 // framing returns the story's framing for the copy and section links.
@@ -36,7 +45,11 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 	if err != nil {
 		return nil, err
 	}
-	masthead, err := s.renderKept("masthead", p)
+	masthead, err := s.signedOutMasthead(pc, nav)
+	if err != nil {
+		return nil, err
+	}
+	signIn, err := s.renderKept("masthead-reader", p)
 	if err != nil {
 		return nil, err
 	}
@@ -44,10 +57,31 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 	if err != nil {
 		return nil, err
 	}
-	f := &storyFraming{copy: pc, nav: nav, path: rs.path, head: head, masthead: masthead, login: login}
+	f := &storyFraming{copy: pc, nav: nav, path: rs.path, head: head, masthead: masthead, signIn: signIn, login: login}
 	// Two views may race to render it: either copy will do.
 	rs.framing.Store(f)
 	return f, nil
+}
+
+// signedOutMasthead returns the parts of a signed-out reader's masthead
+// that every story shares, rendered when the settings or section links
+// changed.
+func (s *Server) signedOutMasthead(pc *pageCopy, nav template.HTML) (*signedOutMasthead, error) {
+	if m := s.masthead.Load(); m != nil && m.copy == pc && m.nav == nav {
+		return m, nil
+	}
+	p := (&page{SectionNav: nav}).withSettings(pc.cfg)
+	top, err := s.renderKept("masthead-top", p)
+	if err != nil {
+		return nil, err
+	}
+	bottom, err := s.renderKept("masthead-bottom", p)
+	if err != nil {
+		return nil, err
+	}
+	m := &signedOutMasthead{copy: pc, nav: nav, top: top, bottom: bottom}
+	s.masthead.Store(m)
+	return m, nil
 }
 
 // paywallLogin renders the paywall's line for subscribers who are not

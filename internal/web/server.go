@@ -48,6 +48,9 @@ type Server struct {
 	pages   map[string]*template.Template
 	stories *storyCache
 	copy    atomic.Pointer[pageCopy]
+	// masthead is a signed-out reader's masthead around the log-in link
+	// (framing.go).
+	masthead atomic.Pointer[signedOutMasthead]
 	// signedInCache spares signed-in readers' page views two reads.
 	signedInCache signedInCache
 	buffers       sync.Pool                   // see buffer
