@@ -39,11 +39,6 @@ func (s *Service) Latest(ctx context.Context, section string, after *Cursor, lim
 	return s.Store.LatestArticles(ctx, s.Now(), section, after, limit)
 }
 
-// EditorsPicks lists the stories editors picked, newest first.
-func (s *Service) EditorsPicks(ctx context.Context, limit int) ([]*Article, error) {
-	return s.Store.EditorsPicks(ctx, s.Now(), limit)
-}
-
 // MovedTo returns the slug a published story has now that it left slug,
 // or dberr.ErrNotFound: an old address keeps working after a rename.
 func (s *Service) MovedTo(ctx context.Context, slug string) (string, error) {

@@ -25,16 +25,6 @@ func (e *InvalidError) add(field, reason string) {
 	e.Fields = append(e.Fields, FieldError{field, reason})
 }
 
-// Reason returns what is wrong with field, or "".
-func (e *InvalidError) Reason(field string) string {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return f.Reason
-		}
-	}
-	return ""
-}
-
 func invalid(field, reason string) *InvalidError {
 	return &InvalidError{Fields: []FieldError{{field, reason}}}
 }

@@ -94,14 +94,19 @@ func (s *Service) Revisions(ctx context.Context, id int64) ([]content.Revision, 
 // Preview checks d and returns the story it would save as id (0: a new
 // story), rendered, without saving anything.
 func (s *Service) Preview(ctx context.Context, id int64, d Draft, loc *time.Location) (*content.Article, error) {
-	var was *content.Article
-	if id != 0 {
-		var err error
-		if was, err = s.Store.StoryByID(ctx, id); err != nil {
-			return nil, err
-		}
+	was, err := s.existing(ctx, id)
+	if err != nil {
+		return nil, err
 	}
 	return s.build(ctx, was, d, loc)
+}
+
+// existing returns story id as stored, or nil for a new story (id 0).
+func (s *Service) existing(ctx context.Context, id int64) (*content.Article, error) {
+	if id == 0 {
+		return nil, nil
+	}
+	return s.Store.StoryByID(ctx, id)
 }
 
 // Save saves d as story id (0: a new story) by the account by, and returns
@@ -109,12 +114,9 @@ func (s *Service) Preview(ctx context.Context, id int64, d Draft, loc *time.Loca
 // revision that is no longer the latest ErrStale; either way nothing is
 // saved.
 func (s *Service) Save(ctx context.Context, by, id int64, d Draft, loc *time.Location) (*content.Article, error) {
-	var was *content.Article
-	if id != 0 {
-		var err error
-		if was, err = s.Store.StoryByID(ctx, id); err != nil {
-			return nil, err
-		}
+	was, err := s.existing(ctx, id)
+	if err != nil {
+		return nil, err
 	}
 	a, err := s.build(ctx, was, d, loc)
 	if err != nil {

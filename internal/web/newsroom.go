@@ -69,10 +69,7 @@ func (s *Server) showStories(w http.ResponseWriter, r *http.Request) error {
 			"before": {strconv.FormatInt(list[len(list)-1].ID, 10)}}
 		data.Next = "/admin/articles?" + next.Encode()
 	}
-	now, loc := s.Now(), s.Settings.Get().Location
-	for _, a := range list {
-		data.Stories = append(data.Stories, storyRow{a, a.State(now), consoleTime(a.PublishedAt, loc)})
-	}
+	data.Stories = s.storyRows(list)
 	return s.render(w, http.StatusOK, "stories", s.newPage(w, r, v, "Stories", data))
 }
 
@@ -405,6 +402,16 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, v *viewer
 		return s.renderPart(w, http.StatusOK, "story_preview", "previews", data)
 	}
 	return s.render(w, http.StatusOK, "story_preview", s.newPage(w, r, v, "Preview: "+a.Headline, data))
+}
+
+// storyRows are stories as the console lists them.
+func (s *Server) storyRows(list []*content.Article) []storyRow {
+	now, loc := s.Now(), s.Settings.Get().Location
+	rows := make([]storyRow, len(list))
+	for i, a := range list {
+		rows[i] = storyRow{a, a.State(now), consoleTime(a.PublishedAt, loc)}
+	}
+	return rows
 }
 
 // consoleTime formats a time in the publication's zone for the console.

@@ -24,11 +24,7 @@ func (s *Server) showPicks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now, loc := s.Now(), s.Settings.Get().Location
-	var data picksData
-	for _, a := range list {
-		data.Picks = append(data.Picks, storyRow{a, a.State(now), consoleTime(a.PublishedAt, loc)})
-	}
+	data := picksData{Picks: s.storyRows(list)}
 	return s.render(w, http.StatusOK, "picks", s.newPage(w, r, v, "Editors’ picks", data))
 }
 
