@@ -142,7 +142,13 @@ func (s *Service) CheckoutAt(ctx context.Context, accountID int64, planCode stri
 			return nil, err
 		}
 	}
-	saved, err := s.Gateway.SaveCard(ctx, card)
+	cards, ok := s.Gateway.(interface {
+		SaveCard(context.Context, Card) (*PaymentMethod, error)
+	})
+	if !ok {
+		return nil, fmt.Errorf("the %s gateway takes cards on its own page", s.Gateway.Name())
+	}
+	saved, err := cards.SaveCard(ctx, card)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +310,7 @@ func (s *Service) completeCheckout(ctx context.Context, paymentID int64, ref str
 
 // refund gives back a checkout's charge that paid for nothing and records it.
 func (s *Service) refund(ctx context.Context, p *Payment, ref string) error {
-	refundRef, err := s.Gateway.Refund(ctx, p.IdempotencyKey)
+	refundRef, err := s.Gateway.Refund(ctx, RefundRequest{Key: p.IdempotencyKey, Reference: ref, RefundKey: "refund:" + p.IdempotencyKey})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -14,27 +16,67 @@ import (
 	"broadsheet/internal/money"
 )
 
-// Gateway is a payment provider. The built-in TestGateway is the first;
-// Razorpay and Stripe will sit behind the same interface.
+// Gateway is a payment provider: the built-in TestGateway, Razorpay or
+// Stripe. Broadsheet's database records who may read until when; the
+// provider records money moved. The reader pays the first term on the
+// provider's own page (StartCheckout), which saves the payment method for
+// renewals; Broadsheet then charges renewals itself (Charge), each under an
+// idempotency key derived from the subscription and term, so that a retried
+// or replayed renewal never charges twice.
 type Gateway interface {
 	Name() string
-	// SaveCard tokenises a card for later charges. A card the gateway
-	// refuses gives a *DeclineError.
-	SaveCard(ctx context.Context, card Card) (*PaymentMethod, error)
-	// Charge takes amount from a saved card. The idempotency key makes a
-	// retried charge return the first one's outcome instead of charging again.
+	// StartCheckout opens the provider's page where the reader pays the
+	// first term of a plan and saves the payment method for renewals.
+	// The same key gives the same checkout, not a second one.
+	StartCheckout(ctx context.Context, c CheckoutRequest) (*CheckoutPage, error)
+	// Charge takes amount from a saved payment method, off-session. The
+	// idempotency key makes a retried charge return the first one's
+	// outcome instead of charging again.
 	Charge(ctx context.Context, c Charge) (ChargeResult, error)
-	// Lookup asks what became of the charge made under an idempotency key,
-	// for a payment whose outcome was never heard; found is false when the
-	// gateway never received it.
+	// Lookup asks what became of the payment made under an idempotency
+	// key: a checkout's or a charge's. found is false while nothing was
+	// paid or declined under it (the reader has not paid yet, or the
+	// charge never reached the provider). A checkout's successful result
+	// carries the payment method saved for renewals.
 	Lookup(ctx context.Context, key string) (res ChargeResult, found bool, err error)
-	// Refund gives back the successful charge made under key and returns
-	// the refund's reference. Refunding it again returns the same refund.
-	Refund(ctx context.Context, key string) (string, error)
+	// Refund gives back all or part of the successful payment made under
+	// r.Key and returns the refund's reference. The same r.RefundKey again
+	// returns the same refund instead of refunding twice.
+	Refund(ctx context.Context, r RefundRequest) (string, error)
+	// ParseWebhook verifies a webhook's signature over the raw body, in
+	// constant time, and reads the event. A missing, forged or stale
+	// signature gives an error wrapping ErrWebhookSignature.
+	ParseWebhook(header http.Header, body []byte) (Event, error)
 }
 
-// Card is what a reader types at checkout. It goes to the gateway and is
-// never stored.
+// CheckoutRequest asks a provider for a checkout page for a first payment.
+type CheckoutRequest struct {
+	Key         string // the payment's idempotency key; Lookup finds the outcome by it
+	Amount      money.Paise
+	Currency    string
+	Description string // the plan and its term, shown on the provider's page
+	TermMonths  int    // for the mandate: renewals charge Amount every TermMonths
+	AccountID   int64
+	Email       string
+	// ReturnURL is where the provider sends the reader back, paid or not;
+	// Broadsheet then asks Lookup. CancelURL is for a reader who gives up.
+	ReturnURL string
+	CancelURL string
+	// ExpiresAt is when the page stops taking payment, so that an
+	// abandoned checkout can be released.
+	ExpiresAt time.Time
+}
+
+// CheckoutPage is where the reader is sent to pay: a GET of URL, or, when
+// Fields is set, a form POSTed to URL (Razorpay's hosted checkout).
+type CheckoutPage struct {
+	URL    string
+	Fields map[string]string
+	Ref    string // the provider's id of the checkout (session, order)
+}
+
+// Card is what a reader types on the test gateway's page. It goes to the
+// gateway and is never stored.
 type Card struct {
 	Number   string
 	ExpMonth string
@@ -42,19 +84,44 @@ type Card struct {
 	CVC      string
 }
 
-// Charge asks a gateway for money.
+// Charge asks a gateway for money from a saved payment method.
 type Charge struct {
 	IdempotencyKey string
 	Token          string
 	Amount         money.Paise
 	Currency       string
+	Description    string
 }
 
 // ChargeResult is a gateway's answer.
 type ChargeResult struct {
 	Succeeded bool
 	Reference string
-	Failure   string // the decline message, for the reader
+	Failure   string      // the decline message, for the reader
+	Amount    money.Paise // what the provider took; zero when it does not say
+	// Method is the payment method saved for renewals, on a checkout's
+	// successful result; nil otherwise.
+	Method *PaymentMethod
+}
+
+// RefundRequest asks a provider to give back money.
+type RefundRequest struct {
+	Key       string      // the idempotency key of the payment refunded
+	Reference string      // the provider's reference of that payment
+	Amount    money.Paise // zero refunds all of it
+	RefundKey string      // idempotency key of this refund
+}
+
+// ErrWebhookSignature is a webhook whose signature is missing, forged or stale.
+var ErrWebhookSignature = errors.New("webhook signature is missing, invalid or stale")
+
+// Event is a provider's webhook event, read after its signature checked out.
+type Event struct {
+	ID   string // the provider's event id; each is acted on once
+	Type string // the provider's event type, such as payment.captured
+	// Key is the idempotency key of the payment the event concerns, ""
+	// when it concerns none of Broadsheet's payments (or an unknown type).
+	Key string
 }
 
 // DeclineError is a refusal the reader can act on (another card, a typo).
@@ -98,7 +165,7 @@ const (
 // Name is "test".
 func (g *TestGateway) Name() string { return "test" }
 
-// SaveCard checks the card like a real gateway would and returns a token.
+// SaveCard checks the card typed on the test gateway's page like a real gateway would and returns a token.
 func (g *TestGateway) SaveCard(_ context.Context, c Card) (*PaymentMethod, error) {
 	number := strings.NewReplacer(" ", "", "-", "").Replace(c.Number)
 	if len(number) < 12 || len(number) > 19 || !allDigits(number) || !luhn(number) {
@@ -128,6 +195,22 @@ func (g *TestGateway) SaveCard(_ context.Context, c Card) (*PaymentMethod, error
 		Gateway: g.Name(), Token: "tok_" + number + "_" + randomHex(6),
 		Brand: "Visa", Last4: number[len(number)-4:], ExpMonth: month, ExpYear: year,
 	}, nil
+}
+
+// StartCheckout sends the reader to the test gateway's own page, which
+// Broadsheet serves at /pay/test/{key}: the card form that stands in for a
+// provider's hosted checkout.
+func (g *TestGateway) StartCheckout(_ context.Context, c CheckoutRequest) (*CheckoutPage, error) {
+	return &CheckoutPage{URL: TestPayPath + url.PathEscape(c.Key), Ref: c.Key}, nil
+}
+
+// TestPayPath is where the test gateway's checkout page is served.
+const TestPayPath = "/pay/test/"
+
+// Pay is the test gateway's checkout page paying the checkout under key
+// with a card saved by SaveCard: charged once however often it is sent.
+func (g *TestGateway) Pay(ctx context.Context, key string, method *PaymentMethod, amount money.Paise) (ChargeResult, error) {
+	return g.Charge(ctx, Charge{IdempotencyKey: key, Token: method.Token, Amount: amount, Currency: "INR"})
 }
 
 // Charge succeeds for 4242… tokens and declines others, once per key.
@@ -162,16 +245,21 @@ func (g *TestGateway) Lookup(ctx context.Context, key string) (ChargeResult, boo
 	return ChargeResult{Succeeded: ok, Reference: ref, Failure: failure}, true, nil
 }
 
-// Refund records the refund of the successful charge under key.
-func (g *TestGateway) Refund(ctx context.Context, key string) (string, error) {
-	ref, err := g.Store.TestRefund(ctx, key, "re_test_"+randomHex(8), g.Now())
+// Refund records the refund of the successful charge under r.Key, whole.
+func (g *TestGateway) Refund(ctx context.Context, r RefundRequest) (string, error) {
+	ref, err := g.Store.TestRefund(ctx, r.Key, "re_test_"+randomHex(8), g.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
-		return "", fmt.Errorf("test gateway: no successful charge %q to refund", key)
+		return "", fmt.Errorf("test gateway: no successful charge %q to refund", r.Key)
 	}
 	if err != nil {
 		return "", fmt.Errorf("test gateway: %w", err)
 	}
 	return ref, nil
+}
+
+// ParseWebhook refuses every webhook: the test gateway sends none.
+func (g *TestGateway) ParseWebhook(http.Header, []byte) (Event, error) {
+	return Event{}, fmt.Errorf("test gateway sends no webhooks: %w", ErrWebhookSignature)
 }
 
 func (g *TestGateway) wait(ctx context.Context) error {
