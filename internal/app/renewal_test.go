@@ -267,7 +267,7 @@ func TestDeclinedRenewal(t *testing.T) {
 		}
 		sub := rnCurrentSub(t, site, account)
 		// The reader's card on file now saves but declines every charge.
-		card, err := site.App.Billing.Gateway.SaveCard(renewalCtx, billing.Card{Number: billing.CardDeclinesLater, ExpMonth: "12", ExpYear: "2031", CVC: "123"})
+		card, err := site.App.Billing.Gateway.(*billing.TestGateway).SaveCard(renewalCtx, billing.Card{Number: billing.CardDeclinesLater, ExpMonth: "12", ExpYear: "2031", CVC: "123"})
 		if err != nil {
 			t.Fatal(err)
 		}
