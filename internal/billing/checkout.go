@@ -349,7 +349,7 @@ func (s *Service) RecoverCheckout(ctx context.Context, paymentID int64) error {
 	if p.Status != PaymentPending {
 		return nil
 	}
-	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey)
+	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, "")
 	if err != nil {
 		return err
 	}

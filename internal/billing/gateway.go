@@ -34,11 +34,13 @@ type Gateway interface {
 	// outcome instead of charging again.
 	Charge(ctx context.Context, c Charge) (ChargeResult, error)
 	// Lookup asks what became of the payment made under an idempotency
-	// key: a checkout's or a charge's. found is false while nothing was
-	// paid or declined under it (the reader has not paid yet, or the
-	// charge never reached the provider). A checkout's successful result
-	// carries the payment method saved for renewals.
-	Lookup(ctx context.Context, key string) (res ChargeResult, found bool, err error)
+	// key: a checkout's or a charge's. ref is the provider's id of the
+	// checkout (CheckoutPage.Ref) for a checkout, "" for a charge. found
+	// is false while nothing was paid or declined under it (the reader
+	// has not paid yet, or the charge never reached the provider). A
+	// checkout's successful result carries the payment method saved for
+	// renewals.
+	Lookup(ctx context.Context, key, ref string) (res ChargeResult, found bool, err error)
 	// Refund gives back all or part of the successful payment made under
 	// r.Key and returns the refund's reference. The same r.RefundKey again
 	// returns the same refund instead of refunding twice.
@@ -234,7 +236,7 @@ func (g *TestGateway) Charge(ctx context.Context, c Charge) (ChargeResult, error
 }
 
 // Lookup reads the charge recorded under key.
-func (g *TestGateway) Lookup(ctx context.Context, key string) (ChargeResult, bool, error) {
+func (g *TestGateway) Lookup(ctx context.Context, key, _ string) (ChargeResult, bool, error) {
 	ok, ref, failure, err := g.Store.TestChargeByKey(ctx, key)
 	if errors.Is(err, dberr.ErrNotFound) {
 		return ChargeResult{}, false, nil

@@ -154,7 +154,7 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 		return false, nil
 	}
 	// Pending: the process that charged it died or lost the answer.
-	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey)
+	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, "")
 	if err != nil {
 		return true, err
 	}
