@@ -120,16 +120,6 @@ func TestCheckoutChargedThenCrashedIsRecovered(t *testing.T) {
 		if pending, err := w.svc.PendingCheckout(ctx, w.reader); err != nil || !pending {
 			t.Fatalf("pending checkout: %v, %v", pending, err)
 		}
-		// The same form submitted again is told it is being processed,
-		// never that a subscription exists.
-		if sub, err := w.svc.Checkout(ctx, w.reader, "smart-quarterly", goodCard, "form-1"); !errors.Is(err, billing.ErrPaymentInProgress) || sub != nil {
-			t.Fatalf("form resubmitted while pending: %+v, %v", sub, err)
-		}
-		// Another tab cannot start a second charge meanwhile.
-		if _, err := w.svc.Checkout(ctx, w.reader, "smart-quarterly", goodCard, "form-2"); !errors.Is(err, billing.ErrCheckoutInProgress) {
-			t.Fatalf("second tab while pending: %v, want ErrCheckoutInProgress", err)
-		}
-
 		w.clk.Advance(billing.CheckoutRecoveryAfter - time.Second)
 		if n := w.recover(t); n != 0 {
 			t.Fatalf("recovery picked up a checkout %d before its time", n)
@@ -153,8 +143,8 @@ func TestCheckoutChargedThenCrashedIsRecovered(t *testing.T) {
 			t.Errorf("no receipt job for the recovered subscription: %v", err)
 		}
 		again, err := w.svc.Checkout(ctx, w.reader, "smart-quarterly", goodCard, "form-1")
-		if err != nil || again == nil || again.ID != sub.ID {
-			t.Errorf("form resubmitted after recovery: %+v, %v; want the subscription", again, err)
+		if !errors.Is(err, billing.ErrAlreadySubscribed) || again == nil || again.ID != sub.ID {
+			t.Errorf("form resubmitted after recovery: %+v, %v; want the subscription, already there", again, err)
 		}
 		if charges, _, _ := w.counts(t); charges != 1 {
 			t.Errorf("%d charges in the end, want 1", charges)
@@ -163,8 +153,8 @@ func TestCheckoutChargedThenCrashedIsRecovered(t *testing.T) {
 }
 
 // A checkout whose charge never reached the gateway is released by
-// recovery: nothing charged, no subscription, and the reader can check
-// out again.
+// recovery once its page stops taking payment: nothing charged, no
+// subscription, and the reader can check out again.
 func TestCheckoutNeverChargedIsReleased(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -172,7 +162,20 @@ func TestCheckoutNeverChargedIsReleased(t *testing.T) {
 		if _, err := w.through(lostBeforeCharge{w.gateway}).Checkout(ctx, w.reader, "smart-quarterly", goodCard, "form-1"); !errors.Is(err, billing.ErrPaymentInProgress) {
 			t.Fatalf("checkout with a lost charge: %v, want ErrPaymentInProgress", err)
 		}
+		// While its page may still take the reader's payment, recovery
+		// leaves it be.
 		w.clk.Advance(billing.CheckoutRecoveryAfter)
+		stale, err := w.svc.StalePayments(ctx, 10)
+		if err != nil || len(stale) != 1 {
+			t.Fatalf("stale payments: %d, %v", len(stale), err)
+		}
+		if err := w.svc.RecoverCheckout(ctx, stale[0].ID); err == nil {
+			t.Fatal("recovery released a checkout whose page is still open")
+		}
+		if pending, _ := w.svc.PendingCheckout(ctx, w.reader); !pending {
+			t.Fatal("the checkout was released while its page is open")
+		}
+		w.clk.Advance(billing.CheckoutPageLifetime)
 		if n := w.recover(t); n != 1 {
 			t.Fatalf("recovery found %d stale checkouts, want 1", n)
 		}
@@ -204,7 +207,7 @@ func TestLateChargeAfterReleaseIsRefunded(t *testing.T) {
 		ctx := context.Background()
 		w := newCheckoutWorld(t, st)
 		late := beforeCharge{Gateway: w.gateway, hook: func() {
-			w.clk.Advance(billing.CheckoutRecoveryAfter)
+			w.clk.Advance(billing.CheckoutPageLifetime + billing.CheckoutRecoveryAfter)
 			if n := w.recover(t); n != 1 {
 				t.Errorf("recovery found %d stale checkouts, want 1", n)
 			}
@@ -251,6 +254,49 @@ func TestCheckoutAfterLapsedSubscription(t *testing.T) {
 		}
 		if _, _, live := w.counts(t); live != 1 {
 			t.Errorf("%d live subscriptions, want 1", live)
+		}
+	})
+}
+
+// A reader whose checkout was charged but not yet recorded starts another
+// from a second tab: the paid one is found at the gateway and starts the
+// subscription, and the second charges nothing.
+func TestSecondCheckoutSettlesThePaidOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newCheckoutWorld(t, st)
+		if _, err := w.through(crashAfterCharge{w.gateway}).Checkout(ctx, w.reader, "smart-quarterly", goodCard, "form-1"); !errors.Is(err, billing.ErrPaymentInProgress) {
+			t.Fatalf("checkout through a crash: %v, want ErrPaymentInProgress", err)
+		}
+		sub, err := w.svc.Checkout(ctx, w.reader, "smart-essential", goodCard, "form-2")
+		if !errors.Is(err, billing.ErrAlreadySubscribed) || sub == nil {
+			t.Fatalf("second tab: %+v, %v; want the subscription the first paid for", sub, err)
+		}
+		if charges, succeeded, live := w.counts(t); charges != 1 || succeeded != 1 || live != 1 {
+			t.Fatalf("%d charges, %d succeeded payments, %d subscriptions; want 1 each", charges, succeeded, live)
+		}
+	})
+}
+
+// A reader who left the provider's page unpaid and chose again is not
+// held up: the open checkout is released and the new one goes through.
+func TestAbandonedCheckoutMakesWayForANewOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newCheckoutWorld(t, st)
+		if _, err := w.svc.StartCheckout(ctx, billing.CheckoutStart{AccountID: w.reader, PlanCode: "smart-quarterly", FormKey: "form-1"}); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := w.svc.Checkout(ctx, w.reader, "smart-essential", goodCard, "form-2")
+		if err != nil || sub == nil {
+			t.Fatalf("a new checkout after an abandoned one: %+v, %v", sub, err)
+		}
+		// Paying the abandoned page after all charges nothing.
+		if err := w.svc.PayTestCheckout(ctx, fmt.Sprintf("checkout:%d:form-1", w.reader), goodCard); !errors.Is(err, billing.ErrCheckoutClosed) {
+			t.Errorf("paying the abandoned checkout: %v, want ErrCheckoutClosed", err)
+		}
+		if charges, succeeded, live := w.counts(t); charges != 1 || succeeded != 1 || live != 1 {
+			t.Fatalf("%d charges, %d succeeded payments, %d subscriptions; want 1 each", charges, succeeded, live)
 		}
 	})
 }

@@ -135,8 +135,9 @@ func (e *DeclineError) Error() string { return e.Message }
 // idempotent across restarts and instances, like a real gateway's.
 type TestChargeStore interface {
 	TestCharge(ctx context.Context, key, token string, amount money.Paise, succeeded bool, ref, failure string, now time.Time) (bool, string, string, error)
-	// TestChargeByKey returns the charge recorded under key, or ErrNotFound.
-	TestChargeByKey(ctx context.Context, key string) (succeeded bool, ref, failure string, err error)
+	// TestChargeByKey returns the charge recorded under key, with the
+	// token it charged, or ErrNotFound.
+	TestChargeByKey(ctx context.Context, key string) (succeeded bool, ref, failure, token string, err error)
 	// TestRefund records a refund of the successful charge under key, once,
 	// and returns the refund's reference, or ErrNotFound.
 	TestRefund(ctx context.Context, key, ref string, now time.Time) (string, error)
@@ -165,10 +166,17 @@ const (
 )
 
 // Name is "test".
-func (g *TestGateway) Name() string { return "test" }
+func (g *TestGateway) Name() string { return testGatewayName }
 
-// SaveCard checks the card typed on the test gateway's page like a real gateway would and returns a token.
+const testGatewayName = "test"
+
+// SaveCard checks the card typed on the test gateway's page like a real
+// gateway would and returns a token.
 func (g *TestGateway) SaveCard(_ context.Context, c Card) (*PaymentMethod, error) {
+	return saveTestCard(c, g.Now())
+}
+
+func saveTestCard(c Card, now time.Time) (*PaymentMethod, error) {
 	number := strings.NewReplacer(" ", "", "-", "").Replace(c.Number)
 	if len(number) < 12 || len(number) > 19 || !allDigits(number) || !luhn(number) {
 		return nil, &DeclineError{"That card number is not valid. Check it and try again."}
@@ -178,7 +186,6 @@ func (g *TestGateway) SaveCard(_ context.Context, c Card) (*PaymentMethod, error
 	if year < 100 {
 		year += 2000
 	}
-	now := g.Now()
 	if errM != nil || errY != nil || month < 1 || month > 12 ||
 		year < now.Year() || (year == now.Year() && month < int(now.Month())) {
 		return nil, &DeclineError{"The expiry date is missing or in the past."}
@@ -193,10 +200,22 @@ func (g *TestGateway) SaveCard(_ context.Context, c Card) (*PaymentMethod, error
 	default:
 		return nil, &DeclineError{"This is the test gateway: use card 4242 4242 4242 4242."}
 	}
-	return &PaymentMethod{
-		Gateway: g.Name(), Token: "tok_" + number + "_" + randomHex(6),
-		Brand: "Visa", Last4: number[len(number)-4:], ExpMonth: month, ExpYear: year,
-	}, nil
+	return testMethod(fmt.Sprintf("tok_%s_%02d%04d_%s", number, month, year, randomHex(6))), nil
+}
+
+// testMethod is the card a test token stands for: the token holds its
+// number and expiry ("tok_NUMBER_MMYYYY_RANDOM").
+func testMethod(token string) *PaymentMethod {
+	m := &PaymentMethod{Gateway: testGatewayName, Token: token, Brand: "Visa"}
+	parts := strings.Split(strings.TrimPrefix(token, "tok_"), "_")
+	if number := parts[0]; len(number) >= 4 {
+		m.Last4 = number[len(number)-4:]
+	}
+	if len(parts) == 3 && len(parts[1]) == 6 {
+		m.ExpMonth, _ = strconv.Atoi(parts[1][:2])
+		m.ExpYear, _ = strconv.Atoi(parts[1][2:])
+	}
+	return m
 }
 
 // StartCheckout sends the reader to the test gateway's own page, which
@@ -208,12 +227,6 @@ func (g *TestGateway) StartCheckout(_ context.Context, c CheckoutRequest) (*Chec
 
 // TestPayPath is where the test gateway's checkout page is served.
 const TestPayPath = "/pay/test/"
-
-// Pay is the test gateway's checkout page paying the checkout under key
-// with a card saved by SaveCard: charged once however often it is sent.
-func (g *TestGateway) Pay(ctx context.Context, key string, method *PaymentMethod, amount money.Paise) (ChargeResult, error) {
-	return g.Charge(ctx, Charge{IdempotencyKey: key, Token: method.Token, Amount: amount, Currency: "INR"})
-}
 
 // Charge succeeds for 4242… tokens and declines others, once per key.
 func (g *TestGateway) Charge(ctx context.Context, c Charge) (ChargeResult, error) {
@@ -237,14 +250,18 @@ func (g *TestGateway) Charge(ctx context.Context, c Charge) (ChargeResult, error
 
 // Lookup reads the charge recorded under key.
 func (g *TestGateway) Lookup(ctx context.Context, key, _ string) (ChargeResult, bool, error) {
-	ok, ref, failure, err := g.Store.TestChargeByKey(ctx, key)
+	ok, ref, failure, token, err := g.Store.TestChargeByKey(ctx, key)
 	if errors.Is(err, dberr.ErrNotFound) {
 		return ChargeResult{}, false, nil
 	}
 	if err != nil {
 		return ChargeResult{}, false, fmt.Errorf("test gateway: %w", err)
 	}
-	return ChargeResult{Succeeded: ok, Reference: ref, Failure: failure}, true, nil
+	res := ChargeResult{Succeeded: ok, Reference: ref, Failure: failure}
+	if ok {
+		res.Method = testMethod(token)
+	}
+	return res, true, nil
 }
 
 // Refund records the refund of the successful charge under r.Key, whole.

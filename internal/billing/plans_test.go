@@ -19,9 +19,9 @@ type beforePayment struct {
 	hook func()
 }
 
-func (s beforePayment) CreatePaymentMethod(ctx context.Context, m *billing.PaymentMethod) (int64, error) {
+func (s beforePayment) BeginCheckout(ctx context.Context, p *billing.Payment, plan *billing.Plan) (*billing.Payment, bool, error) {
 	s.once.Do(s.hook)
-	return s.Store.CreatePaymentMethod(ctx, m)
+	return s.Store.BeginCheckout(ctx, p, plan)
 }
 
 // An admin reprices or retires a plan while a reader's checkout of it is

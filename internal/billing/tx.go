@@ -17,6 +17,9 @@ type Tx interface {
 	// SettlePayment records the outcome of a payment that is still
 	// pending, and reports whether it was.
 	SettlePayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) (bool, error)
+	// CreatePaymentMethod saves a payment method the provider keeps for
+	// renewals and returns its id.
+	CreatePaymentMethod(ctx context.Context, m *PaymentMethod) (int64, error)
 	// CreateSubscription adds an active subscription; ErrConflict if the
 	// account already has one that has not ended.
 	CreateSubscription(ctx context.Context, sub *Subscription) (int64, error)

@@ -136,5 +136,7 @@ type Payment struct {
 	GatewayRef      string
 	Failure         string
 	RefundRef       string
-	CreatedAt       time.Time
+	// CheckoutRef is the provider's id of the page a checkout is paid on.
+	CheckoutRef string
+	CreatedAt   time.Time
 }

@@ -13,8 +13,17 @@ import (
 
 // CreatePaymentMethod saves a tokenised card.
 func (s *Store) CreatePaymentMethod(ctx context.Context, m *billing.PaymentMethod) (int64, error) {
+	return createPaymentMethod(ctx, s.w, m)
+}
+
+// CreatePaymentMethod is Store.CreatePaymentMethod inside the transaction.
+func (t *Tx) CreatePaymentMethod(ctx context.Context, m *billing.PaymentMethod) (int64, error) {
+	return createPaymentMethod(ctx, t.tx, m)
+}
+
+func createPaymentMethod(ctx context.Context, db queryer, m *billing.PaymentMethod) (int64, error) {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO payment_methods (account_id, gateway, token, brand, last4, exp_month, exp_year, created_at)
+	err := db.QueryRowContext(ctx, `INSERT INTO payment_methods (account_id, gateway, token, brand, last4, exp_month, exp_year, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		m.AccountID, m.Gateway, m.Token, m.Brand, m.Last4, m.ExpMonth, m.ExpYear, m.CreatedAt.UTC()).Scan(&id)
 	return id, mapErr(err)
@@ -33,13 +42,13 @@ func (s *Store) PaymentMethodByID(ctx context.Context, id int64) (*billing.Payme
 }
 
 const paymentColumns = `id, account_id, idempotency_key, purpose, COALESCE(plan_id, 0), COALESCE(payment_method_id, 0),
-	amount_paise, currency, status, gateway, gateway_ref, failure, refund_ref, created_at`
+	amount_paise, currency, status, gateway, gateway_ref, failure, refund_ref, checkout_ref, created_at`
 
 func scanPayment(row interface{ Scan(...any) error }) (*billing.Payment, error) {
 	var p billing.Payment
 	var amount int64
 	if err := row.Scan(&p.ID, &p.AccountID, &p.IdempotencyKey, &p.Purpose, &p.PlanID, &p.PaymentMethodID,
-		&amount, &p.Currency, &p.Status, &p.Gateway, &p.GatewayRef, &p.Failure, &p.RefundRef, &p.CreatedAt); err != nil {
+		&amount, &p.Currency, &p.Status, &p.Gateway, &p.GatewayRef, &p.Failure, &p.RefundRef, &p.CheckoutRef, &p.CreatedAt); err != nil {
 		return nil, mapErr(err)
 	}
 	p.Amount = money.Paise(amount)
@@ -180,6 +189,12 @@ func (s *Store) PendingPayments(ctx context.Context, before time.Time, limit int
 // and reports whether it was; one settled already is left as it is.
 func (s *Store) SettlePayment(ctx context.Context, id int64, status, ref, failure string, now time.Time) (bool, error) {
 	return settlePayment(ctx, s.w, id, status, ref, failure, now)
+}
+
+// SetCheckoutRef records the provider's id of a pending checkout's page.
+func (s *Store) SetCheckoutRef(ctx context.Context, id int64, ref string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE payments SET checkout_ref = $2 WHERE id = $1 AND status = $3`, id, ref, billing.PaymentPending)
+	return mapErr(err)
 }
 
 func settlePayment(ctx context.Context, db execer, id int64, status, ref, failure string, now time.Time) (bool, error) {
@@ -375,10 +390,10 @@ func (s *Store) TestCharge(ctx context.Context, key, token string, amount money.
 }
 
 // TestChargeByKey returns the test gateway's charge under key, or ErrNotFound.
-func (s *Store) TestChargeByKey(ctx context.Context, key string) (succeeded bool, ref, failure string, err error) {
-	err = s.w.QueryRowContext(ctx, `SELECT succeeded, reference, failure FROM testgateway_charges WHERE idempotency_key = $1`, key).
-		Scan(&succeeded, &ref, &failure)
-	return succeeded, ref, failure, mapErr(err)
+func (s *Store) TestChargeByKey(ctx context.Context, key string) (succeeded bool, ref, failure, token string, err error) {
+	err = s.w.QueryRowContext(ctx, `SELECT succeeded, reference, failure, token FROM testgateway_charges WHERE idempotency_key = $1`, key).
+		Scan(&succeeded, &ref, &failure, &token)
+	return succeeded, ref, failure, token, mapErr(err)
 }
 
 // TestRefund records the refund of the test gateway's successful charge

@@ -38,6 +38,11 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// queryer is a database or a transaction that returns rows.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // enqueueJob is EnqueueJob on db or inside a transaction, so that a job
 // can commit together with the change that calls for it.
 func enqueueJob(ctx context.Context, db execer, kind, key, payload string, runAt, now time.Time) (bool, error) {

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ type plansData struct {
 	Plans      []*billing.Plan
 	Benefits   []offer.Shown
 	Subscribed bool
+	Next       string // the story to return to once subscribed, "" for none
 }
 
 func (s *Server) showPlans(w http.ResponseWriter, r *http.Request) error {
@@ -31,23 +33,30 @@ func (s *Server) showPlans(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cfg := s.Settings.Get()
-	data := plansData{Plans: plans, Benefits: benefits, Subscribed: v.Entitlements.Premium}
+	data := plansData{Plans: plans, Benefits: benefits, Subscribed: v.Entitlements.Premium, Next: returnTo(r)}
 	p := s.newPage(w, r, v, "Subscribe", data)
 	p.Description = "Subscribe to " + cfg.Publication + ": every story, without ads."
 	return s.render(w, http.StatusOK, "plans", p)
 }
 
+// returnTo is the page a reader subscribing from it goes back to once
+// paid, from the request's next parameter: a path on this site, or "".
+func returnTo(r *http.Request) string {
+	next := r.FormValue("next")
+	if next == "" || safeNext(next) != next {
+		return ""
+	}
+	return next
+}
+
 type checkoutData struct {
 	Plan        *billing.Plan
 	CheckoutKey string
+	Next        string
 	Error       string
-	// InProgress: another checkout of the account is being charged, so
+	// InProgress: another payment of the account is being charged, so
 	// the page points to the account page, where it will show.
 	InProgress bool
-	// What the reader typed, kept when the form comes back with an error.
-	// The card number and CVC are never echoed back.
-	ExpMonth string
-	ExpYear  string
 }
 
 // activePlan finds a plan on offer by its code. A retired plan's page is
@@ -80,6 +89,9 @@ func quoted(r *http.Request) billing.Quote {
 	return billing.Quote{Price: money.Paise(price), TermMonths: term}
 }
 
+// showCheckout shows the plan the reader chose, with the button that takes
+// them to the payment provider's page; after a checkout that did not go
+// through (?failed=FORMKEY, the reader's own) it says why.
 func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request) error {
 	v, ok, err := s.requireAccount(w, r)
 	if err != nil || !ok {
@@ -93,7 +105,11 @@ func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return nil
 	}
-	return s.renderCheckout(w, r, v, http.StatusOK, checkoutData{Plan: plan})
+	data := checkoutData{Plan: plan, Next: returnTo(r)}
+	if failed := r.FormValue("failed"); failed != "" {
+		data.Error = s.Billing.CheckoutFailure(r.Context(), v.Account.ID, failed)
+	}
+	return s.renderCheckout(w, r, v, http.StatusOK, data)
 }
 
 func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, v *viewer, status int, data checkoutData) error {
@@ -102,6 +118,8 @@ func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, v *viewe
 	return s.render(w, status, "checkout", p)
 }
 
+// submitCheckout opens the checkout at the payment provider and sends the
+// reader there.
 func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 	v, ok, err := s.requireAccount(w, r)
 	if err != nil || !ok {
@@ -111,22 +129,14 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return badRequest("The form could not be read.")
-	}
-	card := billing.Card{
-		Number:   r.PostFormValue("card_number"),
-		ExpMonth: r.PostFormValue("exp_month"),
-		ExpYear:  r.PostFormValue("exp_year"),
-		CVC:      r.PostFormValue("cvc"),
-	}
+	next := returnTo(r)
 	key := strings.TrimSpace(r.PostFormValue("checkout_key"))
 	if !billing.ValidFormKey(key) {
-		return s.renderCheckout(w, r, v, http.StatusBadRequest, checkoutData{
-			Plan: plan, Error: "The form expired. Enter your card again.", ExpMonth: card.ExpMonth, ExpYear: card.ExpYear,
-		})
+		return s.renderCheckout(w, r, v, http.StatusBadRequest, checkoutData{Plan: plan, Next: next, Error: "The form expired. Choose the plan again."})
 	}
-	sub, err := s.Billing.CheckoutAt(r.Context(), v.Account.ID, plan.Code, quoted(r), card, key)
+	page, err := s.Billing.StartCheckout(r.Context(), billing.CheckoutStart{
+		AccountID: v.Account.ID, PlanCode: plan.Code, Quote: quoted(r), FormKey: key, Next: next,
+	})
 	var decline *billing.DeclineError
 	switch {
 	case errors.Is(err, billing.ErrPlanChanged):
@@ -135,41 +145,69 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{
-			Plan: plan, Error: readerMessage(billing.ErrPlanChanged), ExpMonth: card.ExpMonth, ExpYear: card.ExpYear,
-		})
+		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{Plan: plan, Next: next, Error: readerMessage(billing.ErrPlanChanged)})
 	case errors.As(err, &decline):
-		return s.renderCheckout(w, r, v, http.StatusPaymentRequired, checkoutData{
-			Plan: plan, Error: decline.Message, ExpMonth: card.ExpMonth, ExpYear: card.ExpYear,
-		})
-	case errors.Is(err, billing.ErrAlreadySubscribed):
+		return s.renderCheckout(w, r, v, http.StatusPaymentRequired, checkoutData{Plan: plan, Next: next, Error: decline.Message})
+	case errors.Is(err, billing.ErrAlreadySubscribed), errors.Is(err, billing.ErrPaymentInProgress):
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return nil
 	case errors.Is(err, billing.ErrCheckoutInProgress):
-		// Another tab's checkout is being charged: this one charges nothing.
-		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{
-			Plan: plan, InProgress: true,
-			Error: "A payment for your subscription is already being processed. Nothing more was charged: wait a moment, then open your account page.",
-		})
-	case errors.Is(err, billing.ErrPaymentInProgress):
-		if err != billing.ErrPaymentInProgress { // the gateway's answer was lost
-			s.Log.Warn("checkout charge outcome unknown; recovery will settle it", "account", v.Account.ID, "err", err)
-		}
-		// The account page says the payment is being processed until it
-		// is settled, by this form's request or by recovery.
-		http.Redirect(w, r, "/account", http.StatusSeeOther)
-		return nil
-	case errors.Is(err, billing.ErrCheckoutFormUsed):
-		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{Plan: plan, Error: readerMessage(err)})
+		// Another payment of the account is being charged: this one charges nothing.
+		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{Plan: plan, Next: next, InProgress: true, Error: readerMessage(err)})
+	case errors.Is(err, billing.ErrCheckoutFormUsed), errors.Is(err, billing.ErrProviderUnavailable):
+		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{Plan: plan, Next: next, Error: readerMessage(err)})
 	case errors.Is(err, billing.ErrUnknownPlan):
 		return planGone(plan, err)
 	case err != nil:
 		return err
 	}
-	// The welcome is for a subscription that exists and has not ended.
+	if len(page.Fields) == 0 {
+		http.Redirect(w, r, page.URL, http.StatusSeeOther)
+		return nil
+	}
+	// The provider takes the checkout as a form posted to its page.
+	return s.render(w, http.StatusOK, "checkout_post", s.newPage(w, r, v, "Continue to payment", page))
+}
+
+// returnFromCheckout is where the provider sends the reader back, by a
+// GET or a form POSTed from its site (which carries no session cookie).
+// It asks billing what became of the payment and redirects (post,
+// redirect, get): to the story the reader came from once subscribed, to
+// the plan's page with the reason when it did not go through, or to the
+// account page while it is being processed.
+func (s *Server) returnFromCheckout(w http.ResponseWriter, r *http.Request) error {
+	key := r.FormValue("key")
+	sub, plan, err := s.Billing.CompleteCheckout(r.Context(), key)
+	next := returnTo(r)
+	var decline *billing.DeclineError
+	switch {
+	case errors.Is(err, billing.ErrUnknownCheckout):
+		return notFound()
+	case errors.As(err, &decline):
+		target := "/subscribe/" + url.PathEscape(plan.Code) + "?" + url.Values{"failed": {billing.FormKeyOf(key)}}.Encode()
+		if next != "" {
+			target += "&" + url.Values{"next": {next}}.Encode()
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return nil
+	case errors.Is(err, billing.ErrPaymentInProgress):
+		if err != billing.ErrPaymentInProgress {
+			s.Log.Warn("checkout outcome not known yet; recovery will settle it", "err", err)
+		}
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return nil
+	case errors.Is(err, billing.ErrAlreadySubscribed), errors.Is(err, billing.ErrCheckoutFormUsed):
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return nil
+	case err != nil:
+		return err
+	}
 	if sub != nil && sub.Status != billing.Ended {
 		s.setNotice(w, noticeSubscribed)
 	}
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	if next == "" {
+		next = "/account"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
