@@ -159,6 +159,10 @@ func TestReaderJourney(t *testing.T) {
 		if got := b.location(); got != site.URL+"/subscribe/smart-quarterly" {
 			t.Fatalf("choosing Smart Quarterly opened %s", got)
 		}
+		// The reader pays on the payment provider's page: in the demo,
+		// the test gateway's.
+		b.clickAndLoad(`#checkout-continue`)
+		b.waitVisible("#testpay-form")
 		expYear := fmt.Sprint(site.Clock.Now().Year() + 3)
 		b.typeInto("#card_number", "4000 0000 0000 0002")
 		b.clear("#exp_month")
@@ -166,7 +170,7 @@ func TestReaderJourney(t *testing.T) {
 		b.clear("#exp_year")
 		b.typeInto("#exp_year", expYear)
 		b.typeInto("#cvc", "123")
-		b.clickAndLoad(`#checkout-form button[type="submit"]`)
+		b.clickAndLoad(`#testpay-form button[type="submit"]`)
 		b.waitVisible("#checkout-error")
 		if got := b.text("#checkout-error"); !strings.Contains(got, "declined") {
 			t.Errorf("declined card: message %q does not say so", got)
@@ -184,7 +188,7 @@ func TestReaderJourney(t *testing.T) {
 		b.typeInto("#card_number", "4242 4242 4242 4242")
 		b.clear("#cvc")
 		b.typeInto("#cvc", "123")
-		b.clickAndLoad(`#checkout-form button[type="submit"]`)
+		b.clickAndLoad(`#testpay-form button[type="submit"]`)
 		b.waitVisible("#subscription-status")
 		if got := b.location(); got != site.URL+"/account" {
 			t.Errorf("after paying, landed on %s, want /account", got)

@@ -62,14 +62,7 @@ func TestCheckoutsSurviveKill(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					form := url.Values{"card_number": {"4242424242424242"}, "exp_month": {"12"}, "exp_year": {"2031"}, "cvc": {"123"}, "checkout_key": {tb.key}}
-					req, _ := http.NewRequest(http.MethodPost, srv.url+"/subscribe/smart-quarterly", strings.NewReader(form.Encode()))
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					req.Header.Set("Sec-Fetch-Site", "same-origin")
-					if resp, err := tb.client.Do(req); err == nil { // the kill cuts most of them off
-						io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
+					killSubscribe(tb.client, srv.url, "smart-quarterly", tb.key) // the kill cuts most of them off
 				}()
 			}
 			// Kill as soon as the gateway has taken a first charge: its
@@ -85,9 +78,9 @@ func TestCheckoutsSurviveKill(t *testing.T) {
 			}
 			t.Logf("killed with %d payments pending and %d charges taken", pending, killCount(t, db, charged)-before)
 
-			// Restarted with its clock past the recovery threshold, as if
-			// the operator brought it back a few minutes later.
-			srv = killStart(t, bin, dbURL, "", "--clock-offset", "10m")
+			// Restarted with its clock past the time the checkouts' pages
+			// take payment, as if the operator brought it back later.
+			srv = killStart(t, bin, dbURL, "", "--clock-offset", "35m")
 			killWaitFor(t, 60*time.Second, "recovery of every pending payment", func() bool {
 				return killCount(t, db, `SELECT COUNT(*) FROM payments WHERE status = 'pending'`) == 0
 			})

@@ -37,8 +37,8 @@ func crCheckoutKey(t *testing.T, b *apptest.Browser, plan string) string {
 	return m[1]
 }
 
-func crCardForm(key string) url.Values {
-	return url.Values{"card_number": {billing.CardSucceeds}, "exp_month": {"12"}, "exp_year": {"2031"}, "cvc": {"123"}, "checkout_key": {key}}
+func crCheckoutForm(key string) url.Values {
+	return url.Values{"checkout_key": {key}}
 }
 
 const crWelcome = "Your subscription is active"
@@ -68,9 +68,9 @@ func TestCheckoutCrashRecoveredByPeriodicWork(t *testing.T) {
 			t.Fatalf("checkout through a crash: %v", err)
 		}
 
-		again := b.Post("/subscribe/smart-quarterly", crCardForm(key))
-		if again.Status >= 500 || again.URL != "/account" {
-			t.Fatalf("form resubmitted while its payment is pending: status %d at %s", again.Status, again.URL)
+		again := b.Get("/account")
+		if again.Status != http.StatusOK {
+			t.Fatalf("account page while the payment is pending: status %d", again.Status)
 		}
 		if strings.Contains(again.Body, crWelcome) || strings.Contains(again.Body, `id="plan-name"`) {
 			t.Error("while the payment is pending the account page claims a subscription")
@@ -78,11 +78,6 @@ func TestCheckoutCrashRecoveredByPeriodicWork(t *testing.T) {
 		if !strings.Contains(again.Body, `id="payment-pending"`) {
 			t.Error("the account page does not say the payment is being processed")
 		}
-		other := b.Post("/subscribe/smart-quarterly", crCardForm(crCheckoutKey(t, b, "smart-quarterly")))
-		if other.Status != http.StatusConflict || !strings.Contains(other.Body, "already being processed") {
-			t.Errorf("another tab while the payment is pending: status %d, want 409 with a message", other.Status)
-		}
-
 		site.RunJobs()
 		if n := coLive(t, site, acct.ID); n != 0 {
 			t.Fatalf("recovered before the payment was left long enough: %d subscriptions", n)
@@ -108,8 +103,8 @@ func TestCheckoutCrashRecoveredByPeriodicWork(t *testing.T) {
 		if strings.Contains(page.Body, `id="payment-pending"`) || !strings.Contains(page.Body, `id="plan-name"`) {
 			t.Error("after recovery the account page does not show the subscription")
 		}
-		if done := b.Post("/subscribe/smart-quarterly", crCardForm(key)); !strings.Contains(done.Body, crWelcome) {
-			t.Errorf("the form resubmitted after recovery: status %d at %s without the welcome", done.Status, done.URL)
+		if done := b.Post("/subscribe/smart-quarterly", crCheckoutForm(key)); done.URL != "/account" || !strings.Contains(done.Body, `id="plan-name"`) {
+			t.Errorf("the form resubmitted after recovery: status %d at %s, want the account page", done.Status, done.URL)
 		}
 		if n, _ := site.App.Store.CountTestCharges(ctx, acct.ID); n != 1 {
 			t.Errorf("%d charges at the gateway in the end, want 1", n)

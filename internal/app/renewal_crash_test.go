@@ -82,7 +82,7 @@ func TestRenewalCrashThenCheckoutOverTheSite(t *testing.T) {
 		}
 		rcAssertNoPastNextCharge(t, site, b, "after the crash")
 
-		resp := b.Post("/subscribe/smart-essential", crCardForm(crCheckoutKey(t, b, "smart-essential")))
+		resp := b.Post("/subscribe/smart-essential", crCheckoutForm(crCheckoutKey(t, b, "smart-essential")))
 		if resp.Status != http.StatusConflict || !strings.Contains(resp.Body, "already being processed") {
 			t.Errorf("checkout while the renewal is unsettled: status %d at %s, want 409 with a message", resp.Status, resp.URL)
 		}

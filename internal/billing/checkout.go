@@ -234,8 +234,17 @@ func (s *Service) releaseUnpaid(ctx context.Context, p *Payment) error {
 		}
 		return nil
 	}
-	_, err = s.Store.SettlePayment(ctx, p.ID, PaymentFailed, "", replaced, s.Now())
-	return err
+	// Its page may still be paid before it closes: the payment is looked
+	// at again then, and a charge found is refunded.
+	now := s.Now()
+	return s.Store.InBillingTx(ctx, func(tx Tx) error {
+		if _, err := tx.SettlePayment(ctx, p.ID, PaymentFailed, "", replaced, now); err != nil {
+			return err
+		}
+		id := strconv.FormatInt(p.ID, 10)
+		_, err := tx.EnqueueJob(ctx, SettleJob, "settle:replaced:"+id, id, p.CreatedAt.Add(CheckoutPageLifetime+CheckoutRecoveryAfter), now)
+		return err
+	})
 }
 
 // replaced is the failure recorded on a checkout left unpaid when the
@@ -308,7 +317,7 @@ func (s *Service) CompleteCheckout(ctx context.Context, key string) (*Subscripti
 	}
 	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, p.CheckoutRef)
 	if err != nil {
-		return nil, plan, fmt.Errorf("%w: %w", ErrPaymentInProgress, err)
+		return nil, plan, fmt.Errorf("%w: %w: %w", ErrPaymentInProgress, errLookupFailed, err)
 	}
 	if !found && p.Status == PaymentPending {
 		return nil, plan, ErrPaymentInProgress
@@ -333,6 +342,9 @@ func (s *Service) CompleteCheckout(ctx context.Context, key string) (*Subscripti
 func releasedUnpaid(p *Payment) bool {
 	return p.Status == PaymentFailed && (p.Failure == released || p.Failure == replaced)
 }
+
+// errLookupFailed: the provider could not be asked about a payment.
+var errLookupFailed = errors.New("the payment provider did not answer")
 
 // ErrUnknownCheckout: no checkout has that key.
 var ErrUnknownCheckout = errors.New("there is no such checkout")

@@ -222,7 +222,7 @@ func testMethod(token string) *PaymentMethod {
 // Broadsheet serves at /pay/test/{key}: the card form that stands in for a
 // provider's hosted checkout.
 func (g *TestGateway) StartCheckout(_ context.Context, c CheckoutRequest) (*CheckoutPage, error) {
-	return &CheckoutPage{URL: TestPayPath + url.PathEscape(c.Key), Ref: c.Key}, nil
+	return &CheckoutPage{URL: TestPayPath + url.PathEscape(c.Key) + "?" + url.Values{"return": {c.ReturnURL}}.Encode(), Ref: c.Key}, nil
 }
 
 // TestPayPath is where the test gateway's checkout page is served.

@@ -38,6 +38,7 @@ func (s *Service) JobKinds() map[string]JobKind {
 		RenewalJob:          {Run: s.Renew, Workers: 2},
 		ReceiptJob:          {Run: s.SendReceipt, Workers: 2},
 		CheckoutRecoveryJob: {Run: s.RecoverPayment, Workers: 1},
+		SettleJob:           {Run: s.SettlePayment, Workers: 1},
 	}
 }
 

@@ -322,7 +322,7 @@ func TestARetiredPlanRenewsForItsSubscribers(t *testing.T) {
 		if resp := reader.Get("/subscribe/smart-essential"); resp.Status != http.StatusGone || !strings.Contains(resp.Body, "Smart Essential is no longer offered") {
 			t.Errorf("the retired plan's checkout page: status %d, want 410", resp.Status)
 		}
-		resp := reader.Post("/subscribe/smart-essential", coCardForm(billing.CardSucceeds, key))
+		resp := coSubscribe(t, reader, "smart-essential", key, billing.CardSucceeds)
 		if resp.Status != http.StatusGone {
 			t.Errorf("a checkout of the retired plan: status %d, want 410", resp.Status)
 		}
@@ -380,22 +380,23 @@ func TestCheckoutIsAtThePriceShown(t *testing.T) {
 		if resp := admin.Post(planPath(quarterly), f); resp.Status != http.StatusOK {
 			t.Fatalf("reprice: status %d", resp.Status)
 		}
-		form := coCardForm(billing.CardSucceeds, coCheckoutKey(t, page.Body))
+		form := url.Values{"checkout_key": {coCheckoutKey(t, page.Body)}}
 		form.Set("plan_price", "90000")
 		form.Set("plan_term", "3")
 		resp := reader.Post("/subscribe/smart-quarterly", form)
 		if resp.Status != http.StatusConflict || !strings.Contains(resp.Body, "changed since you opened this page, and nothing was charged") ||
-			!strings.Contains(resp.Body, "Pay ₹1,000") {
+			!strings.Contains(resp.Body, "Continue to payment: ₹1,000") {
 			t.Fatalf("checkout at the old price: status %d, want 409 showing the new price", resp.Status)
 		}
 		readerID := accountID(t, site, "registered reader")
 		if n, err := site.App.Store.CountSucceededPayments(ctx, readerID); err != nil || n != 0 {
 			t.Fatalf("charged %d times (%v) at a price not shown", n, err)
 		}
-		again := coCardForm(billing.CardSucceeds, coCheckoutKey(t, resp.Body))
+		again := url.Values{"checkout_key": {coCheckoutKey(t, resp.Body)}}
 		again.Set("plan_price", "100000")
 		again.Set("plan_term", "3")
-		if resp := reader.Post("/subscribe/smart-quarterly", again); resp.Status != http.StatusOK || resp.URL != "/account" {
+		pay := reader.Post("/subscribe/smart-quarterly", again)
+		if resp := reader.Post(pay.RequestURI, coCardForm(billing.CardSucceeds)); resp.Status != http.StatusOK || resp.URL != "/account" {
 			t.Fatalf("checkout at the price shown: status %d at %s", resp.Status, resp.URL)
 		}
 		sub, err := site.App.Billing.Current(ctx, readerID)

@@ -78,7 +78,7 @@ func TestHijackByPreRegisteringIsUndone(t *testing.T) {
 			t.Fatalf("owner using the link: status %d at %s", resp.Status, resp.URL)
 		}
 		checkout := owner.Get("/subscribe/smart-essential")
-		paid := owner.Post("/subscribe/smart-essential", coCardForm(billing.CardSucceeds, coCheckoutKey(t, checkout.Body)))
+		paid := coSubscribe(t, owner, "smart-essential", coCheckoutKey(t, checkout.Body), billing.CardSucceeds)
 		if paid.Status != http.StatusOK || !strings.Contains(paid.Body, "Your subscription is active") {
 			t.Fatalf("owner subscribing: status %d at %s", paid.Status, paid.URL)
 		}

@@ -3,6 +3,8 @@ package web
 import (
 	"io/fs"
 	"net/http"
+
+	"broadsheet/internal/billing"
 )
 
 // Handler returns every page route.
@@ -19,6 +21,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /subscribe", h(s.showPlans))
 	mux.HandleFunc("GET /subscribe/{plan}", h(s.showCheckout))
 	mux.HandleFunc("POST /subscribe/{plan}", h(s.submitCheckout))
+	mux.HandleFunc("GET "+billing.ReturnPath, h(s.returnFromCheckout))
+	mux.HandleFunc("POST "+billing.ReturnPath, h(s.returnFromCheckout))
+	mux.HandleFunc("GET "+billing.TestPayPath+"{key}", h(s.showTestPay))
+	mux.HandleFunc("POST "+billing.TestPayPath+"{key}", h(s.submitTestPay))
 
 	mux.HandleFunc("GET /login", h(s.showLogin))
 	mux.HandleFunc("POST /login", h(s.submitLogin))

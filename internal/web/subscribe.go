@@ -153,7 +153,8 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	case errors.Is(err, billing.ErrCheckoutInProgress):
 		// Another payment of the account is being charged: this one charges nothing.
-		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{Plan: plan, Next: next, InProgress: true, Error: readerMessage(err)})
+		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{Plan: plan, Next: next, InProgress: true,
+			Error: "A payment for your subscription is already being processed. Nothing more was charged: wait a moment, then open your account page."})
 	case errors.Is(err, billing.ErrCheckoutFormUsed), errors.Is(err, billing.ErrProviderUnavailable):
 		return s.renderCheckout(w, r, v, http.StatusConflict, checkoutData{Plan: plan, Next: next, Error: readerMessage(err)})
 	case errors.Is(err, billing.ErrUnknownPlan):

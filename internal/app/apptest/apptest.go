@@ -138,7 +138,9 @@ type Response struct {
 	Status int
 	Body   string
 	URL    string // after redirects
-	Header http.Header
+	// RequestURI is the path and query after redirects.
+	RequestURI string
+	Header     http.Header
 }
 
 // Get fetches a path.
@@ -180,7 +182,7 @@ func (b *Browser) do(method, path string, body io.Reader, header http.Header) Re
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	return Response{Status: resp.StatusCode, Body: string(data), URL: resp.Request.URL.Path, Header: resp.Header}
+	return Response{Status: resp.StatusCode, Body: string(data), URL: resp.Request.URL.Path, RequestURI: resp.Request.URL.RequestURI(), Header: resp.Header}
 }
 
 // Cookie returns the value of a cookie the device holds for the site.

@@ -1,0 +1,38 @@
+package billing
+
+import (
+	"context"
+	"errors"
+)
+
+// SettleJob is the kind of job that settles a payment from what the
+// provider says of it: after a webhook about it, or once the page of a
+// checkout replaced by a newer one has closed. Its payload is the
+// payment's id; each cause queues it under its own key.
+const SettleJob = "settle-payment"
+
+// SettlePayment settles a payment from what the provider says of it: a
+// checkout starts its subscription, records its decline, or (released,
+// but paid after all) is refunded; a pending renewal is settled as
+// recovery does. A payment the provider knows nothing of yet stays as it
+// is. Safe to run again and beside every other settling of the payment.
+func (s *Service) SettlePayment(ctx context.Context, paymentID int64) error {
+	p, err := s.Store.PaymentByID(ctx, paymentID)
+	if err != nil {
+		return err
+	}
+	switch p.Purpose {
+	case PurposeRenewal:
+		if p.Status != PaymentPending {
+			return nil
+		}
+		return s.RecoverRenewal(ctx, p.ID)
+	case PurposeCheckout:
+		_, _, err := s.CompleteCheckout(ctx, p.IdempotencyKey)
+		if err == nil || isReaderOutcome(err) || errors.Is(err, ErrPaymentInProgress) && !errors.Is(err, errLookupFailed) {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
