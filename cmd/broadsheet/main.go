@@ -103,6 +103,7 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 		return err
 	}
 	defer a.Close()
+	log.Info(cfg.Payments.Describe())
 	if cfg.DebugAddr != "" {
 		go serveProfiler(cfg.DebugAddr, log)
 	}

@@ -36,6 +36,7 @@ import (
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 	"broadsheet/internal/web"
+	"broadsheet/internal/webhooks"
 )
 
 // App is one running Broadsheet process.
@@ -128,6 +129,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())
+	mux.Handle("/webhooks/", webhooks.Handler(a.Billing, log))
 	mux.Handle("/", pages.Handler())
 	// Pages and API alike count sign-in attempts by the client address
 	// resolved here, believing X-Forwarded-For only from trusted proxies.

@@ -33,6 +33,9 @@ type Tx interface {
 	MarkPaymentSucceeded(ctx context.Context, id int64, ref string, now time.Time) (bool, error)
 	// CreateTerm records a paid term of a subscription.
 	CreateTerm(ctx context.Context, term *Term) error
+	// RecordWebhookEvent records a provider's event once and reports
+	// whether this was the first time.
+	RecordWebhookEvent(ctx context.Context, provider string, ev Event, now time.Time) (bool, error)
 	// EnqueueJob adds a job unless one with the same key exists.
 	EnqueueJob(ctx context.Context, kind, key, payload string, runAt, now time.Time) (bool, error)
 }

@@ -48,6 +48,8 @@ type Config struct {
 
 	// Retain says how long pruning keeps old rows (BROADSHEET_RETAIN_*).
 	Retain Retention
+	// Payments is the payment provider and its keys.
+	Payments Payments
 }
 
 // Parse reads flags for a subcommand, with environment fallbacks.
@@ -87,6 +89,9 @@ func Parse(name string, args []string, demo bool) (*Config, error) {
 		}
 	}
 	if c.Retain, err = retentionFromEnv(); err != nil {
+		return nil, err
+	}
+	if c.Payments, err = paymentsFromEnv(); err != nil {
 		return nil, err
 	}
 	return c, c.finish()

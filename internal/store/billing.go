@@ -408,3 +408,15 @@ func (s *Store) TestRefund(ctx context.Context, key, ref string, now time.Time) 
 	err := s.w.QueryRowContext(ctx, `SELECT refund_reference FROM testgateway_charges WHERE idempotency_key = $1 AND succeeded`, key).Scan(&got)
 	return got, mapErr(err)
 }
+
+// RecordWebhookEvent records a provider's webhook event once: it reports
+// false for an event already recorded, which the primary key refuses.
+func (t *Tx) RecordWebhookEvent(ctx context.Context, provider string, ev billing.Event, now time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO webhook_events (provider, event_id, type, payment_key, received_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, provider, ev.ID, ev.Type, ev.Key, now.UTC())
+	if err != nil {
+		return false, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
