@@ -43,8 +43,8 @@ type Config struct {
 	BaseURL   string // DefaultBaseURL when empty; tests point it at a fake
 	KeyID     string
 	KeySecret string
-	// HTTPClient is used as given when set (its Timeout should be set);
-	// otherwise one with DefaultTimeout.
+	// HTTPClient is used when set, with DefaultTimeout if it has none;
+	// otherwise a client with DefaultTimeout.
 	HTTPClient       *http.Client
 	MaxResponseBytes int64 // DefaultMaxResponseBytes when zero
 }
@@ -80,6 +80,11 @@ func NewClient(cfg Config) (*Client, error) {
 	// does not redirect, so one is refused rather than followed.
 	hcCopy := *hc
 	hcCopy.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if hcCopy.Timeout <= 0 {
+		// Without a time-out a Razorpay that never answers holds a
+		// renewal, and the job that runs it, for ever.
+		hcCopy.Timeout = DefaultTimeout
+	}
 	max := cfg.MaxResponseBytes
 	if max <= 0 {
 		max = DefaultMaxResponseBytes

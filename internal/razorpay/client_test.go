@@ -39,8 +39,13 @@ func TestNewClientRefusesBadConfig(t *testing.T) {
 		}
 	}
 	c, err := NewClient(Config{KeyID: "k", KeySecret: "s"})
-	if err != nil || c.BaseURL() != DefaultBaseURL {
-		t.Fatalf("default base URL: %v, %v", c, err)
+	if err != nil || c.BaseURL() != DefaultBaseURL || c.http.Timeout != DefaultTimeout {
+		t.Fatalf("defaults: %v, %v", c, err)
+	}
+	given := &http.Client{}
+	c, err = NewClient(Config{KeyID: "k", KeySecret: "s", HTTPClient: given})
+	if err != nil || c.http.Timeout != DefaultTimeout || given.Timeout != 0 || given.CheckRedirect != nil {
+		t.Fatalf("a client without a time-out: %v, %v (the one given became %+v)", c, err, given)
 	}
 }
 
