@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +35,9 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
@@ -85,5 +90,17 @@ func wantForm(t *testing.T, got url.Values, want map[string]string) {
 		if g := got.Get(k); g != v {
 			t.Errorf("parameter %s = %q, want %q", k, g, v)
 		}
+	}
+}
+
+// expanded lists the fields a request asked Stripe to expand, in order.
+func expanded(form url.Values) string {
+	var fields []string
+	for i := 0; ; i++ {
+		v, ok := form["expand["+strconv.Itoa(i)+"]"]
+		if !ok {
+			return strings.Join(fields, " ")
+		}
+		fields = append(fields, v...)
 	}
 }

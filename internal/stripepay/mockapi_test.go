@@ -89,9 +89,8 @@ func TestStripeMockAcceptsTheSessionLookup(t *testing.T) {
 	if got.Method != http.MethodGet || got.Path != "/v1/checkout/sessions/cs_test_a1b2c3" || got.Status != http.StatusOK {
 		t.Fatalf("request = %s %s answered %d", got.Method, got.Path, got.Status)
 	}
-	expanded := strings.Join(append(got.Form["expand[0]"], got.Form["expand[1]"]...), " ")
-	if expanded != "payment_intent payment_intent.payment_method" {
-		t.Errorf("expanded %q (form %v), want the payment intent and its payment method", expanded, got.Form)
+	if e := expanded(got.Form); e != "payment_intent payment_intent.payment_method" {
+		t.Errorf("expanded %q (form %v), want the payment intent and its payment method", e, got.Form)
 	}
 	// stripe-mock's session is open and unpaid: the reader may still pay.
 	if found || res.Succeeded {
