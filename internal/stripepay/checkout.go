@@ -55,7 +55,9 @@ func (g *Gateway) StartCheckout(ctx context.Context, c billing.CheckoutRequest) 
 		params.CancelURL = stripe.String(c.CancelURL)
 	}
 	if !c.ExpiresAt.IsZero() {
-		params.ExpiresAt = stripe.Int64(checkoutExpiry(c.ExpiresAt, g.now()).Unix())
+		if expiry, ok := checkoutExpiry(c.ExpiresAt, g.now()); ok {
+			params.ExpiresAt = stripe.Int64(expiry.Unix())
+		}
 	}
 	params.SetIdempotencyKey(c.Key)
 	session, err := g.client.V1CheckoutSessions.Create(ctx, params)
@@ -66,34 +68,33 @@ func (g *Gateway) StartCheckout(ctx context.Context, c billing.CheckoutRequest) 
 }
 
 // Stripe takes a checkout's expires_at between 30 minutes and 24 hours
-// after the request; expiryMargin keeps a little clear of both bounds for
+// after the request; expiryMargin keeps a little clear of the least for
 // the request's journey and clocks that differ.
 const (
 	minExpiry    = 30 * time.Minute
 	maxExpiry    = 24 * time.Hour
 	expiryMargin = time.Minute
-	// expiryStep is how far an expiry outside the bounds is moved at a
-	// time. Moving by whole steps from the asked time, rather than to
-	// now plus a bound, gives a retry of the same checkout the same
-	// expires_at, which Stripe's idempotency requires of a retry.
+	// expiryStep is how far an expiry too soon is moved at a time. Moving
+	// by whole steps from the asked time, rather than to now plus the
+	// least, gives a retry of the same checkout the same expires_at, which
+	// Stripe's idempotency requires of a retry.
 	expiryStep = 30 * time.Minute
 )
 
-// checkoutExpiry brings asked within Stripe's bounds seen from now, by
-// whole steps. An expiry 30 minutes after the checkout began thus becomes
-// 60 minutes after it, for every retry in the first 29 minutes.
-func checkoutExpiry(asked, now time.Time) time.Time {
-	earliest, latest := now.Add(minExpiry+expiryMargin), now.Add(maxExpiry-expiryMargin)
-	t := asked
-	if t.Before(earliest) {
-		steps := (earliest.Sub(t) + expiryStep - 1) / expiryStep
-		t = t.Add(steps * expiryStep)
+// checkoutExpiry brings asked within Stripe's bounds seen from now. One too
+// soon moves later by whole steps: an expiry 30 minutes after the checkout
+// began becomes 60 minutes after it, for every retry in the first 29
+// minutes. One later than Stripe allows gives ok false: the session is
+// left to Stripe's default, its longest, 24 hours, the same on a retry.
+func checkoutExpiry(asked, now time.Time) (t time.Time, ok bool) {
+	if asked.After(now.Add(maxExpiry - expiryMargin)) {
+		return time.Time{}, false
 	}
-	if t.After(latest) {
-		steps := (t.Sub(latest) + expiryStep - 1) / expiryStep
-		t = t.Add(-steps * expiryStep)
+	if earliest := now.Add(minExpiry + expiryMargin); asked.Before(earliest) {
+		steps := (earliest.Sub(asked) + expiryStep - 1) / expiryStep
+		asked = asked.Add(steps * expiryStep)
 	}
-	return t
+	return asked, true
 }
 
 // currency is the request's currency as Stripe spells it; plans are priced
