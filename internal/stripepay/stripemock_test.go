@@ -93,6 +93,7 @@ func startStripeMock(path string) (string, error) {
 	}
 	mock.dir = dir
 	cmd := exec.Command(path, "-http-addr", "127.0.0.1:0", "-https-unix", filepath.Join(dir, "https.sock"))
+	dieWithTests(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", err
