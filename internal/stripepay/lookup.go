@@ -53,7 +53,7 @@ func (g *Gateway) lookupSession(ctx context.Context, ref string) (billing.Charge
 		if res.Amount == 0 {
 			res.Amount = money.Paise(s.AmountTotal)
 		}
-		res.Method = savedMethod(s, pi)
+		res.Method = savedMethod(pi, s.Customer)
 		return res, true, nil
 	case s.Status == stripe.CheckoutSessionStatusExpired:
 		res := billing.ChargeResult{Failure: checkoutExpired}
@@ -71,16 +71,18 @@ func (g *Gateway) lookupSession(ctx context.Context, ref string) (billing.Charge
 	return billing.ChargeResult{}, false, nil
 }
 
-// lookupCharge finds the payment intent Charge made under key. Stripe's
-// search matches case-insensitively, so only an intent whose metadata
-// holds exactly this key counts. A successful one wins over others made
-// under the key (a retry after Stripe forgot the idempotency key); one
-// still on its way over a failed one.
+// lookupCharge finds the payment intent made under key: a Charge's, or a
+// checkout's whose session is not known. Stripe's search matches
+// case-insensitively, so only an intent whose metadata holds exactly this
+// key counts. A successful one wins over others made under the key (a
+// retry after Stripe forgot the idempotency key); one still on its way
+// over a failed one.
 func (g *Gateway) lookupCharge(ctx context.Context, key string) (billing.ChargeResult, bool, error) {
 	params := &stripe.PaymentIntentSearchParams{}
 	params.Query = "metadata['" + keyField + "']:'" + searchQuote(key) + "'"
 	params.Limit = stripe.Int64(10)
 	params.Single = true
+	params.AddExpand("data.payment_method")
 	var failed *billing.ChargeResult
 	pending := false
 	for pi, err := range g.client.V1PaymentIntents.Search(ctx, params).All(ctx) {
@@ -90,7 +92,7 @@ func (g *Gateway) lookupCharge(ctx context.Context, key string) (billing.ChargeR
 		if pi == nil || pi.Metadata[keyField] != key {
 			continue
 		}
-		res, settled := intentOutcome(pi, true)
+		res, settled := searchedOutcome(pi)
 		switch {
 		case settled && res.Succeeded:
 			return res, true, nil
@@ -104,6 +106,23 @@ func (g *Gateway) lookupCharge(ctx context.Context, key string) (billing.ChargeR
 		return *failed, true, nil
 	}
 	return billing.ChargeResult{}, false, nil
+}
+
+// searchedOutcome reads an intent found by its key. A checkout's intent
+// (the one that saves the card) has its reader on the page: a decline
+// there is not the end while the page is open, and Stripe cancels the
+// intent when the page expires. A paid one carries the card it saved.
+func searchedOutcome(pi *stripe.PaymentIntent) (billing.ChargeResult, bool) {
+	checkout := pi.SetupFutureUsage == stripe.PaymentIntentSetupFutureUsageOffSession
+	res, settled := intentOutcome(pi, !checkout)
+	switch {
+	case !checkout:
+	case res.Succeeded:
+		res.Method = savedMethod(pi)
+	case settled && pi.Status != stripe.PaymentIntentStatusCanceled:
+		return billing.ChargeResult{}, false
+	}
+	return res, settled
 }
 
 // searchQuote escapes a value for a quoted string in Stripe's search

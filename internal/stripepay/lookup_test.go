@@ -130,6 +130,18 @@ func TestAChargeLookupFindsTheIntentByItsKey(t *testing.T) {
 		{"without a key", []string{`{"id":"pi_Bare","object":"payment_intent","status":"succeeded","amount_received":49900,"metadata":{}}`}, false, billing.ChargeResult{}},
 		{"paid after a decline", []string{declined, paid}, true, billing.ChargeResult{Succeeded: true, Reference: "pi_Paid", Amount: 49900}},
 		{"declined, another still processing", []string{declined, intent("pi_Slow", key, "processing", "")}, false, billing.ChargeResult{}},
+		// A checkout's intent, found by its key when billing knows no
+		// session: the reader is on the page, where a decline is not the
+		// end; Stripe cancels it when the page expires.
+		{"a checkout's, paid", []string{intent("pi_Page", key, "succeeded", `,"setup_future_usage":"off_session","amount_received":49900,"customer":"cus_R1",`+
+			`"payment_method":{"id":"pm_C1","object":"payment_method","type":"card","card":{"brand":"mastercard","last4":"4444","exp_month":6,"exp_year":2032}}`)},
+			true, billing.ChargeResult{Succeeded: true, Reference: "pi_Page", Amount: 49900, Method: &billing.PaymentMethod{
+				Gateway: "stripe", Token: "cus_R1/pm_C1", Brand: "Mastercard", Last4: "4444", ExpMonth: 6, ExpYear: 2032}}},
+		{"a checkout's, declined on the open page", []string{intent("pi_Page", key, "requires_payment_method",
+			`,"setup_future_usage":"off_session","last_payment_error":{"type":"card_error","message":"Your card was declined."}`)}, false, billing.ChargeResult{}},
+		{"a checkout's, authenticating", []string{intent("pi_Page", key, "requires_action", `,"setup_future_usage":"off_session"`)}, false, billing.ChargeResult{}},
+		{"a checkout's, expired", []string{intent("pi_Page", key, "canceled", `,"setup_future_usage":"off_session"`)}, true,
+			billing.ChargeResult{Reference: "pi_Page", Failure: "The payment was cancelled."}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			base, rec := fakeStripe(t, map[string]http.HandlerFunc{"GET /v1/payment_intents/search": searchAnswering(c.intents...)})
@@ -140,8 +152,12 @@ func TestAChargeLookupFindsTheIntentByItsKey(t *testing.T) {
 			if found != c.found || !sameResult(res, c.want) {
 				t.Errorf("Lookup = %+v, found %v; want %+v, found %v", res, found, c.want, c.found)
 			}
-			if q := rec.only(t).Form.Get("query"); q != `metadata['broadsheet_key']:'renewal:7:2:1'` {
+			sent := rec.only(t).Form
+			if q := sent.Get("query"); q != `metadata['broadsheet_key']:'renewal:7:2:1'` {
 				t.Errorf("query = %q", q)
+			}
+			if e := expanded(sent); e != "data.payment_method" {
+				t.Errorf("expanded %q, want each intent's payment method", e)
 			}
 		})
 	}

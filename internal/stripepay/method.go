@@ -23,15 +23,17 @@ func parseToken(token string) (customerID, paymentMethodID string, ok bool) {
 	return customerID, paymentMethodID, ok
 }
 
-// savedMethod is the payment method a paid checkout saved for renewals,
-// or nil when Stripe names no Customer or payment method to charge later.
-func savedMethod(s *stripe.CheckoutSession, pi *stripe.PaymentIntent) *billing.PaymentMethod {
+// savedMethod is the payment method a paid checkout's intent saved for
+// renewals, or nil when Stripe names no Customer or payment method to
+// charge later. The Customer is the first named of those given (the
+// session's), the intent's and the payment method's.
+func savedMethod(pi *stripe.PaymentIntent, customers ...*stripe.Customer) *billing.PaymentMethod {
 	pm := pi.PaymentMethod
 	if pm == nil || pm.ID == "" {
 		return nil
 	}
 	var customer string
-	for _, c := range []*stripe.Customer{s.Customer, pi.Customer, pm.Customer} {
+	for _, c := range append(customers, pi.Customer, pm.Customer) {
 		if c != nil && c.ID != "" {
 			customer = c.ID
 			break

@@ -124,6 +124,9 @@ func TestStripeMockAcceptsTheChargeSearch(t *testing.T) {
 		if q := got.Form.Get("query"); q != want {
 			t.Errorf("query = %q, want %q", q, want)
 		}
+		if e := expanded(got.Form); e != "data.payment_method" {
+			t.Errorf("expanded %q, want each intent's payment method", e)
+		}
 	}
 }
 
