@@ -97,5 +97,8 @@ func New(cfg Config) (*Gateway, error) {
 	}, nil
 }
 
+// gatewayName names the gateway on payments and saved payment methods.
+const gatewayName = "stripe"
+
 // Name is "stripe".
-func (g *Gateway) Name() string { return "stripe" }
+func (g *Gateway) Name() string { return gatewayName }

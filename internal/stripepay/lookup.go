@@ -22,8 +22,8 @@ const (
 )
 
 // Lookup asks Stripe what became of the payment under key: the checkout
-// session ref when there is one, otherwise the payment intent a Charge
-// made, found by the key in its metadata.
+// session ref when there is one, otherwise the payment intent made under
+// the key, found by the key in its metadata.
 func (g *Gateway) Lookup(ctx context.Context, key, ref string) (billing.ChargeResult, bool, error) {
 	if ref != "" {
 		return g.lookupSession(ctx, ref)

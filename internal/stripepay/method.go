@@ -42,7 +42,7 @@ func savedMethod(pi *stripe.PaymentIntent, customers ...*stripe.Customer) *billi
 	if customer == "" {
 		return nil
 	}
-	m := &billing.PaymentMethod{Gateway: "stripe", Token: methodToken(customer, pm.ID), Brand: typeName(string(pm.Type))}
+	m := &billing.PaymentMethod{Gateway: gatewayName, Token: methodToken(customer, pm.ID), Brand: typeName(string(pm.Type))}
 	if card := pm.Card; card != nil {
 		m.Brand = brandName(string(card.Brand))
 		m.Last4 = card.Last4
