@@ -93,10 +93,13 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	a := &App{Config: cfg, Store: st, Clock: clk, Settings: cache, Log: log}
 	a.Accounts = &accounts.Service{Store: st, Now: clk.Now, Mail: sender,
 		Hashes: accounts.NewHashLimiter(cfg.HashConcurrency, accounts.HashWait)}
+	gateway, err := paymentGateway(cfg, st, clk, cache.Get().Publication, log)
+	if err != nil {
+		return nil, err
+	}
 	a.Billing = &billing.Service{
 		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
-		Gateway: &billing.TestGateway{Store: st, Now: clk.Now, Delay: cfg.TestGatewayDelay},
-		Mail:    sender, Publication: func() string { return cache.Get().Publication }, BaseURL: cfg.BaseURL,
+		Gateway: gateway, Mail: sender, Publication: func() string { return cache.Get().Publication }, BaseURL: cfg.BaseURL,
 	}
 	a.Offer = &offer.Service{Store: st, Publication: func() string { return cache.Get().Publication }}
 	a.Access = &access.Service{Store: st, Now: clk.Now}
@@ -118,7 +121,8 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Store: st, Content: stories, Articles: articles, Outbox: outbox,
 		Newsroom: news, Accounts: a.Accounts, Billing: a.Billing,
 		Offer: a.Offer, Access: a.Access, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
-		Cookies: web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
+		CheckoutOrigin: cfg.Payments.CheckoutOrigin(),
+		Cookies:        web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
 	}
 	if err := pages.Init(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)

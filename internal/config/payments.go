@@ -87,3 +87,15 @@ func (p Payments) Describe() string {
 	}
 	return "payments: no provider configured; checkout uses the built-in test gateway (no real money)"
 }
+
+// CheckoutOrigin is where the provider's checkout page is, which the
+// checkout form may send the reader to; "" for the test gateway's, here.
+func (p Payments) CheckoutOrigin() string {
+	switch p.Provider {
+	case "razorpay":
+		return p.RazorpayBaseURL
+	case "stripe":
+		return "https://checkout.stripe.com"
+	}
+	return ""
+}

@@ -42,8 +42,11 @@ type Server struct {
 	Now      func() time.Time
 	Cookies  Cookies
 	BaseURL  string
-	Demo     bool
-	Log      *slog.Logger
+	// CheckoutOrigin is where the payment provider's checkout page is, to
+	// which the checkout form sends readers; "" when it is on this site.
+	CheckoutOrigin string
+	Demo           bool
+	Log            *slog.Logger
 
 	pages   map[string]*template.Template
 	stories *storyCache

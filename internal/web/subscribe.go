@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"broadsheet/internal/billing"
+	"broadsheet/internal/httpguard"
 	"broadsheet/internal/money"
 	"broadsheet/internal/offer"
 )
@@ -114,6 +115,7 @@ func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderCheckout(w http.ResponseWriter, r *http.Request, v *viewer, status int, data checkoutData) error {
 	data.CheckoutKey = billing.NewFormKey()
+	s.allowCheckoutForm(w)
 	p := s.newPage(w, r, v, "Checkout: "+data.Plan.Name, data)
 	return s.render(w, status, "checkout", p)
 }
@@ -167,6 +169,7 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	// The provider takes the checkout as a form posted to its page.
+	s.allowCheckoutForm(w)
 	return s.render(w, http.StatusOK, "checkout_post", s.newPage(w, r, v, "Continue to payment", page))
 }
 
@@ -211,4 +214,15 @@ func (s *Server) returnFromCheckout(w http.ResponseWriter, r *http.Request) erro
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// allowCheckoutForm lets the page's form lead to the payment provider's
+// checkout page: browsers hold a form, and the redirects after it, to the
+// policy's form-action.
+func (s *Server) allowCheckoutForm(w http.ResponseWriter) {
+	if s.CheckoutOrigin == "" {
+		return
+	}
+	csp := strings.Replace(httpguard.ContentSecurityPolicy, "form-action 'self'", "form-action 'self' "+s.CheckoutOrigin, 1)
+	w.Header().Set("Content-Security-Policy", csp)
 }
