@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"broadsheet/internal/gst"
 	"broadsheet/internal/media"
 )
 
@@ -73,6 +74,7 @@ type Settings struct {
 	LoginLink      string   // the text of the log-in links, in the paywall and the masthead
 	MeterNotice    Template
 	WireDisclaimer string
+	Tax            gst.Profile // the publisher's tax profile (tax.go)
 	Raw            map[string]string
 }
 
@@ -133,6 +135,9 @@ func Parse(raw map[string]string) (*Settings, error) {
 		}
 	}
 	s.WireDisclaimer = strings.ReplaceAll(all[KeyWireDisclaimer], "{{publication}}", s.Publication)
+	if s.Tax, err = parseTax(all); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
