@@ -26,6 +26,7 @@ import (
 	"broadsheet/internal/clock"
 	"broadsheet/internal/config"
 	"broadsheet/internal/content"
+	"broadsheet/internal/gst"
 	"broadsheet/internal/httpguard"
 	"broadsheet/internal/jobs"
 	"broadsheet/internal/mail"
@@ -100,6 +101,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	a.Billing = &billing.Service{
 		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
 		Gateway: gateway, Mail: sender, Publication: func() string { return cache.Get().Publication }, BaseURL: cfg.BaseURL,
+		TaxProfile: func() gst.Profile { return cache.Get().Tax },
 	}
 	a.Offer = &offer.Service{Store: st, Publication: func() string { return cache.Get().Publication }}
 	a.Access = &access.Service{Store: st, Now: clk.Now}

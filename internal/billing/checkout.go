@@ -499,6 +499,9 @@ func (s *Service) completeCheckout(ctx context.Context, paymentID int64, ref str
 		if err := tx.CreateTerm(ctx, term); err != nil {
 			return err
 		}
+		if err := s.issueInvoice(ctx, tx, sub.AccountID, term, now); err != nil {
+			return err
+		}
 		if _, err := tx.EnqueueJob(ctx, ReceiptJob, ReceiptKey(id), strconv.FormatInt(id, 10), now, now); err != nil {
 			return err
 		}

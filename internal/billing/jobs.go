@@ -100,8 +100,12 @@ func (s *Service) SendReceipt(ctx context.Context, subscriptionID int64) error {
 	if err != nil {
 		return err
 	}
+	invoice, err := s.invoiceLine(ctx, first.PaymentID)
+	if err != nil {
+		return err
+	}
 	publication := s.Publication()
-	body := Receipt(plan, first.Amount, first.EndsAt, s.Location()) +
+	body := Receipt(plan, first.Amount, first.EndsAt, s.Location()) + invoice +
 		"\n\nManage your subscription: " + s.BaseURL + "/account\n\n— " + publication + "\n"
 	return s.Mail.Send(ctx, mail.Message{To: account.Email, Subject: "Your " + publication + " receipt: " + plan.Name, Body: body})
 }

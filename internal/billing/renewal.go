@@ -262,6 +262,9 @@ func (s *Service) extendSubscription(ctx context.Context, accountID int64, term 
 		if err := tx.CreateTerm(ctx, term); err != nil {
 			return err
 		}
+		if err := s.issueInvoice(ctx, tx, accountID, term, now); err != nil {
+			return err
+		}
 		applied = true
 		return nil
 	})

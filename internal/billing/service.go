@@ -13,6 +13,7 @@ import (
 
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/gst"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/money"
 )
@@ -35,6 +36,7 @@ type Store interface {
 	AccountByID(ctx context.Context, id int64) (*accounts.Account, error)
 	EnqueueJob(ctx context.Context, kind, key, payload string, runAt, now time.Time) (bool, error)
 	RenewalStore
+	InvoiceStore
 }
 
 // Renewal timing.
@@ -71,6 +73,9 @@ type Service struct {
 	Mail        mail.Sender
 	Publication func() string
 	BaseURL     string
+	// TaxProfile is the publisher's tax profile, which each invoice copies
+	// when it is issued (asked each time, as an admin may change it).
+	TaxProfile func() gst.Profile
 }
 
 // ActivePlan finds a plan on offer by its code; ErrUnknownPlan if there is

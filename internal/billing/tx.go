@@ -38,4 +38,24 @@ type Tx interface {
 	RecordWebhookEvent(ctx context.Context, provider string, ev Event, now time.Time) (bool, error)
 	// EnqueueJob adds a job unless one with the same key exists.
 	EnqueueJob(ctx context.Context, kind, key, payload string, runAt, now time.Time) (bool, error)
+	InvoiceTx
+}
+
+// InvoiceTx is what issuing invoices and credit notes reads and writes
+// inside the transaction that records a payment or a refund.
+type InvoiceTx interface {
+	// PlanByID reads a plan.
+	PlanByID(ctx context.Context, id int64) (*Plan, error)
+	// InvoiceRecipient is the account as its invoices name it: its
+	// billing details and email.
+	InvoiceRecipient(ctx context.Context, accountID int64) (Party, error)
+	// IssueInvoice gives inv the next number of its series and financial
+	// year and records it, setting its ID, Seq and Number. Its counter
+	// is held until the transaction ends, so numbers are taken in turn
+	// and one rolled back is taken again. ErrConflict if the payment
+	// already has an invoice (or the refund a credit note).
+	IssueInvoice(ctx context.Context, inv *Invoice) error
+	// InvoiceForPayment finds the tax invoice of a payment, with what
+	// credit notes gave back of it; ErrNotFound if it has none.
+	InvoiceForPayment(ctx context.Context, paymentID int64) (*Invoice, error)
 }
