@@ -36,6 +36,8 @@ type accountData struct {
 
 	Verified    bool // the address is confirmed
 	HasPassword bool // changing the password or email asks for it
+
+	Billing billingData // billing details, payments and invoices (invoices.go)
 }
 
 // deviceRow is one signed-in session as the reader recognises it.
@@ -67,10 +69,17 @@ func (s *Server) showAccount(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer, status int, message string) error {
+	return s.renderAccountWith(w, r, v, status, message, billingData{})
+}
+
+// renderAccountWith is renderAccount with the billing details form as
+// given, such as the details a reader submitted and the reason they were
+// refused.
+func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, v *viewer, status int, message string, b billingData) error {
 	ctx := r.Context()
 	cfg := s.Settings.Get()
 	loc := cfg.Location
-	d := accountData{Email: v.Account.Email, Error: message, DeviceLimit: cfg.DeviceLimit}
+	d := accountData{Email: v.Account.Email, Error: message, DeviceLimit: cfg.DeviceLimit, Billing: b}
 	d.Verified, d.HasPassword = v.Account.Verified(), v.Account.PasswordHash != ""
 	if sub := v.Subscription; sub != nil {
 		plan, err := s.Billing.PlanOf(ctx, sub)
@@ -106,6 +115,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 		return err
 	}
 	d.PaymentPending = pending
+	if err := s.fillBilling(r, v, &d.Billing, loc); err != nil {
+		return err
+	}
 	sessions, err := s.Accounts.Sessions(ctx, v.Account.ID)
 	if err != nil {
 		return err

@@ -17,11 +17,13 @@ type settingField struct {
 	Label     string
 	Help      string
 	Multiline bool
+	Options   []settingOption // chosen from a list (admin_tax.go)
 	Value     string
 }
 
-// adminFields are the settings the console edits, in form order. Only
-// these keys are read from a submitted form.
+// adminFields are the settings the console edits, in form order, before
+// the tax profile's (see settingsForm). Only these keys are read from a
+// submitted form.
 var adminFields = []settingField{
 	{Group: "Publication", Key: settings.KeyPublication, Label: "Name", Help: "Shown in the masthead, page titles, the footer and receipts (1 to 100 characters)."},
 	{Key: settings.KeyTagline, Label: "Tagline", Help: "A line under the name in the masthead of every page; leave it empty for none."},
@@ -61,7 +63,7 @@ func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, v *viewer, status int, values map[string]string, message string) error {
 	data := adminData{Error: message, Logo: s.Settings.Get().Logo}
-	for _, f := range adminFields {
+	for _, f := range settingsForm() {
 		f.Value = values[f.Key]
 		data.Fields = append(data.Fields, f)
 	}
@@ -82,7 +84,7 @@ func (s *Server) submitSettings(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("The form could not be read.")
 	}
 	changes := map[string]string{}
-	for _, f := range adminFields {
+	for _, f := range settingsForm() {
 		if vals, sent := r.PostForm[f.Key]; sent && len(vals) > 0 {
 			changes[f.Key] = strings.TrimSpace(vals[0])
 		}

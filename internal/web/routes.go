@@ -47,6 +47,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /account/sessions/revoke-others", h(s.submitRevokeOtherSessions))
 	mux.HandleFunc("POST /account/password", h(s.submitChangePassword))
 	mux.HandleFunc("POST /account/email", h(s.submitChangeEmail))
+	mux.HandleFunc("POST /account/billing", h(s.submitBillingDetails))
+	mux.HandleFunc("GET /account/invoices/{file}", h(s.showInvoicePDF))
 	mux.HandleFunc("GET "+emailChangeLinkPath+"{token}", h(s.showConfirmEmailChange))
 	mux.HandleFunc("POST "+emailChangeLinkPath+"{token}", h(s.submitConfirmEmailChange))
 	mux.HandleFunc("GET "+emailApproveLinkPath+"{token}", h(s.showApproveEmailChange))

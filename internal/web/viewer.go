@@ -142,6 +142,8 @@ var noticeText = map[string]string{
 	noticePasswordLinkSent: "A link to choose a password is on its way to your address: open it to set one.",
 	noticeEmailApprovalSent: "A link to approve the change is on its way to your current address. " +
 		"Once you open it, a link to confirm the new address is sent there.",
+	// Of invoices.go.
+	noticeBillingSaved: "Billing details saved. Your next invoices will show them.",
 }
 
 func (s *Server) setNotice(w http.ResponseWriter, key string) {

@@ -1,0 +1,154 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/billing"
+	"broadsheet/internal/dberr"
+	"broadsheet/internal/gst"
+	"broadsheet/internal/invoicepdf"
+)
+
+// noticeBillingSaved follows saved billing details.
+const noticeBillingSaved = "billing_saved"
+
+// billingData is the account page's billing details form and the list of
+// the reader's payments with their invoices.
+type billingData struct {
+	Details      billing.BillingDetails
+	States       []gst.State
+	DetailsError string
+	Payments     []paymentRow
+}
+
+// paymentRow is one payment as the reader sees it.
+type paymentRow struct {
+	Date     string
+	What     string
+	Amount   string
+	Status   string
+	Invoices []invoiceLink // its tax invoice, then any credit notes
+}
+
+type invoiceLink struct {
+	Kind   string // "Tax invoice" or "Credit note"
+	Number string
+	Path   string
+}
+
+var paymentStatusText = map[string]string{
+	billing.PaymentPending:   "Being processed",
+	billing.PaymentSucceeded: "Paid",
+	billing.PaymentFailed:    "Declined",
+	billing.PaymentRefunded:  "Refunded",
+}
+
+// fillBilling reads the reader's billing details, unless the page shows
+// them as just submitted, and their payments.
+func (s *Server) fillBilling(r *http.Request, v *viewer, d *billingData, loc *time.Location) error {
+	ctx := r.Context()
+	d.States = gst.States
+	if d.DetailsError == "" {
+		details, err := s.Billing.BillingDetails(ctx, v.Account.ID)
+		if err != nil {
+			return err
+		}
+		d.Details = details
+	}
+	history, err := s.Billing.PaymentHistory(ctx, v.Account.ID)
+	if err != nil {
+		return err
+	}
+	for _, h := range history {
+		p := h.Payment
+		row := paymentRow{Date: p.CreatedAt.In(loc).Format(dayLayout), Amount: p.Amount.String(), Status: paymentStatusText[p.Status]}
+		switch {
+		case h.Invoice != nil:
+			row.What = h.Invoice.Description + " (" + h.Invoice.Term() + ")"
+		case p.Purpose == billing.PurposeRenewal:
+			row.What = "Renewal"
+		default:
+			row.What = "Subscription"
+		}
+		if row.Status == "" {
+			row.Status = p.Status
+		}
+		for _, inv := range append([]*billing.Invoice{h.Invoice}, h.CreditNotes...) {
+			if inv == nil {
+				continue
+			}
+			kind := "Tax invoice"
+			if inv.IsCreditNote() {
+				kind = "Credit note"
+			}
+			row.Invoices = append(row.Invoices, invoiceLink{Kind: kind, Number: inv.Number, Path: billing.InvoicePath(inv.ID)})
+		}
+		d.Payments = append(d.Payments, row)
+	}
+	return nil
+}
+
+// submitBillingDetails saves what the reader wants on their invoices; a
+// refused value shows the page again with the form as submitted, and
+// nothing is saved.
+func (s *Server) submitBillingDetails(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAccountForm(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("The form could not be read.")
+	}
+	details := billing.BillingDetails{Name: r.PostForm.Get("name"), State: r.PostForm.Get("state"), GSTIN: r.PostForm.Get("gstin")}
+	_, err = s.Billing.SaveBillingDetails(r.Context(), v.Account.ID, details)
+	var refused *billing.BillingDetailsError
+	if errors.As(err, &refused) {
+		return s.renderAccountWith(w, r, v, http.StatusUnprocessableEntity, "", billingData{Details: details, DetailsError: refused.Reason})
+	}
+	if err != nil {
+		return err
+	}
+	s.setNotice(w, noticeBillingSaved)
+	http.Redirect(w, r, "/account#billing", http.StatusSeeOther)
+	return nil
+}
+
+// showInvoicePDF sends one of the reader's invoices or credit notes as a
+// PDF. Anyone else's, like one that does not exist, is not found.
+func (s *Server) showInvoicePDF(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireAccount(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	digits, isPDF := strings.CutSuffix(r.PathValue("file"), ".pdf")
+	id, err := strconv.ParseInt(digits, 10, 64)
+	if !isPDF || err != nil || id <= 0 || strings.HasPrefix(digits, "+") {
+		return notFound()
+	}
+	inv, err := s.Billing.Invoice(r.Context(), v.Account.ID, id)
+	if errors.Is(err, dberr.ErrNotFound) {
+		return notFound()
+	}
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := invoicepdf.Write(&buf, inv, s.Settings.Get().Location); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(inv.Number, "/", "-")+`.pdf"`)
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
+	return nil
+}
