@@ -44,7 +44,7 @@ type invoiceLink struct {
 var paymentStatusText = map[string]string{
 	billing.PaymentPending:   "Being processed",
 	billing.PaymentSucceeded: "Paid",
-	billing.PaymentFailed:    "Declined",
+	billing.PaymentFailed:    "Not charged",
 	billing.PaymentRefunded:  "Refunded",
 }
 

@@ -148,13 +148,21 @@ func TestAccountListsPaymentsAndInvoices(t *testing.T) {
 			t.Fatalf("billing details saved: status %d at %s", resp.Status, resp.URL)
 		}
 
-		card := billing.Card{Number: billing.CardSucceeds, ExpMonth: "12", ExpYear: "2030", CVC: "123"}
+		// A declined card is listed, with no invoice; the card that
+		// goes through gets one.
+		card := billing.Card{Number: billing.CardDeclinesLater, ExpMonth: "12", ExpYear: "2030", CVC: "123"}
+		if _, err := site.App.Billing.Checkout(ctx, acct.ID, "smart-quarterly", card, "declined"); err == nil {
+			t.Fatal("a declined card subscribed")
+		}
+		card.Number = billing.CardSucceeds
 		if _, err := site.App.Billing.Checkout(ctx, acct.ID, "smart-quarterly", card, "invoice-test"); err != nil {
 			t.Fatal(err)
 		}
 		page = reader.Get("/account")
-		if !strings.Contains(page.Body, "<strong>Smart Quarterly (3 Months)</strong> · ₹900 · Paid · 15 November 2026") {
-			t.Errorf("the payment is not listed:\n%s", page.Body)
+		paid := strings.Index(page.Body, "<strong>Smart Quarterly (3 Months)</strong> · ₹900 · Paid · 15 November 2026")
+		declined := strings.Index(page.Body, "<strong>Subscription</strong> · ₹900 · Not charged · 15 November 2026")
+		if paid < 0 || declined < paid || strings.Contains(page.Body, `id="no-payments"`) {
+			t.Errorf("the payments are not listed, newest first:\n%s", page.Body)
 		}
 		// The demo subscriber's checkout took the first number.
 		links := invLinks(t, reader)
