@@ -455,3 +455,44 @@ func TestReceiptLinksTheInvoice(t *testing.T) {
 		}
 	})
 }
+
+// Two refunds of one invoice at once cannot together give back more than
+// it: the second waits for the first and sees what is left.
+func TestConcurrentCreditNotesNeverExceedTheInvoice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newInvoiceWorld(t, st)
+		if _, err := w.svc.Checkout(ctx, w.reader, "smart-essential", goodCard, "form-1"); err != nil {
+			t.Fatal(err)
+		}
+		inv := onlyInvoice(t, w.svc, w.reader)
+		start := make(chan struct{})
+		errs := make(chan error, 4)
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Go(func() {
+				<-start
+				errs <- st.InBillingTx(ctx, func(tx billing.Tx) error {
+					_, err := w.svc.IssueCreditNote(ctx, tx, inv.PaymentID, 200000, fmt.Sprintf("refund-%d", i), w.clk.Now())
+					return err
+				})
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		issued := 0
+		for err := range errs {
+			switch {
+			case err == nil:
+				issued++
+			case !errors.Is(err, billing.ErrCreditExceedsInvoice):
+				t.Errorf("a refund failed otherwise: %v", err)
+			}
+		}
+		notes := invoicesOf(t, w.svc, w.reader)[1:]
+		if issued != 1 || len(notes) != 1 || notes[0].Number != "CN/2026-27/000001" {
+			t.Errorf("%d refunds of ₹2,000 of ₹2,700 went through, notes %+v; want one, CN/2026-27/000001", issued, notes)
+		}
+	})
+}
