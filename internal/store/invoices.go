@@ -79,8 +79,16 @@ func (s *Store) InvoiceForPayment(ctx context.Context, paymentID int64) (*billin
 
 // InvoiceForPayment finds a payment's tax invoice inside the transaction,
 // with the sums of the credit notes issued against it, so that a refund
-// knows what is left to credit.
+// knows what is left to credit. The invoice's row is taken first, in a
+// statement of its own: a refund of it in progress elsewhere is waited
+// for, and the sums, read by the next statement in a newer snapshot,
+// include its credit note.
 func (t *Tx) InvoiceForPayment(ctx context.Context, paymentID int64) (*billing.Invoice, error) {
+	var id int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT id FROM invoices WHERE payment_id = $1 AND series = $2`+t.s.forUpdate(),
+		paymentID, billing.SeriesInvoice).Scan(&id); err != nil {
+		return nil, mapErr(err)
+	}
 	var credited, taxable, cgst, sgst, igst int64
 	inv, err := scanInvoice(t.tx.QueryRowContext(ctx, `SELECT `+invoiceColumns+`,
 			(SELECT COALESCE(SUM(c.total_paise), 0) FROM invoices c WHERE c.credits_invoice_id = invoices.id),
@@ -88,7 +96,7 @@ func (t *Tx) InvoiceForPayment(ctx context.Context, paymentID int64) (*billing.I
 			(SELECT COALESCE(SUM(c.cgst_paise), 0) FROM invoices c WHERE c.credits_invoice_id = invoices.id),
 			(SELECT COALESCE(SUM(c.sgst_paise), 0) FROM invoices c WHERE c.credits_invoice_id = invoices.id),
 			(SELECT COALESCE(SUM(c.igst_paise), 0) FROM invoices c WHERE c.credits_invoice_id = invoices.id)
-		FROM invoices WHERE payment_id = $1 AND series = $2`+t.s.forUpdate(), paymentID, billing.SeriesInvoice),
+		FROM invoices WHERE id = $1`, id),
 		&credited, &taxable, &cgst, &sgst, &igst)
 	if err != nil {
 		return nil, err
