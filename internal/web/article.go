@@ -52,7 +52,7 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sv, err := s.storyForReader(rs, d, f.copy, f.login)
+	sv, err := s.storyForReader(rs, d, f)
 	if err != nil {
 		return err
 	}
@@ -109,6 +109,7 @@ type storyView struct {
 	MeterNotice template.HTML // for a metered read, or nothing
 	Body        template.HTML // the blocks the reader may have
 	Paywall     template.HTML // its copy, in place of the rest, or nothing for a whole story
+	CTA         template.HTML // the paywall's button to the plans, which leads back to the story
 	Login       template.HTML // the paywall's log-in link back to the story
 	Disclaimer  template.HTML // a wire story's, when read whole
 }
@@ -125,6 +126,7 @@ func (sv *storyView) writeTo(buf *bytes.Buffer) {
 	if sv.Paywall != "" {
 		write("\n  <section class=\"paywall\" id=\"paywall\">")
 		write(sv.Paywall)
+		write(sv.CTA)
 		write(sv.Login)
 		write("  </section>")
 	} else {
@@ -134,11 +136,11 @@ func (sv *storyView) writeTo(buf *bytes.Buffer) {
 }
 
 // storyForReader cuts the story's rendered blocks by the reader's decision
-// and adds the copy that goes with it: login is the paywall's log-in line
-// for the story (see paywallLogin).
-func (s *Server) storyForReader(rs *renderedStory, d access.Decision, pc *pageCopy, login template.HTML) (storyView, error) {
-	cfg := pc.cfg
-	shown := access.Project(rs.blocks, d, cfg.LeadParagraphs)
+// and adds the copy that goes with it, from the story's framing f: the
+// paywall's button and log-in line lead back to the story.
+func (s *Server) storyForReader(rs *renderedStory, d access.Decision, f *storyFraming) (storyView, error) {
+	pc := f.copy
+	shown := access.Project(rs.blocks, d, pc.cfg.LeadParagraphs)
 	sv := storyView{Top: rs.top, Body: rs.html(shown.Blocks)}
 	var err error
 	if d.Reason == meter.Metered {
@@ -148,8 +150,11 @@ func (s *Server) storyForReader(rs *renderedStory, d access.Decision, pc *pageCo
 	}
 	switch {
 	case !shown.Whole:
-		sv.Login = login
-		sv.Paywall, err = s.paywall(pc, shown.Paywall, d.Used)
+		sv.Login = f.login
+		if sv.Paywall, err = s.paywall(pc, shown.Paywall, d.Used); err != nil {
+			return sv, err
+		}
+		sv.CTA, err = s.paywallCTA(f, rs.article.Slug, d.Used)
 	case rs.article.WireSource != "":
 		sv.Disclaimer = pc.disclaimer
 	}

@@ -118,8 +118,8 @@ func TestMeteredReading(t *testing.T) {
 		if strings.Contains(resp.Body, "Meter spent") || strings.Contains(resp.Body, "Meter:") {
 			t.Error("a premium story speaks of the meter, which it does not use")
 		}
-		if !strings.Contains(resp.Body, `href="/subscribe"`) {
-			t.Error("a premium story's paywall does not lead to the plans")
+		if !strings.Contains(resp.Body, `href="/subscribe?next=/article/`+premium[0].Slug+`" id="paywall-subscribe"`) {
+			t.Error("a premium story's paywall does not lead to the plans and back to the story")
 		}
 
 		for i, want := range []string{"2 left of 3, 1 used", "1 left of 3, 2 used", "0 left of 3, 3 used"} {

@@ -1,6 +1,9 @@
 package web
 
-import "html/template"
+import (
+	"html/template"
+	"sync"
+)
 
 // storyFraming is what surrounds a story on its page for the current
 // settings and section links: the page head, whose <title> names the
@@ -17,6 +20,9 @@ type storyFraming struct {
 	masthead *signedOutMasthead // shared by every story
 	signIn   template.HTML      // the masthead's log-in link back to the story
 	login    template.HTML      // the paywall's log-in prompt and link
+
+	mu   sync.RWMutex
+	ctas map[int]template.HTML // the paywall's button, by stories read (see paywallCTA)
 }
 
 // signedOutMasthead is the masthead a signed-out reader sees around its
@@ -57,7 +63,8 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 	if err != nil {
 		return nil, err
 	}
-	f := &storyFraming{copy: pc, nav: nav, path: rs.path, head: head, masthead: masthead, signIn: signIn, login: login}
+	f := &storyFraming{copy: pc, nav: nav, path: rs.path, head: head, masthead: masthead, signIn: signIn, login: login,
+		ctas: make(map[int]template.HTML)}
 	// Two views may race to render it: either copy will do.
 	rs.framing.Store(f)
 	return f, nil

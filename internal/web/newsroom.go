@@ -386,9 +386,10 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, v *viewer
 	if err != nil {
 		return err
 	}
+	f := &storyFraming{copy: pc, login: login, ctas: make(map[int]template.HTML)}
 	views := make([]template.HTML, len(readers))
 	for i, d := range readers {
-		sv, err := s.storyForReader(rs, d, pc, login)
+		sv, err := s.storyForReader(rs, d, f)
 		if err != nil {
 			return err
 		}

@@ -66,13 +66,20 @@ func (s *Server) pageCopy(cfg *settings.Settings) (*pageCopy, error) {
 func (s *Server) paywall(pc *pageCopy, reason meter.Reason, used int) (template.HTML, error) {
 	return kept(&pc.mu, pc.paywalls, paywallKey{reason, used}, func() (string, any) {
 		vars := pc.cfg.Vars(used)
-		data := struct{ Heading, Body, CTA string }{
-			pc.cfg.PaywallHeading.Render(vars), pc.cfg.PaywallBody.Render(vars), pc.cfg.PaywallCTA.Render(vars),
-		}
+		data := struct{ Heading, Body string }{pc.cfg.PaywallHeading.Render(vars), pc.cfg.PaywallBody.Render(vars)}
 		if reason == meter.PremiumOnly {
 			data.Heading = pc.cfg.PremiumHeading.Render(vars)
 		}
 		return "paywall-copy", data
+	}, s.pages["article"])
+}
+
+// paywallCTA returns the paywall's button to the plans, which carries the
+// story so that a reader who subscribes comes back to it. It is kept with
+// the story's framing, per count of stories read (the copy may say it).
+func (s *Server) paywallCTA(f *storyFraming, slug string, used int) (template.HTML, error) {
+	return kept(&f.mu, f.ctas, used, func() (string, any) {
+		return "paywall-cta", struct{ Slug, CTA string }{slug, f.copy.cfg.PaywallCTA.Render(f.copy.cfg.Vars(used))}
 	}, s.pages["article"])
 }
 

@@ -391,3 +391,65 @@ func coLiveSubscriptions(t *testing.T, site *apptest.Site, accountID int64) int 
 	}
 	return n
 }
+
+var coChooseRE = regexp.MustCompile(`href="(/subscribe/smart-quarterly[^"]*)"`)
+
+// A reader stopped by the paywall subscribes from its button and comes
+// back to the story, now whole, with the welcome; the page they pass
+// through on the way can be refreshed without paying again.
+func TestSubscribingFromThePaywallReturnsToTheStory(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		ctx := context.Background()
+		_, premium := stories(t, site)
+		story := "/article/" + premium[0].Slug
+		b := site.NewBrowser()
+		logIn(t, b, demoAccount(t, "registered reader"), "/")
+
+		gated := b.Get(story)
+		m := regexp.MustCompile(`href="([^"]+)" id="paywall-subscribe"`).FindStringSubmatch(gated.Body)
+		if m == nil {
+			t.Fatal("no subscribe button on the paywall")
+		}
+		plans := b.Get(strings.ReplaceAll(m[1], "&amp;", "&"))
+		choose := coChooseRE.FindStringSubmatch(plans.Body)
+		if choose == nil || !strings.Contains(choose[1], "next=") {
+			t.Fatalf("the plans page does not carry the story on: %v", choose)
+		}
+		checkout := b.Get(strings.ReplaceAll(choose[1], "&amp;", "&"))
+		if !strings.Contains(checkout.Body, `name="next" value="`+story+`"`) {
+			t.Fatal("the checkout form does not carry the story")
+		}
+		pay := b.Post("/subscribe/smart-quarterly", url.Values{"checkout_key": {coCheckoutKey(t, checkout.Body)}, "next": {story}})
+		back := b.Post(pay.RequestURI, coCardForm(billing.CardSucceeds))
+		if back.URL != story {
+			t.Fatalf("after paying: at %s, want back at %s", back.URL, story)
+		}
+		if strings.Contains(back.Body, `id="paywall"`) || !strings.Contains(back.Body, "Your subscription is active") {
+			t.Error("back at the story: not whole, or without the welcome")
+		}
+		// Refreshing the return address pays nothing more.
+		u, err := url.Parse(pay.RequestURI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ret, err := url.Parse(u.Query().Get("return"))
+		if err != nil || ret.Path != billing.ReturnPath {
+			t.Fatalf("the test gateway's page has no return address: %q", u.Query().Get("return"))
+		}
+		if again := b.Get(ret.RequestURI()); again.URL != story || again.Status != http.StatusOK {
+			t.Errorf("the return refreshed: status %d at %s", again.Status, again.URL)
+		}
+		returned := b.Get("/checkout/return?" + url.Values{"key": {}}.Encode())
+		if returned.Status != http.StatusNotFound {
+			t.Errorf("a return without a checkout: status %d, want 404", returned.Status)
+		}
+		acct := accountID(t, site, "registered reader")
+		if n, _ := site.App.Store.CountSucceededPayments(ctx, acct); n != 1 {
+			t.Errorf("%d payments, want 1", n)
+		}
+		// A next that leads off the site is dropped.
+		if r := b.Get("/subscribe?next=//evil.example/"); strings.Contains(r.Body, "evil.example") {
+			t.Error("the plans page carries a next that leads to another site")
+		}
+	})
+}
