@@ -80,7 +80,7 @@ func TestCheckoutsSurviveKill(t *testing.T) {
 
 			// Restarted with its clock past the time the checkouts' pages
 			// take payment, as if the operator brought it back later.
-			srv = killStart(t, bin, dbURL, "", "--clock-offset", "35m")
+			srv = killStart(t, bin, dbURL, "", "--clock-offset", "65m")
 			killWaitFor(t, 60*time.Second, "recovery of every pending payment", func() bool {
 				return killCount(t, db, `SELECT COUNT(*) FROM payments WHERE status = 'pending'`) == 0
 			})

@@ -253,7 +253,7 @@ const replaced = "This checkout was replaced by a newer one and nothing was char
 
 // CheckoutPageLifetime is how long a provider's checkout page takes
 // payment. A checkout unpaid after it is released (see RecoverCheckout).
-const CheckoutPageLifetime = 30 * time.Minute
+const CheckoutPageLifetime = time.Hour
 
 // ReturnPath is where a provider sends the reader back from its checkout
 // page, with the payment's key and the page to go on to.
