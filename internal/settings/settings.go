@@ -75,6 +75,7 @@ type Settings struct {
 	MeterNotice    Template
 	WireDisclaimer string
 	Tax            gst.Profile // the publisher's tax profile (tax.go)
+	Renewals       Renewals    // see dunning.go
 	Raw            map[string]string
 }
 
@@ -136,6 +137,9 @@ func Parse(raw map[string]string) (*Settings, error) {
 	}
 	s.WireDisclaimer = strings.ReplaceAll(all[KeyWireDisclaimer], "{{publication}}", s.Publication)
 	if s.Tax, err = parseTax(all); err != nil {
+		return nil, err
+	}
+	if s.Renewals, err = parseRenewals(all); err != nil {
 		return nil, err
 	}
 	return s, nil

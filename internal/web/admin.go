@@ -39,6 +39,9 @@ var adminFields = []settingField{
 	{Key: settings.KeyLoginPrompt, Label: "Paywall line before the log-in link", Help: "Such as “Already subscribed?”; may be empty."},
 	{Key: settings.KeyLoginLink, Label: "Log-in link", Help: "The text of the log-in link in the paywall and the masthead."},
 	{Key: settings.KeyMeterNotice, Label: "Meter notice above a metered story", Multiline: true},
+	{Group: "Renewals", Key: settings.KeyNoticeDays, Label: "Days of notice before each automatic charge", Help: "The reader is emailed the amount and date, with a link to cancel, this many days ahead (1 to 14; at least a day, as Indian rules for recurring payments ask)."},
+	{Key: settings.KeyGraceDays, Label: "Grace period in days", Help: "How long after the paid term a reader whose renewal was declined keeps reading while it is retried (0 to 60)."},
+	{Key: settings.KeyRetryDays, Label: "Retry a declined renewal after these days", Help: "Days after the first declined attempt, such as 1,3,5: increasing, none past the grace period; empty for no retry."},
 }
 
 type templateVariable struct {
