@@ -53,7 +53,7 @@ func TestPruneOnSchedule(t *testing.T) {
 			return n
 		}
 		plant("anon:pruned-reader")
-		if err := st.AddToOutbox(ctx, "a@example.com", "old mail", "", now.Add(-31*24*time.Hour)); err != nil {
+		if err := st.AddToOutbox(ctx, "a@example.com", "old mail", "", "", now.Add(-31*24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 

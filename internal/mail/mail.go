@@ -20,6 +20,11 @@ type Message struct {
 	// Headers are extra header fields, such as a newsletter's
 	// List-Unsubscribe and List-Unsubscribe-Post.
 	Headers map[string]string
+	// Key names the one event the message tells of (a renewal's notice, a
+	// term's receipt), or is empty. A job that sent it and died before
+	// recording so sends it again: the outbox keeps it once, and over SMTP
+	// both copies carry one Message-ID, by which mail clients show one.
+	Key string
 }
 
 // Sender delivers messages.
@@ -29,7 +34,8 @@ type Sender interface {
 
 // OutboxStore is where the outbox keeps messages.
 type OutboxStore interface {
-	AddToOutbox(ctx context.Context, to, subject, body string, now time.Time) error
+	// AddToOutbox keeps a message, once per key when it has one.
+	AddToOutbox(ctx context.Context, to, subject, body, key string, now time.Time) error
 	Outbox(ctx context.Context, limit int) ([]OutboxMessage, error)
 }
 
@@ -48,9 +54,10 @@ type Outbox struct {
 	Now   func() time.Time
 }
 
-// Send stores the message.
+// Send stores the message; one with the key of a message kept already is
+// that message again, and is not kept twice.
 func (o Outbox) Send(ctx context.Context, m Message) error {
-	return o.Store.AddToOutbox(ctx, m.To, m.Subject, m.Body, o.Now())
+	return o.Store.AddToOutbox(ctx, m.To, m.Subject, m.Body, m.Key, o.Now())
 }
 
 // Messages lists the newest kept messages first, for the admins' outbox page.

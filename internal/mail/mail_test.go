@@ -293,3 +293,37 @@ func TestPrintedShowsTheWholeMessageAndSendsIt(t *testing.T) {
 		t.Errorf("handed on %v, want the message once", next)
 	}
 }
+
+// A message sent again under its key (its job died after sending) carries
+// the same Message-ID, by which mail clients show it once; messages
+// without a key, or with another, carry ids of their own.
+func TestSMTPKeyedMessageKeepsItsID(t *testing.T) {
+	idOf := func(key string) string {
+		t.Helper()
+		addr, got := server{}.start(t)
+		s := SMTP{Addr: addr, From: "Broadsheet <news@example.com>"}
+		if err := s.Send(context.Background(), Message{To: "reader@example.com", Subject: "Renewal", Body: "Soon.\n", Key: key}); err != nil {
+			t.Fatal(err)
+		}
+		h := headers((<-got).transcript)
+		i := strings.Index(h, "Message-ID: <")
+		if i < 0 {
+			t.Fatalf("no Message-ID:\n%s", h)
+		}
+		id, _, _ := strings.Cut(h[i:], "\r\n")
+		if !strings.HasSuffix(id, "@example.com>") {
+			t.Errorf("Message-ID %q is not at the sender's domain", id)
+		}
+		return id
+	}
+	first, again := idOf("renewal-notice:7:2"), idOf("renewal-notice:7:2")
+	if first != again {
+		t.Errorf("one event sent twice got ids %s and %s", first, again)
+	}
+	if other := idOf("renewal-notice:7:3"); other == first {
+		t.Errorf("two events share the id %s", first)
+	}
+	if a, b := idOf(""), idOf(""); a == b {
+		t.Errorf("two messages without a key share the id %s", a)
+	}
+}

@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
 	"fmt"
@@ -78,7 +79,7 @@ func (s SMTP) message(m Message) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("mail recipient %q: %w", m.To, err)
 	}
 	msg.Subject(m.Subject)
-	id, err := messageID(msg.GetFromString())
+	id, err := messageID(msg.GetFromString(), m.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -91,13 +92,19 @@ func (s SMTP) message(m Message) (*gomail.Msg, error) {
 	return msg, nil
 }
 
-// messageID is a random id at the domain of the sender's address.
-func messageID(from []string) (string, error) {
-	domain := "localhost"
+// messageID is an id at the domain of the sender's address: random, or
+// for a message with a key the same for every copy from this sender.
+func messageID(from []string, key string) (string, error) {
+	domain, sender := "localhost", ""
 	if len(from) > 0 {
+		sender = from[0]
 		if at := strings.LastIndexByte(from[0], '@'); at >= 0 {
 			domain = strings.TrimSuffix(from[0][at+1:], ">")
 		}
+	}
+	if key != "" {
+		sum := sha256.Sum256([]byte(sender + "\x00" + key))
+		return hex.EncodeToString(sum[:16]) + "@" + domain, nil
 	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {

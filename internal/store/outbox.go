@@ -7,10 +7,11 @@ import (
 	"broadsheet/internal/mail"
 )
 
-// AddToOutbox stores an email.
-func (s *Store) AddToOutbox(ctx context.Context, to, subject, body string, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at) VALUES ($1, $2, $3, $4)`,
-		to, subject, body, now.UTC())
+// AddToOutbox stores an email; with a key, only if no email with that key
+// is stored (the same email written again).
+func (s *Store) AddToOutbox(ctx context.Context, to, subject, body, key string, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, message_key)
+		VALUES ($1, $2, $3, $4, NULLIF($5, '')) ON CONFLICT DO NOTHING`, to, subject, body, now.UTC(), key)
 	return mapErr(err)
 }
 
