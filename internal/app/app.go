@@ -102,6 +102,10 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Store: st, Now: clk.Now, Location: func() *time.Location { return cache.Get().Location },
 		Gateway: gateway, Mail: sender, Publication: func() string { return cache.Get().Publication }, BaseURL: cfg.BaseURL,
 		TaxProfile: func() gst.Profile { return cache.Get().Tax },
+		Schedule: func() billing.Schedule {
+			r := cache.Get().Renewals
+			return billing.Schedule{Notice: r.Notice, Grace: r.Grace, Retries: r.Retries}
+		},
 	}
 	a.Offer = &offer.Service{Store: st, Publication: func() string { return cache.Get().Publication }}
 	a.Access = &access.Service{Store: st, Now: clk.Now}
@@ -171,12 +175,13 @@ func cookieSecret(ctx context.Context, cfg *config.Config, st *store.Store) ([]b
 
 // schedule is the periodic work of each instance, each task on its own
 // interval: picking up settings and stories changed by another instance,
-// enqueuing renewals and checkout recoveries that have fallen due (keyed,
-// so that instances enqueue each once), and pruning.
+// enqueuing renewal notices, renewals and checkout recoveries that have
+// fallen due (keyed, so that instances enqueue each once), and pruning.
 func (a *App) schedule() *jobs.Scheduler {
 	return &jobs.Scheduler{Log: a.Log, Tasks: []jobs.Task{
 		{Name: "reload settings", Every: 5 * time.Second, Run: a.Settings.Reload},
 		{Name: "refresh stories", Every: 5 * time.Second, Run: func(ctx context.Context) error { return a.pages.RefreshStories(ctx) }},
+		{Name: "enqueue renewal notices", Every: time.Minute, Run: a.Billing.EnqueueRenewalNotices},
 		{Name: "enqueue renewals", Every: time.Minute, Run: a.Billing.EnqueueRenewals},
 		{Name: "enqueue checkout recoveries", Every: 30 * time.Second, Run: a.Billing.EnqueueRecoveries},
 		{Name: "prune", Every: time.Minute, Run: a.prune.run}, // prunes at most hourly, by the clock

@@ -39,6 +39,7 @@ func TestResumeRacingARenewalKeepsTheNextChargeAfterTheNewTerm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(-billing.RenewalLead))
 		racing := *w.svc
 		racing.Store = &renewsFirst{Store: st, renew: func() error { return w.svc.Renew(ctx, sub.ID) }}

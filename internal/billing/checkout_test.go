@@ -42,6 +42,7 @@ type checkoutWorld struct {
 	gateway *billing.TestGateway
 	svc     *billing.Service
 	reader  int64
+	mail    *sentMail
 }
 
 func newCheckoutWorld(t *testing.T, st *store.Store) *checkoutWorld {
@@ -58,8 +59,10 @@ func newCheckoutWorld(t *testing.T, st *store.Store) *checkoutWorld {
 		t.Fatal(err)
 	}
 	gateway := &billing.TestGateway{Store: st, Now: clk.Now}
-	svc := &billing.Service{Store: st, Gateway: gateway, Now: clk.Now, Location: func() *time.Location { return ist }}
-	return &checkoutWorld{st: st, clk: clk, gateway: gateway, svc: svc, reader: reader.ID}
+	sent := &sentMail{}
+	svc := &billing.Service{Store: st, Gateway: gateway, Now: clk.Now, Location: func() *time.Location { return ist },
+		Mail: sent, Publication: func() string { return "The Example Times" }, BaseURL: "https://news.example"}
+	return &checkoutWorld{st: st, clk: clk, gateway: gateway, svc: svc, reader: reader.ID, mail: sent}
 }
 
 // through returns the service with its gateway wrapped.

@@ -44,10 +44,15 @@ func TestRenewalAfterACrashChargesOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		gateway := &billing.TestGateway{Store: st, Now: clk.Now}
-		svc := &billing.Service{Store: st, Gateway: gateway, Now: clk.Now, Location: func() *time.Location { return ist }}
+		svc := &billing.Service{Store: st, Gateway: gateway, Now: clk.Now, Location: func() *time.Location { return ist },
+			Mail: &sentMail{}, Publication: func() string { return "The Example Times" }}
 		card := billing.Card{Number: billing.CardSucceeds, ExpMonth: "12", ExpYear: "2030", CVC: "123"}
 		sub, err := svc.Checkout(ctx, reader.ID, "smart-quarterly", card, "form-1")
 		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Set(sub.PaidUntil.Add(-billing.RenewalLead - billing.DefaultSchedule.Notice))
+		if err := svc.SendRenewalNotice(ctx, sub.ID); err != nil {
 			t.Fatal(err)
 		}
 		clk.Set(sub.PaidUntil.Add(-billing.RenewalLead))

@@ -9,14 +9,15 @@ import (
 )
 
 // RenewalJob is the kind of job that runs a subscription's due renewal
-// attempt, or ends a cancelled one that ran out; its payload is the
-// subscription's id.
+// attempt, or ends one that was cancelled and ran out or whose grace
+// period ran out unpaid; its payload is the subscription's id.
 const RenewalJob = "renewal"
 
 // RenewalJobKey names the renewal job due for sub: one per attempt while
-// it renews, one ending when it does not.
+// it renews, one ending when it does not (cancelled, or declined with no
+// retry left).
 func RenewalJobKey(sub *Subscription) string {
-	if !sub.AutoRenew {
+	if !sub.AutoRenew || (sub.Status == PastDue && sub.NextAttemptAt == nil) {
 		return "end:" + strconv.FormatInt(sub.ID, 10)
 	}
 	return RenewalKey(sub)
@@ -39,12 +40,16 @@ func (s *Service) JobKinds() map[string]JobKind {
 		ReceiptJob:          {Run: s.SendReceipt, Workers: 2},
 		CheckoutRecoveryJob: {Run: s.RecoverPayment, Workers: 1},
 		SettleJob:           {Run: s.SettlePayment, Workers: 1},
+		RenewalNoticeJob:    {Run: s.SendRenewalNotice, Workers: 1},
+		RenewalReceiptJob:   {Run: s.SendRenewalReceipt, Workers: 1},
+		RenewalDeclinedJob:  {Run: s.SendRenewalDeclined, Workers: 1},
+		RenewalEndedJob:     {Run: s.SendRenewalEnded, Workers: 1},
 	}
 }
 
 // EnqueueRenewals queues the renewal job of each subscription due for a
-// renewal attempt or that has run out, keyed by the attempt, so that
-// instances queue each once.
+// renewal attempt (its notice out for a day) or that has run out, keyed by
+// the attempt, so that instances queue each once.
 func (s *Service) EnqueueRenewals(ctx context.Context) error {
 	due, err := s.DueSubscriptions(ctx, 500)
 	if err != nil {

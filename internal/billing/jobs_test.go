@@ -71,6 +71,7 @@ func TestEnqueueRenewalsQueuesDueAttempts(t *testing.T) {
 		if _, _, err := st.JobByKey(ctx, billing.RenewalJobKey(sub)); err == nil {
 			t.Fatal("a renewal was queued before it fell due")
 		}
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(-billing.RenewalLead))
 		for range 2 {
 			if err := w.svc.EnqueueRenewals(ctx); err != nil {

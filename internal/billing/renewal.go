@@ -19,12 +19,10 @@ type RenewalStore interface {
 	// the one with the same key (created false); ErrConflict if the
 	// subscription ended or changed since sub was read.
 	BeginRenewal(ctx context.Context, p *Payment, sub *Subscription) (*Payment, bool, error)
-	// RecordRenewalFailure records a declined attempt on a subscription
-	// that has not ended and is still at that attempt.
-	RecordRenewalFailure(ctx context.Context, id int64, termsPaid, failures int, next *time.Time, now time.Time) error
 	// EndSubscription ends sub if it is still as read and no renewal of it
 	// is pending: ErrConflict while one is, ErrNotFound if it changed.
 	EndSubscription(ctx context.Context, sub *Subscription, now time.Time) error
+	NoticeStore
 }
 
 // renewalChargeTimeout bounds the wait for the gateway at renewal, well
@@ -49,7 +47,7 @@ func (renewalInProgress) Is(target error) bool { return target == ErrCheckoutInP
 // The job that runs it and the charge it makes carry this key, so the
 // attempt happens once however many instances see it due.
 func RenewalKey(sub *Subscription) string {
-	return fmt.Sprintf("renewal:%d:%d:%d", sub.ID, sub.TermsPaid+1, sub.RenewalFailures+1)
+	return renewalKeyFor(sub.ID, sub.TermsPaid+1, sub.RenewalFailures+1)
 }
 
 // parseRenewalKey reads back what RenewalKey wrote: the subscription, the
@@ -77,12 +75,15 @@ func chargeable(sub *Subscription, key string, now time.Time) bool {
 }
 
 // Renew runs the renewal attempt due for a subscription: it ends a
-// subscription that was cancelled and has run out, or charges the saved
-// card for the next term and extends the subscription, or records the
-// decline and schedules a retry. Running it again for the same attempt
-// (a replay after a crash, a second instance) charges nothing more: a
-// payment already made under the attempt's key is settled first, whatever
-// became of the subscription since, by extending it or refunding.
+// subscription that was cancelled and has run out, or whose grace period
+// ran out with no retry left, or charges the saved card for the next term
+// the amount its pre-debit notice named and extends the subscription, or
+// records the decline and schedules a retry. A term whose notice has not
+// been out for a day is not charged (the error says so). Running it again
+// for the same attempt (a replay after a crash, a second instance) charges
+// nothing more: a payment already made under the attempt's key is settled
+// first, whatever became of the subscription since, by extending it or
+// refunding.
 func (s *Service) Renew(ctx context.Context, subscriptionID int64) error {
 	sub, err := s.Store.SubscriptionByID(ctx, subscriptionID)
 	if err != nil {
@@ -110,8 +111,15 @@ func (s *Service) Renew(ctx context.Context, subscriptionID int64) error {
 		}
 		return err
 	}
+	if graceOver(sub, now) {
+		return s.endUnpaid(ctx, sub, now)
+	}
 	if !chargeable(sub, key, now) {
 		return nil
+	}
+	notice, err := s.chargeNotice(ctx, sub, now)
+	if err != nil {
+		return err
 	}
 	plan, err := s.Store.PlanByID(ctx, sub.PlanID)
 	if err != nil {
@@ -119,7 +127,7 @@ func (s *Service) Renew(ctx context.Context, subscriptionID int64) error {
 	}
 	payment, created, err := s.Store.BeginRenewal(ctx, &Payment{
 		AccountID: sub.AccountID, IdempotencyKey: key, PaymentMethodID: sub.PaymentMethodID,
-		Amount: plan.Price, Currency: plan.Currency, Gateway: s.Gateway.Name(), CreatedAt: now,
+		Amount: notice.Amount, Currency: plan.Currency, Gateway: s.Gateway.Name(), CreatedAt: now,
 	}, sub)
 	if errors.Is(err, dberr.ErrConflict) {
 		return nil // ended or changed since it was read: nothing to charge
@@ -211,12 +219,7 @@ func (s *Service) settleRenewal(ctx context.Context, p *Payment, res ChargeResul
 		if _, err := s.Store.SettlePayment(ctx, p.ID, PaymentFailed, res.Reference, res.Failure, now); err != nil {
 			return err
 		}
-		var next *time.Time
-		if attempt <= len(retryAfter) {
-			t := now.Add(retryAfter[attempt-1])
-			next = &t
-		}
-		return s.Store.RecordRenewalFailure(ctx, sub.ID, seq-1, attempt, next, now)
+		return s.recordDecline(ctx, sub, p, seq, attempt, now)
 	}
 	plan, err := s.Store.PlanByID(ctx, sub.PlanID)
 	if err != nil {
@@ -234,7 +237,8 @@ func (s *Service) settleRenewal(ctx context.Context, p *Payment, res ChargeResul
 }
 
 // extendSubscription records a paid renewal term and marks its payment
-// succeeded, together, under the account's lock. It applies only if the
+// succeeded, together with the job that emails its receipt, under the
+// account's lock. It applies only if the
 // subscription has not ended and still has term.Seq-1 terms paid, so a
 // renewal replayed after a crash or run by two instances extends it once,
 // and a late renewal never brings back a subscription a checkout ended. It
@@ -263,6 +267,9 @@ func (s *Service) extendSubscription(ctx context.Context, accountID int64, term 
 			return err
 		}
 		if err := s.issueInvoice(ctx, tx, accountID, term, now); err != nil {
+			return err
+		}
+		if _, err := tx.EnqueueJob(ctx, RenewalReceiptJob, RenewalReceiptKey(term), strconv.FormatInt(term.PaymentID, 10), now, now); err != nil {
 			return err
 		}
 		applied = true

@@ -37,6 +37,22 @@ func (w *checkoutWorld) subscribed(t *testing.T) *billing.Subscription {
 	return sub
 }
 
+// noticed sends the pre-debit notice of sub's next renewal at the start of
+// the notice period, as the periodic work would, so that the renewal may
+// be charged once it falls due.
+func (w *checkoutWorld) noticed(t *testing.T, sub *billing.Subscription) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := w.st.SubscriptionByID(ctx, sub.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clk.Set(got.NextAttemptAt.Add(-billing.DefaultSchedule.Notice))
+	if err := w.svc.SendRenewalNotice(ctx, sub.ID); err != nil {
+		t.Fatalf("notice: %v", err)
+	}
+}
+
 // recoverAll runs what the periodic recovery does once, for checkouts and
 // renewals, and returns how many stale payments it found.
 func (w *checkoutWorld) recoverAll(t *testing.T) int {
@@ -88,6 +104,7 @@ func TestRenewalChargedThenCrashedThenCancelledIsSettled(t *testing.T) {
 		ctx := context.Background()
 		w := newCheckoutWorld(t, st)
 		sub := w.subscribed(t)
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(-billing.RenewalLead + time.Minute))
 		if err := w.through(crashAfterCharge{w.gateway}).Renew(ctx, sub.ID); !errors.Is(err, errCrash) {
 			t.Fatalf("renewal through a crash: %v, want the simulated crash", err)
@@ -124,6 +141,7 @@ func TestRenewalChargedThenCrashedThenCheckoutChargesNothing(t *testing.T) {
 		ctx := context.Background()
 		w := newCheckoutWorld(t, st)
 		sub := w.subscribed(t)
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(30 * time.Minute))
 		if err := w.through(crashAfterCharge{w.gateway}).Renew(ctx, sub.ID); !errors.Is(err, errCrash) {
 			t.Fatalf("renewal through a crash: %v, want the simulated crash", err)
@@ -157,6 +175,7 @@ func TestRenewalChargeSurvivesShutdown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := newCheckoutWorld(t, st)
 		sub := w.subscribed(t)
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(-billing.RenewalLead + time.Minute))
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -34,6 +34,7 @@ func TestCheckoutDuringRenewalChargeIsRefused(t *testing.T) {
 		ctx := context.Background()
 		w := newCheckoutWorld(t, st)
 		sub := w.subscribed(t)
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(30 * time.Minute)) // the server was down over the renewal date
 		var checkoutErr error
 		hook := func() {
@@ -66,6 +67,7 @@ func TestRenewalAfterCheckoutReplacedItChargesNothing(t *testing.T) {
 		ctx := context.Background()
 		w := newCheckoutWorld(t, st)
 		sub := w.subscribed(t)
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(30 * time.Minute))
 		var replacement *billing.Subscription
 		var checkoutErr error

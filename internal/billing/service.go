@@ -39,19 +39,6 @@ type Store interface {
 	InvoiceStore
 }
 
-// Renewal timing.
-const (
-	// RenewalLead is how long before a term ends the renewal is charged.
-	RenewalLead = 24 * time.Hour
-	// GracePeriod is how long a past-due subscriber keeps access after the
-	// paid term while renewal is retried.
-	GracePeriod = 7 * 24 * time.Hour
-)
-
-// retryAfter is the wait after the nth declined renewal; after the last the
-// subscription ends.
-var retryAfter = []time.Duration{24 * time.Hour, 2 * 24 * time.Hour, 3 * 24 * time.Hour}
-
 // Errors for readers.
 var (
 	ErrAlreadySubscribed = errors.New("you already have an active subscription")
@@ -76,6 +63,9 @@ type Service struct {
 	// TaxProfile is the publisher's tax profile, which each invoice copies
 	// when it is issued (asked each time, as an admin may change it).
 	TaxProfile func() gst.Profile
+	// Schedule is when renewals are announced and declined ones retried
+	// (nil: DefaultSchedule); asked each time, as an admin may change it.
+	Schedule func() Schedule
 }
 
 // ActivePlan finds a plan on offer by its code; ErrUnknownPlan if there is
@@ -100,16 +90,12 @@ func (s *Service) PlanOf(ctx context.Context, sub *Subscription) (*Plan, error) 
 func (s *Service) Plans(ctx context.Context) ([]*Plan, error) { return s.Store.Plans(ctx) }
 
 // Entitled reports whether the subscription gives access now: paid up, or
-// past due within the grace period.
+// while its renewal is being collected (see AccessUntil).
 func Entitled(sub *Subscription, now time.Time) bool {
 	if sub == nil || sub.Status == Ended {
 		return false
 	}
-	until := sub.PaidUntil
-	if sub.Status == PastDue {
-		until = until.Add(GracePeriod)
-	}
-	return now.Before(until)
+	return now.Before(AccessUntil(sub))
 }
 
 // Current returns the account's subscription that has not ended, or nil.

@@ -38,6 +38,27 @@ type Tx interface {
 	RecordWebhookEvent(ctx context.Context, provider string, ev Event, now time.Time) (bool, error)
 	// EnqueueJob adds a job unless one with the same key exists.
 	EnqueueJob(ctx context.Context, kind, key, payload string, runAt, now time.Time) (bool, error)
+	// RecordRenewalFailure records a declined attempt on a subscription
+	// that has not ended and is still at that attempt: past due, tried
+	// again at next (nil: not again), giving access until graceUntil (nil:
+	// as before). It reports whether it applied.
+	RecordRenewalFailure(ctx context.Context, id int64, termsPaid, failures int, next, graceUntil *time.Time, now time.Time) (bool, error)
+	// EndSubscription ends sub if it is still as read and no renewal of it
+	// is pending: ErrConflict while one is, ErrNotFound if it changed.
+	EndSubscription(ctx context.Context, sub *Subscription, now time.Time) error
+	// MarkNoticeSent records when a term's notice went out, once; it
+	// reports whether this call recorded it.
+	MarkNoticeSent(ctx context.Context, subscriptionID int64, seq int, sent time.Time) (bool, error)
+	// PostponeRenewal moves the next charge of a subscription still
+	// renewing term seq to at, if it was due sooner, and lets it give
+	// access until graceUntil at least.
+	PostponeRenewal(ctx context.Context, subscriptionID int64, seq int, at, graceUntil, now time.Time) error
+	// UseCancelToken uses a cancel link's token up, once: ErrNotFound if
+	// it is unknown, used or expired.
+	UseCancelToken(ctx context.Context, tokenHash string, now time.Time) (*CancelToken, error)
+	// StopAutoRenew turns auto-renewal off for a subscription that has not
+	// ended and uses up its other cancel links; it reports whether it was on.
+	StopAutoRenew(ctx context.Context, subscriptionID int64, now time.Time) (bool, error)
 	InvoiceTx
 }
 

@@ -95,6 +95,7 @@ func TestRenewalCompletionIsAtomic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(-billing.RenewalLead))
 		failing := *w.svc
 		failing.Store = termFails{st}

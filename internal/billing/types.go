@@ -71,8 +71,13 @@ type Subscription struct {
 	TermsPaid       int
 	RenewalFailures int
 	NextAttemptAt   *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// GraceUntil is how long the subscription gives access past PaidUntil
+	// while its renewal is being collected: the grace period after a
+	// declined renewal, or a day past a charge moved for a late notice.
+	// nil when it gives none.
+	GraceUntil *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Term is one paid period of a subscription.

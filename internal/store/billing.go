@@ -250,19 +250,19 @@ func (t *Tx) CreateTerm(ctx context.Context, term *billing.Term) error {
 }
 
 const subscriptionColumns = `id, account_id, plan_id, status, auto_renew, COALESCE(payment_method_id, 0), anchor_at, paid_until,
-	terms_paid, renewal_failures, next_attempt_at, created_at, updated_at`
+	terms_paid, renewal_failures, next_attempt_at, grace_until, created_at, updated_at`
 
 func scanSubscription(row interface{ Scan(...any) error }) (*billing.Subscription, error) {
 	var sub billing.Subscription
 	var status string
-	var next sql.NullTime
+	var next, grace sql.NullTime
 	if err := row.Scan(&sub.ID, &sub.AccountID, &sub.PlanID, &status, &sub.AutoRenew, &sub.PaymentMethodID, &sub.AnchorAt,
-		&sub.PaidUntil, &sub.TermsPaid, &sub.RenewalFailures, &next, &sub.CreatedAt, &sub.UpdatedAt); err != nil {
+		&sub.PaidUntil, &sub.TermsPaid, &sub.RenewalFailures, &next, &grace, &sub.CreatedAt, &sub.UpdatedAt); err != nil {
 		return nil, mapErr(err)
 	}
 	sub.Status = billing.Status(status)
 	sub.AnchorAt, sub.PaidUntil = sub.AnchorAt.UTC(), sub.PaidUntil.UTC()
-	sub.NextAttemptAt = nullTime(next)
+	sub.NextAttemptAt, sub.GraceUntil = nullTime(next), nullTime(grace)
 	return &sub, nil
 }
 
@@ -317,12 +317,25 @@ func (s *Store) SetAutoRenew(ctx context.Context, sub *billing.Subscription, on 
 	return n == 1, nil
 }
 
-// DueSubscriptions lists subscriptions whose next renewal attempt is due,
-// and those that ran out without renewing.
+// DueSubscriptions lists subscriptions whose next renewal attempt is due
+// and may be charged (the term's pre-debit notice went out at least
+// billing.NoticeMinLead ago, for a charge due by now), those that ran out
+// without renewing, and those past due with no retry left whose grace
+// period ran out.
 func (s *Store) DueSubscriptions(ctx context.Context, now time.Time, limit int) ([]*billing.Subscription, error) {
-	rows, err := s.readRows(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions
-		WHERE status <> $1 AND ((auto_renew AND next_attempt_at <= $2) OR (NOT auto_renew AND paid_until <= $2))
-		ORDER BY id LIMIT $3`, string(billing.Ended), now.UTC(), limit)
+	return s.subscriptionsWhere(ctx, `status <> $1 AND (
+			(auto_renew AND next_attempt_at <= $2 AND EXISTS (SELECT 1 FROM renewal_notices n
+				WHERE n.subscription_id = subscriptions.id AND n.seq = subscriptions.terms_paid + 1
+				AND n.sent_at <= $3 AND n.charge_at <= $2))
+			OR (NOT auto_renew AND paid_until <= $2)
+			OR (auto_renew AND status = $4 AND next_attempt_at IS NULL AND COALESCE(grace_until, paid_until) <= $2))
+		ORDER BY id LIMIT $5`,
+		string(billing.Ended), now.UTC(), now.Add(-billing.NoticeMinLead).UTC(), string(billing.PastDue), limit)
+}
+
+// subscriptionsWhere lists the subscriptions a condition picks.
+func (s *Store) subscriptionsWhere(ctx context.Context, where string, args ...any) ([]*billing.Subscription, error) {
+	rows, err := s.readRows(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -336,22 +349,6 @@ func (s *Store) DueSubscriptions(ctx context.Context, now time.Time, limit int) 
 		out = append(out, sub)
 	}
 	return out, rows.Err()
-}
-
-// RecordRenewalFailure marks a declined renewal: past due with the next
-// attempt at next, or ended when next is nil. It applies only to the
-// attempt that was declined (the subscription still has termsPaid terms and
-// failures-1 declines) and never to a subscription that has ended, so a
-// late answer cannot bring back one a new checkout replaced.
-func (s *Store) RecordRenewalFailure(ctx context.Context, id int64, termsPaid, failures int, next *time.Time, now time.Time) error {
-	status := billing.PastDue
-	if next == nil {
-		status = billing.Ended
-	}
-	_, err := s.w.ExecContext(ctx, `UPDATE subscriptions SET status = $2, renewal_failures = $3, next_attempt_at = $4, updated_at = $5
-		WHERE id = $1 AND renewal_failures = $3 - 1 AND terms_paid = $6 AND status <> $7`,
-		id, string(status), failures, utcPtr(next), now.UTC(), termsPaid, string(billing.Ended))
-	return mapErr(err)
 }
 
 // Terms lists a subscription's paid terms in order.

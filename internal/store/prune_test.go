@@ -77,6 +77,9 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 		session("ended-recently", &recent)
 		session("open-for-a-year", nil)
 
+		mustExec(t, s, `INSERT INTO plans (code, name, price_paise, term_months) VALUES ('prune-plan', 'Plan', 90000, 3)`)
+		mustExec(t, s, `INSERT INTO subscriptions (account_id, plan_id, status, anchor_at, paid_until, created_at, updated_at)
+			VALUES ($1, (SELECT id FROM plans WHERE code = 'prune-plan'), 'active', $2, $2, $2, $2)`, acct, pruneNow)
 		link := func(hash string, expires time.Time, used bool) {
 			var usedAt *time.Time
 			if used {
@@ -86,6 +89,8 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 				VALUES ((SELECT email FROM accounts WHERE id = $1), $2, 'c', $3, $4, $3)`, acct, hash, expires, usedAt)
 			mustExec(t, s, `INSERT INTO account_tokens (purpose, token_hash, account_id, expires_at, used_at, created_at)
 				VALUES ('reset', $1, $2, $3, $4, $3)`, hash, acct, expires, usedAt)
+			mustExec(t, s, `INSERT INTO renewal_cancel_tokens (token_hash, subscription_id, seq, expires_at, used_at, created_at)
+				VALUES ($1, (SELECT id FROM subscriptions WHERE account_id = $2), 2, $3, $4, $3)`, hash, acct, expires, usedAt)
 		}
 		link("expired-8-days", ago(8*day), false)
 		link("used-8-days", ago(8*day), true)
@@ -129,6 +134,8 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 			{"links kept", `SELECT COUNT(*) FROM login_links WHERE token_hash IN ('expired-6-days', 'live')`, 2},
 			{"tokens expired over 7 days ago", `SELECT COUNT(*) FROM account_tokens WHERE token_hash IN ('expired-8-days', 'used-8-days')`, 0},
 			{"tokens kept", `SELECT COUNT(*) FROM account_tokens WHERE token_hash IN ('expired-6-days', 'live')`, 2},
+			{"cancel links expired over 7 days ago", `SELECT COUNT(*) FROM renewal_cancel_tokens WHERE token_hash IN ('expired-8-days', 'used-8-days')`, 0},
+			{"cancel links kept", `SELECT COUNT(*) FROM renewal_cancel_tokens WHERE token_hash IN ('expired-6-days', 'live')`, 2},
 			{"sign-in throttle windows kept", `SELECT COUNT(*) FROM login_throttle WHERE key = 'k1'`, 1},
 			{"token requests kept", `SELECT COUNT(*) FROM account_token_requests`, 1},
 			{"jobs done over 30 days ago", `SELECT COUNT(*) FROM jobs WHERE unique_key = 'done-long-ago'`, 0},
@@ -141,7 +148,7 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 			}
 		}
 		want := store.Pruned{
-			"meter_reads": 3 * 2 * 3, "meter_counts": 3 * 2, "sessions": 1, "login_links": 2, "account_tokens": 2,
+			"meter_reads": 3 * 2 * 3, "meter_counts": 3 * 2, "sessions": 1, "login_links": 2, "account_tokens": 2, "renewal_cancel_tokens": 2,
 			"login_throttle": 1, "account_token_requests": 1, "jobs": 1, "outbox": 1,
 		}
 		for table, n := range want {

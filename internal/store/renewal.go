@@ -50,12 +50,12 @@ func (t *Tx) PaymentHasTerm(ctx context.Context, paymentID int64) (bool, error) 
 }
 
 // ExtendSubscription moves the subscription on to the paid term, active
-// and with no declines, if it has not ended and still has term.Seq-1
-// terms paid; it reports whether it did. A cancelled subscription keeps
-// the term it paid for but gets no next charge.
+// and with no declines nor grace, if it has not ended and still has
+// term.Seq-1 terms paid; it reports whether it did. A cancelled
+// subscription keeps the term it paid for but gets no next charge.
 func (t *Tx) ExtendSubscription(ctx context.Context, term *billing.Term, nextAttempt, now time.Time) (bool, error) {
 	res, err := t.tx.ExecContext(ctx, `UPDATE subscriptions SET status = $3, paid_until = $4, terms_paid = $2,
-		renewal_failures = 0, next_attempt_at = $5, updated_at = $6
+		renewal_failures = 0, next_attempt_at = $5, grace_until = NULL, updated_at = $6
 		WHERE id = $1 AND terms_paid = $2 - 1 AND status <> $7`,
 		term.SubscriptionID, term.Seq, string(billing.Active), term.EndsAt.UTC(), nextAttempt.UTC(), now.UTC(), string(billing.Ended))
 	if err != nil {
@@ -85,30 +85,58 @@ func (t *Tx) MarkPaymentSucceeded(ctx context.Context, id int64, ref string, now
 // it is being charged. ErrConflict means a renewal payment of it is still
 // pending; ErrNotFound that it changed or ended meanwhile.
 func (s *Store) EndSubscription(ctx context.Context, sub *billing.Subscription, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.lockAccount(ctx, tx, sub.AccountID); err != nil {
+	return s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.LockAccount(ctx, sub.AccountID); err != nil {
 			return err
 		}
-		var charging int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM payments
-			WHERE account_id = $1 AND status = $2 AND purpose = $3 AND idempotency_key LIKE $4`,
-			sub.AccountID, billing.PaymentPending, billing.PurposeRenewal, renewalKeyPrefix(sub.ID)+"%").Scan(&charging); err != nil {
-			return mapErr(err)
-		}
-		if charging > 0 {
-			return ErrConflict
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = $2, next_attempt_at = NULL, updated_at = $3
-			WHERE id = $1 AND status = $4 AND status <> $2 AND auto_renew = $5 AND terms_paid = $6 AND renewal_failures = $7`,
-			sub.ID, string(billing.Ended), now.UTC(), string(sub.Status), sub.AutoRenew, sub.TermsPaid, sub.RenewalFailures)
-		if err != nil {
-			return mapErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return tx.EndSubscription(ctx, sub, now)
 	})
+}
+
+// EndSubscription is Store.EndSubscription inside the transaction, which
+// holds the account (LockAccount).
+func (t *Tx) EndSubscription(ctx context.Context, sub *billing.Subscription, now time.Time) error {
+	var charging int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM payments
+		WHERE account_id = $1 AND status = $2 AND purpose = $3 AND idempotency_key LIKE $4`,
+		sub.AccountID, billing.PaymentPending, billing.PurposeRenewal, renewalKeyPrefix(sub.ID)+"%").Scan(&charging); err != nil {
+		return mapErr(err)
+	}
+	if charging > 0 {
+		return ErrConflict
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE subscriptions SET status = $2, next_attempt_at = NULL, updated_at = $3
+		WHERE id = $1 AND status = $4 AND status <> $2 AND auto_renew = $5 AND terms_paid = $6 AND renewal_failures = $7`,
+		sub.ID, string(billing.Ended), now.UTC(), string(sub.Status), sub.AutoRenew, sub.TermsPaid, sub.RenewalFailures)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// RecordRenewalFailure marks a declined renewal: past due, with the next
+// attempt at next (none when nil, or when auto-renewal was turned off
+// meanwhile) and access until graceUntil (unchanged when nil). It applies
+// only to the attempt that was declined (the subscription still has
+// termsPaid terms and failures-1 declines) and never to a subscription
+// that has ended, so a late answer cannot bring back one a new checkout
+// replaced; it reports whether it applied.
+func (t *Tx) RecordRenewalFailure(ctx context.Context, id int64, termsPaid, failures int, next, graceUntil *time.Time, now time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE subscriptions SET status = $2, renewal_failures = $3,
+		next_attempt_at = $4, grace_until = COALESCE($5, grace_until), updated_at = $6
+		WHERE id = $1 AND renewal_failures = $3 - 1 AND terms_paid = $7 AND status <> $8`,
+		id, string(billing.PastDue), failures, utcPtr(next), utcPtr(graceUntil), now.UTC(), termsPaid, string(billing.Ended))
+	if err != nil {
+		return false, mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE subscriptions SET next_attempt_at = NULL WHERE id = $1 AND NOT auto_renew`, id)
+	return err == nil, mapErr(err)
 }
 
 func renewalKeyPrefix(subscriptionID int64) string {
