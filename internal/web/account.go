@@ -27,6 +27,8 @@ type accountData struct {
 	NextCharge   string // "₹2,700 on 14 November 2027", when auto-renew is on
 	RenewalDue   bool   // auto-renew is on and the renewal is due or being charged now
 	AccessEnds   string // the last day, when auto-renew is off
+	GraceEnds    string // past due: the last day of reading while the renewal is retried
+	NoRetry      bool   // past due with no retry left: it ends with GraceEnds
 	// PaymentPending: a checkout was charged or is being charged, and its
 	// outcome is not recorded yet.
 	PaymentPending bool
@@ -93,20 +95,27 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, v *vi
 		}
 		d.Entitled = v.Entitlements.Premium
 		d.PaidUntil = sub.PaidUntil.In(loc).Format(dayLayout)
-		if sub.AutoRenew {
+		if sub.AutoRenew && sub.Status == billing.PastDue {
+			d.GraceEnds = billing.AccessUntil(sub).In(loc).Format(dayLayout)
+			if d.NoRetry = sub.NextAttemptAt == nil; d.NoRetry {
+				d.Status = "Payment overdue"
+			}
+		}
+		if sub.AutoRenew && !d.NoRetry {
 			// The charge is made ahead of the term's end (or on the
-			// retry date of a declined one): that is the date to show,
-			// unless it has passed, when the renewal is being charged now.
-			at := sub.PaidUntil.Add(-billing.RenewalLead)
-			if sub.NextAttemptAt != nil {
-				at = *sub.NextAttemptAt
+			// retry date of a declined one, or a day after a late
+			// notice): that is the date to show, unless it has passed,
+			// when the renewal is being charged now.
+			amount, at, err := s.Billing.NextCharge(ctx, sub)
+			if err != nil {
+				return err
 			}
 			if at.After(s.Now()) {
-				d.NextCharge = plan.Price.String() + " on " + at.In(loc).Format(dayLayout)
+				d.NextCharge = amount.String() + " on " + at.In(loc).Format(dayLayout)
 			} else {
 				d.RenewalDue = true
 			}
-		} else {
+		} else if !sub.AutoRenew {
 			d.AccessEnds = d.PaidUntil
 		}
 	}
