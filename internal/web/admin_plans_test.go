@@ -335,12 +335,14 @@ func TestARetiredPlanRenewsForItsSubscribers(t *testing.T) {
 		}
 
 		// The subscriber's renewal falls due: it is charged at the plan's
-		// price of the day, and the subscription goes on.
+		// price when its notice went out, and the subscription goes on.
 		subscriberID := accountID(t, site, "subscriber")
 		sub, err := site.App.Billing.Current(ctx, subscriberID)
 		if err != nil || sub == nil {
 			t.Fatalf("the subscriber's subscription: %v %v", sub, err)
 		}
+		site.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead - billing.DefaultSchedule.Notice))
+		site.RunJobs()
 		site.Clock.Set(sub.PaidUntil.Add(-billing.RenewalLead).Add(time.Minute))
 		site.RunJobs()
 		renewed, err := site.App.Billing.Current(ctx, subscriberID)
