@@ -46,13 +46,21 @@ func TestRenewalsSurviveKill(t *testing.T) {
 			}
 			srv.kill(t)
 
-			// Back after the renewals fell due, with a gateway slow enough
-			// that the kill lands while a charge's answer is on its way.
 			ours := `FROM subscriptions s JOIN accounts a ON a.id = s.account_id WHERE a.email LIKE 'renewkill%'`
 			var last time.Time
 			if err := db.QueryRow(`SELECT s.next_attempt_at ` + ours + ` ORDER BY s.next_attempt_at DESC LIMIT 1`).Scan(&last); err != nil {
 				t.Fatal(err)
 			}
+			// Back two days before the renewals, in their notice period:
+			// their pre-debit notices go out.
+			noticed := `SELECT COUNT(*) FROM renewal_notices n JOIN subscriptions s ON s.id = n.subscription_id
+				JOIN accounts a ON a.id = s.account_id WHERE a.email LIKE 'renewkill%' AND n.sent_at IS NOT NULL`
+			srv = killStart(t, bin, dbURL, "", "--clock-offset", strconv.Itoa(int(time.Until(last).Minutes())-2*24*60)+"m")
+			killWaitFor(t, 60*time.Second, "every renewal notice sent", func() bool { return killCount(t, db, noticed) == readers })
+			srv.kill(t)
+
+			// Back after the renewals fell due, with a gateway slow enough
+			// that the kill lands while a charge's answer is on its way.
 			offset := strconv.Itoa(int(time.Until(last).Minutes())+2) + "m"
 			renewals := `SELECT COUNT(*) FROM testgateway_charges WHERE idempotency_key LIKE 'renewal:%'`
 			srv = killStart(t, bin, dbURL, "BROADSHEET_TEST_GATEWAY_DELAY=300ms", "--clock-offset", offset)
