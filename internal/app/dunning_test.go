@@ -244,6 +244,12 @@ func TestRenewalNoticeThenReceipt(t *testing.T) {
 func TestRenewalSettingsChangeTheSchedule(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		admin := rnDeviceOf(t, site, rnDemoAccountID(t, site, "admin"))
+		page := admin.Get("/admin")
+		for _, field := range []string{`name="renewal_notice_days" value="3"`, `name="renewal_grace_days" value="7"`, `name="renewal_retry_days" value="1,3,5"`} {
+			if !strings.Contains(page.Body, field) {
+				t.Errorf("/admin lacks %s", field)
+			}
+		}
 		bad := admin.Post("/admin/settings", url.Values{settings.KeyGraceDays: {"3"}, settings.KeyRetryDays: {"2,4"}})
 		if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, "past the grace period") {
 			t.Fatalf("retries past the grace period: status %d", bad.Status)
