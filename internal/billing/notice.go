@@ -53,8 +53,10 @@ const RenewalNoticeJob = "renewal-notice"
 
 // RenewalNoticeKey names the notice of sub's next term: one per
 // subscription and term, however many instances find it due.
-func RenewalNoticeKey(sub *Subscription) string {
-	return fmt.Sprintf("renewal-notice:%d:%d", sub.ID, sub.TermsPaid+1)
+func RenewalNoticeKey(sub *Subscription) string { return noticeKey(sub.ID, sub.TermsPaid+1) }
+
+func noticeKey(subscriptionID int64, seq int) string {
+	return fmt.Sprintf("renewal-notice:%d:%d", subscriptionID, seq)
 }
 
 // errNoticePending: a charge was asked for a term whose notice has not
@@ -141,8 +143,8 @@ func (s *Service) SendRenewalNotice(ctx context.Context, subscriptionID int64) e
 // reader no day of reading and a decline is still told while they read.
 func (s *Service) recordNotice(ctx context.Context, sub *Subscription, n *RenewalNotice, sent time.Time) error {
 	return s.Store.InBillingTx(ctx, func(tx Tx) error {
-		if _, err := tx.MarkNoticeSent(ctx, n.SubscriptionID, n.Seq, sent); err != nil {
-			return err
+		if recorded, err := tx.MarkNoticeSent(ctx, n.SubscriptionID, n.Seq, sent); err != nil || !recorded {
+			return err // recorded already, with whatever it moved, by a run beside this one
 		}
 		at := later(n.ChargeAt, sent.Add(NoticeMinLead))
 		if sub.NextAttemptAt != nil && !at.After(*sub.NextAttemptAt) {
@@ -195,7 +197,7 @@ func (s *Service) noticeMessage(ctx context.Context, sub *Subscription, plan *Pl
 		To:      account.Email,
 		Subject: fmt.Sprintf("Your %s subscription renews on %s: %s", publication, n.ChargeAt.In(loc).Format(dayLayout), n.Amount),
 		Body:    body,
-		Key:     fmt.Sprintf("renewal-notice:%d:%d", n.SubscriptionID, n.Seq),
+		Key:     noticeKey(n.SubscriptionID, n.Seq),
 	}, nil
 }
 
