@@ -106,9 +106,12 @@ func (s *Service) SendRenewalDeclined(ctx context.Context, paymentID int64) erro
 	}
 	b.WriteString(".\n\n")
 	switch {
-	case !sub.AutoRenew:
+	case !sub.AutoRenew && sub.PaidUntil.After(s.Now()):
 		fmt.Fprintf(&b, "Auto-renewal is off, so we will not try again. You keep reading until %s.\n\nYour account: %s/account",
 			sub.PaidUntil.In(loc).Format(dayLayout), s.BaseURL)
+	case !sub.AutoRenew:
+		fmt.Fprintf(&b, "Auto-renewal is off, so we will not try again, and your access ended with the term you paid for, on %s.\n\n"+
+			"To read again, subscribe: %s/subscribe", sub.PaidUntil.In(loc).Format(dayLayout), s.BaseURL)
 	case sub.NextAttemptAt != nil:
 		fmt.Fprintf(&b, "We will try your card again on %s. Meanwhile you keep reading, until %s at the latest.\n\n"+
 			"To keep your subscription, check your card or update your payment method on your account page:\n%s/account",
