@@ -277,6 +277,7 @@ func TestInvoiceContentIsSnapshotted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(-billing.RenewalLead))
 		if err := w.svc.Renew(ctx, sub.ID); err != nil {
 			t.Fatal(err)
