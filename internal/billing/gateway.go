@@ -49,6 +49,9 @@ type Gateway interface {
 	// constant time, and reads the event. A missing, forged or stale
 	// signature gives an error wrapping ErrWebhookSignature.
 	ParseWebhook(header http.Header, body []byte) (Event, error)
+	// Payments lists every payment the provider recorded since the given
+	// time, whatever became of it, for reconciliation (see Reconcile).
+	Payments(ctx context.Context, since time.Time) ([]ProviderPayment, error)
 }
 
 // CheckoutRequest asks a provider for a checkout page for a first payment.
@@ -141,6 +144,8 @@ type TestChargeStore interface {
 	// TestRefund records a refund of the successful charge under key, once,
 	// and returns the refund's reference, or ErrNotFound.
 	TestRefund(ctx context.Context, key, ref string, now time.Time) (string, error)
+	// TestChargesSince lists the charges recorded since the given time.
+	TestChargesSince(ctx context.Context, since time.Time) ([]TestChargeRecord, error)
 }
 
 // TestGateway is the built-in gateway for the demo and tests. It knows

@@ -193,8 +193,13 @@ const (
 
 // list reads a collection page by page (count and skip).
 func list[T any](ctx context.Context, c *Client, path string, query url.Values) ([]T, error) {
+	return listUpTo[T](ctx, c, path, query, maxPages)
+}
+
+// listUpTo is list for a collection of up to pages pages.
+func listUpTo[T any](ctx context.Context, c *Client, path string, query url.Values, pages int) ([]T, error) {
 	var all []T
-	for page := range maxPages {
+	for page := range pages {
 		q := url.Values{}
 		for k, v := range query {
 			q[k] = v
@@ -210,5 +215,5 @@ func list[T any](ctx context.Context, c *Client, path string, query url.Values) 
 			return all, nil
 		}
 	}
-	return nil, fmt.Errorf("razorpay: GET %s: more than %d items", path, maxPages*pageSize)
+	return nil, fmt.Errorf("razorpay: GET %s: more than %d items", path, pages*pageSize)
 }

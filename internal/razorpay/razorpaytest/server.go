@@ -62,6 +62,7 @@ func New(keyID, keySecret, webhookSecret string) *Server {
 	m.HandleFunc("GET /v1/orders", s.listOrders)
 	m.HandleFunc("GET /v1/orders/{id}", s.fetchOrder)
 	m.HandleFunc("GET /v1/orders/{id}/payments", s.orderPayments)
+	m.HandleFunc("GET /v1/payments", s.listPayments)
 	m.HandleFunc("GET /v1/payments/{id}", s.fetchPayment)
 	m.HandleFunc("POST /v1/payments/{id}/capture", s.capturePayment)
 	m.HandleFunc("POST /v1/payments/create/recurring", s.createRecurring)

@@ -1,0 +1,40 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"broadsheet/internal/money"
+)
+
+// TestChargeRecord is one charge the test gateway recorded.
+type TestChargeRecord struct {
+	Key       string
+	Reference string
+	Amount    money.Paise
+	Succeeded bool
+	Refunded  bool // the test gateway refunds whole charges only
+	CreatedAt time.Time
+}
+
+// Payments lists the charges the test gateway recorded since the given
+// time. Every one of them was made under one of our keys.
+func (g *TestGateway) Payments(ctx context.Context, since time.Time) ([]ProviderPayment, error) {
+	charges, err := g.Store.TestChargesSince(ctx, since)
+	if err != nil {
+		return nil, fmt.Errorf("test gateway: %w", err)
+	}
+	out := make([]ProviderPayment, 0, len(charges))
+	for _, c := range charges {
+		p := ProviderPayment{Ref: c.Reference, Key: c.Key, Amount: c.Amount, Status: ProviderFailed, CreatedAt: c.CreatedAt}
+		if c.Succeeded {
+			p.Status = ProviderSucceeded
+		}
+		if c.Succeeded && c.Refunded {
+			p.Refunded = c.Amount
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
