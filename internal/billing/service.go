@@ -28,6 +28,7 @@ type Store interface {
 	CreatePaymentMethod(ctx context.Context, m *PaymentMethod) (int64, error)
 	PaymentMethodByID(ctx context.Context, id int64) (*PaymentMethod, error)
 	CheckoutStore
+	ReportStore
 	SubscriptionByID(ctx context.Context, id int64) (*Subscription, error)
 	CurrentSubscription(ctx context.Context, accountID int64) (*Subscription, error)
 	SetAutoRenew(ctx context.Context, sub *Subscription, on bool, nextAttempt *time.Time, now time.Time) (bool, error)

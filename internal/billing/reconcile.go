@@ -1,0 +1,251 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"broadsheet/internal/dberr"
+)
+
+// Reconciliation timing.
+const (
+	// ReconcileEvery is how often the periodic reconciliation runs.
+	ReconcileEvery = time.Hour
+	// ReconcileWindow is how far back it looks: long enough for a
+	// difference to be seen on many runs, so one that failed (the
+	// provider down for a while) is seen by the next.
+	ReconcileWindow = 3 * 24 * time.Hour
+	// reconcilePage is how many of our payments are read at a time.
+	reconcilePage = 200
+)
+
+// ReconcileSummary counts what a reconciliation did.
+type ReconcileSummary struct {
+	Checked  int // keys of ours the provider has payments under
+	Repaired int // payments settled from what the provider recorded
+	Reported int // reports filed (not counting ones already open)
+}
+
+// ReconcileRecent reconciles the payments of the last ReconcileWindow.
+func (s *Service) ReconcileRecent(ctx context.Context) (ReconcileSummary, error) {
+	return s.Reconcile(ctx, s.Now().Add(-ReconcileWindow))
+}
+
+// Reconcile compares the provider's payments since the given time with
+// ours, and repairs or reports each difference. A payment the provider
+// took that we left pending, or released as never paid, is settled
+// through the paths that settle it after a webhook (starting its
+// subscription or refunding it, exactly once); any other difference is
+// filed as a Report for an admin, once per kind and key however often
+// reconciliation runs. It is safe to run on several instances at once.
+// A failure with one payment does not stop the others: the errors are
+// returned together once every payment was looked at.
+func (s *Service) Reconcile(ctx context.Context, since time.Time) (ReconcileSummary, error) {
+	var sum ReconcileSummary
+	listed, err := s.Gateway.Payments(ctx, since)
+	if err != nil {
+		return sum, fmt.Errorf("listing the provider's payments: %w", err)
+	}
+	byKey := map[string][]ProviderPayment{}
+	var keys []string
+	for _, pp := range listed {
+		if pp.Key == "" {
+			continue // not one of ours: another product on the same account
+		}
+		if _, seen := byKey[pp.Key]; !seen {
+			keys = append(keys, pp.Key)
+		}
+		byKey[pp.Key] = append(byKey[pp.Key], pp)
+	}
+	var errs []error
+	for _, key := range keys {
+		sum.Checked++
+		if err := s.reconcileKey(ctx, key, byKey[key], &sum); err != nil {
+			errs = append(errs, fmt.Errorf("reconciling payment %s: %w", key, err))
+		}
+	}
+	if err := s.reconcileOurs(ctx, since, byKey, &sum); err != nil {
+		errs = append(errs, err)
+	}
+	return sum, errors.Join(errs...)
+}
+
+// reconcileKey compares the provider's payments under one key with ours.
+// A key takes at most one payment, but may have several attempts (a
+// decline, then another card on the same page).
+func (s *Service) reconcileKey(ctx context.Context, key string, pps []ProviderPayment, sum *ReconcileSummary) error {
+	var taken []ProviderPayment
+	allFailed := true
+	for _, pp := range pps {
+		switch pp.Status {
+		case ProviderSucceeded:
+			taken = append(taken, pp)
+		case ProviderPending:
+			allFailed = false
+		}
+	}
+	p, err := s.Store.PaymentByKey(ctx, key)
+	if errors.Is(err, dberr.ErrNotFound) {
+		var errs []error
+		for _, pp := range taken {
+			errs = append(errs, s.fileReport(ctx, sum, ReportUnknownPayment, key, pp.Ref,
+				fmt.Sprintf("%s took %s on %s under this key, and no payment of ours has it.", s.provider(), pp.Amount, s.when(pp.CreatedAt))))
+		}
+		return errors.Join(errs...)
+	}
+	if err != nil {
+		return err
+	}
+	if len(taken) == 0 {
+		if allFailed && p.Status == PaymentSucceeded {
+			return s.fileReport(ctx, sum, ReportFailedAtProvider, key, pps[len(pps)-1].Ref,
+				fmt.Sprintf("We recorded %s as paid; every attempt at %s failed.", p.Amount, s.provider()))
+		}
+		return nil
+	}
+	pp := taken[0]
+	var errs []error
+	if len(taken) > 1 {
+		refs := make([]string, len(taken))
+		for i, t := range taken {
+			refs[i] = t.Ref
+		}
+		errs = append(errs, s.fileReport(ctx, sum, ReportDuplicateCharge, key, taken[1].Ref,
+			fmt.Sprintf("%s took money %d times under this key: %s.", s.provider(), len(taken), strings.Join(refs, ", "))))
+	}
+	if otherCurrency := pp.Currency != "" && !strings.EqualFold(pp.Currency, p.Currency); pp.Amount != p.Amount || otherCurrency {
+		detail := fmt.Sprintf("%s took %s; our payment is for %s.", s.provider(), pp.Amount, p.Amount)
+		if otherCurrency {
+			detail = fmt.Sprintf("%s took %d in %s; our payment is for %d in %s.", s.provider(), pp.Amount, strings.ToUpper(pp.Currency), p.Amount, p.Currency)
+		}
+		errs = append(errs, s.fileReport(ctx, sum, ReportAmountMismatch, key, pp.Ref, detail))
+	}
+	switch {
+	case p.Status == PaymentPending || releasedUnpaid(p):
+		errs = append(errs, s.repair(ctx, p, pp, sum))
+	case p.Status == PaymentFailed:
+		errs = append(errs, s.fileReport(ctx, sum, ReportPaidAfterDecline, key, pp.Ref,
+			fmt.Sprintf("We recorded a decline (%q); %s took %s on %s.", p.Failure, s.provider(), pp.Amount, s.when(pp.CreatedAt))))
+	case p.Status == PaymentSucceeded && pp.Refunded > 0:
+		errs = append(errs, s.fileReport(ctx, sum, ReportUnrecordedRefund, key, pp.Ref,
+			fmt.Sprintf("%s gave back %s of %s; we record the payment as paid, not refunded.", s.provider(), pp.Refunded, pp.Amount)))
+	case p.Status == PaymentRefunded && pp.Refunded == 0:
+		errs = append(errs, s.fileReport(ctx, sum, ReportMissingRefund, key, pp.Ref,
+			fmt.Sprintf("We recorded a refund (%s); %s shows none of %s given back.", p.RefundRef, s.provider(), pp.Amount)))
+	}
+	return errors.Join(errs...)
+}
+
+// repair settles a payment we left pending or released while the provider
+// took the money, as a webhook's settling would: by asking the provider
+// again, then starting or extending the subscription it paid for, or
+// refunding it. A pending payment younger than CheckoutRecoveryAfter is
+// left to the request that began it. One the settling left unsettled is
+// reported.
+func (s *Service) repair(ctx context.Context, p *Payment, pp ProviderPayment, sum *ReconcileSummary) error {
+	if p.Status == PaymentPending && s.Now().Sub(p.CreatedAt) < CheckoutRecoveryAfter {
+		return nil
+	}
+	var err error
+	switch {
+	case p.Purpose == PurposeCheckout:
+		err = s.SettlePayment(ctx, p.ID)
+	case p.Purpose == PurposeRenewal && p.Status == PaymentPending:
+		err = s.RecoverRenewal(ctx, p.ID)
+	case p.Purpose == PurposeRenewal:
+		err = s.settleReleasedRenewal(ctx, p)
+	default: // a legacy checkout, which recovery refunds
+		err = s.RecoverCheckout(ctx, p.ID)
+	}
+	latest, lerr := s.Store.PaymentByID(ctx, p.ID)
+	switch {
+	case lerr != nil:
+		return errors.Join(err, lerr)
+	case latest.Status == PaymentSucceeded || latest.Status == PaymentRefunded:
+		sum.Repaired++
+		return nil
+	case err != nil:
+		return err // the provider did not answer, say: the next run tries again
+	}
+	return s.fileReport(ctx, sum, ReportUnsettled, p.IdempotencyKey, pp.Ref,
+		fmt.Sprintf("%s took %s on %s; our payment is still %s after asking again.", s.provider(), pp.Amount, s.when(pp.CreatedAt), latest.Status))
+}
+
+// settleReleasedRenewal settles a renewal released as never charged whose
+// charge the provider took after all: the term it paid for is added if the
+// subscription is still at that term, and the charge refunded otherwise,
+// as for any renewal charge.
+func (s *Service) settleReleasedRenewal(ctx context.Context, p *Payment) error {
+	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, "")
+	if err != nil || !found || !res.Succeeded {
+		return err // its answer to a lookup differs from its list: left as it is, and reported
+	}
+	return s.settleRenewal(ctx, p, res)
+}
+
+// reconcileOurs looks at our payments since the given time that took money
+// and that the provider did not list, and asks the provider for each: one
+// it does not know, or says failed, is reported. Asking, rather than
+// trusting the list alone, spares a report for a payment the list left
+// out (made just before its window, or past its last page).
+func (s *Service) reconcileOurs(ctx context.Context, since time.Time, listed map[string][]ProviderPayment, sum *ReconcileSummary) error {
+	var errs []error
+	for after := int64(0); ; {
+		ours, err := s.Store.RecentPayments(ctx, s.Gateway.Name(), since, after, reconcilePage, PaymentSucceeded, PaymentRefunded)
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		for _, p := range ours {
+			after = p.ID
+			if _, seen := listed[p.IdempotencyKey]; seen {
+				continue
+			}
+			res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, p.CheckoutRef)
+			switch {
+			case err != nil:
+				errs = append(errs, fmt.Errorf("looking up payment %s: %w", p.IdempotencyKey, err))
+			case !found:
+				errs = append(errs, s.fileReport(ctx, sum, ReportMissingAtProvider, p.IdempotencyKey, p.GatewayRef,
+					fmt.Sprintf("We recorded %s as paid on %s; %s has no payment under this key.", p.Amount, s.when(p.CreatedAt), s.provider())))
+			case !res.Succeeded:
+				errs = append(errs, s.fileReport(ctx, sum, ReportFailedAtProvider, p.IdempotencyKey, res.Reference,
+					fmt.Sprintf("We recorded %s as paid; %s says it failed: %s", p.Amount, s.provider(), res.Failure)))
+			}
+		}
+		if len(ours) < reconcilePage {
+			return errors.Join(errs...)
+		}
+	}
+}
+
+// fileReport files a report unless one like it is open or was resolved,
+// and counts it.
+func (s *Service) fileReport(ctx context.Context, sum *ReconcileSummary, kind, key, ref, detail string) error {
+	detail = strings.ToUpper(detail[:1]) + detail[1:] // it may start with the provider's name
+	filed, err := s.Store.FileReport(ctx, &Report{Kind: kind, PaymentKey: key, ProviderRef: ref, Detail: detail, FoundAt: s.Now()})
+	if filed {
+		sum.Reported++
+	}
+	return err
+}
+
+// provider names the provider in a report.
+func (s *Service) provider() string {
+	name := s.Gateway.Name()
+	if name == testGatewayName || name == "" {
+		return "the test gateway"
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// when is a time as the publication's admins read it.
+func (s *Service) when(t time.Time) string {
+	loc := time.UTC
+	if s.Location != nil {
+		loc = s.Location()
+	}
+	return t.In(loc).Format("2 Jan 2006 15:04 MST")
+}
