@@ -176,7 +176,8 @@ func cookieSecret(ctx context.Context, cfg *config.Config, st *store.Store) ([]b
 // schedule is the periodic work of each instance, each task on its own
 // interval: picking up settings and stories changed by another instance,
 // enqueuing renewal notices, renewals and checkout recoveries that have
-// fallen due (keyed, so that instances enqueue each once), and pruning.
+// fallen due (keyed, so that instances enqueue each once), reconciling
+// payments with the provider, and pruning.
 func (a *App) schedule() *jobs.Scheduler {
 	return &jobs.Scheduler{Log: a.Log, Tasks: []jobs.Task{
 		{Name: "reload settings", Every: 5 * time.Second, Run: a.Settings.Reload},
@@ -184,6 +185,7 @@ func (a *App) schedule() *jobs.Scheduler {
 		{Name: "enqueue renewal notices", Every: time.Minute, Run: a.Billing.EnqueueRenewalNotices},
 		{Name: "enqueue renewals", Every: time.Minute, Run: a.Billing.EnqueueRenewals},
 		{Name: "enqueue checkout recoveries", Every: 30 * time.Second, Run: a.Billing.EnqueueRecoveries},
+		{Name: "reconcile payments", Every: billing.ReconcileEvery, Run: a.reconcile},
 		{Name: "prune", Every: time.Minute, Run: a.prune.run}, // prunes at most hourly, by the clock
 	}}
 }
