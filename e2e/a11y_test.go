@@ -80,6 +80,8 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		check("/admin/plans")
 		check("/admin/benefits")
 		check("/admin/outbox")
+		fileStrayPayment(t, site)
+		check("/admin/reconciliation")
 	})
 }
 

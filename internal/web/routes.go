@@ -68,6 +68,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/plans", h(s.submitNewPlan))
 	mux.HandleFunc("POST /admin/plans/{id}", h(s.submitPlan))
 	mux.HandleFunc("POST /admin/plans/{id}/delete", h(s.submitDeletePlan))
+	mux.HandleFunc("GET /admin/reconciliation", h(s.showReconciliation))
+	mux.HandleFunc("POST /admin/reconciliation/{id}/resolve", h(s.submitResolveReport))
 	mux.HandleFunc("GET /admin/benefits", h(s.showBenefitsAdmin))
 	mux.HandleFunc("POST /admin/benefits", h(s.submitNewBenefit))
 	mux.HandleFunc("POST /admin/benefits/{id}", h(s.submitBenefit))

@@ -131,6 +131,7 @@ var noticeText = map[string]string{
 	noticeBenefitMoved:   "Benefit moved.",
 	noticeAuthorSaved:    "Author saved.",
 	noticeSectionSaved:   "Sections saved.",
+	noticeReportResolved: "The report is marked resolved.",
 	// Notices of password.go.
 	noticePasswordChanged: "Your password is changed. Every other device was signed out.",
 	noticeEmailChangeSent: "A link is on its way to the new address. Your email changes when you open it.",
