@@ -45,6 +45,12 @@ func (s *Service) ReconcileRecent(ctx context.Context) (ReconcileSummary, error)
 // returned together once every payment was looked at.
 func (s *Service) Reconcile(ctx context.Context, since time.Time) (ReconcileSummary, error) {
 	var sum ReconcileSummary
+	// Refunds recorded before the provider is asked must be on its list;
+	// one recorded while the list is read may not be yet.
+	refunded := map[string]bool{}
+	if err := s.eachRecent(ctx, since, func(p *Payment) error { refunded[p.IdempotencyKey] = true; return nil }, PaymentRefunded); err != nil {
+		return sum, err
+	}
 	listed, err := s.Gateway.Payments(ctx, since)
 	if err != nil {
 		return sum, fmt.Errorf("listing the provider's payments: %w", err)
@@ -61,31 +67,35 @@ func (s *Service) Reconcile(ctx context.Context, since time.Time) (ReconcileSumm
 		byKey[pp.Key] = append(byKey[pp.Key], pp)
 	}
 	var errs []error
+	taken := map[string]bool{}
 	for _, key := range keys {
 		sum.Checked++
-		if err := s.reconcileKey(ctx, key, byKey[key], &sum); err != nil {
+		took, err := s.reconcileKey(ctx, key, byKey[key], refunded[key], &sum)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("reconciling payment %s: %w", key, err))
 		}
+		taken[key] = took
 	}
-	if err := s.reconcileOurs(ctx, since, byKey, &sum); err != nil {
+	if err := s.reconcileOurs(ctx, since, taken, &sum); err != nil {
 		errs = append(errs, err)
 	}
 	return sum, errors.Join(errs...)
 }
 
-// reconcileKey compares the provider's payments under one key with ours.
-// A key takes at most one payment, but may have several attempts (a
-// decline, then another card on the same page).
-func (s *Service) reconcileKey(ctx context.Context, key string, pps []ProviderPayment, sum *ReconcileSummary) error {
+// reconcileKey compares the provider's payments under one key with ours,
+// and reports whether the provider took money under it. A key takes at
+// most one payment, but may have several attempts (a decline, then another
+// card on the same page). refundedBefore says our refund of it was
+// recorded before the provider listed its payments.
+func (s *Service) reconcileKey(ctx context.Context, key string, pps []ProviderPayment, refundedBefore bool, sum *ReconcileSummary) (bool, error) {
 	var taken []ProviderPayment
-	allFailed := true
 	for _, pp := range pps {
-		switch pp.Status {
-		case ProviderSucceeded:
+		if pp.Status == ProviderSucceeded {
 			taken = append(taken, pp)
-		case ProviderPending:
-			allFailed = false
 		}
+	}
+	if len(taken) == 0 {
+		return false, nil // a payment of ours among these is looked up by reconcileOurs
 	}
 	p, err := s.Store.PaymentByKey(ctx, key)
 	if errors.Is(err, dberr.ErrNotFound) {
@@ -94,17 +104,10 @@ func (s *Service) reconcileKey(ctx context.Context, key string, pps []ProviderPa
 			errs = append(errs, s.fileReport(ctx, sum, ReportUnknownPayment, key, pp.Ref,
 				fmt.Sprintf("%s took %s on %s under this key, and no payment of ours has it.", s.provider(), pp.Amount, s.when(pp.CreatedAt))))
 		}
-		return errors.Join(errs...)
+		return true, errors.Join(errs...)
 	}
 	if err != nil {
-		return err
-	}
-	if len(taken) == 0 {
-		if allFailed && p.Status == PaymentSucceeded {
-			return s.fileReport(ctx, sum, ReportFailedAtProvider, key, pps[len(pps)-1].Ref,
-				fmt.Sprintf("We recorded %s as paid; every attempt at %s failed.", p.Amount, s.provider()))
-		}
-		return nil
+		return true, err
 	}
 	pp := taken[0]
 	var errs []error
@@ -132,11 +135,11 @@ func (s *Service) reconcileKey(ctx context.Context, key string, pps []ProviderPa
 	case p.Status == PaymentSucceeded && pp.Refunded > 0:
 		errs = append(errs, s.fileReport(ctx, sum, ReportUnrecordedRefund, key, pp.Ref,
 			fmt.Sprintf("%s gave back %s of %s; we record the payment as paid, not refunded.", s.provider(), pp.Refunded, pp.Amount)))
-	case p.Status == PaymentRefunded && pp.Refunded == 0:
+	case p.Status == PaymentRefunded && refundedBefore && pp.Refunded == 0:
 		errs = append(errs, s.fileReport(ctx, sum, ReportMissingRefund, key, pp.Ref,
 			fmt.Sprintf("We recorded a refund (%s); %s shows none of %s given back.", p.RefundRef, s.provider(), pp.Amount)))
 	}
-	return errors.Join(errs...)
+	return true, errors.Join(errs...)
 }
 
 // repair settles a payment we left pending or released while the provider
@@ -187,36 +190,49 @@ func (s *Service) settleReleasedRenewal(ctx context.Context, p *Payment) error {
 }
 
 // reconcileOurs looks at our payments since the given time that took money
-// and that the provider did not list, and asks the provider for each: one
-// it does not know, or says failed, is reported. Asking, rather than
-// trusting the list alone, spares a report for a payment the list left
-// out (made just before its window, or past its last page).
-func (s *Service) reconcileOurs(ctx context.Context, since time.Time, listed map[string][]ProviderPayment, sum *ReconcileSummary) error {
+// and that the provider did not list as taken, and asks the provider for
+// each: one it does not know, or says failed, is reported. Asking, rather
+// than trusting the list alone, spares a report for a payment the list
+// left out (made just before its window, or past its last page) or that
+// went through while the list was read (a decline, then another card).
+func (s *Service) reconcileOurs(ctx context.Context, since time.Time, taken map[string]bool, sum *ReconcileSummary) error {
 	var errs []error
+	err := s.eachRecent(ctx, since, func(p *Payment) error {
+		if taken[p.IdempotencyKey] {
+			return nil
+		}
+		res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, p.CheckoutRef)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("looking up payment %s: %w", p.IdempotencyKey, err))
+		case !found:
+			errs = append(errs, s.fileReport(ctx, sum, ReportMissingAtProvider, p.IdempotencyKey, p.GatewayRef,
+				fmt.Sprintf("We recorded %s as paid on %s; %s has no payment under this key.", p.Amount, s.when(p.CreatedAt), s.provider())))
+		case !res.Succeeded:
+			errs = append(errs, s.fileReport(ctx, sum, ReportFailedAtProvider, p.IdempotencyKey, res.Reference,
+				fmt.Sprintf("We recorded %s as paid; %s says it failed: %s", p.Amount, s.provider(), res.Failure)))
+		}
+		return nil
+	}, PaymentSucceeded, PaymentRefunded)
+	return errors.Join(append(errs, err)...)
+}
+
+// eachRecent calls fn with each of our payments through this gateway
+// since the given time with one of the statuses, a page at a time.
+func (s *Service) eachRecent(ctx context.Context, since time.Time, fn func(p *Payment) error, statuses ...string) error {
 	for after := int64(0); ; {
-		ours, err := s.Store.RecentPayments(ctx, s.Gateway.Name(), since, after, reconcilePage, PaymentSucceeded, PaymentRefunded)
+		page, err := s.Store.RecentPayments(ctx, s.Gateway.Name(), since, after, reconcilePage, statuses...)
 		if err != nil {
-			return errors.Join(append(errs, err)...)
+			return err
 		}
-		for _, p := range ours {
+		for _, p := range page {
 			after = p.ID
-			if _, seen := listed[p.IdempotencyKey]; seen {
-				continue
-			}
-			res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, p.CheckoutRef)
-			switch {
-			case err != nil:
-				errs = append(errs, fmt.Errorf("looking up payment %s: %w", p.IdempotencyKey, err))
-			case !found:
-				errs = append(errs, s.fileReport(ctx, sum, ReportMissingAtProvider, p.IdempotencyKey, p.GatewayRef,
-					fmt.Sprintf("We recorded %s as paid on %s; %s has no payment under this key.", p.Amount, s.when(p.CreatedAt), s.provider())))
-			case !res.Succeeded:
-				errs = append(errs, s.fileReport(ctx, sum, ReportFailedAtProvider, p.IdempotencyKey, res.Reference,
-					fmt.Sprintf("We recorded %s as paid; %s says it failed: %s", p.Amount, s.provider(), res.Failure)))
+			if err := fn(p); err != nil {
+				return err
 			}
 		}
-		if len(ours) < reconcilePage {
-			return errors.Join(errs...)
+		if len(page) < reconcilePage {
+			return nil
 		}
 	}
 }

@@ -111,6 +111,13 @@ func TestReconcileRefundsAChargeOnAReleasedCheckout(t *testing.T) {
 		if reports := openReports(t, w.svc); len(reports) != 0 {
 			t.Errorf("reports %v, want none", reports)
 		}
+		// A provider whose records lost the refund is reported.
+		if sum := w.reconcile(t, w.through(listing{w.gateway, hidesRefunds, nil})); sum.Reported != 1 {
+			t.Errorf("a provider without the refund: %+v, want one report", sum)
+		}
+		if got := openReports(t, w.svc)[billing.ReportMissingRefund]; len(got) != 1 || got[0].PaymentKey != key {
+			t.Errorf("missing refund reports %v, want one for %s", got, key)
+		}
 	})
 }
 
@@ -260,7 +267,7 @@ func TestReconcileReportsWhatTheProviderDoesNotHave(t *testing.T) {
 		key := fmt.Sprintf("checkout:%d:form-1", w.reader)
 		// A provider whose records lost the charge, then one that gave the
 		// money back from its dashboard.
-		forgetful := w.through(listing{w.gateway, func(pp []billing.ProviderPayment) []billing.ProviderPayment { return nil }, true})
+		forgetful := w.through(listing{w.gateway, func(pp []billing.ProviderPayment) []billing.ProviderPayment { return nil }, forgets})
 		if sum := w.reconcile(t, forgetful); sum.Reported != 1 {
 			t.Errorf("a provider without the charge: %+v, want one report", sum)
 		}
@@ -269,16 +276,17 @@ func TestReconcileReportsWhatTheProviderDoesNotHave(t *testing.T) {
 				pp[i].Refunded = pp[i].Amount
 			}
 			return pp
-		}, false})
+		}, nil})
 		if sum := w.reconcile(t, refunded); sum.Reported != 1 {
 			t.Errorf("a refund at the provider: %+v, want one report", sum)
 		}
-		failed := w.through(listing{w.gateway, func(pp []billing.ProviderPayment) []billing.ProviderPayment {
-			for i := range pp {
-				pp[i].Status = billing.ProviderFailed
-			}
-			return pp
-		}, false})
+		// A list read while the reader's second card went through shows
+		// the first card's decline alone: asked by key, the provider has
+		// the payment, and nothing is reported.
+		if sum := w.reconcile(t, w.through(listing{w.gateway, failsAll, nil})); sum.Reported != 0 {
+			t.Errorf("a list behind the provider: %+v, want no report", sum)
+		}
+		failed := w.through(listing{w.gateway, failsAll, declines})
 		if sum := w.reconcile(t, failed); sum.Reported != 1 {
 			t.Errorf("a provider that says the charge failed: %+v, want one report", sum)
 		}
@@ -295,12 +303,12 @@ func TestReconcileReportsWhatTheProviderDoesNotHave(t *testing.T) {
 }
 
 // listing is a gateway whose list of payments is edited, as a provider's
-// records that differ from ours; forget also makes it deny every charge
-// when asked by key.
+// records that differ from ours; answer, when set, edits its answer to a
+// lookup by key likewise.
 type listing struct {
 	billing.Gateway
 	edit   func([]billing.ProviderPayment) []billing.ProviderPayment
-	forget bool
+	answer func(res billing.ChargeResult, found bool) (billing.ChargeResult, bool)
 }
 
 func (g listing) Payments(ctx context.Context, since time.Time) ([]billing.ProviderPayment, error) {
@@ -309,10 +317,36 @@ func (g listing) Payments(ctx context.Context, since time.Time) ([]billing.Provi
 }
 
 func (g listing) Lookup(ctx context.Context, key, ref string) (billing.ChargeResult, bool, error) {
-	if g.forget {
-		return billing.ChargeResult{}, false, nil
+	res, found, err := g.Gateway.Lookup(ctx, key, ref)
+	if g.answer != nil && err == nil {
+		res, found = g.answer(res, found)
 	}
-	return g.Gateway.Lookup(ctx, key, ref)
+	return res, found, err
+}
+
+// forgets knows of no charge; declines says each one was declined.
+func forgets(billing.ChargeResult, bool) (billing.ChargeResult, bool) {
+	return billing.ChargeResult{}, false
+}
+
+func declines(res billing.ChargeResult, found bool) (billing.ChargeResult, bool) {
+	return billing.ChargeResult{Reference: res.Reference, Failure: "Your card was declined."}, found
+}
+
+// failsAll lists every payment as failed.
+func failsAll(pp []billing.ProviderPayment) []billing.ProviderPayment {
+	for i := range pp {
+		pp[i].Status = billing.ProviderFailed
+	}
+	return pp
+}
+
+// hidesRefunds lists every payment as if nothing had been given back.
+func hidesRefunds(pp []billing.ProviderPayment) []billing.ProviderPayment {
+	for i := range pp {
+		pp[i].Refunded = 0
+	}
+	return pp
 }
 
 // A provider that cannot be reached changes nothing and files nothing;
@@ -405,6 +439,40 @@ func TestReconcileOnSeveralInstancesAtOnce(t *testing.T) {
 		}
 		if reports := openReports(t, w.svc); len(reports[billing.ReportUnknownPayment]) != 1 {
 			t.Errorf("reports %v, want one unknown payment", reports)
+		}
+	})
+}
+
+// A refund made while reconciliation reads the provider's list (the
+// reader came back from a page paid after its checkout was released) is
+// not on the list it read, and is not reported missing.
+func TestReconcileDoesNotReportARefundMadeWhileItRuns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newCheckoutWorld(t, st)
+		if _, err := w.through(lostBeforeCharge{w.gateway}).Checkout(ctx, w.reader, "smart-quarterly", goodCard, "form-1"); !errors.Is(err, billing.ErrPaymentInProgress) {
+			t.Fatalf("checkout with a lost charge: %v", err)
+		}
+		w.clk.Advance(billing.CheckoutPageLifetime + billing.CheckoutRecoveryAfter)
+		w.recover(t)
+		key := fmt.Sprintf("checkout:%d:form-1", w.reader)
+		if _, err := w.gateway.Charge(ctx, billing.Charge{IdempotencyKey: key, Token: goodToken(t), Amount: 90000}); err != nil {
+			t.Fatal(err)
+		}
+		meanwhile := listing{w.gateway, func(pp []billing.ProviderPayment) []billing.ProviderPayment {
+			if _, _, err := w.svc.CompleteCheckout(ctx, key); err == nil {
+				t.Error("the reader's return started a subscription from a released checkout")
+			}
+			return pp
+		}, nil}
+		if sum := w.reconcile(t, w.through(meanwhile)); sum.Reported != 0 {
+			t.Errorf("%+v, want no report", sum)
+		}
+		if refunds, err := st.CountTestRefunds(ctx, w.reader); err != nil || refunds != 1 {
+			t.Errorf("%d refunds (%v), want 1", refunds, err)
+		}
+		if reports := openReports(t, w.svc); len(reports) != 0 {
+			t.Errorf("reports %v, want none", reports)
 		}
 	})
 }
