@@ -140,6 +140,7 @@ func TestReconcileSettlesRenewals(t *testing.T) {
 		ctx := context.Background()
 		w := newCheckoutWorld(t, st)
 		sub := w.subscribed(t)
+		w.noticed(t, sub)
 		w.clk.Set(sub.PaidUntil.Add(-billing.RenewalLead + time.Minute))
 		if err := w.through(crashAfterCharge{w.gateway}).Renew(ctx, sub.ID); !errors.Is(err, errCrash) {
 			t.Fatalf("renewal through a crash: %v, want the simulated crash", err)
@@ -158,6 +159,7 @@ func TestReconcileSettlesRenewals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.noticed(t, renewed)
 		w.clk.Set(renewed.PaidUntil.Add(-billing.RenewalLead + time.Minute))
 		if err := w.through(lostBeforeCharge{w.gateway}).Renew(ctx, sub.ID); !errors.Is(err, billing.ErrPaymentInProgress) {
 			t.Fatalf("renewal with a lost charge: %v", err)
