@@ -146,6 +146,7 @@ type TestChargeStore interface {
 	TestRefund(ctx context.Context, key, ref string, now time.Time) (string, error)
 	// TestChargesSince lists the charges recorded since the given time.
 	TestChargesSince(ctx context.Context, since time.Time) ([]TestChargeRecord, error)
+	TestRefundPartStore
 }
 
 // TestGateway is the built-in gateway for the demo and tests. It knows
@@ -269,8 +270,12 @@ func (g *TestGateway) Lookup(ctx context.Context, key, _ string) (ChargeResult, 
 	return res, true, nil
 }
 
-// Refund records the refund of the successful charge under r.Key, whole.
+// Refund records the refund of the successful charge under r.Key: whole,
+// or r.Amount of it once per r.RefundKey (testrefund.go).
 func (g *TestGateway) Refund(ctx context.Context, r RefundRequest) (string, error) {
+	if r.Amount > 0 {
+		return g.refundPart(ctx, r)
+	}
 	ref, err := g.Store.TestRefund(ctx, r.Key, "re_test_"+randomHex(8), g.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
 		return "", fmt.Errorf("test gateway: no successful charge %q to refund", r.Key)
