@@ -131,6 +131,9 @@ func (s *Service) setAutoRenew(ctx context.Context, accountID int64, on bool) er
 		if sub == nil || !Entitled(sub, s.Now()) {
 			return ErrNoSubscription
 		}
+		if on && sub.Complimentary {
+			return ErrComplimentaryRenewal
+		}
 		var next *time.Time
 		if on {
 			t := sub.PaidUntil.Add(-RenewalLead)

@@ -76,8 +76,11 @@ type Subscription struct {
 	// declined renewal, or a day past a charge moved for a late notice.
 	// nil when it gives none.
 	GraceUntil *time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Complimentary: given by an admin without payment (package
+	// complimentary); it never renews.
+	Complimentary bool
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Term is one paid period of a subscription.

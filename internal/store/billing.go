@@ -250,14 +250,14 @@ func (t *Tx) CreateTerm(ctx context.Context, term *billing.Term) error {
 }
 
 const subscriptionColumns = `id, account_id, plan_id, status, auto_renew, COALESCE(payment_method_id, 0), anchor_at, paid_until,
-	terms_paid, renewal_failures, next_attempt_at, grace_until, created_at, updated_at`
+	terms_paid, renewal_failures, next_attempt_at, grace_until, created_at, updated_at, complimentary`
 
 func scanSubscription(row interface{ Scan(...any) error }) (*billing.Subscription, error) {
 	var sub billing.Subscription
 	var status string
 	var next, grace sql.NullTime
 	if err := row.Scan(&sub.ID, &sub.AccountID, &sub.PlanID, &status, &sub.AutoRenew, &sub.PaymentMethodID, &sub.AnchorAt,
-		&sub.PaidUntil, &sub.TermsPaid, &sub.RenewalFailures, &next, &grace, &sub.CreatedAt, &sub.UpdatedAt); err != nil {
+		&sub.PaidUntil, &sub.TermsPaid, &sub.RenewalFailures, &next, &grace, &sub.CreatedAt, &sub.UpdatedAt, &sub.Complimentary); err != nil {
 		return nil, mapErr(err)
 	}
 	sub.Status = billing.Status(status)
