@@ -21,9 +21,11 @@ import (
 	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/api"
+	"broadsheet/internal/audit"
 	"broadsheet/internal/billing"
 	"broadsheet/internal/clientaddr"
 	"broadsheet/internal/clock"
+	"broadsheet/internal/complimentary"
 	"broadsheet/internal/config"
 	"broadsheet/internal/content"
 	"broadsheet/internal/gst"
@@ -34,6 +36,7 @@ import (
 	"broadsheet/internal/media"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
+	"broadsheet/internal/refunds"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 	"broadsheet/internal/web"
@@ -53,6 +56,12 @@ type App struct {
 	Jobs     *jobs.Runner    // the job workers
 	Schedule *jobs.Scheduler // the periodic tasks
 	Log      *slog.Logger
+
+	// Refunds, Complimentary and Audit: admins' refunds and complimentary
+	// subscriptions, and the log of them.
+	Refunds       *refunds.Service
+	Complimentary *complimentary.Service
+	Audit         *audit.Service
 
 	handler http.Handler
 	pages   *web.Server
@@ -107,6 +116,10 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 			return billing.Schedule{Notice: r.Notice, Grace: r.Grace, Retries: r.Retries}
 		},
 	}
+	location := func() *time.Location { return cache.Get().Location }
+	a.Refunds = &refunds.Service{Store: st, Billing: a.Billing, Gateway: gateway, Now: clk.Now, Location: location}
+	a.Complimentary = &complimentary.Service{Store: st, Now: clk.Now, Location: location}
+	a.Audit = &audit.Service{Store: st}
 	a.Offer = &offer.Service{Store: st, Publication: func() string { return cache.Get().Publication }}
 	a.Access = &access.Service{Store: st, Now: clk.Now}
 	a.Jobs = &jobs.Runner{Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain, Kinds: a.jobKinds()}
@@ -126,6 +139,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	pages := &web.Server{
 		Store: st, Content: stories, Articles: articles, Outbox: outbox,
 		Newsroom: news, Accounts: a.Accounts, Billing: a.Billing,
+		Refunds: a.Refunds, Complimentary: a.Complimentary, Audit: a.Audit,
 		Offer: a.Offer, Access: a.Access, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		CheckoutOrigin: cfg.Payments.CheckoutOrigin(),
 		Cookies:        web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
@@ -186,6 +200,7 @@ func (a *App) schedule() *jobs.Scheduler {
 		{Name: "enqueue renewals", Every: time.Minute, Run: a.Billing.EnqueueRenewals},
 		{Name: "enqueue checkout recoveries", Every: 30 * time.Second, Run: a.Billing.EnqueueRecoveries},
 		{Name: "reconcile payments", Every: billing.ReconcileEvery, Run: a.reconcile},
+		{Name: "enqueue refund recoveries", Every: 30 * time.Second, Run: a.Refunds.EnqueueRecoveries},
 		{Name: "prune", Every: time.Minute, Run: a.prune.run}, // prunes at most hourly, by the clock
 	}}
 }
@@ -195,11 +210,13 @@ func (a *App) schedule() *jobs.Scheduler {
 // who they knew to be signed in once it has run.
 func (a *App) jobKinds() map[string]jobs.Kind {
 	kinds := make(map[string]jobs.Kind)
-	for kind, k := range a.Billing.JobKinds() {
-		kinds[kind] = jobs.Kind{Workers: k.Workers, Handler: jobs.OnID(func(ctx context.Context, id int64) error {
-			defer a.pages.ForgetSignedIn()
-			return k.Run(ctx, id)
-		})}
+	for _, owned := range []map[string]billing.JobKind{a.Billing.JobKinds(), a.Refunds.JobKinds()} {
+		for kind, k := range owned {
+			kinds[kind] = jobs.Kind{Workers: k.Workers, Handler: jobs.OnID(func(ctx context.Context, id int64) error {
+				defer a.pages.ForgetSignedIn()
+				return k.Run(ctx, id)
+			})}
+		}
 	}
 	return kinds
 }

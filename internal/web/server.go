@@ -16,11 +16,14 @@ import (
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
+	"broadsheet/internal/audit"
 	"broadsheet/internal/billing"
+	"broadsheet/internal/complimentary"
 	"broadsheet/internal/content"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
+	"broadsheet/internal/refunds"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 )
@@ -47,6 +50,12 @@ type Server struct {
 	CheckoutOrigin string
 	Demo           bool
 	Log            *slog.Logger
+
+	// Refunds, Complimentary and Audit serve the admins' payments and
+	// audit pages.
+	Refunds       *refunds.Service
+	Complimentary *complimentary.Service
+	Audit         *audit.Service
 
 	pages   map[string]*template.Template
 	stories *storyCache
