@@ -143,7 +143,7 @@ type ExceedsError struct{ Asked, Left money.Paise }
 
 func (e *ExceedsError) Error() string {
 	if e.Left == 0 {
-		return "nothing is left to refund of this payment: it was refunded in full"
+		return "nothing is left to refund of this payment: refunds made or under way take all of it"
 	}
 	return fmt.Sprintf("only %s is left to refund of this payment, not %s", e.Left, e.Asked)
 }

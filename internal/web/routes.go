@@ -75,6 +75,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/benefits/{id}", h(s.submitBenefit))
 	mux.HandleFunc("POST /admin/benefits/{id}/delete", h(s.submitDeleteBenefit))
 	mux.HandleFunc("POST /admin/benefits/{id}/move", h(s.submitMoveBenefit))
+	mux.HandleFunc("GET /admin/payments", h(s.showPayments))
+	mux.HandleFunc("POST /admin/payments/{id}/refund", h(s.submitRefund))
+	mux.HandleFunc("POST /admin/complimentary", h(s.submitComplimentary))
+	mux.HandleFunc("GET /admin/audit", h(s.showAudit))
 
 	mux.HandleFunc("GET /admin/articles", h(s.showStories))
 	mux.HandleFunc("GET /admin/articles/new", h(s.showNewStory))
