@@ -180,7 +180,7 @@ func (s *Server) setAutoRenew(w http.ResponseWriter, r *http.Request, on bool) e
 	if on {
 		change, notice = s.Billing.Resume, noticeResumed
 	}
-	if err := change(r.Context(), v.Account.ID); errors.Is(err, billing.ErrNoSubscription) {
+	if err := change(r.Context(), v.Account.ID); errors.Is(err, billing.ErrNoSubscription) || errors.Is(err, billing.ErrComplimentaryRenewal) {
 		return s.renderAccount(w, r, v, http.StatusBadRequest, readerMessage(err))
 	} else if err != nil {
 		return err

@@ -32,7 +32,8 @@ type paymentRow struct {
 	What     string
 	Amount   string
 	Status   string
-	Invoices []invoiceLink // its tax invoice, then any credit notes
+	Invoices []invoiceLink // its tax invoice
+	Refunds  []refundLine  // what was given back of it (account_refunds.go)
 }
 
 type invoiceLink struct {
@@ -78,16 +79,10 @@ func (s *Server) fillBilling(r *http.Request, v *viewer, d *billingData, loc *ti
 		if row.Status == "" {
 			row.Status = p.Status
 		}
-		for _, inv := range append([]*billing.Invoice{h.Invoice}, h.CreditNotes...) {
-			if inv == nil {
-				continue
-			}
-			kind := "Tax invoice"
-			if inv.IsCreditNote() {
-				kind = "Credit note"
-			}
-			row.Invoices = append(row.Invoices, invoiceLink{Kind: kind, Number: inv.Number, Path: billing.InvoicePath(inv.ID)})
+		if inv := h.Invoice; inv != nil {
+			row.Invoices = append(row.Invoices, invoiceLink{Kind: "Tax invoice", Number: inv.Number, Path: billing.InvoicePath(inv.ID)})
 		}
+		row.addRefunds(p, h.CreditNotes, loc)
 		d.Payments = append(d.Payments, row)
 	}
 	return nil
