@@ -82,6 +82,9 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		check("/admin/outbox")
 		fileStrayPayment(t, site)
 		check("/admin/reconciliation")
+		check("/admin/payments?email=" + demoAccount(t, "subscriber").Email)
+		check("/admin/payments?email=" + demoAccount(t, "registered").Email)
+		check("/admin/audit")
 	})
 }
 

@@ -219,7 +219,7 @@ func TestCSPPagesHaveNoInlineScriptOrStyle(t *testing.T) {
 	pages := map[*apptest.Browser][]string{
 		anon:   {"/", "/article/" + free[0].Slug, "/article/" + premium[0].Slug, "/section/" + free[0].SectionSlug, "/login", "/register", "/subscribe", "/no-such-page"},
 		reader: {"/account", "/subscribe/smart-essential"},
-		admin:  {"/admin", "/admin/outbox"},
+		admin:  {"/admin", "/admin/outbox", "/admin/payments?email=subscriber@demo.broadsheet.test", "/admin/audit"},
 	}
 	for b, paths := range pages {
 		for _, p := range paths {
