@@ -55,16 +55,16 @@ func (s *Service) endAccess(ctx context.Context, tx Tx, r *Refund, now time.Time
 	if r.EndAccess == KeepAccess {
 		return "unchanged", nil
 	}
-	sub, term, err := tx.PaymentTerm(ctx, r.PaymentID)
+	sub, term, err := tx.RefundedTerm(ctx, r.PaymentID)
 	if errors.Is(err, dberr.ErrNotFound) {
 		return "unchanged: the payment paid for no term", nil
 	}
 	if err != nil {
 		return "", err
 	}
-	end, said := tx.EndSubscription, "ended now"
+	end, said := tx.EndRefundedSubscription, "ended now"
 	if r.EndAccess == EndAtTermEnd {
-		end = tx.StopRenewal
+		end = tx.StopRefundedRenewal
 		said = "lasts to " + sub.PaidUntil.In(s.Location()).Format("2 January 2006") + ", without renewal"
 	}
 	applied, err := end(ctx, sub.ID, term.Seq, now)

@@ -72,10 +72,11 @@ type Tx interface {
 	// ActingAdmin returns the account's email if it is an administrator,
 	// holding it until the transaction ends; audit.ErrNotAdmin if not.
 	ActingAdmin(ctx context.Context, accountID int64) (string, error)
-	// LockPayment holds the payment's row until the transaction ends and
-	// returns it with what its refunds, pending or succeeded, take: two
-	// refunds of one payment take turns, and the second sees the first.
-	LockPayment(ctx context.Context, paymentID int64) (*billing.Payment, money.Paise, error)
+	// LockRefundedPayment holds the payment's row until the transaction
+	// ends and returns it with what its refunds, pending or succeeded,
+	// take: two refunds of one payment take turns, and the second sees
+	// the first.
+	LockRefundedPayment(ctx context.Context, paymentID int64) (*billing.Payment, money.Paise, error)
 	// RefundByKey finds the refund of a form; ErrNotFound if none.
 	RefundByKey(ctx context.Context, key string) (*Refund, error)
 	// CreateRefund records a pending refund and sets its ID; ErrConflict
@@ -84,14 +85,14 @@ type Tx interface {
 	// SucceedRefund records a pending refund as succeeded with the
 	// provider's reference, and reports whether it was pending.
 	SucceedRefund(ctx context.Context, id int64, ref string, now time.Time) (bool, error)
-	// PaymentTerm is the term a payment paid for and its subscription as
-	// it is now; ErrNotFound if it paid for none.
-	PaymentTerm(ctx context.Context, paymentID int64) (*billing.Subscription, *billing.Term, error)
-	// EndSubscription ends the subscription at once, and StopRenewal turns
-	// its renewal off, if it has not ended and its latest term is still
-	// term seq; each reports whether it applied.
-	EndSubscription(ctx context.Context, subscriptionID int64, seq int, now time.Time) (bool, error)
-	StopRenewal(ctx context.Context, subscriptionID int64, seq int, now time.Time) (bool, error)
+	// RefundedTerm is the term a payment paid for and its subscription
+	// as it is now; ErrNotFound if it paid for none.
+	RefundedTerm(ctx context.Context, paymentID int64) (*billing.Subscription, *billing.Term, error)
+	// EndRefundedSubscription ends the subscription at once, and
+	// StopRefundedRenewal turns its renewal off, if it has not ended and
+	// its latest term is still term seq; each reports whether it applied.
+	EndRefundedSubscription(ctx context.Context, subscriptionID int64, seq int, now time.Time) (bool, error)
+	StopRefundedRenewal(ctx context.Context, subscriptionID int64, seq int, now time.Time) (bool, error)
 }
 
 // Store is what refunds need from the database.
@@ -238,7 +239,7 @@ func (s *Service) begin(ctx context.Context, req Request, amount money.Paise, re
 		if err != nil {
 			return err
 		}
-		p, taken, err := tx.LockPayment(ctx, req.PaymentID)
+		p, taken, err := tx.LockRefundedPayment(ctx, req.PaymentID)
 		if errors.Is(err, dberr.ErrNotFound) {
 			return ErrUnknownPayment
 		}
@@ -307,7 +308,7 @@ func (s *Service) begin(ctx context.Context, req Request, amount money.Paise, re
 // a subscription that has not ended: refunding all of it asks what
 // becomes of the reader's access.
 func paysCurrentTerm(ctx context.Context, tx Tx, paymentID int64) (bool, error) {
-	sub, term, err := tx.PaymentTerm(ctx, paymentID)
+	sub, term, err := tx.RefundedTerm(ctx, paymentID)
 	if errors.Is(err, dberr.ErrNotFound) {
 		return false, nil
 	}

@@ -36,11 +36,12 @@ func scanRefund(row interface{ Scan(...any) error }) (*refunds.Refund, error) {
 	return &r, nil
 }
 
-// LockPayment holds the payment's row until the transaction ends and
-// returns it with the sum of its refunds, pending or succeeded. The sum is
-// read by a statement of its own after the row is held, so on PostgreSQL
-// it sees a refund of the payment that committed while this one waited.
-func (t *Tx) LockPayment(ctx context.Context, paymentID int64) (*billing.Payment, money.Paise, error) {
+// LockRefundedPayment holds the payment's row until the transaction ends
+// and returns it with the sum of its refunds, pending or succeeded. The sum
+// is read by a statement of its own after the row is held, so on
+// PostgreSQL it sees a refund of the payment that committed while this one
+// waited.
+func (t *Tx) LockRefundedPayment(ctx context.Context, paymentID int64) (*billing.Payment, money.Paise, error) {
 	p, err := scanPayment(t.tx.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = $1`+t.s.forUpdate(), paymentID))
 	if err != nil {
 		return nil, 0, err
@@ -80,9 +81,9 @@ func (t *Tx) SucceedRefund(ctx context.Context, id int64, ref string, now time.T
 	return n == 1, nil
 }
 
-// PaymentTerm is the term the payment paid for, and its subscription as
+// RefundedTerm is the term the payment paid for, and its subscription as
 // it is now; ErrNotFound if it paid for none.
-func (t *Tx) PaymentTerm(ctx context.Context, paymentID int64) (*billing.Subscription, *billing.Term, error) {
+func (t *Tx) RefundedTerm(ctx context.Context, paymentID int64) (*billing.Subscription, *billing.Term, error) {
 	var term billing.Term
 	var amount int64
 	if err := t.tx.QueryRowContext(ctx, `SELECT id, subscription_id, seq, plan_id, starts_at, ends_at, amount_paise
@@ -99,20 +100,20 @@ func (t *Tx) PaymentTerm(ctx context.Context, paymentID int64) (*billing.Subscri
 	return sub, &term, nil
 }
 
-// EndSubscription ends the subscription at once, with no renewal to come,
-// if it has not ended and its latest term is still term seq. A renewal
-// charged meanwhile then extends nothing and is refunded (see
+// EndRefundedSubscription ends the subscription at once, with no renewal
+// to come, if it has not ended and its latest term is still term seq. A
+// renewal charged meanwhile then extends nothing and is refunded (see
 // billing.Service.settleRenewal).
-func (t *Tx) EndSubscription(ctx context.Context, subscriptionID int64, seq int, now time.Time) (bool, error) {
-	return affected(t.tx.ExecContext(ctx, `UPDATE subscriptions SET status = $3, auto_renew = FALSE, next_attempt_at = NULL, updated_at = $4
+func (t *Tx) EndRefundedSubscription(ctx context.Context, subscriptionID int64, seq int, now time.Time) (bool, error) {
+	return rowChanged(t.tx.ExecContext(ctx, `UPDATE subscriptions SET status = $3, auto_renew = FALSE, next_attempt_at = NULL, updated_at = $4
 		WHERE id = $1 AND terms_paid = $2 AND status <> $3`, subscriptionID, seq, string(billing.Ended), now.UTC()))
 }
 
-// StopRenewal turns the subscription's renewal off, as a cancellation
+// StopRefundedRenewal turns the subscription's renewal off, as a cancellation
 // does, if it has not ended and its latest term is still term seq: it
 // ends when that term does.
-func (t *Tx) StopRenewal(ctx context.Context, subscriptionID int64, seq int, now time.Time) (bool, error) {
-	return affected(t.tx.ExecContext(ctx, `UPDATE subscriptions SET auto_renew = FALSE, next_attempt_at = NULL, updated_at = $4
+func (t *Tx) StopRefundedRenewal(ctx context.Context, subscriptionID int64, seq int, now time.Time) (bool, error) {
+	return rowChanged(t.tx.ExecContext(ctx, `UPDATE subscriptions SET auto_renew = FALSE, next_attempt_at = NULL, updated_at = $4
 		WHERE id = $1 AND terms_paid = $2 AND status <> $3`, subscriptionID, seq, string(billing.Ended), now.UTC()))
 }
 
@@ -128,17 +129,17 @@ func (s *Store) RefundByID(ctx context.Context, id int64) (*refunds.Refund, erro
 
 // RefundsOf lists the account's refunds, oldest first.
 func (s *Store) RefundsOf(ctx context.Context, accountID int64) ([]*refunds.Refund, error) {
-	return s.refunds(ctx, `SELECT `+refundColumns+` FROM refunds WHERE account_id = $1 ORDER BY id`, accountID)
+	return s.listRefunds(ctx, `SELECT `+refundColumns+` FROM refunds WHERE account_id = $1 ORDER BY id`, accountID)
 }
 
 // PendingRefunds lists refunds still pending that were recorded before
 // the given time, oldest first.
 func (s *Store) PendingRefunds(ctx context.Context, before time.Time, limit int) ([]*refunds.Refund, error) {
-	return s.refunds(ctx, `SELECT `+refundColumns+` FROM refunds WHERE status = $1 AND created_at <= $2 ORDER BY id LIMIT $3`,
-		string(refunds.Pending), before.UTC(), limit)
+	return s.listRefunds(ctx, `SELECT `+refundColumns+` FROM refunds WHERE status = 'pending' AND created_at <= $1 ORDER BY id LIMIT $2`,
+		before.UTC(), limit)
 }
 
-func (s *Store) refunds(ctx context.Context, query string, args ...any) ([]*refunds.Refund, error) {
+func (s *Store) listRefunds(ctx context.Context, query string, args ...any) ([]*refunds.Refund, error) {
 	rows, err := s.w.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, mapErr(err)
@@ -155,8 +156,8 @@ func (s *Store) refunds(ctx context.Context, query string, args ...any) ([]*refu
 	return out, rows.Err()
 }
 
-// affected reports whether a statement changed a row.
-func affected(res sql.Result, err error) (bool, error) {
+// rowChanged reports whether a statement changed a row.
+func rowChanged(res sql.Result, err error) (bool, error) {
 	if err != nil {
 		return false, mapErr(err)
 	}
