@@ -14,7 +14,7 @@ type TestChargeRecord struct {
 	Reference string
 	Amount    money.Paise
 	Succeeded bool
-	Refunded  bool // the test gateway refunds whole charges only
+	Refunded  money.Paise // given back, whole or in parts
 	CreatedAt time.Time
 }
 
@@ -31,8 +31,8 @@ func (g *TestGateway) Payments(ctx context.Context, since time.Time) ([]Provider
 		if c.Succeeded {
 			p.Status = ProviderSucceeded
 		}
-		if c.Succeeded && c.Refunded {
-			p.Refunded = c.Amount
+		if c.Succeeded {
+			p.Refunded = c.Refunded
 		}
 		out = append(out, p)
 	}
