@@ -84,6 +84,11 @@ func TestCheckoutsSurviveKill(t *testing.T) {
 			killWaitFor(t, 60*time.Second, "recovery of every pending payment", func() bool {
 				return killCount(t, db, `SELECT COUNT(*) FROM payments WHERE status = 'pending'`) == 0
 			})
+			// A checkout replaced by another tab is looked at again once its
+			// page closes: wait for those settlements too.
+			killWaitFor(t, 60*time.Second, "the settling of every replaced checkout", func() bool {
+				return killCount(t, db, `SELECT COUNT(*) FROM jobs WHERE kind = 'settle-payment' AND done_at IS NULL`) == 0
+			})
 			srv.kill(t)
 
 			if n := killCount(t, db, `SELECT COUNT(*) FROM (SELECT account_id FROM subscriptions

@@ -46,6 +46,7 @@ func (s *Store) LedgerTerms(ctx context.Context) ([]LedgerTerm, error) {
 func (s *Store) TestGatewayTotals(ctx context.Context) (charged, refunded int64, err error) {
 	err = s.readRow(ctx, `SELECT COALESCE(SUM(amount_paise), 0),
 			COALESCE(SUM(CASE WHEN refund_reference <> '' THEN amount_paise ELSE 0 END), 0)
+				+ (SELECT COALESCE(SUM(amount_paise), 0) FROM testgateway_refunds)
 		FROM testgateway_charges WHERE succeeded`).Scan(&charged, &refunded)
 	return charged, refunded, mapErr(err)
 }
@@ -86,5 +87,12 @@ func (s *Store) CountInvoiceMismatches(ctx context.Context) (uninvoiced, stray i
 func (s *Store) CountAllPendingPayments(ctx context.Context) (int, error) {
 	var n int
 	err := s.readRow(ctx, `SELECT COUNT(*) FROM payments WHERE status = 'pending'`).Scan(&n)
+	return n, mapErr(err)
+}
+
+// AdminRefundTotal sums the refunds admins made that went through.
+func (s *Store) AdminRefundTotal(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.readRow(ctx, `SELECT COALESCE(SUM(amount_paise), 0) FROM refunds WHERE status = 'succeeded'`).Scan(&n)
 	return n, mapErr(err)
 }
