@@ -156,14 +156,21 @@ func (s *Store) PendingPayments(ctx context.Context, before time.Time, limit int
 	if len(purposes) == 0 {
 		return nil, nil
 	}
+	return s.paymentsWhere(ctx, `status = $1 AND created_at <= $2 AND purpose`,
+		[]any{billing.PaymentPending, before.UTC()}, purposes, limit)
+}
+
+// paymentsWhere lists, in id order and at most limit, the payments that
+// match where (with its args) and whose column named last in it is one of
+// in.
+func (s *Store) paymentsWhere(ctx context.Context, where string, args []any, in []string, limit int) ([]*billing.Payment, error) {
 	var q strings.Builder
-	q.WriteString(`SELECT ` + paymentColumns + ` FROM payments WHERE status = $1 AND created_at <= $2 AND purpose IN (`)
-	args := []any{billing.PaymentPending, before.UTC()}
-	for i, purpose := range purposes {
+	q.WriteString(`SELECT ` + paymentColumns + ` FROM payments WHERE ` + where + ` IN (`)
+	for i, v := range in {
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		args = append(args, purpose)
+		args = append(args, v)
 		s.dialect.writeArg(&q, len(args))
 	}
 	q.WriteString(`) ORDER BY id LIMIT `)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"broadsheet/internal/billing"
@@ -18,33 +17,8 @@ func (s *Store) RecentPayments(ctx context.Context, gateway string, since time.T
 	if len(statuses) == 0 {
 		return nil, nil
 	}
-	var q strings.Builder
-	q.WriteString(`SELECT ` + paymentColumns + ` FROM payments WHERE gateway = $1 AND created_at >= $2 AND id > $3 AND status IN (`)
-	args := []any{gateway, since.UTC(), afterID}
-	for i, status := range statuses {
-		if i > 0 {
-			q.WriteByte(',')
-		}
-		args = append(args, status)
-		s.dialect.writeArg(&q, len(args))
-	}
-	q.WriteString(`) ORDER BY id LIMIT `)
-	args = append(args, limit)
-	s.dialect.writeArg(&q, len(args))
-	rows, err := s.w.QueryContext(ctx, q.String(), args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []*billing.Payment
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return s.paymentsWhere(ctx, `gateway = $1 AND created_at >= $2 AND id > $3 AND status`,
+		[]any{gateway, since.UTC(), afterID}, statuses, limit)
 }
 
 // FileReport records a reconciliation report and reports whether it did.
