@@ -48,6 +48,9 @@ func Write(w io.Writer, inv *billing.Invoice, loc *time.Location) error {
 	// the same file.
 	pdf.SetCreationDate(inv.IssuedAt)
 	pdf.SetModificationDate(inv.IssuedAt)
+	// Resources in a fixed order: fpdf otherwise writes them as a map
+	// iterates.
+	pdf.SetCatalogSort(true)
 	pdf.AddPage()
 	p := &page{pdf: pdf, tr: tr}
 
