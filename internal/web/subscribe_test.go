@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -410,12 +411,12 @@ func TestSubscribingFromThePaywallReturnsToTheStory(t *testing.T) {
 		if m == nil {
 			t.Fatal("no subscribe button on the paywall")
 		}
-		plans := b.Get(strings.ReplaceAll(m[1], "&amp;", "&"))
+		plans := b.Get(html.UnescapeString(m[1]))
 		choose := coChooseRE.FindStringSubmatch(plans.Body)
 		if choose == nil || !strings.Contains(choose[1], "next=") {
 			t.Fatalf("the plans page does not carry the story on: %v", choose)
 		}
-		checkout := b.Get(strings.ReplaceAll(choose[1], "&amp;", "&"))
+		checkout := b.Get(html.UnescapeString(choose[1]))
 		if !strings.Contains(checkout.Body, `name="next" value="`+story+`"`) {
 			t.Fatal("the checkout form does not carry the story")
 		}
