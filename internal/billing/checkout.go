@@ -232,12 +232,12 @@ func (s *Service) PendingCheckout(ctx context.Context, accountID int64) (bool, e
 	return err == nil, err
 }
 
-// StalePayments lists checkout and renewal payments left pending longer
+// StalePayments lists checkout, renewal and upgrade payments left pending longer
 // than CheckoutRecoveryAfter, for RecoverPayment: the request or job that
 // began them died or lost the gateway's answer.
 func (s *Service) StalePayments(ctx context.Context, limit int) ([]*Payment, error) {
 	return s.Store.PendingPayments(ctx, s.Now().Add(-CheckoutRecoveryAfter), limit,
-		PurposeCheckout, PurposeLegacyCheckout, PurposeRenewal)
+		PurposeCheckout, PurposeLegacyCheckout, PurposeRenewal, PurposeUpgrade)
 }
 
 // RecoverCheckout settles a checkout payment left pending: it asks the

@@ -19,7 +19,8 @@ import (
 // passed since the notice went out.
 type RenewalNotice struct {
 	SubscriptionID int64
-	Seq            int // the term the charge pays for
+	Seq            int   // the term the charge pays for
+	PlanID         int64 // the plan the term is on
 	Amount         money.Paise
 	ChargeAt       time.Time
 	SentAt         *time.Time
@@ -104,7 +105,7 @@ func (s *Service) SendRenewalNotice(ctx context.Context, subscriptionID int64) e
 	if !sub.AutoRenew {
 		return errAutoRenewOff
 	}
-	plan, err := s.Store.PlanByID(ctx, sub.PlanID)
+	plan, err := s.Store.PlanByID(ctx, renewalPlanID(sub, nil))
 	if err != nil {
 		return err
 	}
@@ -114,10 +115,15 @@ func (s *Service) SendRenewalNotice(ctx context.Context, subscriptionID int64) e
 		chargeAt = later(chargeAt, *sub.NextAttemptAt)
 	}
 	notice, err := s.Store.PrepareRenewalNotice(ctx, &RenewalNotice{
-		SubscriptionID: sub.ID, Seq: seq, Amount: plan.Price, ChargeAt: chargeAt, CreatedAt: now,
+		SubscriptionID: sub.ID, Seq: seq, PlanID: plan.ID, Amount: plan.Price, ChargeAt: chargeAt, CreatedAt: now,
 	})
 	if err != nil {
 		return err
+	}
+	if plan.ID != renewalPlanID(sub, notice) { // prepared before a switch, and not sent: it renews what it named
+		if plan, err = s.Store.PlanByID(ctx, renewalPlanID(sub, notice)); err != nil {
+			return err
+		}
 	}
 	token := accounts.NewToken()
 	if err := s.Store.CreateCancelToken(ctx, &CancelToken{
@@ -182,7 +188,7 @@ func (s *Service) noticeMessage(ctx context.Context, sub *Subscription, plan *Pl
 		return mail.Message{}, err
 	}
 	loc, publication := s.Location(), s.Publication()
-	termEnd := AddMonths(sub.AnchorAt, plan.TermMonths*n.Seq, loc)
+	termEnd := s.termEnd(sub, plan, n.Seq)
 	ifCancelled := "If you cancel, you keep reading until " + sub.PaidUntil.In(loc).Format(dayLayout) + ", the end of the term you paid for."
 	if !sub.PaidUntil.After(s.Now()) {
 		ifCancelled = "The term you paid for ended on " + sub.PaidUntil.In(loc).Format(dayLayout) + ": if you cancel, your access ends now."
@@ -225,7 +231,7 @@ func (s *Service) NextCharge(ctx context.Context, sub *Subscription) (money.Pais
 	if err != nil && !errors.Is(err, dberr.ErrNotFound) {
 		return 0, time.Time{}, err
 	}
-	plan, err := s.Store.PlanByID(ctx, sub.PlanID)
+	plan, err := s.Store.PlanByID(ctx, renewalPlanID(sub, nil))
 	if err != nil {
 		return 0, time.Time{}, err
 	}

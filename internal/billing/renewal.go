@@ -121,12 +121,12 @@ func (s *Service) Renew(ctx context.Context, subscriptionID int64) error {
 	if err != nil {
 		return err
 	}
-	plan, err := s.Store.PlanByID(ctx, sub.PlanID)
+	plan, err := s.Store.PlanByID(ctx, renewalPlanID(sub, notice))
 	if err != nil {
 		return err
 	}
 	payment, created, err := s.Store.BeginRenewal(ctx, &Payment{
-		AccountID: sub.AccountID, IdempotencyKey: key, PaymentMethodID: sub.PaymentMethodID,
+		AccountID: sub.AccountID, IdempotencyKey: key, PlanID: plan.ID, PaymentMethodID: sub.PaymentMethodID,
 		Amount: notice.Amount, Currency: plan.Currency, Gateway: s.Gateway.Name(), CreatedAt: now,
 	}, sub)
 	if errors.Is(err, dberr.ErrConflict) {
@@ -221,13 +221,17 @@ func (s *Service) settleRenewal(ctx context.Context, p *Payment, res ChargeResul
 		}
 		return s.recordDecline(ctx, sub, p, seq, attempt, now)
 	}
-	plan, err := s.Store.PlanByID(ctx, sub.PlanID)
+	planID := p.PlanID
+	if planID == 0 { // recorded before renewals named their plan
+		planID = sub.PlanID
+	}
+	plan, err := s.Store.PlanByID(ctx, planID)
 	if err != nil {
 		return err
 	}
 	term := &Term{
 		SubscriptionID: sub.ID, Seq: seq, PlanID: plan.ID, StartsAt: sub.PaidUntil,
-		EndsAt: AddMonths(sub.AnchorAt, plan.TermMonths*seq, s.Location()), Amount: p.Amount, PaymentID: p.ID,
+		EndsAt: s.termEnd(sub, plan, seq), Amount: p.Amount, PaymentID: p.ID,
 	}
 	paid, err := s.extendSubscription(ctx, sub.AccountID, term, res.Reference, term.EndsAt.Add(-RenewalLead), now)
 	if err != nil || paid {
@@ -315,14 +319,17 @@ func (s *Service) RecoverRenewal(ctx context.Context, paymentID int64) error {
 	return nil
 }
 
-// RecoverPayment settles a payment left pending, checkout or renewal.
+// RecoverPayment settles a payment left pending: checkout, renewal or upgrade.
 func (s *Service) RecoverPayment(ctx context.Context, paymentID int64) error {
 	p, err := s.Store.PaymentByID(ctx, paymentID)
 	if err != nil {
 		return err
 	}
-	if p.Purpose == PurposeRenewal {
+	switch p.Purpose {
+	case PurposeRenewal:
 		return s.RecoverRenewal(ctx, paymentID)
+	case PurposeUpgrade:
+		return s.RecoverUpgrade(ctx, paymentID)
 	}
 	return s.RecoverCheckout(ctx, paymentID)
 }

@@ -66,10 +66,17 @@ func (s *Service) SendRenewalReceipt(ctx context.Context, paymentID int64) error
 		return err
 	}
 	loc, publication := s.Location(), s.Publication()
+	what, subject := "Your subscription renewed automatically for the term", plan.Name+" renewed"
+	if p, err := s.Store.PaymentByID(ctx, paymentID); err != nil {
+		return err
+	} else if p.Purpose == PurposeUpgrade {
+		what = fmt.Sprintf("You switched to %s, with %s for the unused days of your previous term counted toward its price, for the term", plan.Name, term.Credit)
+		subject = "you switched to " + plan.Name
+	}
 	body := Receipt(plan, term.Amount, term.EndsAt, loc) + invoice + "\n\n" +
-		fmt.Sprintf("Your subscription renewed automatically for the term from %s to %s.\n\nManage your subscription: %s/account",
-			term.StartsAt.In(loc).Format(dayLayout), term.EndsAt.In(loc).Format(dayLayout), s.BaseURL)
-	return s.sendAbout(ctx, sub, RenewalReceiptKey(term), "Your "+publication+" receipt: "+plan.Name+" renewed", body)
+		fmt.Sprintf("%s from %s to %s.\n\nManage your subscription: %s/account",
+			what, term.StartsAt.In(loc).Format(dayLayout), term.EndsAt.In(loc).Format(dayLayout), s.BaseURL)
+	return s.sendAbout(ctx, sub, RenewalReceiptKey(term), "Your "+publication+" receipt: "+subject, body)
 }
 
 // SendRenewalDeclined emails what a declined renewal attempt means: what

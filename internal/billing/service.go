@@ -38,6 +38,7 @@ type Store interface {
 	EnqueueJob(ctx context.Context, kind, key, payload string, runAt, now time.Time) (bool, error)
 	RenewalStore
 	InvoiceStore
+	SwitchStore
 }
 
 // Errors for readers.

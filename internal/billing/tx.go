@@ -26,6 +26,10 @@ type Tx interface {
 	// ExtendSubscription moves the subscription on to the paid term if it
 	// has not ended and still has term.Seq-1 terms paid; it reports whether.
 	ExtendSubscription(ctx context.Context, term *Term, nextAttempt, now time.Time) (bool, error)
+	// ApplyUpgrade switches the subscription to term's plan from term's
+	// start if it is still active with term.Seq-1 terms paid, cutting the
+	// term before short; it reports whether it applied.
+	ApplyUpgrade(ctx context.Context, term *Term, nextAttempt, now time.Time) (bool, error)
 	// PaymentHasTerm reports whether a term paid by the payment is recorded.
 	PaymentHasTerm(ctx context.Context, paymentID int64) (bool, error)
 	// MarkPaymentSucceeded records a payment as succeeded unless it was

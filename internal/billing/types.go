@@ -66,7 +66,11 @@ type Subscription struct {
 	Status          Status
 	AutoRenew       bool
 	PaymentMethodID int64
-	AnchorAt        time.Time // start of the first term; terms are counted from it
+	// AnchorAt and AnchorSeq are where terms are counted from: term seq
+	// ends AnchorSeq+n terms' months after AnchorAt (TermEnd). A plan
+	// switch starts a new count.
+	AnchorAt        time.Time
+	AnchorSeq       int
 	PaidUntil       time.Time
 	TermsPaid       int
 	RenewalFailures int
@@ -79,8 +83,11 @@ type Subscription struct {
 	// Complimentary: given by an admin without payment (package
 	// complimentary); it never renews.
 	Complimentary bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// NextPlanID is the plan the reader switches to at a coming renewal;
+	// 0 when they stay on PlanID.
+	NextPlanID int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Term is one paid period of a subscription.
@@ -92,7 +99,10 @@ type Term struct {
 	StartsAt       time.Time
 	EndsAt         time.Time
 	Amount         money.Paise
-	PaymentID      int64
+	// Credit is what an upgrade counted toward this term's price from the
+	// unused part of the term it cut short: the term is worth Amount+Credit.
+	Credit    money.Paise
+	PaymentID int64
 }
 
 // PaymentMethod is a saved card, held by the gateway as a token.
@@ -125,6 +135,9 @@ const (
 	// PurposeLegacyCheckout is a checkout begun before payments named their
 	// plan; one left pending is settled by refunding any charge.
 	PurposeLegacyCheckout = "legacy_checkout"
+	// PurposeUpgrade: an immediate switch to another plan, charged on the
+	// saved payment method.
+	PurposeUpgrade = "upgrade"
 )
 
 // Payment is one charge attempt, unique by its idempotency key.

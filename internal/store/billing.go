@@ -256,15 +256,15 @@ func (t *Tx) CreateTerm(ctx context.Context, term *billing.Term) error {
 	return insertTerm(ctx, t.tx, term)
 }
 
-const subscriptionColumns = `id, account_id, plan_id, status, auto_renew, COALESCE(payment_method_id, 0), anchor_at, paid_until,
-	terms_paid, renewal_failures, next_attempt_at, grace_until, created_at, updated_at, complimentary`
+const subscriptionColumns = `id, account_id, plan_id, status, auto_renew, COALESCE(payment_method_id, 0), anchor_at, anchor_seq, paid_until,
+	terms_paid, renewal_failures, next_attempt_at, grace_until, created_at, updated_at, complimentary, COALESCE(next_plan_id, 0)`
 
 func scanSubscription(row interface{ Scan(...any) error }) (*billing.Subscription, error) {
 	var sub billing.Subscription
 	var status string
 	var next, grace sql.NullTime
-	if err := row.Scan(&sub.ID, &sub.AccountID, &sub.PlanID, &status, &sub.AutoRenew, &sub.PaymentMethodID, &sub.AnchorAt,
-		&sub.PaidUntil, &sub.TermsPaid, &sub.RenewalFailures, &next, &grace, &sub.CreatedAt, &sub.UpdatedAt, &sub.Complimentary); err != nil {
+	if err := row.Scan(&sub.ID, &sub.AccountID, &sub.PlanID, &status, &sub.AutoRenew, &sub.PaymentMethodID, &sub.AnchorAt, &sub.AnchorSeq,
+		&sub.PaidUntil, &sub.TermsPaid, &sub.RenewalFailures, &next, &grace, &sub.CreatedAt, &sub.UpdatedAt, &sub.Complimentary, &sub.NextPlanID); err != nil {
 		return nil, mapErr(err)
 	}
 	sub.Status = billing.Status(status)
@@ -286,9 +286,23 @@ func insertSubscription(ctx context.Context, tx *sql.Tx, sub *billing.Subscripti
 }
 
 func insertTerm(ctx context.Context, tx *sql.Tx, t *billing.Term) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO subscription_terms (subscription_id, seq, plan_id, starts_at, ends_at, amount_paise, payment_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.SubscriptionID, t.Seq, t.PlanID, t.StartsAt.UTC(), t.EndsAt.UTC(), int64(t.Amount), t.PaymentID)
+	_, err := tx.ExecContext(ctx, `INSERT INTO subscription_terms (subscription_id, seq, plan_id, starts_at, ends_at, amount_paise, credit_paise, payment_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		t.SubscriptionID, t.Seq, t.PlanID, t.StartsAt.UTC(), t.EndsAt.UTC(), int64(t.Amount), int64(t.Credit), t.PaymentID)
 	return mapErr(err)
+}
+
+const termColumns = `id, subscription_id, seq, plan_id, starts_at, ends_at, amount_paise, credit_paise, COALESCE(payment_id, 0)`
+
+func scanTerm(row interface{ Scan(...any) error }) (*billing.Term, error) {
+	var t billing.Term
+	var amount, credit int64
+	if err := row.Scan(&t.ID, &t.SubscriptionID, &t.Seq, &t.PlanID, &t.StartsAt, &t.EndsAt, &amount, &credit, &t.PaymentID); err != nil {
+		return nil, mapErr(err)
+	}
+	t.Amount, t.Credit = money.Paise(amount), money.Paise(credit)
+	t.StartsAt, t.EndsAt = t.StartsAt.UTC(), t.EndsAt.UTC()
+	return &t, nil
 }
 
 func utcPtr(t *time.Time) any {
@@ -360,22 +374,18 @@ func (s *Store) subscriptionsWhere(ctx context.Context, where string, args ...an
 
 // Terms lists a subscription's paid terms in order.
 func (s *Store) Terms(ctx context.Context, subscriptionID int64) ([]billing.Term, error) {
-	rows, err := s.readRows(ctx, `SELECT id, subscription_id, seq, plan_id, starts_at, ends_at, amount_paise, COALESCE(payment_id, 0)
-		FROM subscription_terms WHERE subscription_id = $1 ORDER BY seq`, subscriptionID)
+	rows, err := s.readRows(ctx, `SELECT `+termColumns+` FROM subscription_terms WHERE subscription_id = $1 ORDER BY seq`, subscriptionID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []billing.Term
 	for rows.Next() {
-		var t billing.Term
-		var amount int64
-		if err := rows.Scan(&t.ID, &t.SubscriptionID, &t.Seq, &t.PlanID, &t.StartsAt, &t.EndsAt, &amount, &t.PaymentID); err != nil {
+		t, err := scanTerm(rows)
+		if err != nil {
 			return nil, err
 		}
-		t.Amount = money.Paise(amount)
-		t.StartsAt, t.EndsAt = t.StartsAt.UTC(), t.EndsAt.UTC()
-		out = append(out, t)
+		out = append(out, *t)
 	}
 	return out, rows.Err()
 }

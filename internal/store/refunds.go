@@ -84,20 +84,15 @@ func (t *Tx) SucceedRefund(ctx context.Context, id int64, ref string, now time.T
 // RefundedTerm is the term the payment paid for, and its subscription as
 // it is now; ErrNotFound if it paid for none.
 func (t *Tx) RefundedTerm(ctx context.Context, paymentID int64) (*billing.Subscription, *billing.Term, error) {
-	var term billing.Term
-	var amount int64
-	if err := t.tx.QueryRowContext(ctx, `SELECT id, subscription_id, seq, plan_id, starts_at, ends_at, amount_paise
-		FROM subscription_terms WHERE payment_id = $1`, paymentID).
-		Scan(&term.ID, &term.SubscriptionID, &term.Seq, &term.PlanID, &term.StartsAt, &term.EndsAt, &amount); err != nil {
-		return nil, nil, mapErr(err)
+	term, err := scanTerm(t.tx.QueryRowContext(ctx, `SELECT `+termColumns+` FROM subscription_terms WHERE payment_id = $1`, paymentID))
+	if err != nil {
+		return nil, nil, err
 	}
-	term.Amount, term.PaymentID = money.Paise(amount), paymentID
-	term.StartsAt, term.EndsAt = term.StartsAt.UTC(), term.EndsAt.UTC()
 	sub, err := scanSubscription(t.tx.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = $1`, term.SubscriptionID))
 	if err != nil {
 		return nil, nil, err
 	}
-	return sub, &term, nil
+	return sub, term, nil
 }
 
 // EndRefundedSubscription ends the subscription at once, with no renewal

@@ -31,8 +31,23 @@ func (s *Store) BeginRenewal(ctx context.Context, p *billing.Payment, sub *billi
 		if unchanged == 0 {
 			return ErrConflict
 		}
-		return nil
+		return noPendingPayment(ctx, tx, p.AccountID, billing.PurposeUpgrade)
 	})
+}
+
+// noPendingPayment returns ErrConflict if the account has a payment of
+// the purpose in flight: an upgrade and a renewal of one subscription pay
+// for the same next term, so only one may be charged at a time.
+func noPendingPayment(ctx context.Context, tx *sql.Tx, accountID int64, purpose string) error {
+	var pending int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND status = $2 AND purpose = $3`,
+		accountID, billing.PaymentPending, purpose).Scan(&pending); err != nil {
+		return mapErr(err)
+	}
+	if pending > 0 {
+		return ErrConflict
+	}
+	return nil
 }
 
 func nullID(id int64) any {
@@ -51,13 +66,20 @@ func (t *Tx) PaymentHasTerm(ctx context.Context, paymentID int64) (bool, error) 
 
 // ExtendSubscription moves the subscription on to the paid term, active
 // and with no declines nor grace, if it has not ended and still has
-// term.Seq-1 terms paid; it reports whether it did. A cancelled
-// subscription keeps the term it paid for but gets no next charge.
+// term.Seq-1 terms paid; it reports whether it did. A term on another plan
+// switches the subscription to it, counting terms afresh from the term's
+// start. A cancelled subscription keeps the term it paid for but gets no
+// next charge.
 func (t *Tx) ExtendSubscription(ctx context.Context, term *billing.Term, nextAttempt, now time.Time) (bool, error) {
 	res, err := t.tx.ExecContext(ctx, `UPDATE subscriptions SET status = $3, paid_until = $4, terms_paid = $2,
-		renewal_failures = 0, next_attempt_at = $5, grace_until = NULL, updated_at = $6
+		renewal_failures = 0, next_attempt_at = $5, grace_until = NULL, updated_at = $6,
+		anchor_at = CASE WHEN plan_id = $8 THEN anchor_at ELSE $9 END,
+		anchor_seq = CASE WHEN plan_id = $8 THEN anchor_seq ELSE $2 - 1 END,
+		next_plan_id = CASE WHEN next_plan_id = $8 THEN NULL ELSE next_plan_id END,
+		plan_id = $8
 		WHERE id = $1 AND terms_paid = $2 - 1 AND status <> $7`,
-		term.SubscriptionID, term.Seq, string(billing.Active), term.EndsAt.UTC(), nextAttempt.UTC(), now.UTC(), string(billing.Ended))
+		term.SubscriptionID, term.Seq, string(billing.Active), term.EndsAt.UTC(), nextAttempt.UTC(), now.UTC(), string(billing.Ended),
+		term.PlanID, term.StartsAt.UTC())
 	if err != nil {
 		return false, mapErr(err)
 	}

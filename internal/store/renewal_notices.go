@@ -18,13 +18,13 @@ func (s *Store) NoticesDue(ctx context.Context, by time.Time, limit int) ([]*bil
 		ORDER BY id LIMIT $3`, string(billing.Ended), by.UTC(), limit)
 }
 
-const noticeColumns = `subscription_id, seq, amount_paise, charge_at, sent_at, created_at`
+const noticeColumns = `subscription_id, seq, COALESCE(plan_id, 0), amount_paise, charge_at, sent_at, created_at`
 
 func scanNotice(row interface{ Scan(...any) error }) (*billing.RenewalNotice, error) {
 	var n billing.RenewalNotice
 	var amount int64
 	var sent sql.NullTime
-	if err := row.Scan(&n.SubscriptionID, &n.Seq, &amount, &n.ChargeAt, &sent, &n.CreatedAt); err != nil {
+	if err := row.Scan(&n.SubscriptionID, &n.Seq, &n.PlanID, &amount, &n.ChargeAt, &sent, &n.CreatedAt); err != nil {
 		return nil, mapErr(err)
 	}
 	n.Amount, n.SentAt = money.Paise(amount), nullTime(sent)
@@ -37,9 +37,9 @@ func scanNotice(row interface{ Scan(...any) error }) (*billing.RenewalNotice, er
 // the two charge days, so that what a resend says is still true; its
 // amount stays as first recorded, as does everything of a sent notice.
 func (s *Store) PrepareRenewalNotice(ctx context.Context, n *billing.RenewalNotice) (*billing.RenewalNotice, error) {
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO renewal_notices (subscription_id, seq, amount_paise, charge_at, created_at)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subscription_id, seq) DO NOTHING`,
-		n.SubscriptionID, n.Seq, int64(n.Amount), n.ChargeAt.UTC(), n.CreatedAt.UTC()); err != nil {
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO renewal_notices (subscription_id, seq, plan_id, amount_paise, charge_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (subscription_id, seq) DO NOTHING`,
+		n.SubscriptionID, n.Seq, nullID(n.PlanID), int64(n.Amount), n.ChargeAt.UTC(), n.CreatedAt.UTC()); err != nil {
 		return nil, mapErr(err)
 	}
 	if _, err := s.w.ExecContext(ctx, `UPDATE renewal_notices SET charge_at = $3
@@ -131,14 +131,5 @@ func (t *Tx) StopAutoRenew(ctx context.Context, subscriptionID int64, now time.T
 
 // TermByPayment returns the term a payment paid for, or ErrNotFound.
 func (s *Store) TermByPayment(ctx context.Context, paymentID int64) (*billing.Term, error) {
-	var t billing.Term
-	var amount int64
-	err := s.w.QueryRowContext(ctx, `SELECT id, subscription_id, seq, plan_id, starts_at, ends_at, amount_paise, COALESCE(payment_id, 0)
-		FROM subscription_terms WHERE payment_id = $1`, paymentID).
-		Scan(&t.ID, &t.SubscriptionID, &t.Seq, &t.PlanID, &t.StartsAt, &t.EndsAt, &amount, &t.PaymentID)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	t.Amount, t.StartsAt, t.EndsAt = money.Paise(amount), t.StartsAt.UTC(), t.EndsAt.UTC()
-	return &t, nil
+	return scanTerm(s.w.QueryRowContext(ctx, `SELECT `+termColumns+` FROM subscription_terms WHERE payment_id = $1`, paymentID))
 }

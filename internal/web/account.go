@@ -40,6 +40,7 @@ type accountData struct {
 	HasPassword bool // changing the password or email asks for it
 
 	Billing billingData // billing details, payments and invoices (invoices.go)
+	Switch  switchData  // other plans to switch to (plan_switch.go)
 }
 
 // deviceRow is one signed-in session as the reader recognises it.
@@ -117,6 +118,9 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, v *vi
 			}
 		} else if !sub.AutoRenew {
 			d.AccessEnds = d.PaidUntil
+		}
+		if err := s.fillSwitch(r, sub, &d.Switch); err != nil {
+			return err
 		}
 	}
 	pending, err := s.Billing.PendingCheckout(ctx, v.Account.ID)

@@ -43,6 +43,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /account", h(s.showAccount))
 	mux.HandleFunc("POST /account/cancel", h(s.submitCancel))
 	mux.HandleFunc("POST /account/resume", h(s.submitResume))
+	mux.HandleFunc("POST /account/plan/renewal", h(s.submitSwitchAtRenewal))
+	mux.HandleFunc("POST /account/plan/now", h(s.submitUpgrade))
 	mux.HandleFunc("GET "+billing.CancelRenewalPath+"{token}", h(s.showCancelRenewal))
 	mux.HandleFunc("POST "+billing.CancelRenewalPath+"{token}", h(s.submitCancelRenewal))
 	mux.HandleFunc("POST /account/sessions/{id}/revoke", h(s.submitRevokeSession))

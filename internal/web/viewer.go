@@ -108,15 +108,18 @@ const (
 )
 
 var noticeText = map[string]string{
-	noticeDeviceLimit: "You were signed out on this device because your account was signed in on more devices than allowed. Sign in again to continue here; the device you have used least recently will be signed out.",
-	noticeSignedIn:    "You are signed in.",
-	noticeSignedOut:   "You are signed out.",
-	noticeSubscribed:  "Welcome! Your subscription is active: every story is yours to read, without ads.",
-	noticeCancelled:   "Auto-renewal is off. You keep full access until the end of your paid term.",
-	noticeResumed:     "Auto-renewal is back on.",
-	noticeRevoked:     "The device was signed out.",
-	noticeLinkSent:    "If that address can receive mail, a sign-in link and code are on their way. Check your inbox.",
-	noticeSaved:       "Settings saved.",
+	noticeDeviceLimit:     "You were signed out on this device because your account was signed in on more devices than allowed. Sign in again to continue here; the device you have used least recently will be signed out.",
+	noticeSignedIn:        "You are signed in.",
+	noticeSignedOut:       "You are signed out.",
+	noticeSubscribed:      "Welcome! Your subscription is active: every story is yours to read, without ads.",
+	noticeCancelled:       "Auto-renewal is off. You keep full access until the end of your paid term.",
+	noticeResumed:         "Auto-renewal is back on.",
+	noticeSwitchScheduled: "Your plan will switch at your next renewal. Until then nothing changes.",
+	noticeSwitchUndone:    "You stay on your current plan.",
+	noticeUpgraded:        "You switched plans: your new plan starts today, and its receipt and tax invoice are below.",
+	noticeRevoked:         "The device was signed out.",
+	noticeLinkSent:        "If that address can receive mail, a sign-in link and code are on their way. Check your inbox.",
+	noticeSaved:           "Settings saved.",
 	// Notices of the newsroom.
 	noticeStorySaved:    "Story saved.",
 	noticeStoryRestored: "The earlier revision is restored as the newest one.",
