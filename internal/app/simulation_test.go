@@ -26,14 +26,16 @@ type simReader struct {
 // clock and the jobs as the server runs them: 1,000 readers subscribe to
 // random plans over the first months, some cancel and some resume, cards
 // start declining and are replaced before or after their retries run out,
-// admins refund part of a payment, and readers whose subscription ended
-// come back. Afterwards the ledger
+// admins refund part of a payment, readers switch plans at their next
+// renewal or at once, and readers whose subscription ended come back.
+// Afterwards the ledger
 // must hold: every term paid exactly once and by a payment of its amount,
 // a subscription's terms back to back with no gap or overlap, its paid-up
 // date the end of its last term, the gateway's charges minus refunds equal
 // to what the terms record less admins' refunds, every successful payment
 // invoiced, invoice numbers without a gap in each financial year (credit
-// notes too), nothing left pending.
+// notes too), nothing left pending, and no difference with the provider
+// left for an admin.
 func TestTwoYearsOfBilling(t *testing.T) {
 	readers := 1000
 	if testing.Short() {
@@ -111,6 +113,39 @@ func simulate(t *testing.T, site *apptest.Site, rng *rand.Rand, total, days int)
 			}
 		}
 	}
+	// Plan switches, as readers make them at /account: at the next
+	// renewal, or now for the amount the page quotes.
+	switchAtRenewal := func(r *simReader) {
+		err := b.SwitchAtRenewal(ctx, r.id, simPlans[rng.IntN(len(simPlans))])
+		if err != nil && !errors.Is(err, billing.ErrNoSubscription) && !errors.Is(err, billing.ErrSwitchUnavailable) &&
+			!errors.Is(err, billing.ErrSubscriptionChanged) {
+			t.Fatalf("switch at renewal of reader %d: %v", r.id, err)
+		}
+	}
+	upgrades := 0
+	upgrade := func(r *simReader) {
+		sub, err := b.Current(ctx, r.id)
+		if err != nil || sub == nil {
+			return
+		}
+		opts, err := b.SwitchOptions(ctx, sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(opts) == 0 || !opts[0].Upgrade {
+			return
+		}
+		o := opts[rng.IntN(len(opts))]
+		err = b.Upgrade(ctx, billing.UpgradeRequest{AccountID: r.id, PlanCode: o.Plan.Code, Amount: o.Amount, FormKey: billing.NewFormKey()})
+		var decline *billing.DeclineError
+		switch {
+		case err == nil:
+			upgrades++
+		case errors.As(err, &decline), errors.Is(err, billing.ErrUpgradeNotPossible), errors.Is(err, billing.ErrSubscriptionChanged):
+		default:
+			t.Fatalf("upgrade of reader %d to %s: %v", r.id, o.Plan.Code, err)
+		}
+	}
 	var all []*simReader
 	joinDays := days / 4
 	for day := range days {
@@ -142,6 +177,10 @@ func simulate(t *testing.T, site *apptest.Site, rng *rand.Rand, total, days int)
 				if sub, err := b.Current(ctx, r.id); err == nil && (sub == nil || !billing.Entitled(sub, site.Clock.Now())) {
 					subscribe(r, day) // back after their subscription ended
 				}
+			case x < 213:
+				switchAtRenewal(r)
+			case x < 215:
+				upgrade(r)
 			}
 		}
 		site.Clock.Advance(24 * time.Hour)
@@ -151,6 +190,10 @@ func simulate(t *testing.T, site *apptest.Site, rng *rand.Rand, total, days int)
 	site.Clock.Advance(billing.CheckoutPageLifetime + billing.CheckoutRecoveryAfter)
 	site.RunJobs()
 	site.RunJobs()
+	t.Logf("%d plans switched at once", upgrades)
+	if upgrades == 0 {
+		t.Error("no reader switched plans at once in two years")
+	}
 }
 
 func auditLedger(t *testing.T, site *apptest.Site) {
@@ -222,6 +265,15 @@ func auditLedger(t *testing.T, site *apptest.Site) {
 				break
 			}
 		}
+	}
+	// Reconciliation ran hourly alongside: everything it found differs
+	// from the provider's record was repaired, so nothing waits for an admin.
+	reports, err := site.App.Billing.OpenReports(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reports {
+		t.Errorf("reconciliation report %s for %s: %s", r.Kind, r.PaymentKey, r.Detail)
 	}
 	pending, err := st.CountAllPendingPayments(ctx)
 	if err != nil || pending != 0 {

@@ -133,8 +133,13 @@ func (s *Service) reconcileKey(ctx context.Context, key string, pps []ProviderPa
 		errs = append(errs, s.fileReport(ctx, sum, ReportPaidAfterDecline, key, pp.Ref,
 			fmt.Sprintf("We recorded a decline (%q); %s took %s on %s.", p.Failure, s.provider(), pp.Amount, s.when(pp.CreatedAt))))
 	case p.Status == PaymentSucceeded && pp.Refunded > 0:
-		errs = append(errs, s.fileReport(ctx, sum, ReportUnrecordedRefund, key, pp.Ref,
-			fmt.Sprintf("%s gave back %s of %s; we record the payment as paid, not refunded.", s.provider(), pp.Refunded, pp.Amount)))
+		ours, err := s.Store.RefundedOf(ctx, p.ID)
+		if err != nil {
+			errs = append(errs, err)
+		} else if ours != pp.Refunded {
+			errs = append(errs, s.fileReport(ctx, sum, ReportUnrecordedRefund, key, pp.Ref,
+				fmt.Sprintf("%s gave back %s of %s; we record %s given back.", s.provider(), pp.Refunded, pp.Amount, ours)))
+		}
 	case p.Status == PaymentRefunded && refundedBefore && pp.Refunded == 0:
 		errs = append(errs, s.fileReport(ctx, sum, ReportMissingRefund, key, pp.Ref,
 			fmt.Sprintf("We recorded a refund (%s); %s shows none of %s given back.", p.RefundRef, s.provider(), pp.Amount)))
@@ -158,8 +163,10 @@ func (s *Service) repair(ctx context.Context, p *Payment, pp ProviderPayment, su
 		err = s.SettlePayment(ctx, p.ID)
 	case p.Purpose == PurposeRenewal && p.Status == PaymentPending:
 		err = s.RecoverRenewal(ctx, p.ID)
-	case p.Purpose == PurposeRenewal:
-		err = s.settleReleasedRenewal(ctx, p)
+	case p.Purpose == PurposeUpgrade && p.Status == PaymentPending:
+		err = s.RecoverUpgrade(ctx, p.ID)
+	case p.Purpose == PurposeRenewal, p.Purpose == PurposeUpgrade:
+		err = s.settleReleased(ctx, p)
 	default: // a legacy checkout, which recovery refunds
 		err = s.RecoverCheckout(ctx, p.ID)
 	}
@@ -177,14 +184,17 @@ func (s *Service) repair(ctx context.Context, p *Payment, pp ProviderPayment, su
 		fmt.Sprintf("%s took %s on %s; our payment is still %s after asking again.", s.provider(), pp.Amount, s.when(pp.CreatedAt), latest.Status))
 }
 
-// settleReleasedRenewal settles a renewal released as never charged whose
-// charge the provider took after all: the term it paid for is added if the
-// subscription is still at that term, and the charge refunded otherwise,
-// as for any renewal charge.
-func (s *Service) settleReleasedRenewal(ctx context.Context, p *Payment) error {
+// settleReleased settles a renewal or upgrade released as never charged
+// whose charge the provider took after all: the term it paid for is added
+// if the subscription is still where the charge found it, and the charge
+// refunded otherwise, as for any such charge.
+func (s *Service) settleReleased(ctx context.Context, p *Payment) error {
 	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, "")
 	if err != nil || !found || !res.Succeeded {
 		return err // its answer to a lookup differs from its list: left as it is, and reported
+	}
+	if p.Purpose == PurposeUpgrade {
+		return s.settleUpgrade(ctx, p, res)
 	}
 	return s.settleRenewal(ctx, p, res)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/money"
 )
 
 // Report is a difference reconciliation found between our payments and the
@@ -89,6 +90,9 @@ type ReportStore interface {
 	FileReport(ctx context.Context, r *Report) (bool, error)
 	// OpenReports lists the reports not resolved yet, oldest first.
 	OpenReports(ctx context.Context, limit int) ([]*Report, error)
+	// RefundedOf sums the refunds admins gave of a payment, given or
+	// being given.
+	RefundedOf(ctx context.Context, paymentID int64) (money.Paise, error)
 	// ResolveReport marks a report resolved by an admin, unless it is
 	// already; ErrNotFound if there is no such report.
 	ResolveReport(ctx context.Context, id, by int64, now time.Time) error

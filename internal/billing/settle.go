@@ -13,8 +13,8 @@ const SettleJob = "settle-payment"
 
 // SettlePayment settles a payment from what the provider says of it: a
 // checkout starts its subscription, records its decline, or (released,
-// but paid after all) is refunded; a pending renewal is settled as
-// recovery does. A payment the provider knows nothing of yet stays as it
+// but paid after all) is refunded; a pending renewal or upgrade is
+// settled as recovery does. A payment the provider knows nothing of yet stays as it
 // is. Safe to run again and beside every other settling of the payment.
 func (s *Service) SettlePayment(ctx context.Context, paymentID int64) error {
 	p, err := s.Store.PaymentByID(ctx, paymentID)
@@ -27,6 +27,11 @@ func (s *Service) SettlePayment(ctx context.Context, paymentID int64) error {
 			return nil
 		}
 		return s.RecoverRenewal(ctx, p.ID)
+	case PurposeUpgrade:
+		if p.Status != PaymentPending {
+			return nil
+		}
+		return s.RecoverUpgrade(ctx, p.ID)
 	case PurposeCheckout:
 		_, _, err := s.CompleteCheckout(ctx, p.IdempotencyKey)
 		if err == nil || isReaderOutcome(err) || errors.Is(err, ErrPaymentInProgress) && !errors.Is(err, errLookupFailed) {

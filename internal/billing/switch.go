@@ -314,8 +314,9 @@ func (s *Service) settleUpgrade(ctx context.Context, p *Payment, res ChargeResul
 }
 
 // RecoverUpgrade settles an upgrade's payment left pending: it asks the
-// gateway what became of the charge and settles it, or releases the
-// payment if the gateway never received it.
+// gateway what became of the charge and settles it, or, once the charge
+// can no longer be on its way, releases the payment the gateway never
+// received.
 func (s *Service) RecoverUpgrade(ctx context.Context, paymentID int64) error {
 	p, err := s.Store.PaymentByID(ctx, paymentID)
 	if err != nil || p.Status != PaymentPending {
@@ -327,6 +328,9 @@ func (s *Service) RecoverUpgrade(ctx context.Context, paymentID int64) error {
 	}
 	if found {
 		return s.settleUpgrade(ctx, p, res)
+	}
+	if s.Now().Sub(p.CreatedAt) < CheckoutRecoveryAfter {
+		return fmt.Errorf("upgrade payment %d: its charge may still be on its way", p.ID)
 	}
 	_, err = s.Store.SettlePayment(ctx, p.ID, PaymentFailed, "", released, s.Now())
 	return err

@@ -54,6 +54,13 @@ func (t *Tx) LockRefundedPayment(ctx context.Context, paymentID int64) (*billing
 	return p, money.Paise(taken), nil
 }
 
+// RefundedOf sums the refunds of a payment, pending or succeeded.
+func (s *Store) RefundedOf(ctx context.Context, paymentID int64) (money.Paise, error) {
+	var taken int64
+	err := s.readRow(ctx, `SELECT COALESCE(SUM(amount_paise), 0) FROM refunds WHERE payment_id = $1`, paymentID).Scan(&taken)
+	return money.Paise(taken), mapErr(err)
+}
+
 // RefundByKey finds a refund by its form's key inside the transaction.
 func (t *Tx) RefundByKey(ctx context.Context, key string) (*refunds.Refund, error) {
 	return scanRefund(t.tx.QueryRowContext(ctx, `SELECT `+refundColumns+` FROM refunds WHERE refund_key = $1`, key))
