@@ -41,7 +41,9 @@ var billingTaxProfile = map[string]string{
 // payment and its tax invoice; the invoice downloads through its link as
 // a PDF whose text names the publisher, its GSTIN, the amount and the
 // CGST and SGST. Auto-renewal is cancelled (access kept to the paid-until
-// date) and resumed, the database agreeing with the page each time.
+// date) and resumed; a switch to the quarterly plan at the next renewal is
+// chosen and taken back, and a switch to the two-year plan is paid now for
+// the amount the page names; the database agrees with the page each time.
 func TestBillingJourney(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		b := &tab{t: t, ctx: e2e.NewTab(t, 90*time.Second), base: site.URL}
@@ -284,8 +286,57 @@ func TestBillingJourney(t *testing.T) {
 			t.Errorf("cancelling and resuming left %d payments (%v), want the one", len(history), err)
 		}
 
-		// Switching plan from /account goes here, once the account page
-		// has its "Switch plan" form.
+		// Switch plans: at the next renewal, to the quarterly plan, which
+		// the next charge then names, and back; then now, to the two-year
+		// plan, for the amount the page names.
+		b.clickAndLoad(`.switch-option[data-plan="smart-quarterly"] .switch-at-renewal`)
+		b.waitVisible("#switch-scheduled")
+		if got := b.text("#next-charge"); got != "Next charge: ₹900 on "+nextCharge {
+			t.Errorf("after choosing the quarterly plan for the renewal, the page says %q", got)
+		}
+		b.clickAndLoad("#switch-undo")
+		b.waitVisible("#cancel-button")
+		if b.count("#switch-scheduled") != 0 || b.text("#next-charge") != "Next charge: ₹2,700 on "+nextCharge {
+			t.Errorf("after staying on the plan the page says %q", b.text("#next-charge"))
+		}
+		opts, err := site.App.Billing.SwitchOptions(ctx, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var saver billing.SwitchOption
+		for _, o := range opts {
+			if o.Plan.Code == "super-saver" {
+				saver = o
+			}
+		}
+		if !saver.Upgrade {
+			t.Fatalf("no switch now to Super Saver among %+v", opts)
+		}
+		terms := b.text(`.switch-option[data-plan="super-saver"] .switch-now-terms`)
+		if want := "you pay " + saver.Amount.String() + " today, the price of ₹3,900 less " + saver.Credit.String(); !strings.Contains(terms, want) {
+			t.Errorf("the switch now reads %q, want it to say %q", terms, want)
+		}
+		b.clickAndLoad(`.switch-option[data-plan="super-saver"] .switch-now`)
+		b.waitVisible("#plan-name")
+		if got := b.text("#plan-name"); got != "Super Saver" {
+			t.Errorf("after switching now the plan reads %q", got)
+		}
+		if got := b.text(".notice"); !strings.Contains(got, "You switched plans") {
+			t.Errorf("after switching now the notice reads %q", got)
+		}
+		if n := b.count(".invoice-link"); n != 2 {
+			t.Errorf("%d invoices listed after switching, want the first payment's and the switch's", n)
+		}
+		switched, err := site.App.Billing.Current(ctx, acct.ID)
+		if err != nil || switched == nil {
+			t.Fatalf("after switching: %v, %v", switched, err)
+		}
+		if switched.TermsPaid != 2 || !switched.PaidUntil.Equal(billing.AddMonths(site.Clock.Now(), 24, cfg.Location)) {
+			t.Errorf("after switching: %d terms, paid until %s; want 2, two years from now", switched.TermsPaid, switched.PaidUntil)
+		}
+		if history, err := site.App.Billing.PaymentHistory(ctx, acct.ID); err != nil || len(history) != 2 {
+			t.Errorf("%d payments after switching (%v), want 2", len(history), err)
+		}
 	})
 }
 
