@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -241,4 +242,66 @@ func TestReconcileRazorpayReportsUnknownKeysAndAmountsOnce(t *testing.T) {
 			t.Errorf("%d payments captured at Razorpay, want 2", n)
 		}
 	})
+}
+
+// On Razorpay's page the reader's first card is declined and the second
+// pays, and the webhook about the decline arrives first: the decline is
+// not recorded while the page is open, so the payment that follows starts
+// the subscription, and nothing is refunded or reported.
+func TestRazorpayDeclineThenPaidOnTheSamePage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newRazorpayWorld(t, st)
+		page, err := w.startCheckout(t, billing.NewFormKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.openPage(t, page)
+		deliver := func(event, paymentID string) {
+			header, body, err := w.fake.Webhook(event, paymentID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.HandleWebhook(ctx, "razorpay", header, body); err != nil {
+				t.Fatalf("%s webhook: %v", event, err)
+			}
+			if err := w.svc.SettlePayment(ctx, latestPayment(t, st, w.reader).ID); err != nil {
+				t.Fatalf("settling after %s: %v", event, err)
+			}
+		}
+		cb, err := w.fake.CompleteCheckout(page.Ref, "4000000000000002")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var meta struct {
+			PaymentID string `json:"payment_id"`
+		}
+		if err := json.Unmarshal([]byte(cb.Form.Get("error[metadata]")), &meta); err != nil || meta.PaymentID == "" {
+			t.Fatalf("the declined callback names no payment: %v", cb.Form)
+		}
+		deliver("payment.failed", meta.PaymentID)
+		if p := latestPayment(t, st, w.reader); p.Status != billing.PaymentPending {
+			t.Fatalf("after the decline's webhook, with the page open, the payment is %s (%s), want pending", p.Status, p.Failure)
+		}
+		paid, err := w.fake.CompleteCheckout(page.Ref, razorpaytest.CardSucceeds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deliver("payment.captured", paid.Form.Get("razorpay_payment_id"))
+		if n := w.live(t); n != 1 {
+			t.Fatalf("%d live subscriptions after paying on the same page, want 1", n)
+		}
+		if sum := (&checkoutWorld{st: st, clk: w.clk}).reconcile(t, w.svc); sum.Reported != 0 || w.fake.Refunds() != 0 {
+			t.Errorf("reconciliation reported %d, %d refunds; want none", sum.Reported, w.fake.Refunds())
+		}
+	})
+}
+
+func latestPayment(t *testing.T, st *store.Store, account int64) *billing.Payment {
+	t.Helper()
+	payments, err := st.PaymentsOf(context.Background(), account)
+	if err != nil || len(payments) == 0 {
+		t.Fatalf("payments of %d: %v (%d)", account, err, len(payments))
+	}
+	return payments[0]
 }

@@ -12,8 +12,8 @@ import (
 const SettleJob = "settle-payment"
 
 // SettlePayment settles a payment from what the provider says of it: a
-// checkout starts its subscription, records its decline, or (released,
-// but paid after all) is refunded; a pending renewal or upgrade is
+// checkout starts its subscription, records its decline once its page has
+// closed, or (released, but paid after all) is refunded; a pending renewal or upgrade is
 // settled as recovery does. A payment the provider knows nothing of yet stays as it
 // is. Safe to run again and beside every other settling of the payment.
 func (s *Service) SettlePayment(ctx context.Context, paymentID int64) error {
@@ -33,6 +33,16 @@ func (s *Service) SettlePayment(ctx context.Context, paymentID int64) error {
 		}
 		return s.RecoverUpgrade(ctx, p.ID)
 	case PurposeCheckout:
+		if p.Status == PaymentPending && s.Now().Before(p.CreatedAt.Add(CheckoutPageLifetime)) {
+			// A decline on a page still open may be followed by another
+			// try on it: only a success is settled now; the reader's
+			// return, or recovery once the page has closed, records a
+			// decline.
+			res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, p.CheckoutRef)
+			if err != nil || !found || !res.Succeeded {
+				return err
+			}
+		}
 		_, _, err := s.CompleteCheckout(ctx, p.IdempotencyKey)
 		if err == nil || isReaderOutcome(err) || errors.Is(err, ErrPaymentInProgress) && !errors.Is(err, errLookupFailed) {
 			return nil
