@@ -29,6 +29,13 @@ type Gateway interface {
 	// first term of a plan and saves the payment method for renewals.
 	// The same key gives the same checkout, not a second one.
 	StartCheckout(ctx context.Context, c CheckoutRequest) (*CheckoutPage, error)
+	// StartSetup opens the provider's page where the reader saves a new
+	// payment method for renewals without paying for a term (paymethod.go).
+	// The same key gives the same page. Lookup(key, CheckoutPage.Ref)
+	// then answers with the method saved (Succeeded, Method), with
+	// Amount and Reference set when the provider took a token amount to
+	// authorise it, which billing refunds.
+	StartSetup(ctx context.Context, r SetupRequest) (*CheckoutPage, error)
 	// Charge takes amount from a saved payment method, off-session. The
 	// idempotency key makes a retried charge return the first one's
 	// outcome instead of charging again.
@@ -256,6 +263,9 @@ func (g *TestGateway) Charge(ctx context.Context, c Charge) (ChargeResult, error
 
 // Lookup reads the charge recorded under key.
 func (g *TestGateway) Lookup(ctx context.Context, key, _ string) (ChargeResult, bool, error) {
+	if IsSetupKey(key) {
+		return g.lookupSetup(ctx, key)
+	}
 	ok, ref, failure, token, err := g.Store.TestChargeByKey(ctx, key)
 	if errors.Is(err, dberr.ErrNotFound) {
 		return ChargeResult{}, false, nil

@@ -44,6 +44,7 @@ func (s *Service) JobKinds() map[string]JobKind {
 		RenewalReceiptJob:   {Run: s.SendRenewalReceipt, Workers: 1},
 		RenewalDeclinedJob:  {Run: s.SendRenewalDeclined, Workers: 1},
 		RenewalEndedJob:     {Run: s.SendRenewalEnded, Workers: 1},
+		SetupJob:            {Run: s.SettleMethodSetup, Workers: 1},
 	}
 }
 

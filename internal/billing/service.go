@@ -39,6 +39,7 @@ type Store interface {
 	RenewalStore
 	InvoiceStore
 	SwitchStore
+	MethodSetupStore
 }
 
 // Errors for readers.

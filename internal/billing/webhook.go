@@ -40,7 +40,15 @@ func (s *Service) HandleWebhook(ctx context.Context, provider string, header htt
 	}
 	out := WebhookOutcome{Event: ev}
 	var payment *Payment
-	if ev.Key != "" {
+	var setup *MethodSetup
+	if IsSetupKey(ev.Key) {
+		setup, err = s.Store.MethodSetupByKey(ctx, ev.Key)
+		if errors.Is(err, dberr.ErrNotFound) {
+			setup = nil
+		} else if err != nil {
+			return out, err
+		}
+	} else if ev.Key != "" {
 		payment, err = s.Store.PaymentByKey(ctx, ev.Key)
 		if errors.Is(err, dberr.ErrNotFound) {
 			payment = nil
@@ -53,6 +61,10 @@ func (s *Service) HandleWebhook(ctx context.Context, provider string, header htt
 		recorded, err := tx.RecordWebhookEvent(ctx, provider, ev, now)
 		if err != nil || !recorded {
 			out.Replay = !recorded
+			return err
+		}
+		if setup != nil {
+			out.Queued, err = tx.EnqueueJob(ctx, SetupJob, "setup:webhook:"+provider+":"+ev.ID, strconv.FormatInt(setup.ID, 10), now, now)
 			return err
 		}
 		if payment == nil {

@@ -196,10 +196,19 @@ func (g *Gateway) orderFor(ctx context.Context, existing []Order, req OrderReque
 // c.Key, with a mandate for renewals, and returns the hosted checkout's
 // form for Broadsheet to post from the reader's browser.
 func (g *Gateway) StartCheckout(ctx context.Context, c billing.CheckoutRequest) (*billing.CheckoutPage, error) {
+	if c.Amount <= 0 {
+		return nil, errors.New("razorpay: a checkout needs an amount")
+	}
+	return g.mandatePage(ctx, c, c.Amount)
+}
+
+// mandatePage opens the hosted checkout of c.Key's order for c.Amount,
+// which registers a mandate whose ceiling allows renewals of renewal.
+func (g *Gateway) mandatePage(ctx context.Context, c billing.CheckoutRequest, renewal money.Paise) (*billing.CheckoutPage, error) {
 	if err := checkKey(c.Key); err != nil {
 		return nil, err
 	}
-	if c.Amount <= 0 || c.Email == "" || c.ReturnURL == "" {
+	if c.Amount < 0 || c.Email == "" || c.ReturnURL == "" {
 		return nil, errors.New("razorpay: a checkout needs an amount, the reader's email and a return URL")
 	}
 	currency := currencyOr(c.Currency)
@@ -213,8 +222,8 @@ func (g *Gateway) StartCheckout(ctx context.Context, c billing.CheckoutRequest) 
 		return nil, err
 	}
 	ceiling := g.mandateCeiling
-	if c.Amount > ceiling {
-		ceiling = c.Amount
+	if renewal > ceiling {
+		ceiling = renewal
 	}
 	capture := true
 	order, err := g.orderFor(ctx, existing, OrderRequest{

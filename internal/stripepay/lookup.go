@@ -25,6 +25,9 @@ const (
 // session ref when there is one, otherwise the payment intent made under
 // the key, found by the key in its metadata.
 func (g *Gateway) Lookup(ctx context.Context, key, ref string) (billing.ChargeResult, bool, error) {
+	if ref != "" && billing.IsSetupKey(key) {
+		return g.lookupSetupSession(ctx, ref)
+	}
 	if ref != "" {
 		return g.lookupSession(ctx, ref)
 	}

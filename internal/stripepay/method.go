@@ -28,12 +28,17 @@ func parseToken(token string) (customerID, paymentMethodID string, ok bool) {
 // charge later. The Customer is the first named of those given (the
 // session's), the intent's and the payment method's.
 func savedMethod(pi *stripe.PaymentIntent, customers ...*stripe.Customer) *billing.PaymentMethod {
-	pm := pi.PaymentMethod
+	return methodOf(pi.PaymentMethod, append(customers, pi.Customer)...)
+}
+
+// methodOf is a saved payment method with the first Customer named of
+// those given and its own, or nil when there is no method or Customer.
+func methodOf(pm *stripe.PaymentMethod, customers ...*stripe.Customer) *billing.PaymentMethod {
 	if pm == nil || pm.ID == "" {
 		return nil
 	}
 	var customer string
-	for _, c := range append(customers, pi.Customer, pm.Customer) {
+	for _, c := range append(customers, pm.Customer) {
 		if c != nil && c.ID != "" {
 			customer = c.ID
 			break
