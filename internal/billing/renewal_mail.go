@@ -121,15 +121,20 @@ func (s *Service) SendRenewalDeclined(ctx context.Context, paymentID int64) erro
 			"To read again, subscribe: %s/subscribe", sub.PaidUntil.In(loc).Format(dayLayout), s.BaseURL)
 	case sub.NextAttemptAt != nil:
 		fmt.Fprintf(&b, "We will try your card again on %s. Meanwhile you keep reading, until %s at the latest.\n\n"+
-			"To keep your subscription, check your card or update your payment method on your account page:\n%s/account",
-			sub.NextAttemptAt.In(loc).Format(dayLayout), access, s.BaseURL)
+			"To keep your subscription, check your card or update your payment method on your account page; "+
+			"once you do, we charge the renewal to the new one at once:\n%s%s",
+			sub.NextAttemptAt.In(loc).Format(dayLayout), access, s.BaseURL, UpdateMethodPath)
 	default:
 		fmt.Fprintf(&b, "That was our last try: we will not charge your card again. You keep reading until %s; then your subscription ends.\n\n"+
-			"To keep reading after that, update your payment method on your account page:\n%s/account\n\nor subscribe again: %s/subscribe",
-			access, s.BaseURL, s.BaseURL)
+			"To keep reading after that, update your payment method on your account page, and we charge the renewal to it at once:\n%s%s\n\n"+
+			"or subscribe again: %s/subscribe", access, s.BaseURL, UpdateMethodPath, s.BaseURL)
 	}
 	return s.sendAbout(ctx, sub, RenewalDeclinedKey(p), "We could not renew your "+publication+" subscription", b.String())
 }
+
+// UpdateMethodPath is the account page's form that replaces the payment
+// method, which the emails about a declined renewal link to.
+const UpdateMethodPath = "/account#payment-method-form"
 
 // SendRenewalEnded emails that a subscription ended because its renewal
 // could not be charged, and how to subscribe again.

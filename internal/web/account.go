@@ -29,6 +29,9 @@ type accountData struct {
 	AccessEnds   string // the last day, when auto-renew is off
 	GraceEnds    string // past due: the last day of reading while the renewal is retried
 	NoRetry      bool   // past due with no retry left: it ends with GraceEnds
+	// Method is the payment method renewals charge, and MethodKey the key
+	// of the form that replaces it, when the reader may (paymethod.go).
+	Method, MethodKey string
 	// PaymentPending: a checkout was charged or is being charged, and its
 	// outcome is not recorded yet.
 	PaymentPending bool
@@ -95,6 +98,9 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, v *vi
 			d.Status = string(sub.Status)
 		}
 		d.Entitled = v.Entitlements.Premium
+		if d.Method, d.MethodKey, err = s.methodLine(ctx, sub, billing.Entitled(sub, s.Now())); err != nil {
+			return err
+		}
 		d.PaidUntil = sub.PaidUntil.In(loc).Format(dayLayout)
 		if sub.AutoRenew && sub.Status == billing.PastDue {
 			d.GraceEnds = billing.AccessUntil(sub).In(loc).Format(dayLayout)

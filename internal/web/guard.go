@@ -22,6 +22,9 @@ func (s *Server) guard(pages, uploads *http.ServeMux) http.Handler {
 	// provider what became of the payment, so another site posting it
 	// changes nothing the provider did not say.
 	csrf.AddInsecureBypassPattern("POST " + billing.ReturnPath)
+	// A provider's return from saving a payment method only redirects to
+	// its GET, which needs the reader's session.
+	csrf.AddInsecureBypassPattern("POST " + billing.SetupReturnPath)
 	toPages, toUploads := csrf.Handler(pages), csrf.Handler(uploads)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next := toPages
