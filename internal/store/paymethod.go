@@ -129,3 +129,11 @@ func (s *Store) TestSetupByKey(ctx context.Context, key string) (string, error) 
 	err := s.w.QueryRowContext(ctx, `SELECT token FROM testgateway_setups WHERE setup_key = $1`, key).Scan(&token)
 	return token, mapErr(err)
 }
+
+// CountPaymentMethods counts the payment methods saved for the account
+// (tests check that a setup records its method once).
+func (s *Store) CountPaymentMethods(ctx context.Context, accountID int64) (int, error) {
+	var n int
+	err := s.readRow(ctx, `SELECT COUNT(*) FROM payment_methods WHERE account_id = $1`, accountID).Scan(&n)
+	return n, mapErr(err)
+}
