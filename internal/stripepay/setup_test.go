@@ -41,10 +41,10 @@ func TestStripeMockAcceptsTheSetup(t *testing.T) {
 		t.Errorf("Idempotency-Key = %q, want the setup's key %q", got.IdempotencyKey, req.Key)
 	}
 	wantForm(t, got.Form, map[string]string{
-		"mode":                                        "setup",
-		"currency":                                    "inr",
-		"customer_creation":                           "always",
-		"customer_email":                              "reader@example.com",
+		"mode":              "setup",
+		"currency":          "inr",
+		"customer_creation": "always",
+		"customer_email":    "reader@example.com",
 		"setup_intent_data[metadata][broadsheet_key]": req.Key,
 		"setup_intent_data[description]":              req.Description,
 		"metadata[broadsheet_key]":                    req.Key,
