@@ -61,6 +61,9 @@ func (s *Service) Reconcile(ctx context.Context, since time.Time) (ReconcileSumm
 		if pp.Key == "" {
 			continue // not one of ours: another product on the same account
 		}
+		if IsSetupKey(pp.Key) {
+			continue // a new payment method's authorisation, refunded when it is recorded (paymethod.go)
+		}
 		if _, seen := byKey[pp.Key]; !seen {
 			keys = append(keys, pp.Key)
 		}
