@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/internal/app/apptest"
 	"broadsheet/internal/billing"
@@ -251,3 +252,37 @@ func TestPaymentMethodSetupCancelledOrDeclined(t *testing.T) {
 		}
 	})
 }
+
+// After the last retry was declined the subscription is past due with no
+// retry left until its grace period ends. A new payment method brings the
+// renewal back: it is charged at once, on the new card, once.
+func TestPaymentMethodAfterTheLastRetry(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		account, sub := pmPastDue(t, site)
+		charge := sub.PaidUntil.Add(-billing.RenewalLead)
+		for _, at := range []int{1, 3, 5} {
+			dnAt(site, charge.Add(pmDays(at)))
+		}
+		sub = rnSubByID(t, site, sub.ID)
+		if sub.Status != billing.PastDue || sub.NextAttemptAt != nil || sub.RenewalFailures != 4 {
+			t.Fatalf("after the last retry: %s, %d failures, next %v", sub.Status, sub.RenewalFailures, sub.NextAttemptAt)
+		}
+		device := rnDeviceOf(t, site, account)
+		page := pmOpenSetup(t, device)
+		if done := device.Post(page.RequestURI, pmCard(billing.CardSucceeds)); done.URL != "/account" {
+			t.Fatalf("after saving the card: %s (status %d)", done.RequestURI, done.Status)
+		}
+		site.RunJobs()
+		site.RunJobs()
+		got := rnSubByID(t, site, sub.ID)
+		if got.Status != billing.Active || got.TermsPaid != 2 {
+			t.Fatalf("after the update: %s with %d terms paid", got.Status, got.TermsPaid)
+		}
+		retry := billing.RenewalKey(&billing.Subscription{ID: sub.ID, TermsPaid: 1, RenewalFailures: 4})
+		if charges := pmRenewalCharges(t, site, account); len(charges) != 1 || charges[retry] != 1 {
+			t.Errorf("renewal charges %v, want one under %s", charges, retry)
+		}
+	})
+}
+
+func pmDays(days int) time.Duration { return time.Duration(days) * dnDay }

@@ -261,9 +261,14 @@ func (s *Service) settleSetup(ctx context.Context, setup *MethodSetup) (*MethodU
 		return nil, err
 	}
 	if !saved {
+		// Recorded by another settling of the setup (a reload, a
+		// webhook), in the transaction that marked the setup saved.
 		latest, err := s.Store.MethodSetupByID(ctx, setup.ID)
 		if err != nil {
 			return nil, err
+		}
+		if latest.Status == SetupPending {
+			return nil, fmt.Errorf("setup %s: its method is recorded but the setup is still pending", setup.Key)
 		}
 		return s.settleSetup(ctx, latest)
 	}

@@ -122,3 +122,16 @@ func TestSetupLookup(t *testing.T) {
 		t.Errorf("open: found %v, %v", found, err)
 	}
 }
+
+// Stripe's webhook about a completed setup session names the setup, so
+// that billing settles it even if the reader never comes back.
+func TestASetupSessionWebhookNamesTheSetup(t *testing.T) {
+	g := newGateway(t, "http://127.0.0.1:1", nil)
+	for _, typ := range []string{"checkout.session.completed", "checkout.session.expired"} {
+		body := event("evt_setup", typ, "checkout.session", `{"broadsheet_key":"setup:42:k"}`)
+		ev, err := g.ParseWebhook(signed(body, testWebhookSecret, time.Now()), body)
+		if err != nil || ev.Key != "setup:42:k" || !billing.IsSetupKey(ev.Key) {
+			t.Errorf("%s: %+v, %v", typ, ev, err)
+		}
+	}
+}
