@@ -451,6 +451,15 @@ func demoAccount(t *testing.T, prefix string) demo.Account {
 	return demo.Account{}
 }
 
+func accountID(t *testing.T, site *apptest.Site, email string) int64 {
+	t.Helper()
+	a, err := site.App.Store.AccountByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
 func TestAPISubscriber(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		b := site.NewBrowser()
@@ -477,6 +486,19 @@ func TestAPISubscriber(t *testing.T) {
 		paid, err := time.Parse(time.RFC3339, s["paid_until"].(string))
 		if err != nil || !paid.After(site.Clock.Now().AddDate(0, 11, 0)) {
 			t.Errorf("paid_until %v (%v)", s["paid_until"], err)
+		}
+
+		// The plan chosen for the next renewal, by code and name.
+		if v, present := s["next_plan"]; !present || v != nil {
+			t.Errorf("next_plan %v (present %v) before any switch, want null", v, present)
+		}
+		if err := site.App.Billing.SwitchAtRenewal(context.Background(), accountID(t, site, sub.Email), "super-saver"); err != nil {
+			t.Fatal(err)
+		}
+		_, me = call(t, b, "GET", "/api/v1/me", nil, bearer(token))
+		s = me["subscription"].(map[string]any)
+		if next, _ := s["next_plan"].(map[string]any); next["code"] != "super-saver" || next["name"] != "Super Saver" || s["plan_code"] != "smart-essential" {
+			t.Errorf("after a switch at renewal: %v", s)
 		}
 
 		_, out, article := getArticle(t, b, premium[0].Slug, bearer(token))

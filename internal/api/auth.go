@@ -251,6 +251,15 @@ type subscriptionJSON struct {
 	AutoRenew bool   `json:"auto_renew"`
 	PaidUntil string `json:"paid_until"`
 	Entitled  bool   `json:"entitled"`
+	// NextPlan is the plan the reader chose for the coming renewal; null
+	// when the subscription renews on its own plan.
+	NextPlan *planRefJSON `json:"next_plan"`
+}
+
+// planRefJSON names a plan.
+type planRefJSON struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
 }
 
 func (s *Server) showMe(w http.ResponseWriter, r *http.Request) error {
@@ -273,14 +282,22 @@ func (s *Server) subscriptionOf(r *http.Request, sub *billing.Subscription) (*su
 	if err != nil {
 		return nil, err
 	}
-	return &subscriptionJSON{
+	out := &subscriptionJSON{
 		PlanCode:  plan.Code,
 		PlanName:  plan.Name,
 		Status:    string(sub.Status),
 		AutoRenew: sub.AutoRenew,
 		PaidUntil: sub.PaidUntil.UTC().Format(time.RFC3339),
 		Entitled:  access.EntitlementsOf(sub, s.Now()).Premium,
-	}, nil
+	}
+	next, err := s.Billing.NextPlanOf(r.Context(), sub)
+	if err != nil {
+		return nil, err
+	}
+	if next != nil {
+		out.NextPlan = &planRefJSON{Code: next.Code, Name: next.Name}
+	}
+	return out, nil
 }
 
 // clientAddr is the address sign-in attempts are counted under: the peer,

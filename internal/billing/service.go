@@ -89,6 +89,15 @@ func (s *Service) PlanOf(ctx context.Context, sub *Subscription) (*Plan, error) 
 	return s.Store.PlanByID(ctx, sub.PlanID)
 }
 
+// NextPlanOf is the plan the reader chose for the subscription's coming
+// renewal, or nil when it renews on its own plan.
+func (s *Service) NextPlanOf(ctx context.Context, sub *Subscription) (*Plan, error) {
+	if sub.NextPlanID == 0 {
+		return nil, nil
+	}
+	return s.Store.PlanByID(ctx, sub.NextPlanID)
+}
+
 // Plans lists the plans on offer.
 func (s *Service) Plans(ctx context.Context) ([]*Plan, error) { return s.Store.Plans(ctx) }
 
