@@ -635,6 +635,8 @@ func TestAPIRouting(t *testing.T) {
 			{"GET", "/api/v1/sessions", "POST"},
 			{"POST", "/api/v1/sessions/current", "DELETE"},
 			{"PUT", "/api/v1/me", "GET"},
+			{"POST", "/api/v1/me/payments", "GET"},
+			{"DELETE", "/api/v1/me/invoices/1.pdf", "GET"},
 		} {
 			resp, out := call(t, b, c.method, c.path, nil, nil)
 			wantError(t, resp, out, http.StatusMethodNotAllowed)

@@ -86,6 +86,9 @@ func (s *Server) routes() []route {
 		{"/api/v1/sessions", m{http.MethodPost: s.createSession}},
 		{"/api/v1/sessions/current", m{http.MethodDelete: s.deleteSession}},
 		{"/api/v1/me", m{http.MethodGet: s.showMe}},
+		{"/api/v1/me/payments", m{http.MethodGet: s.listPayments}},
+		// {file} is "<id>.pdf": a wildcard is a whole path segment.
+		{invoicesPath + "{file}", m{http.MethodGet: s.showInvoicePDF}},
 		{"/api/v1/openapi.json", m{http.MethodGet: s.showOpenAPI}},
 		{adminArticles, m{http.MethodGet: s.listStories, http.MethodPost: s.createStory}},
 		{adminArticles + "/{id}", m{http.MethodGet: s.showStory, http.MethodPatch: s.updateStory}},
