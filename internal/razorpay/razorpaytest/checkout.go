@@ -13,10 +13,14 @@ import (
 	"strings"
 )
 
-// Test cards for CompleteCheckout.
+// Test cards and UPI addresses (VPAs) for CompleteCheckout.
 const (
 	CardSucceeds = "4111111111111111" // pays, and saves the card for renewals when asked
 	CardDeclined = "4000000000000002" // declined by the bank
+	// VPASucceeds pays with UPI and, when asked, registers a UPI Autopay
+	// mandate, whose renewals are debited a day after they are charged.
+	VPASucceeds = "success@razorpay"
+	VPAFails    = "failure@razorpay" // the reader declines in the UPI app
 )
 
 // checkoutForm is what the reader's browser posted to the hosted checkout.
@@ -74,13 +78,15 @@ func (s *Server) checkoutPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // CompleteCheckout pays an order on the hosted checkout as the reader
-// would, with a test card: the browser must first have posted the
-// checkout's form (POST /v1/checkout/embedded). A card that succeeds
-// pays the order and, when the order asked for a mandate and the form for
-// recurring, saves a token for the customer. It returns what Razorpay then
-// has the browser POST to the callback URL: the payment, order and
-// signature, or the error fields of a declined payment.
-func (s *Server) CompleteCheckout(orderID, cardNumber string) (*Callback, error) {
+// would, with a test card or a test UPI address (an instrument with an
+// "@", such as VPASucceeds): the browser must first have posted the
+// checkout's form (POST /v1/checkout/embedded). A card or VPA that
+// succeeds pays the order and, when the order asked for a mandate and the
+// form for recurring, saves a token for the customer: a card, or a UPI
+// Autopay mandate. It returns what Razorpay then has the browser POST to
+// the callback URL: the payment, order and signature, or the error fields
+// of a declined payment.
+func (s *Server) CompleteCheckout(orderID, instrument string) (*Callback, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, ok := s.orders[orderID]
@@ -99,18 +105,33 @@ func (s *Server) CompleteCheckout(orderID, cardNumber string) (*Callback, error)
 	if customerID == "" {
 		customerID = o.CustomerID
 	}
-	p := s.newPayment(o, "card")
+	upi := strings.Contains(instrument, "@")
+	method := "card"
+	if upi {
+		method = "upi"
+	}
+	if o.Method != "" && o.Method != method {
+		return nil, fmt.Errorf("razorpaytest: order %s takes only %s payments, not %s", orderID, o.Method, method)
+	}
+	p := s.newPayment(o, method)
 	p.Email, p.Contact, p.Description = f.Get("prefill[email]"), f.Get("prefill[contact]"), str(f.Get("description"))
 	p.Notes, p.CustomerID = formNotes(f), str(customerID)
-	card := &cardEntity{ID: s.newID("card"), Entity: "card", Name: f.Get("prefill[name]"), Last4: last4(cardNumber),
-		Network: network(cardNumber), Type: "credit", SubType: "consumer", ExpiryMonth: 12, ExpiryYear: s.now().Year() + 5}
-	p.CardID, p.card = str(card.ID), card
+	var card *cardEntity
+	succeeds, decline := digits(instrument) == CardSucceeds, CheckoutDecline
+	if upi {
+		p.VPA = str(instrument)
+		succeeds, decline = instrument != VPAFails, UPIDecline
+	} else {
+		card = &cardEntity{ID: s.newID("card"), Entity: "card", Name: f.Get("prefill[name]"), Last4: last4(instrument),
+			Network: network(instrument), Type: "credit", SubType: "consumer", ExpiryMonth: 12, ExpiryYear: s.now().Year() + 5}
+		p.CardID, p.card = str(card.ID), card
+	}
 	cb := &Callback{URL: f.Get("callback_url"), Form: url.Values{}}
-	if digits(cardNumber) != CardSucceeds {
-		s.fail(p, CheckoutDecline)
+	if !succeeds {
+		s.fail(p, decline)
 		meta, _ := json.Marshal(map[string]string{"payment_id": p.ID, "order_id": o.ID})
 		cb.Form.Set("error[code]", "BAD_REQUEST_ERROR")
-		cb.Form.Set("error[description]", CheckoutDecline)
+		cb.Form.Set("error[description]", decline)
 		cb.Form.Set("error[source]", "bank")
 		cb.Form.Set("error[step]", "payment_authorization")
 		cb.Form.Set("error[reason]", "payment_failed")
@@ -119,9 +140,13 @@ func (s *Server) CompleteCheckout(orderID, cardNumber string) (*Callback, error)
 	}
 	recurring := f.Get("recurring")
 	if _, known := s.customers[customerID]; o.Token != nil && known && (recurring == "1" || recurring == "true" || recurring == "preferred") {
-		t := &token{ID: s.newID("token"), Entity: "token", Token: s.newID("tk")[3:], Method: "card", Card: card,
+		t := &token{ID: s.newID("token"), Entity: "token", Token: s.newID("tk")[3:], Method: method, Card: card,
 			Recurring: true, CreatedAt: s.now().Unix(), UsedAt: s.now().Unix(), ExpiredAt: o.Token.ExpireAt,
 			MaxAmount: o.Token.MaxAmount, customerID: customerID}
+		if upi {
+			user, handle, _ := strings.Cut(instrument, "@")
+			t.VPA = &vpa{Username: user, Handle: handle, Name: str(f.Get("prefill[name]"))}
+		}
 		t.RecurringDetails.Status = "confirmed"
 		s.tokens[t.ID] = t
 		p.TokenID = str(t.ID)

@@ -9,7 +9,8 @@ import (
 type drop struct{ method, pathPrefix string }
 
 // FailNextRecurring declines the next n recurring charges, as a bank
-// would: each leaves a failed payment on its order and answers 400.
+// would: a card's at once, leaving a failed payment on its order and
+// answering 400; a UPI Autopay debit when it comes due, a day later.
 func (s *Server) FailNextRecurring(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -48,11 +49,45 @@ func (s *Server) Payments() int {
 	return len(s.payList)
 }
 
+// CollectDebits collects the UPI Autopay debits due by the fake's clock,
+// as Razorpay does in their 25th hour, and returns the ids of the payments
+// it captured or failed, for their webhooks. The fake also collects them
+// on its own before each API call and webhook.
+func (s *Server) CollectDebits() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.collectDebits()
+}
+
+// PaymentStatus is a payment's status (created, authorized, captured,
+// refunded, failed), or "" if there is no such payment.
+func (s *Server) PaymentStatus(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.collectDebits()
+	if p, ok := s.payments[id]; ok {
+		return p.Status
+	}
+	return ""
+}
+
+// PaymentIDs lists the ids of every payment made, oldest first.
+func (s *Server) PaymentIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, 0, len(s.payList))
+	for _, p := range s.payList {
+		ids = append(ids, p.ID)
+	}
+	return ids
+}
+
 // CapturedPayments counts the payments that took money (captured, refunded
 // since or not): the count that proves a charge happened once.
 func (s *Server) CapturedPayments() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.collectDebits()
 	n := 0
 	for _, p := range s.payList {
 		if p.Captured {

@@ -124,6 +124,10 @@ type payment struct {
 	AcquirerData     map[string]string `json:"acquirer_data"`
 	CreatedAt        int64             `json:"created_at"`
 	card             *cardEntity       // shown in webhooks; the API shows it only when expanded
+	// A UPI Autopay debit is collected after Razorpay's pre-debit
+	// notice: at debitAt, when it is captured, or failed if declineDebit.
+	debitAt      int64
+	declineDebit bool
 }
 
 type token struct {
@@ -134,6 +138,7 @@ type token struct {
 	Wallet           *string     `json:"wallet"`
 	Method           string      `json:"method"`
 	Card             *cardEntity `json:"card"`
+	VPA              *vpa        `json:"vpa,omitempty"`
 	Recurring        bool        `json:"recurring"`
 	RecurringDetails struct {
 		Status        string  `json:"status"`
@@ -148,6 +153,13 @@ type token struct {
 	Notes      notes   `json:"notes"`
 	DCCEnabled bool    `json:"dcc_enabled"`
 	customerID string
+}
+
+// vpa is a UPI token's address, as Razorpay shows it.
+type vpa struct {
+	Username string  `json:"username"`
+	Handle   string  `json:"handle"`
+	Name     *string `json:"name"`
 }
 
 type refund struct {

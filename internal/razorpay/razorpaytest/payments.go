@@ -3,14 +3,22 @@ package razorpaytest
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 )
 
 // What the fake's declines say, so that tests can look for them.
 const (
 	CheckoutDecline  = "Your payment was declined by the bank. Try another card."
 	RecurringDecline = "Payment failed: the bank declined the recurring charge."
+	UPIDecline       = "Payment failed: the payer declined the UPI request."
 	alreadyPaid      = "This order has already been paid."
 )
+
+// UPIDebitDelay is how long after a UPI Autopay recurring payment is
+// created its debit is collected: Razorpay notifies the payer first (the
+// pre-debit notice) and debits in the 25th hour; until then the payment is
+// created.
+const UPIDebitDelay = 25 * time.Hour
 
 func (s *Server) fetchPayment(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
@@ -124,6 +132,10 @@ func (s *Server) createRecurring(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "amount", "Amount exceeds maximum amount allowed")
 	case o.Status == "paid":
 		badRequest(w, "order_id", alreadyPaid)
+	case s.debitPending(o.ID):
+		// NPCI allows one debit a cycle, and Razorpay asks for none
+		// while the last one's outcome is not known.
+		badRequest(w, "order_id", "A payment for this order is already being processed")
 	default:
 		p := s.newPayment(o, t.Method)
 		p.Email, p.Contact, p.Notes, p.Description = req.Email, req.Contact, req.Notes, str(req.Description)
@@ -132,6 +144,21 @@ func (s *Server) createRecurring(w http.ResponseWriter, r *http.Request) {
 			p.CardID = str(t.Card.ID)
 		}
 		t.UsedAt = s.now().Unix()
+		if t.Method == "upi" {
+			// Accepted now, debited after the pre-debit notice: the
+			// payment stays created until then (see collectDebits).
+			p.VPA = str(t.vpaAddress())
+			p.debitAt = s.now().Add(UPIDebitDelay).Unix()
+			if s.failRecurring > 0 {
+				s.failRecurring--
+				p.declineDebit = true
+			}
+			writeJSON(w, http.StatusOK, map[string]string{
+				"razorpay_payment_id": p.ID, "razorpay_order_id": o.ID,
+				"razorpay_signature": s.paymentSignature(o.ID, p.ID),
+			})
+			return
+		}
 		if s.failRecurring > 0 {
 			s.failRecurring--
 			s.fail(p, RecurringDecline)
@@ -182,4 +209,49 @@ func (s *Server) capture(o *order, p *payment) {
 	fee, tax := p.Amount*2/100, p.Amount*2/100*18/118
 	p.Status, p.Captured, p.Fee, p.Tax = "captured", true, &fee, &tax
 	o.Status, o.AmountPaid, o.AmountDue = "paid", o.Amount, 0
+}
+
+// collectDebits collects the UPI Autopay debits that have come due by the
+// fake's clock: each is captured (or authorized, when captures are held),
+// or failed if it was to be declined; a debit on an order another payment
+// paid meanwhile fails. It returns the ids of the payments it settled.
+// Callers hold s.mu.
+func (s *Server) collectDebits() []string {
+	var settled []string
+	now := s.now().Unix()
+	for _, p := range s.payList {
+		if p.Status != "created" || p.debitAt == 0 || now < p.debitAt {
+			continue
+		}
+		o := s.orders[p.OrderID]
+		switch {
+		case p.declineDebit:
+			s.fail(p, UPIDecline)
+		case o.Status == "paid":
+			s.fail(p, alreadyPaid)
+		default:
+			s.authorize(o, p)
+		}
+		settled = append(settled, p.ID)
+	}
+	return settled
+}
+
+// debitPending reports whether an order has a UPI debit still to come.
+// Callers hold s.mu.
+func (s *Server) debitPending(orderID string) bool {
+	for _, p := range s.payList {
+		if p.OrderID == orderID && p.Status == "created" && p.debitAt != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// vpaAddress is a UPI token's address, "username@handle".
+func (t *token) vpaAddress() string {
+	if t.VPA == nil {
+		return ""
+	}
+	return t.VPA.Username + "@" + t.VPA.Handle
 }

@@ -6,7 +6,9 @@
 // characters, an order paid at most once, refunds once per idempotency
 // key), and offers what a test needs besides: paying a hosted checkout as
 // a reader would, declining the next renewals, losing an answer after the
-// work is done, counting payments and refunds, and signing webhooks.
+// work is done, counting payments and refunds, and signing webhooks. A UPI
+// Autopay renewal is debited as Razorpay debits it, a day after it is
+// charged (UPIDebitDelay), by the clock SetClock gives the fake.
 package razorpaytest
 
 import (
@@ -102,6 +104,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Description: "The server encountered an error. The incident has been reported to admins."})
 		return
 	}
+	s.CollectDebits()
 	if !s.takeDrop(r) {
 		s.mux.ServeHTTP(w, r)
 		return

@@ -17,6 +17,7 @@ import (
 // payload: {payment: {entity}, …}, created_at}).
 func (s *Server) Webhook(event, id string) (http.Header, []byte, error) {
 	s.mu.Lock()
+	s.collectDebits()
 	payload := map[string]any{}
 	var contains []string
 	var err error
