@@ -92,7 +92,7 @@ func (s *Service) Renew(ctx context.Context, subscriptionID int64) error {
 	key := RenewalKey(sub)
 	if p, err := s.Store.PaymentByKey(ctx, key); err == nil {
 		if settled, err := s.resumeRenewal(ctx, sub, p); err != nil || settled {
-			return err
+			return quiet(err)
 		}
 	} else if !errors.Is(err, dberr.ErrNotFound) {
 		return err
@@ -138,7 +138,7 @@ func (s *Service) Renew(ctx context.Context, subscriptionID int64) error {
 	if !created {
 		return nil // another run of this attempt holds the payment
 	}
-	return s.chargeRenewal(ctx, sub, payment)
+	return quiet(s.chargeRenewal(ctx, sub, payment))
 }
 
 // resumeRenewal settles a payment already made under the subscription's
@@ -161,8 +161,12 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 		}
 		return false, nil
 	}
-	// Pending: the process that charged it died or lost the answer.
+	// Pending: the process that charged it died or lost the answer, or
+	// the provider is yet to debit it.
 	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, "")
+	if errors.Is(err, ErrChargePending) {
+		return true, s.awaitDebit(ctx, p, err)
+	}
 	if err != nil {
 		return true, err
 	}
@@ -183,7 +187,9 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 
 // chargeRenewal charges the saved card for a pending renewal payment and
 // settles it. Once begun, the charge is seen through even if the job is
-// stopped (a graceful shutdown), within renewalChargeTimeout.
+// stopped (a graceful shutdown), within renewalChargeTimeout. A charge the
+// provider will debit later (ErrChargePending) leaves the payment pending
+// and its debit awaited (errAwaitingDebit).
 func (s *Service) chargeRenewal(ctx context.Context, sub *Subscription, p *Payment) error {
 	ctx = context.WithoutCancel(ctx)
 	method, err := s.Store.PaymentMethodByID(ctx, sub.PaymentMethodID)
@@ -193,6 +199,9 @@ func (s *Service) chargeRenewal(ctx context.Context, sub *Subscription, p *Payme
 	chargeCtx, cancel := context.WithTimeout(ctx, renewalChargeTimeout)
 	res, err := s.Gateway.Charge(chargeCtx, Charge{IdempotencyKey: p.IdempotencyKey, Token: method.Token, Amount: p.Amount, Currency: p.Currency})
 	cancel()
+	if errors.Is(err, ErrChargePending) {
+		return s.awaitDebit(ctx, p, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrPaymentInProgress, err)
 	}
@@ -288,8 +297,9 @@ func (s *Service) extendSubscription(ctx context.Context, accountID int64, term 
 // RecoverRenewal settles a renewal payment left pending: it asks the
 // gateway what became of the charge, then extends the subscription or
 // refunds the charge, records the decline, charges it if the gateway
-// never received it and the subscription is still due, or releases it.
-// It is safe to run again and beside the renewal job.
+// never received it and the subscription is still due, or releases it. A
+// charge the provider has yet to debit stays pending, quietly, its debit
+// awaited. It is safe to run again and beside the renewal job.
 func (s *Service) RecoverRenewal(ctx context.Context, paymentID int64) error {
 	p, err := s.Store.PaymentByID(ctx, paymentID)
 	if err != nil {
@@ -306,7 +316,9 @@ func (s *Service) RecoverRenewal(ctx context.Context, paymentID int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.resumeRenewal(ctx, sub, p); err != nil {
+	if _, err := s.resumeRenewal(ctx, sub, p); errors.Is(err, errAwaitingDebit) {
+		return nil
+	} else if err != nil {
 		return err
 	}
 	latest, err := s.Store.PaymentByID(ctx, p.ID)

@@ -39,8 +39,16 @@ const (
 )
 
 // ErrPending is a payment Razorpay has not settled yet (created, awaiting
-// the bank): ask again later.
-var ErrPending = errors.New("razorpay: the payment is still being processed")
+// the bank, or a UPI Autopay debit due a day after its pre-debit
+// notification): ask again later. It is a billing.ErrChargePending:
+// Razorpay has the charge, and nothing is to be charged again meanwhile.
+var ErrPending error = pendingError{}
+
+type pendingError struct{}
+
+func (pendingError) Error() string { return "razorpay: the payment is still being processed" }
+
+func (pendingError) Is(target error) bool { return target == billing.ErrChargePending }
 
 // GatewayConfig sets up a Gateway.
 type GatewayConfig struct {
