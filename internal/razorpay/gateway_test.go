@@ -576,3 +576,82 @@ func TestHangingOrHugeRazorpayFailsCleanly(t *testing.T) {
 		}
 	}
 }
+
+// A UPI Autopay mandate: the renewal is accepted and stays created, as
+// Razorpay debits it only after its pre-debit notification, in the 25th
+// hour. Until then Charge and Lookup say so with an error that is a
+// billing.ErrChargePending, and charging again under the key makes no
+// second payment; once the debit is collected both answer with it. A
+// debit the bank declines is a decline.
+func TestUPIAutopayRenewalIsDebitedADayLater(t *testing.T) {
+	fake := razorpaytest.New(keyID, keySecret, webhookSecret)
+	now := time.Date(2026, 11, 15, 10, 0, 0, 0, time.UTC)
+	fake.SetClock(func() time.Time { return now })
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	client, err := razorpay.NewClient(razorpay.Config{BaseURL: srv.URL, KeyID: keyID, KeySecret: keySecret,
+		HTTPClient: &http.Client{Timeout: 5 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err := razorpay.NewGateway(razorpay.GatewayConfig{Client: client, WebhookSecret: webhookSecret, Method: "upi",
+		Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{fake: fake, url: srv.URL, client: client, gw: gw}
+	ctx := context.Background()
+	key := "checkout:7:upi"
+	page, err := gw.StartCheckout(ctx, checkoutRequest(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb := e.pay(t, page, razorpaytest.VPASucceeds)
+	p, err := client.FetchPayment(ctx, cb.Form.Get("razorpay_payment_id"))
+	if err != nil || p.Method != "upi" || p.VPA != razorpaytest.VPASucceeds || p.Status != razorpay.PaymentCaptured {
+		t.Fatalf("the checkout's payment %+v (%v), want a captured UPI payment from the VPA", p, err)
+	}
+	res, found, err := gw.Lookup(ctx, key, page.Ref)
+	if err != nil || !found || res.Method == nil || res.Method.Brand != "UPI" {
+		t.Fatalf("lookup after paying: %+v, %v, %v; want the UPI mandate saved", res, found, err)
+	}
+	customerID, tokenID, _ := strings.Cut(res.Method.Token, "/")
+	tok, err := client.FetchToken(ctx, customerID, tokenID)
+	if err != nil || tok.Method != "upi" || tok.VPA == nil || tok.VPA.Username+"@"+tok.VPA.Handle != razorpaytest.VPASucceeds || tok.Card != nil {
+		t.Fatalf("token %+v (%v), want a UPI token with its VPA", tok, err)
+	}
+
+	for i, outcome := range []string{"captured", "failed"} {
+		renewal := billing.Charge{IdempotencyKey: "renewal:1:2:" + string(rune('1'+i)), Token: res.Method.Token, Amount: price, Currency: "INR"}
+		if outcome == "failed" {
+			fake.FailNextRecurring(1)
+		}
+		before := fake.Payments()
+		for try := range 3 {
+			if _, err := gw.Charge(ctx, renewal); !errors.Is(err, billing.ErrChargePending) || !errors.Is(err, razorpay.ErrPending) {
+				t.Fatalf("%s: charge %d before the debit: %v, want ErrChargePending", outcome, try+1, err)
+			}
+			if _, _, err := gw.Lookup(ctx, renewal.IdempotencyKey, ""); !errors.Is(err, billing.ErrChargePending) {
+				t.Fatalf("%s: lookup before the debit: %v, want ErrChargePending", outcome, err)
+			}
+			now = now.Add(8 * time.Hour)
+		}
+		if n := fake.Payments(); n != before+1 {
+			t.Fatalf("%s: %d payments made by three charges under one key, want 1", outcome, n-before)
+		}
+		now = now.Add(razorpaytest.UPIDebitDelay - 24*time.Hour)
+		got, found, err := gw.Lookup(ctx, renewal.IdempotencyKey, "")
+		if err != nil || !found || got.Succeeded != (outcome == "captured") {
+			t.Fatalf("%s: lookup after the debit: %+v, %v, %v", outcome, got, found, err)
+		}
+		if outcome == "failed" && got.Failure != razorpaytest.UPIDecline {
+			t.Errorf("declined debit's reason %q, want the fake's", got.Failure)
+		}
+		if again, err := gw.Charge(ctx, renewal); err != nil || again.Reference != got.Reference || fake.Payments() != before+1 {
+			t.Fatalf("%s: charge after the debit: %+v, %v; want its outcome and no new payment", outcome, again, err)
+		}
+	}
+	if n := fake.CapturedPayments(); n != 2 {
+		t.Errorf("%d captured, want the checkout and the first renewal", n)
+	}
+}
