@@ -75,17 +75,21 @@ func (s *Service) awaitDebit(ctx context.Context, p *Payment, cause error) error
 		return fmt.Errorf("%w: renewal payment %d: its debit is still pending %s after the charge: %w",
 			ErrPaymentInProgress, p.ID, now.Sub(p.CreatedAt).Round(time.Minute), cause)
 	}
+	queued := false
 	err := s.Store.InBillingTx(ctx, func(tx Tx) error {
 		if err := tx.PostponeRenewal(ctx, subID, seq, at, at.Add(RenewalLead), now); err != nil {
 			return err
 		}
-		_, err := tx.EnqueueJob(ctx, SettleJob, DebitCheckKey(p.ID, at), strconv.FormatInt(p.ID, 10), at, now)
+		var err error
+		queued, err = tx.EnqueueJob(ctx, SettleJob, DebitCheckKey(p.ID, at), strconv.FormatInt(p.ID, 10), at, now)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	slog.InfoContext(ctx, "renewal charge accepted; its debit is awaited", "payment", p.ID,
-		"subscription", subID, "next_check", at, "cause", cause.Error())
+	if queued { // once per check, however often the payment is looked at
+		slog.InfoContext(ctx, "renewal charge accepted; its debit is awaited", "payment", p.ID,
+			"subscription", subID, "next_check", at, "cause", cause.Error())
+	}
 	return errAwaitingDebit
 }
