@@ -22,7 +22,8 @@ func paymentGateway(cfg *config.Config, st *store.Store, clk clock.Clock, public
 		if err != nil {
 			return nil, fmt.Errorf("razorpay: %w", err)
 		}
-		return razorpay.NewGateway(razorpay.GatewayConfig{Client: client, WebhookSecret: p.RazorpayWebhookSecret, BusinessName: publication, Now: clk.Now})
+		return razorpay.NewGateway(razorpay.GatewayConfig{Client: client, WebhookSecret: p.RazorpayWebhookSecret, BusinessName: publication,
+			Method: p.RazorpayMethod, Now: clk.Now})
 	case "stripe":
 		return stripepay.New(stripepay.Config{SecretKey: p.StripeSecretKey, WebhookSecret: p.StripeWebhookSecret, BaseURL: p.StripeBaseURL, Logger: log, Now: clk.Now})
 	}

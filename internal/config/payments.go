@@ -18,6 +18,10 @@ type Payments struct {
 	RazorpayKeySecret     string
 	RazorpayWebhookSecret string
 	RazorpayBaseURL       string // default Razorpay's own API; tests and sandboxes point it elsewhere
+	// RazorpayMethod is how readers pay on Razorpay's checkout, with a
+	// mandate for renewals: "card" (the default), "upi" (UPI Autopay) or
+	// "emandate", as the Razorpay account has them enabled.
+	RazorpayMethod string
 
 	StripeSecretKey     string
 	StripeWebhookSecret string
@@ -39,6 +43,7 @@ func paymentsFromEnv() (Payments, error) {
 		RazorpayKeySecret:     os.Getenv("BROADSHEET_RAZORPAY_KEY_SECRET"),
 		RazorpayWebhookSecret: os.Getenv("BROADSHEET_RAZORPAY_WEBHOOK_SECRET"),
 		RazorpayBaseURL:       env("BROADSHEET_RAZORPAY_BASE_URL", "https://api.razorpay.com"),
+		RazorpayMethod:        env("BROADSHEET_RAZORPAY_METHOD", "card"),
 		StripeSecretKey:       os.Getenv("BROADSHEET_STRIPE_SECRET_KEY"),
 		StripeWebhookSecret:   os.Getenv("BROADSHEET_STRIPE_WEBHOOK_SECRET"),
 		StripeBaseURL:         env("BROADSHEET_STRIPE_BASE_URL", "https://api.stripe.com"),
@@ -71,6 +76,11 @@ func paymentsFromEnv() (Payments, error) {
 		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return p, fmt.Errorf("%s %q: want an absolute http(s) URL", name, raw)
 		}
+	}
+	switch p.RazorpayMethod {
+	case "card", "upi", "emandate":
+	default:
+		return p, fmt.Errorf("BROADSHEET_RAZORPAY_METHOD %q: want card, upi or emandate", p.RazorpayMethod)
 	}
 	p.RazorpayBaseURL = strings.TrimSuffix(p.RazorpayBaseURL, "/")
 	p.StripeBaseURL = strings.TrimSuffix(p.StripeBaseURL, "/")

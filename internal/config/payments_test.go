@@ -22,6 +22,9 @@ func TestPaymentsConfiguration(t *testing.T) {
 		{"both", map[string]string{"BROADSHEET_STRIPE_SECRET_KEY": "sk", "BROADSHEET_STRIPE_WEBHOOK_SECRET": "wh",
 			"BROADSHEET_RAZORPAY_KEY_ID": "k", "BROADSHEET_RAZORPAY_KEY_SECRET": "s", "BROADSHEET_RAZORPAY_WEBHOOK_SECRET": "w"}, "", "both Razorpay and Stripe"},
 		{"bad base URL", map[string]string{"BROADSHEET_STRIPE_BASE_URL": "localhost:12111"}, "", "BROADSHEET_STRIPE_BASE_URL"},
+		{"razorpay with UPI Autopay", map[string]string{"BROADSHEET_RAZORPAY_KEY_ID": "rzp_test_1", "BROADSHEET_RAZORPAY_KEY_SECRET": "s",
+			"BROADSHEET_RAZORPAY_WEBHOOK_SECRET": "w", "BROADSHEET_RAZORPAY_METHOD": "upi"}, "razorpay", ""},
+		{"unknown Razorpay method", map[string]string{"BROADSHEET_RAZORPAY_METHOD": "paypal"}, "", "BROADSHEET_RAZORPAY_METHOD"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, names := range paymentVars {
@@ -29,6 +32,7 @@ func TestPaymentsConfiguration(t *testing.T) {
 					t.Setenv(n, "")
 				}
 			}
+			t.Setenv("BROADSHEET_RAZORPAY_METHOD", "")
 			for k, v := range c.env {
 				t.Setenv(k, v)
 			}
