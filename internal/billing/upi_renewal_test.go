@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -315,6 +316,76 @@ func TestUPIDebitDeclinedAfterTheWaitIsPastDue(t *testing.T) {
 		}
 		if n := len(outboxWith(t, st, "could not renew")); n != 1 {
 			t.Errorf("%d decline emails after the churn, want 1", n)
+		}
+	})
+}
+
+// debitNeverComes is a provider that accepted a renewal and never debits
+// it: every charge and lookup says it is still to come.
+type debitNeverComes struct{ billing.Gateway }
+
+var errStillToCome = fmt.Errorf("the bank has not debited it yet: %w", billing.ErrChargePending)
+
+func (debitNeverComes) Charge(context.Context, billing.Charge) (billing.ChargeResult, error) {
+	return billing.ChargeResult{}, errStillToCome
+}
+
+func (debitNeverComes) Lookup(context.Context, string, string) (billing.ChargeResult, bool, error) {
+	return billing.ChargeResult{}, false, errStillToCome
+}
+
+// A debit that never comes is waited for quietly through Razorpay's 36
+// hours and past them, to the last check three days after the charge:
+// the payment is never released or charged again, and the reader reads a
+// day past each check. After the last check the renewal and its settling
+// fail, loudly, for someone to look at; the payment stays pending, and the
+// reader's access ends a day after that check.
+func TestADebitThatNeverComesIsWaitedForThenReported(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newCheckoutWorld(t, st)
+		sub := w.subscribed(t)
+		w.noticed(t, sub)
+		svc := w.through(debitNeverComes{w.gateway})
+		charged := sub.PaidUntil.Add(-billing.RenewalLead)
+		w.clk.Set(charged)
+		if err := svc.Renew(ctx, sub.ID); err != nil {
+			t.Fatalf("renewal accepted for a later debit: %v", err)
+		}
+		p, err := st.PaymentByKey(ctx, billing.RenewalKey(sub))
+		if err != nil || p.Status != billing.PaymentPending {
+			t.Fatalf("renewal payment %+v (%v), want pending", p, err)
+		}
+		lastCheck := charged.Add(73 * time.Hour)
+		for w.clk.Now().Add(time.Hour).Before(lastCheck) {
+			w.clk.Advance(time.Hour)
+			if err := svc.Renew(ctx, sub.ID); err != nil {
+				t.Fatalf("at %s: renewal %v", w.clk.Now(), err)
+			}
+			if err := svc.RecoverPayment(ctx, p.ID); err != nil {
+				t.Fatalf("at %s: recovery %v", w.clk.Now(), err)
+			}
+			settleJobs(t, st, svc)
+			if now := w.clk.Now(); !billing.Entitled(mustSub(t, st, sub.ID), now) {
+				t.Fatalf("at %s (term ended %s), the reader lost access while the debit was awaited", now, sub.PaidUntil)
+			}
+		}
+		w.clk.Set(lastCheck)
+		if err := svc.RecoverPayment(ctx, p.ID); err == nil || !errors.Is(err, billing.ErrChargePending) {
+			t.Fatalf("after the last check, recovery: %v, want an error naming the pending debit", err)
+		}
+		if err := svc.Renew(ctx, sub.ID); err == nil {
+			t.Fatal("after the last check, the renewal succeeds quietly")
+		}
+		if latest, _ := st.PaymentByID(ctx, p.ID); latest.Status != billing.PaymentPending {
+			t.Fatalf("after the last check, the payment is %s (%s), want still pending", latest.Status, latest.Failure)
+		}
+		got := mustSub(t, st, sub.ID)
+		if !billing.Entitled(got, lastCheck.Add(23*time.Hour)) || billing.Entitled(got, lastCheck.Add(billing.RenewalLead)) {
+			t.Errorf("access until %s, want a day past the last check, %s", billing.AccessUntil(got), lastCheck)
+		}
+		if charges, _, _ := w.counts(t); charges != 1 {
+			t.Errorf("%d charges at the gateway, want the checkout's alone", charges)
 		}
 	})
 }
