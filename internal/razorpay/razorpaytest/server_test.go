@@ -295,3 +295,86 @@ func TestCheckoutPageChecksTheForm(t *testing.T) {
 		t.Fatal("paid an order whose checkout was never opened")
 	}
 }
+
+// A UPI Autopay mandate's recurring payment is created, not captured: a
+// second one on its order is refused while it is, and the clock passing
+// 25 hours debits it, as a webhook then shows; the token and payments
+// carry the VPA, as Razorpay's do.
+func TestUPIRecurringPaymentIsDebitedAfterTheNotice(t *testing.T) {
+	f := newFixture(t)
+	now := time.Date(2026, 11, 15, 10, 0, 0, 0, time.UTC)
+	f.fake.SetClock(func() time.Time { return now })
+	ctx := context.Background()
+	cust, err := f.client.CreateCustomer(ctx, razorpay.CustomerRequest{Email: "r@example.com", FailExisting: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := f.client.CreateOrder(ctx, razorpay.OrderRequest{Amount: 50000, Currency: "INR", Receipt: "upi-mandate",
+		CustomerID: cust.ID, Method: "upi",
+		Token: &razorpay.MandateTerms{MaxAmount: 100000, ExpireAt: now.AddDate(5, 0, 0).Unix(), Frequency: "as_presented"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"key_id": {keyID}, "order_id": {o.ID}, "customer_id": {cust.ID}, "recurring": {"1"},
+		"name": {"Test"}, "prefill[email]": {"r@example.com"}, "callback_url": {"https://news.example/return"}}
+	resp, err := http.PostForm(f.srv.URL+"/v1/checkout/embedded", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := f.fake.CompleteCheckout(o.ID, razorpaytest.CardSucceeds); err == nil {
+		t.Fatal("a card paid an order for UPI")
+	}
+	cb, err := f.fake.CompleteCheckout(o.ID, razorpaytest.VPASucceeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.client.FetchPayment(ctx, cb.Form.Get("razorpay_payment_id"))
+	if err != nil || first.Method != "upi" || first.VPA != razorpaytest.VPASucceeds || first.TokenID == "" {
+		t.Fatalf("the mandate's payment %+v, %v", first, err)
+	}
+	tok, err := f.client.FetchToken(ctx, cust.ID, first.TokenID)
+	if err != nil || tok.Method != "upi" || tok.VPA == nil || tok.VPA.Handle != "razorpay" || tok.RecurringDetails.Status != "confirmed" {
+		t.Fatalf("token %+v, %v", tok, err)
+	}
+
+	next, err := f.client.CreateOrder(ctx, razorpay.OrderRequest{Amount: 50000, Currency: "INR", Receipt: "upi-renewal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := razorpay.RecurringPaymentRequest{Email: "r@example.com", Amount: 50000, Currency: "INR",
+		OrderID: next.ID, CustomerID: cust.ID, Token: first.TokenID}
+	got, err := f.client.CreateRecurringPayment(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e *razorpay.Error
+	if _, err := f.client.CreateRecurringPayment(ctx, req); !errors.As(err, &e) || e.StatusCode != 400 {
+		t.Fatalf("a second debit while the first is to come: %v", err)
+	}
+	now = now.Add(razorpaytest.UPIDebitDelay - time.Second)
+	if p, _ := f.client.FetchPayment(ctx, got.PaymentID); p.Status != "created" || p.Method != "upi" || p.VPA != razorpaytest.VPASucceeds {
+		t.Fatalf("a second before the debit: %+v", p)
+	}
+	now = now.Add(time.Second)
+	_, body, err := f.fake.Webhook("payment.captured", got.PaymentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var event struct {
+		Payload struct {
+			Payment struct {
+				Entity map[string]any `json:"entity"`
+			} `json:"payment"`
+		} `json:"payload"`
+	}
+	if err := json.Unmarshal(body, &event); err != nil {
+		t.Fatal(err)
+	}
+	if p := event.Payload.Payment.Entity; p["status"] != "captured" || p["method"] != "upi" || p["vpa"] != razorpaytest.VPASucceeds || p["card"] != nil {
+		t.Fatalf("the debit's webhook shows %v", p)
+	}
+	if n := f.fake.CapturedPayments(); n != 2 {
+		t.Fatalf("%d captured, want the mandate's and the debit", n)
+	}
+}
