@@ -1,0 +1,612 @@
+package app_test
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"broadsheet/internal/demo"
+	"broadsheet/internal/razorpay/razorpaytest"
+	"broadsheet/internal/store/storetest"
+)
+
+// The kill trials' shape: readers renewing over rounds, each round's
+// renewals interrupted by SIGKILL at random moments.
+const (
+	ktReaders      = 10
+	ktRounds       = 2                       // renewal rounds: the second and third terms
+	ktNoticeTrials = 3                       // kills a round while pre-debit notices go out
+	ktChargeTrials = 11                      // kills a round while renewals are charged
+	ktMaxDelay     = 1200 * time.Millisecond // the longest a server lives after it answers
+	ktLatency      = 50 * time.Millisecond   // Razorpay's delay each way on every API call
+	ktPassword     = "kill-test-password"
+	ktKeyID        = "rzp_test_killtrials"
+	ktKeySecret    = "kill-trials-key-secret"
+	ktHookSecret   = "kill-trials-webhook-secret"
+)
+
+// Readers pay their first term through Razorpay (the fake, served from
+// this test's process, so that what Razorpay recorded outlives every
+// kill). Then, over two renewal rounds, the server runs with its clock
+// moved to the week of the renewals, first while their pre-debit notices
+// go out, then once the charges are due, and is killed with SIGKILL at a
+// random moment after it starts answering (22 times while charging, 6
+// while noticing), each time restarted a random few minutes later, as an
+// operator might. Razorpay answers slowly, so that kills land while
+// charges are on their way there and back.
+//
+// Once the server is back for good and every renewal settled, Razorpay's
+// own records are audited against each subscription: every term after the
+// first was paid by exactly one captured charge under its renewal key,
+// which is the payment of the term; any other captured charge under a
+// renewal key was refunded at Razorpay and is refunded in our records;
+// no charge was made for a term that was not due, none is left authorized
+// and uncaptured, and each charge was made at least a day after the
+// term's pre-debit notice went out. No payment of ours stays pending.
+//
+// The kill moments and restart delays come from a seed, logged; set
+// BROADSHEET_KILL_SEED to replay one (the timings of the processes still
+// vary from run to run).
+func TestRenewalKillTrials(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server binary")
+	}
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("BROADSHEET_KILL_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("BROADSHEET_KILL_SEED=%q: %v", s, err)
+		}
+	}
+	t.Logf("seed %d: replay with BROADSHEET_KILL_SEED=%d", seed, seed)
+	bin := killBuild(t)
+	for i, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			kt := &killTrials{t: t, bin: bin, engine: engine, rng: rand.New(rand.NewPCG(seed, uint64(i)))}
+			kt.run()
+		})
+	}
+}
+
+// killTrials is one engine's run.
+type killTrials struct {
+	t      *testing.T
+	bin    string
+	engine string
+	rng    *rand.Rand
+	dbURL  string
+	db     *sql.DB
+	fake   *razorpaytest.Server
+	rzp    *httptest.Server
+	offset atomic.Int64 // how far ahead the server's and Razorpay's clocks run
+	logs   []string     // the server's logs, one per start
+
+	trials, inFlight, chargedUnrecorded int
+}
+
+// ours narrows subscriptions to the test's readers.
+const ktOurs = `FROM subscriptions s JOIN accounts a ON a.id = s.account_id WHERE a.email LIKE 'killtrial%'`
+
+func (kt *killTrials) run() {
+	t := kt.t
+	kt.dbURL = storetest.URL(t, kt.engine)
+	emails := make([]string, ktReaders)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("killtrial%d@example.com", i)
+		killRun(t, kt.bin, "user", "create", "--email", emails[i], "--password", ktPassword, "--db", kt.dbURL)
+	}
+	kt.db = killOpenDB(t, kt.engine, kt.dbURL)
+
+	// Razorpay, slow on every API call both ways, on the clock the
+	// server runs on, so that its records are dated as the server sees
+	// them.
+	kt.fake = razorpaytest.New(ktKeyID, ktKeySecret, ktHookSecret)
+	kt.fake.SetClock(func() time.Time { return time.Now().Add(time.Duration(kt.offset.Load())) })
+	kt.rzp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/checkout/embedded" { // the reader's browser, not the API
+			kt.fake.ServeHTTP(w, r)
+			return
+		}
+		time.Sleep(ktLatency)
+		rec := httptest.NewRecorder()
+		kt.fake.ServeHTTP(rec, r)
+		time.Sleep(ktLatency) // done at Razorpay; the answer is on its way
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}))
+	t.Cleanup(kt.rzp.Close)
+
+	// The demo publication is seeded on the built-in test gateway, as a
+	// demo without a provider's keys is; its own subscriber, whose card
+	// is on that gateway, turns auto-renewal off, to stay out of the way.
+	start := time.Now()
+	seeding := killStart(t, kt.bin, kt.dbURL, "")
+	demoSub := demo.Accounts[1]
+	if status := killPost(t, killSignIn(t, seeding.url, demoSub.Email, demoSub.Password), seeding.url+"/account/cancel", url.Values{}); status >= 400 {
+		t.Fatalf("cancel as %s: status %d", demoSub.Email, status)
+	}
+	seeding.kill(t)
+
+	srv := kt.start()
+	for _, email := range emails {
+		kt.subscribe(srv.url, email)
+	}
+	killWaitFor(t, 60*time.Second, "every reader's first term", func() bool {
+		return killCount(t, kt.db, `SELECT COUNT(*) `+ktOurs+` AND s.status = 'active' AND s.terms_paid = 1 AND s.payment_method_id IS NOT NULL`) == ktReaders
+	})
+	srv.kill(t)
+	t.Logf("%d readers subscribed through Razorpay in %s", ktReaders, time.Since(start).Round(time.Millisecond))
+
+	for round := 1; round <= ktRounds; round++ {
+		seq := round + 1 // the term this round's renewals pay for
+		var last time.Time
+		if err := kt.db.QueryRow(`SELECT s.next_attempt_at ` + ktOurs + ` ORDER BY s.next_attempt_at DESC LIMIT 1`).Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		// Two days before the charges, in their notice period.
+		kt.moveClockTo(last.Add(-2 * 24 * time.Hour))
+		for range ktNoticeTrials {
+			kt.trial(round, "notices")
+		}
+		noticed := fmt.Sprintf(`SELECT COUNT(*) FROM renewal_notices n JOIN subscriptions s ON s.id = n.subscription_id
+			JOIN accounts a ON a.id = s.account_id WHERE a.email LIKE 'killtrial%%' AND n.seq = %d AND n.sent_at IS NOT NULL`, seq)
+		srv = kt.start()
+		killWaitFor(t, 60*time.Second, "every renewal notice sent", func() bool { return killCount(t, kt.db, noticed) == ktReaders })
+		srv.kill(t)
+
+		// A minute after the last charge fell due.
+		kt.moveClockTo(last.Add(time.Minute))
+		for range ktChargeTrials {
+			kt.trial(round, "charges")
+		}
+		// Back for good, past the killed jobs' leases and the time after
+		// which a pending payment is recovered.
+		kt.offset.Add(int64(10 * time.Minute))
+		srv = kt.start()
+		renewed := `SELECT COUNT(*) ` + ktOurs + ` AND s.terms_paid = ` + strconv.Itoa(seq)
+		killWaitFor(t, 90*time.Second, fmt.Sprintf("round %d's renewals", round), func() bool {
+			return killCount(t, kt.db, renewed) == ktReaders && kt.pending() == 0
+		})
+		killWaitFor(t, 60*time.Second, "the renewal and recovery jobs to drain", func() bool {
+			return killCount(t, kt.db, `SELECT COUNT(*) FROM jobs WHERE done_at IS NULL
+				AND kind IN ('renewal', 'checkout-recovery', 'settle-payment') AND unique_key NOT LIKE 'end:%'`) == 0
+		})
+		srv.kill(t)
+	}
+	t.Logf("%d kill trials in %s: %d killed with a renewal in flight, %d of them charged at Razorpay and not yet recorded",
+		kt.trials, time.Since(start).Round(time.Millisecond), kt.inFlight, kt.chargedUnrecorded)
+	if kt.inFlight == 0 {
+		t.Error("no kill landed while a renewal was in flight: the trials prove nothing")
+	}
+	kt.audit()
+	kt.logFailedJobs()
+	if t.Failed() {
+		kt.printLogs(3)
+	}
+}
+
+// moveClockTo moves the clock forward so that the server's time is at.
+func (kt *killTrials) moveClockTo(at time.Time) {
+	by := time.Until(at)
+	if by < time.Duration(kt.offset.Load()) {
+		kt.t.Fatalf("the clock would go back from %s ahead to %s", time.Duration(kt.offset.Load()), by)
+	}
+	kt.offset.Store(int64(by))
+}
+
+// trial restarts the server a random few minutes later (or at once, with
+// the killed jobs still leased), lets it run for a random while after it
+// answers, and kills it.
+func (kt *killTrials) trial(round int, phase string) {
+	t := kt.t
+	kt.trials++
+	later := time.Duration(kt.rng.IntN(7)) * time.Minute
+	life := time.Duration(kt.rng.Int64N(int64(ktMaxDelay)))
+	kt.offset.Add(int64(later))
+	srv := kt.start()
+	time.Sleep(life)
+	srv.kill(t)
+	pending := kt.pendingKeys()
+	charged := 0
+	captured := map[string]bool{}
+	for _, p := range kt.providerPayments() {
+		if p.Captured {
+			captured[p.key()] = true
+		}
+	}
+	for _, key := range pending {
+		if captured[key] {
+			charged++
+		}
+	}
+	if len(pending) > 0 {
+		kt.inFlight++
+	}
+	if charged > 0 {
+		kt.chargedUnrecorded++
+	}
+	t.Logf("trial %d (round %d, %s): restarted %s later, killed %s after it answered; %d payments pending, %d of them charged at Razorpay",
+		kt.trials, round, phase, later, life.Round(time.Millisecond), len(pending), charged)
+}
+
+// ktServer is one run of the server binary.
+type ktServer struct {
+	url    string
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// kill stops the server with SIGKILL: no shutdown, no last writes.
+func (s *ktServer) kill(t *testing.T) {
+	t.Helper()
+	s.cmd.Process.Kill()
+	<-s.exited
+}
+
+// start runs the demo server against Razorpay with the clock offset, and
+// waits until it answers.
+func (kt *killTrials) start() *ktServer {
+	t := kt.t
+	t.Helper()
+	addr := freeAddr(t)
+	logPath := filepath.Join(t.TempDir(), "server.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logFile.Close() })
+	kt.logs = append(kt.logs, logPath)
+	cmd := exec.Command(kt.bin, "demo", "--db", kt.dbURL, "--addr", addr,
+		"--clock-offset", strconv.FormatInt(kt.offset.Load()/int64(time.Millisecond), 10)+"ms")
+	cmd.Env = append(killEnv(t), "BROADSHEET_RAZORPAY_KEY_ID="+ktKeyID, "BROADSHEET_RAZORPAY_KEY_SECRET="+ktKeySecret,
+		"BROADSHEET_RAZORPAY_WEBHOOK_SECRET="+ktHookSecret, "BROADSHEET_RAZORPAY_BASE_URL="+kt.rzp.URL)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &ktServer{url: "http://" + addr, cmd: cmd, exited: make(chan struct{})}
+	go func() { cmd.Wait(); close(s.exited) }()
+	t.Cleanup(func() { s.kill(t) })
+	killWaitFor(t, 60*time.Second, "the server to answer", func() bool {
+		select {
+		case <-s.exited:
+			out, _ := os.ReadFile(logPath)
+			t.Fatalf("the server exited:\n%s", out)
+		default:
+		}
+		resp, err := http.Get(s.url + "/subscribe")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return s
+}
+
+// subscribe signs a reader in and has them pay the first term on
+// Razorpay's hosted checkout, and come back.
+func (kt *killTrials) subscribe(base, email string) {
+	t := kt.t
+	t.Helper()
+	c := killSignIn(t, base, email, ktPassword)
+	form := url.Values{"checkout_key": {killCheckoutKey(t, c, base)}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/subscribe/smart-quarterly", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fields := url.Values{}
+	for _, m := range rpFieldRE.FindAllStringSubmatch(string(body), -1) {
+		fields.Set(m[1], html.UnescapeString(m[2]))
+	}
+	if fields.Get("order_id") == "" {
+		t.Fatalf("checkout as %s: status %d, no form for Razorpay:\n%s", email, resp.StatusCode, body)
+	}
+	resp, err = http.PostForm(kt.rzp.URL+"/v1/checkout/embedded", fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("Razorpay's checkout page for %s: %s", email, resp.Status)
+	}
+	cb, err := kt.fake.CompleteCheckout(fields.Get("order_id"), razorpaytest.CardSucceeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := http.PostForm(cb.URL, cb.Form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back.Body.Close()
+}
+
+// pendingKeys are the keys of our readers' pending payments.
+func (kt *killTrials) pendingKeys() []string {
+	rows, err := kt.db.Query(`SELECT p.idempotency_key FROM payments p JOIN accounts a ON a.id = p.account_id
+		WHERE a.email LIKE 'killtrial%' AND p.status = 'pending'`)
+	if err != nil {
+		kt.t.Fatal(err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			kt.t.Fatal(err)
+		}
+		keys = append(keys, key)
+	}
+	if err := rows.Err(); err != nil {
+		kt.t.Fatal(err)
+	}
+	return keys
+}
+
+func (kt *killTrials) pending() int { return len(kt.pendingKeys()) }
+
+// rzpPayment is a payment as Razorpay's API lists it.
+type rzpPayment struct {
+	ID             string          `json:"id"`
+	OrderID        string          `json:"order_id"`
+	Status         string          `json:"status"`
+	Captured       bool            `json:"captured"`
+	Amount         int64           `json:"amount"`
+	AmountRefunded int64           `json:"amount_refunded"`
+	Notes          json.RawMessage `json:"notes"`
+	CreatedAt      int64           `json:"created_at"`
+}
+
+// key is the idempotency key Broadsheet noted on the payment.
+func (p rzpPayment) key() string {
+	var notes map[string]string
+	json.Unmarshal(p.Notes, &notes) // [] when there are none
+	return notes["broadsheet_key"]
+}
+
+// providerPayments lists every payment Razorpay holds, through its API.
+func (kt *killTrials) providerPayments() []rzpPayment {
+	t := kt.t
+	var all []rzpPayment
+	for skip := 0; ; skip += 100 {
+		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/payments?count=100&skip=%d", kt.rzp.URL, skip), nil)
+		req.SetBasicAuth(ktKeyID, ktKeySecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Items []rzpPayment `json:"items"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("listing Razorpay's payments: %s, %v", resp.Status, err)
+		}
+		all = append(all, page.Items...)
+		if len(page.Items) < 100 {
+			return all
+		}
+	}
+}
+
+// audit checks Razorpay's records against each subscription's terms.
+func (kt *killTrials) audit() {
+	t := kt.t
+	if keys := kt.pendingKeys(); len(keys) != 0 {
+		t.Errorf("payments still pending: %v", keys)
+	}
+	type sub struct {
+		id        int64
+		termsPaid int
+		status    string
+	}
+	var subs []sub
+	rows, err := kt.db.Query(`SELECT s.id, s.terms_paid, s.status ` + ktOurs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s sub
+		if err := rows.Scan(&s.id, &s.termsPaid, &s.status); err != nil {
+			t.Fatal(err)
+		}
+		subs = append(subs, s)
+	}
+	rows.Close()
+	if len(subs) != ktReaders {
+		t.Fatalf("%d subscriptions, want %d", len(subs), ktReaders)
+	}
+
+	// Razorpay's captured charges under renewal keys, by subscription and term.
+	type charge struct {
+		rzpPayment
+		key string
+	}
+	byTerm := map[string][]charge{} // "subscription:seq"
+	captured, refunded := 0, 0
+	checkouts := map[string]int{} // kept checkout charges by account
+	for _, p := range kt.providerPayments() {
+		key := p.key()
+		switch {
+		case p.Status == "authorized" || p.Status == "created":
+			t.Errorf("Razorpay payment %s (%s) is left %s", p.ID, key, p.Status)
+		case !p.Captured:
+			continue
+		case key == "":
+			t.Errorf("Razorpay payment %s took %d paise under no key of ours", p.ID, p.Amount)
+		}
+		if p.Captured && strings.HasPrefix(key, "checkout:") && p.AmountRefunded == 0 {
+			checkouts[strings.Split(key, ":")[1]]++
+		}
+		if !p.Captured || !strings.HasPrefix(key, "renewal:") {
+			continue
+		}
+		parts := strings.Split(key, ":")
+		if len(parts) != 4 {
+			t.Errorf("Razorpay payment %s has a malformed renewal key %q", p.ID, key)
+			continue
+		}
+		captured++
+		if p.AmountRefunded > 0 {
+			refunded++
+		}
+		byTerm[parts[1]+":"+parts[2]] = append(byTerm[parts[1]+":"+parts[2]], charge{p, key})
+	}
+	t.Logf("Razorpay captured %d renewal charges, %d of them refunded", captured, refunded)
+	for account, n := range checkouts {
+		if n != 1 {
+			t.Errorf("account %s: Razorpay kept %d checkout charges, want 1", account, n)
+		}
+	}
+	if len(checkouts) != ktReaders {
+		t.Errorf("Razorpay kept the checkout charges of %d accounts, want %d", len(checkouts), ktReaders)
+	}
+	// Reconciliation, run at every start, found nothing amiss with them.
+	rows, err = kt.db.Query(`SELECT r.kind, r.payment_key, r.detail FROM reconciliation_reports r
+		JOIN payments p ON p.idempotency_key = r.payment_key JOIN accounts a ON a.id = p.account_id
+		WHERE a.email LIKE 'killtrial%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var kind, key, detail string
+		if err := rows.Scan(&kind, &key, &detail); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("reconciliation reported %s for %s: %s", kind, key, detail)
+	}
+	rows.Close()
+
+	for _, s := range subs {
+		if s.status != "active" || s.termsPaid != ktRounds+1 {
+			t.Errorf("subscription %d: %s with %d terms paid, want active with %d", s.id, s.status, s.termsPaid, ktRounds+1)
+		}
+		for seq := 2; seq <= ktRounds+1; seq++ {
+			termKey := fmt.Sprintf("%d:%d", s.id, seq)
+			charges := byTerm[termKey]
+			delete(byTerm, termKey)
+			var kept []charge
+			for _, c := range charges {
+				if c.AmountRefunded == c.Amount {
+					kt.checkRefunded(c.key, c.ID)
+					continue
+				}
+				if c.AmountRefunded != 0 {
+					t.Errorf("term %s: Razorpay payment %s refunded in part (%d of %d paise)", termKey, c.ID, c.AmountRefunded, c.Amount)
+				}
+				kept = append(kept, c)
+			}
+			if len(kept) != 1 {
+				var refs []string
+				for _, c := range kept {
+					refs = append(refs, c.ID+" at "+time.Unix(c.CreatedAt, 0).UTC().Format(time.DateTime)+" under "+c.key)
+				}
+				t.Errorf("term %d of subscription %d: Razorpay kept %d charges for it, want 1: %s", seq, s.id, len(kept), strings.Join(refs, "; "))
+				continue
+			}
+			c := kept[0]
+			// The charge Razorpay kept is the payment of the term.
+			var key, ref, status string
+			var sent time.Time
+			err := kt.db.QueryRow(`SELECT p.idempotency_key, p.gateway_ref, p.status, n.sent_at
+				FROM subscription_terms st JOIN payments p ON p.id = st.payment_id
+				JOIN renewal_notices n ON n.subscription_id = st.subscription_id AND n.seq = st.seq
+				WHERE st.subscription_id = `+strconv.FormatInt(s.id, 10)+` AND st.seq = `+strconv.Itoa(seq)).Scan(&key, &ref, &status, &sent)
+			if err != nil {
+				t.Errorf("term %d of subscription %d, paid at Razorpay by %s: %v", seq, s.id, c.ID, err)
+				continue
+			}
+			if key != c.key || ref != c.ID || status != "succeeded" {
+				t.Errorf("term %d of subscription %d: paid by %s %s (%s), but Razorpay kept %s under %s", seq, s.id, key, ref, status, c.ID, c.key)
+			}
+			if charged := time.Unix(c.CreatedAt, 0); charged.Before(sent.Add(24*time.Hour - time.Second)) {
+				t.Errorf("term %d of subscription %d: charged at %s, less than a day after its notice went out at %s", seq, s.id, charged, sent)
+			}
+		}
+	}
+	for termKey, charges := range byTerm {
+		for _, c := range charges {
+			if c.AmountRefunded != c.Amount {
+				t.Errorf("Razorpay kept payment %s under %s for term %s, which was not due", c.ID, c.key, termKey)
+			} else {
+				kt.checkRefunded(c.key, c.ID)
+			}
+		}
+	}
+}
+
+// checkRefunded checks that a charge Razorpay refunded is refunded in our
+// records too, and paid for no term.
+func (kt *killTrials) checkRefunded(key, ref string) {
+	var status string
+	var terms int
+	err := kt.db.QueryRow(`SELECT p.status, (SELECT COUNT(*) FROM subscription_terms st WHERE st.payment_id = p.id)
+		FROM payments p WHERE p.idempotency_key = '`+key+`'`).Scan(&status, &terms)
+	if err != nil {
+		kt.t.Errorf("refunded Razorpay payment %s under %s: %v", ref, key, err)
+		return
+	}
+	if status != "refunded" || terms != 0 {
+		kt.t.Errorf("Razorpay refunded payment %s under %s, which is %s with %d terms here", ref, key, status, terms)
+	}
+}
+
+// printLogs prints the last n server logs.
+func (kt *killTrials) printLogs(n int) {
+	for _, path := range kt.logs[max(len(kt.logs)-n, 0):] {
+		out, _ := os.ReadFile(path)
+		kt.t.Logf("server log %s:\n%s", path, out)
+	}
+}
+
+// freeAddr is a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// logFailedJobs logs the jobs that failed in the servers' logs, by error.
+func (kt *killTrials) logFailedJobs() {
+	failed := map[string]int{}
+	for _, path := range kt.logs {
+		out, _ := os.ReadFile(path)
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
+				_, msg, _ := strings.Cut(line, "msg=")
+				failed[msg]++
+			}
+		}
+	}
+	for msg, n := range failed {
+		kt.t.Logf("%d× %s", n, msg)
+	}
+}
