@@ -29,11 +29,13 @@ import (
 // renewals interrupted by SIGKILL at random moments.
 const (
 	ktReaders      = 10
-	ktRounds       = 2                       // renewal rounds: the second and third terms
-	ktNoticeTrials = 3                       // kills a round while pre-debit notices go out
-	ktChargeTrials = 11                      // kills a round while renewals are charged
-	ktMaxDelay     = 1200 * time.Millisecond // the longest a server lives after it answers
-	ktLatency      = 50 * time.Millisecond   // Razorpay's delay each way on every API call
+	ktRounds       = 2                      // renewal rounds: the second and third terms
+	ktNoticeTrials = 3                      // kills a round while pre-debit notices go out
+	ktChargeTrials = 11                     // kills a round while renewals are charged
+	ktDeclines     = 2                      // the bank declines the first charges of the last round
+	ktRetryTrials  = 3                      // kills while the declined renewals are tried again
+	ktMaxDelay     = 900 * time.Millisecond // the longest a server lives after it answers
+	ktLatency      = 50 * time.Millisecond  // Razorpay's delay each way on every API call
 	ktPassword     = "kill-test-password"
 	ktKeyID        = "rzp_test_killtrials"
 	ktKeySecret    = "kill-trials-key-secret"
@@ -172,24 +174,31 @@ func (kt *killTrials) run() {
 		killWaitFor(t, 60*time.Second, "every renewal notice sent", func() bool { return killCount(t, kt.db, noticed) == ktReaders })
 		srv.kill(t)
 
-		// A minute after the last charge fell due.
+		// A minute after the last charge fell due. In the last round the
+		// bank declines the first charges, which are tried again a day on.
 		kt.moveClockTo(last.Add(time.Minute))
+		declines := 0
+		if round == ktRounds {
+			declines = ktDeclines
+			kt.fake.FailNextRecurring(declines)
+		}
 		for range ktChargeTrials {
 			kt.trial(round, "charges")
 		}
-		// Back for good, past the killed jobs' leases and the time after
-		// which a pending payment is recovered.
-		kt.offset.Add(int64(10 * time.Minute))
-		srv = kt.start()
-		renewed := `SELECT COUNT(*) ` + ktOurs + ` AND s.terms_paid = ` + strconv.Itoa(seq)
-		killWaitFor(t, 90*time.Second, fmt.Sprintf("round %d's renewals", round), func() bool {
-			return killCount(t, kt.db, renewed) == ktReaders && kt.pending() == 0
-		})
-		killWaitFor(t, 60*time.Second, "the renewal and recovery jobs to drain", func() bool {
-			return killCount(t, kt.db, `SELECT COUNT(*) FROM jobs WHERE done_at IS NULL
-				AND kind IN ('renewal', 'checkout-recovery', 'settle-payment') AND unique_key NOT LIKE 'end:%'`) == 0
-		})
-		srv.kill(t)
+		kt.settle(round, seq, declines)
+		if declines == 0 {
+			continue
+		}
+		var retry time.Time
+		if err := kt.db.QueryRow(`SELECT s.next_attempt_at ` + ktOurs + ` AND s.renewal_failures > 0
+			ORDER BY s.next_attempt_at DESC LIMIT 1`).Scan(&retry); err != nil {
+			t.Fatal(err)
+		}
+		kt.moveClockTo(retry.Add(time.Minute))
+		for range ktRetryTrials {
+			kt.trial(round, "retries")
+		}
+		kt.settle(round, seq, 0)
 	}
 	t.Logf("%d kill trials in %s: %d killed with a renewal in flight, %d of them charged at Razorpay and not yet recorded",
 		kt.trials, time.Since(start).Round(time.Millisecond), kt.inFlight, kt.chargedUnrecorded)
@@ -201,6 +210,28 @@ func (kt *killTrials) run() {
 	if t.Failed() {
 		kt.printLogs(3)
 	}
+}
+
+// settle brings the server back for good, past the killed jobs' leases
+// and the time after which a pending payment is recovered, and waits
+// until every renewal of the round is paid, but for declined ones
+// waiting to be tried again, no payment is pending and the renewal and
+// recovery jobs are done.
+func (kt *killTrials) settle(round, seq, declined int) {
+	t := kt.t
+	kt.offset.Add(int64(10 * time.Minute))
+	srv := kt.start()
+	renewed := `SELECT COUNT(*) ` + ktOurs + ` AND s.terms_paid = ` + strconv.Itoa(seq)
+	waiting := `SELECT COUNT(*) ` + ktOurs + ` AND s.terms_paid = ` + strconv.Itoa(seq-1) +
+		` AND s.renewal_failures > 0 AND s.next_attempt_at IS NOT NULL`
+	killWaitFor(t, 90*time.Second, fmt.Sprintf("round %d's renewals", round), func() bool {
+		return killCount(t, kt.db, renewed) == ktReaders-declined && killCount(t, kt.db, waiting) == declined && kt.pending() == 0
+	})
+	killWaitFor(t, 60*time.Second, "the renewal and recovery jobs to drain", func() bool {
+		return killCount(t, kt.db, `SELECT COUNT(*) FROM jobs WHERE done_at IS NULL
+			AND kind IN ('renewal', 'checkout-recovery', 'settle-payment') AND unique_key NOT LIKE 'end:%'`) == 0
+	})
+	srv.kill(t)
 }
 
 // moveClockTo moves the clock forward so that the server's time is at.
@@ -447,13 +478,19 @@ func (kt *killTrials) audit() {
 		key string
 	}
 	byTerm := map[string][]charge{} // "subscription:seq"
-	captured, refunded := 0, 0
+	captured, refunded, declined := 0, 0, 0
 	checkouts := map[string]int{} // kept checkout charges by account
 	for _, p := range kt.providerPayments() {
 		key := p.key()
 		switch {
 		case p.Status == "authorized" || p.Status == "created":
 			t.Errorf("Razorpay payment %s (%s) is left %s", p.ID, key, p.Status)
+		case p.Status == "failed" && strings.HasPrefix(key, "renewal:"):
+			declined++
+			if status := kt.paymentStatus(key); status != "failed" {
+				t.Errorf("Razorpay declined payment %s under %s, which is %s here", p.ID, key, status)
+			}
+			continue
 		case !p.Captured:
 			continue
 		case key == "":
@@ -476,7 +513,10 @@ func (kt *killTrials) audit() {
 		}
 		byTerm[parts[1]+":"+parts[2]] = append(byTerm[parts[1]+":"+parts[2]], charge{p, key})
 	}
-	t.Logf("Razorpay captured %d renewal charges, %d of them refunded", captured, refunded)
+	t.Logf("Razorpay captured %d renewal charges, %d of them refunded, and declined %d", captured, refunded, declined)
+	if declined != ktDeclines {
+		t.Errorf("Razorpay declined %d renewal charges, want %d", declined, ktDeclines)
+	}
 	for account, n := range checkouts {
 		if n != 1 {
 			t.Errorf("account %s: Razorpay kept %d checkout charges, want 1", account, n)
@@ -573,6 +613,15 @@ func (kt *killTrials) checkRefunded(key, ref string) {
 	if status != "refunded" || terms != 0 {
 		kt.t.Errorf("Razorpay refunded payment %s under %s, which is %s with %d terms here", ref, key, status, terms)
 	}
+}
+
+// paymentStatus is the status of our payment under key.
+func (kt *killTrials) paymentStatus(key string) string {
+	var status string
+	if err := kt.db.QueryRow(`SELECT status FROM payments WHERE idempotency_key = '` + key + `'`).Scan(&status); err != nil {
+		return err.Error()
+	}
+	return status
 }
 
 // printLogs prints the last n server logs.
