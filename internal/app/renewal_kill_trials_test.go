@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -48,7 +50,7 @@ const (
 // moved to the week of the renewals, first while their pre-debit notices
 // go out, then once the charges are due, and is killed with SIGKILL at a
 // random moment after it starts answering, each time restarted a random
-// few minutes later, as an operator might: 31 kills, 25 of them while
+// few minutes later, as an operator might: 28 kills, 22 of them while
 // charging. In the second round the bank declines the first two charges,
 // which are tried again a day later, with three more kills. Razorpay
 // answers slowly, so that kills land while charges are on their way
@@ -62,8 +64,9 @@ const (
 // Razorpay and is refunded in our records; no charge was made for a term
 // that was not due, none is left authorized and uncaptured, and each was
 // made at least a day after the term's pre-debit notice went out. Each
-// reader kept one checkout charge, the two declines are declines in our
-// records too, no payment of ours stays pending, and reconciliation with
+// reader kept one checkout charge, each decline is one in our records too
+// (unless a second charge of the same attempt, made at once, went
+// through), no payment of ours stays pending, and reconciliation with
 // Razorpay, run at every start, reported nothing about them.
 //
 // The kill moments and restart delays come from a seed, logged; set
@@ -102,6 +105,11 @@ type killTrials struct {
 	rzp    *httptest.Server
 	offset atomic.Int64 // how far ahead the server's and Razorpay's clocks run
 	logs   []string     // the server's logs, one per start
+	calls  struct {     // the API calls that changed something at Razorpay, for a failure's report
+		sync.Mutex
+		log       []string
+		recurring map[string]int // recurring charges asked for, by key
+	}
 
 	trials, inFlight, chargedUnrecorded int
 }
@@ -123,6 +131,7 @@ func (kt *killTrials) run() {
 	// server runs on, so that its records are dated as the server sees
 	// them.
 	kt.fake = razorpaytest.New(ktKeyID, ktKeySecret, ktHookSecret)
+	kt.calls.recurring = map[string]int{}
 	kt.fake.SetClock(func() time.Time { return time.Now().Add(time.Duration(kt.offset.Load())) })
 	kt.rzp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/checkout/embedded" { // the reader's browser, not the API
@@ -130,8 +139,23 @@ func (kt *killTrials) run() {
 			return
 		}
 		time.Sleep(ktLatency)
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := httptest.NewRecorder()
 		kt.fake.ServeHTTP(rec, r)
+		if r.Method == http.MethodPost {
+			var charge struct {
+				Notes map[string]string `json:"notes"`
+			}
+			json.Unmarshal(body, &charge)
+			kt.calls.Lock()
+			if r.URL.Path == "/v1/payments/create/recurring" {
+				kt.calls.recurring[charge.Notes["broadsheet_key"]]++
+			}
+			kt.calls.log = append(kt.calls.log, fmt.Sprintf("%s %s %s %s -> %d %s", time.Now().Format("15:04:05.000"),
+				r.RemoteAddr, r.URL.Path, body, rec.Code, rec.Body.Bytes()))
+			kt.calls.Unlock()
+		}
 		time.Sleep(ktLatency) // done at Razorpay; the answer is on its way
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
@@ -144,6 +168,15 @@ func (kt *killTrials) run() {
 	// The demo publication is seeded on the built-in test gateway, as a
 	// demo without a provider's keys is; its own subscriber, whose card
 	// is on that gateway, turns auto-renewal off, to stay out of the way.
+	t.Cleanup(func() {
+		kt.logFailedJobs()
+		if t.Failed() {
+			kt.printLogs(3)
+			kt.calls.Lock()
+			t.Logf("Razorpay's API calls that change something:\n%s", strings.Join(kt.calls.log, "\n"))
+			kt.calls.Unlock()
+		}
+	})
 	start := time.Now()
 	seeding := killStart(t, kt.bin, kt.dbURL, "")
 	demoSub := demo.Accounts[1]
@@ -191,7 +224,12 @@ func (kt *killTrials) run() {
 		for range ktChargeTrials {
 			kt.trial(round, "charges")
 		}
-		kt.settle(round, seq, declines)
+		if waiting := kt.settle(round, seq, declines); waiting < declines {
+			t.Logf("%d of the %d declined renewals went through at once under the same attempt", declines-waiting, declines)
+			if waiting == 0 {
+				continue
+			}
+		}
 		if declines == 0 {
 			continue
 		}
@@ -212,32 +250,87 @@ func (kt *killTrials) run() {
 		t.Error("no kill landed while a renewal was in flight: the trials prove nothing")
 	}
 	kt.audit()
-	kt.logFailedJobs()
-	if t.Failed() {
-		kt.printLogs(3)
-	}
 }
 
 // settle brings the server back for good, past the killed jobs' leases
 // and the time after which a pending payment is recovered, and waits
-// until every renewal of the round is paid, but for declined ones
-// waiting to be tried again, no payment is pending and the renewal and
-// recovery jobs are done.
-func (kt *killTrials) settle(round, seq, declined int) {
+// until every renewal of the round is paid or, declined, waits to be
+// tried again, no payment is pending and the renewal and recovery jobs
+// are done. It returns how many wait. A declined charge may have been
+// overtaken by a second charge of the same attempt that went through
+// (the renewal job and the recovery of its payment charge it at once,
+// and Razorpay takes one payment an order), so fewer may wait than the
+// bank declined, never more.
+func (kt *killTrials) settle(round, seq, declined int) (waiting int) {
 	t := kt.t
 	kt.offset.Add(int64(10 * time.Minute))
 	srv := kt.start()
 	renewed := `SELECT COUNT(*) ` + ktOurs + ` AND s.terms_paid = ` + strconv.Itoa(seq)
-	waiting := `SELECT COUNT(*) ` + ktOurs + ` AND s.terms_paid = ` + strconv.Itoa(seq-1) +
+	retrying := `SELECT COUNT(*) ` + ktOurs + ` AND s.terms_paid = ` + strconv.Itoa(seq-1) +
 		` AND s.renewal_failures > 0 AND s.next_attempt_at IS NOT NULL`
-	killWaitFor(t, 90*time.Second, fmt.Sprintf("round %d's renewals", round), func() bool {
-		return killCount(t, kt.db, renewed) == ktReaders-declined && killCount(t, kt.db, waiting) == declined && kt.pending() == 0
+	kt.waitFor(90*time.Second, fmt.Sprintf("round %d's renewals", round), func() bool {
+		waiting = killCount(t, kt.db, retrying)
+		return killCount(t, kt.db, renewed)+waiting == ktReaders && kt.pending() == 0
 	})
-	killWaitFor(t, 60*time.Second, "the renewal and recovery jobs to drain", func() bool {
+	if waiting > declined {
+		t.Fatalf("%d renewals wait to be tried again after a decline; the bank declined %d", waiting, declined)
+	}
+	kt.waitFor(60*time.Second, "the renewal and recovery jobs to drain", func() bool {
 		return killCount(t, kt.db, `SELECT COUNT(*) FROM jobs WHERE done_at IS NULL
 			AND kind IN ('renewal', 'checkout-recovery', 'settle-payment') AND unique_key NOT LIKE 'end:%'`) == 0
 	})
 	srv.kill(t)
+	return waiting
+}
+
+// waitFor polls cond until it holds; after limit, it shows the
+// subscriptions, their payments and the jobs not done, and fails.
+func (kt *killTrials) waitFor(limit time.Duration, what string, cond func() bool) {
+	t := kt.t
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			kt.dump(`SELECT s.id, s.status, s.auto_renew, s.terms_paid, s.renewal_failures, s.paid_until, s.next_attempt_at ` + ktOurs)
+			kt.dump(`SELECT p.id, p.idempotency_key, p.status, p.gateway_ref, p.failure, p.created_at, p.updated_at
+				FROM payments p JOIN accounts a ON a.id = p.account_id WHERE a.email LIKE 'killtrial%' ORDER BY p.id`)
+			kt.dump(`SELECT id, kind, unique_key, run_at, attempts, last_error, locked_until FROM jobs WHERE done_at IS NULL ORDER BY id`)
+			t.Fatalf("gave up waiting for %s after %s", what, limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// dump logs the rows a query returns.
+func (kt *killTrials) dump(query string) {
+	rows, err := kt.db.Query(query)
+	if err != nil {
+		kt.t.Logf("%s: %v", query, err)
+		return
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	out := []string{strings.Join(cols, " | ")}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			kt.t.Logf("%s: %v", query, err)
+			return
+		}
+		fields := make([]string, len(vals))
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			fields[i] = fmt.Sprint(v)
+		}
+		out = append(out, strings.Join(fields, " | "))
+	}
+	kt.t.Logf("%s\n%s", strings.Join(strings.Fields(query), " "), strings.Join(out, "\n"))
 }
 
 // moveClockTo moves the clock forward so that the server's time is at.
@@ -484,7 +577,9 @@ func (kt *killTrials) audit() {
 		key string
 	}
 	byTerm := map[string][]charge{} // "subscription:seq"
-	captured, refunded, declined := 0, 0, 0
+	captured, refunded := 0, 0
+	declinedKeys := map[string]string{} // Razorpay's declined payments under renewal keys, by key
+	capturedKeys := map[string]bool{}
 	checkouts := map[string]int{} // kept checkout charges by account
 	for _, p := range kt.providerPayments() {
 		key := p.key()
@@ -492,10 +587,7 @@ func (kt *killTrials) audit() {
 		case p.Status == "authorized" || p.Status == "created":
 			t.Errorf("Razorpay payment %s (%s) is left %s", p.ID, key, p.Status)
 		case p.Status == "failed" && strings.HasPrefix(key, "renewal:"):
-			declined++
-			if status := kt.paymentStatus(key); status != "failed" {
-				t.Errorf("Razorpay declined payment %s under %s, which is %s here", p.ID, key, status)
-			}
+			declinedKeys[key] = p.ID
 			continue
 		case !p.Captured:
 			continue
@@ -514,15 +606,30 @@ func (kt *killTrials) audit() {
 			continue
 		}
 		captured++
+		capturedKeys[key] = true
 		if p.AmountRefunded > 0 {
 			refunded++
 		}
 		byTerm[parts[1]+":"+parts[2]] = append(byTerm[parts[1]+":"+parts[2]], charge{p, key})
 	}
-	t.Logf("Razorpay captured %d renewal charges, %d of them refunded, and declined %d", captured, refunded, declined)
-	if declined != ktDeclines {
-		t.Errorf("Razorpay declined %d renewal charges, want %d", declined, ktDeclines)
+	t.Logf("Razorpay captured %d renewal charges, %d of them refunded, and declined %d", captured, refunded, len(declinedKeys))
+	if len(declinedKeys) != ktDeclines {
+		t.Errorf("Razorpay declined %d renewal charges, want %d", len(declinedKeys), ktDeclines)
 	}
+	// A decline is one in our records too, unless another charge of the
+	// same attempt went through (and is checked with its term below).
+	for key, ref := range declinedKeys {
+		if status := kt.paymentStatus(key); status != "failed" && !capturedKeys[key] {
+			t.Errorf("Razorpay declined payment %s under %s and took none under it; it is %s here", ref, key, status)
+		}
+	}
+	kt.calls.Lock()
+	for key, n := range kt.calls.recurring {
+		if n > 1 {
+			t.Logf("Razorpay was asked %d times to charge %s, and took at most one payment", n, key)
+		}
+	}
+	kt.calls.Unlock()
 	for account, n := range checkouts {
 		if n != 1 {
 			t.Errorf("account %s: Razorpay kept %d checkout charges, want 1", account, n)
