@@ -165,9 +165,6 @@ func (kt *killTrials) run() {
 	}))
 	t.Cleanup(kt.rzp.Close)
 
-	// The demo publication is seeded on the built-in test gateway, as a
-	// demo without a provider's keys is; its own subscriber, whose card
-	// is on that gateway, turns auto-renewal off, to stay out of the way.
 	t.Cleanup(func() {
 		kt.logFailedJobs()
 		if t.Failed() {
@@ -177,6 +174,10 @@ func (kt *killTrials) run() {
 			kt.calls.Unlock()
 		}
 	})
+
+	// The demo publication is seeded on the built-in test gateway, as a
+	// demo without a provider's keys is; its own subscriber, whose card
+	// is on that gateway, turns auto-renewal off, to stay out of the way.
 	start := time.Now()
 	seeding := killStart(t, kt.bin, kt.dbURL, "")
 	demoSub := demo.Accounts[1]
@@ -226,13 +227,11 @@ func (kt *killTrials) run() {
 		for range ktChargeTrials {
 			kt.trial(round, "charges")
 		}
-		if waiting := kt.settle(round, seq, declines); waiting < declines {
+		waiting := kt.settle(round, seq, declines)
+		if waiting < declines {
 			t.Logf("the bank declined %d charges and %d renewals wait to be tried again: charges of one attempt were made at once", declines, waiting)
-			if waiting == 0 {
-				continue
-			}
 		}
-		if declines == 0 {
+		if waiting == 0 {
 			continue
 		}
 		var retry time.Time
