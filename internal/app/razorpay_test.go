@@ -111,3 +111,37 @@ func TestSubscribeThroughRazorpay(t *testing.T) {
 		})
 	}
 }
+
+// The demo seeds its subscriber with Razorpay configured: the year is
+// paid on the built-in test gateway, never at Razorpay, and does not renew,
+// as Razorpay could not charge that card.
+func TestDemoSeedsItsSubscriberWithRazorpayConfigured(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			fake := razorpaytest.New("rzp_test_key", "key-secret", "webhook-secret")
+			rzp := httptest.NewServer(fake)
+			defer rzp.Close()
+			site := apptest.NewSiteWith(t, storetest.URL(t, engine), true, func(c *config.Config) {
+				c.Payments = config.Payments{Provider: "razorpay", RazorpayKeyID: "rzp_test_key", RazorpayKeySecret: "key-secret",
+					RazorpayWebhookSecret: "webhook-secret", RazorpayBaseURL: rzp.URL}
+			})
+			var subscriber *demo.Account
+			for i := range demo.Accounts {
+				if strings.HasPrefix(demo.Accounts[i].Role, "subscriber") {
+					subscriber = &demo.Accounts[i]
+				}
+			}
+			acct, err := site.App.Store.AccountByEmail(context.Background(), subscriber.Email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub, err := site.App.Billing.Current(context.Background(), acct.ID)
+			if err != nil || sub == nil || sub.AutoRenew || !sub.PaidUntil.After(site.Clock.Now()) {
+				t.Fatalf("the demo subscriber's subscription: %+v (%v), want one paid ahead that does not renew", sub, err)
+			}
+			if n := fake.Payments(); n != 0 {
+				t.Errorf("Razorpay recorded %d payments while the demo was seeded, want none", n)
+			}
+		})
+	}
+}

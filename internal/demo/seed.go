@@ -130,11 +130,28 @@ func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *bil
 			return false, fmt.Errorf("demo account %s: %w", d.Email, err)
 		}
 		if strings.HasPrefix(d.Role, "subscriber") {
-			card := billing.Card{Number: billing.CardSucceeds, ExpMonth: "12", ExpYear: fmt.Sprint(now.Year() + 3), CVC: "123"}
-			if _, err := bill.Checkout(ctx, a.ID, "smart-essential", card, "demo-seed"); err != nil {
+			if err := seedSubscription(ctx, st, bill, a.ID, now); err != nil {
 				return false, fmt.Errorf("demo subscription: %w", err)
 			}
 		}
 	}
 	return true, nil
+}
+
+// seedSubscription pays the demo subscriber's year on the built-in test
+// gateway's page. With a real provider configured, that card is not the
+// provider's to charge, so the subscription is seeded with auto-renewal
+// off: it gives access for the year and never asks the provider for money.
+func seedSubscription(ctx context.Context, st *store.Store, bill *billing.Service, accountID int64, now time.Time) error {
+	card := billing.Card{Number: billing.CardSucceeds, ExpMonth: "12", ExpYear: fmt.Sprint(now.Year() + 3), CVC: "123"}
+	if _, onTest := bill.Gateway.(*billing.TestGateway); onTest {
+		_, err := bill.Checkout(ctx, accountID, "smart-essential", card, "demo-seed")
+		return err
+	}
+	seeding := *bill
+	seeding.Gateway = &billing.TestGateway{Store: st, Now: bill.Now}
+	if _, err := seeding.Checkout(ctx, accountID, "smart-essential", card, "demo-seed"); err != nil {
+		return err
+	}
+	return bill.Cancel(ctx, accountID)
 }
