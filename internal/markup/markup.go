@@ -15,6 +15,8 @@ import (
 	"github.com/yuin/goldmark/extension"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
+	nethtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Block is one top-level block of a story's body (a paragraph, heading,
@@ -95,4 +97,52 @@ func (r *Renderer) block(raw string) (Block, bool) {
 		return Block{}, false
 	}
 	return Block{HTML: clean, Text: words}, true
+}
+
+// HTML sanitizes an HTML body as the story's blocks: each top-level
+// element a block, loose text and inline elements between them gathered
+// into paragraphs. It goes through the same sanitizer as Markdown.
+func (r *Renderer) HTML(source string) ([]Block, error) {
+	nodes, err := nethtml.ParseFragment(strings.NewReader(source), &nethtml.Node{
+		Type: nethtml.ElementNode, Data: "body", DataAtom: atom.Body})
+	if err != nil {
+		return nil, err
+	}
+	var blocks []Block
+	var inline strings.Builder
+	var buf bytes.Buffer
+	flush := func() {
+		if strings.TrimSpace(inline.String()) != "" {
+			if b, ok := r.block("<p>" + strings.TrimSpace(inline.String()) + "</p>"); ok {
+				blocks = append(blocks, b)
+			}
+		}
+		inline.Reset()
+	}
+	for _, n := range nodes {
+		buf.Reset()
+		if err := nethtml.Render(&buf, n); err != nil {
+			return nil, err
+		}
+		if n.Type == nethtml.ElementNode && !inlineElements[n.DataAtom] {
+			flush()
+			if b, ok := r.block(buf.String()); ok {
+				blocks = append(blocks, b)
+			}
+			continue
+		}
+		if n.Type == nethtml.TextNode || n.Type == nethtml.ElementNode {
+			inline.Write(buf.Bytes())
+		}
+	}
+	flush()
+	return blocks, nil
+}
+
+// inlineElements are the elements that sit inside a paragraph.
+var inlineElements = map[atom.Atom]bool{
+	atom.A: true, atom.Abbr: true, atom.B: true, atom.Br: true, atom.Cite: true, atom.Code: true,
+	atom.Em: true, atom.I: true, atom.Img: true, atom.Kbd: true, atom.Mark: true, atom.Q: true,
+	atom.S: true, atom.Small: true, atom.Span: true, atom.Strong: true, atom.Sub: true,
+	atom.Sup: true, atom.Time: true, atom.U: true, atom.Del: true, atom.Ins: true,
 }
