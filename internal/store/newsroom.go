@@ -126,6 +126,21 @@ func redirectSlug(ctx context.Context, tx *sql.Tx, old string, a *content.Articl
 }
 
 func insertRevision(ctx context.Context, tx *sql.Tx, a *content.Article, by int64, changed []string, at time.Time) error {
+	story, err := revisionJSON(a)
+	if err != nil {
+		return err
+	}
+	var account sql.NullInt64
+	if by != 0 {
+		account = sql.NullInt64{Int64: by, Valid: true}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO article_revisions (article_id, revision, account_id, saved_at, changed, story)
+		VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, a.Revision, account, at.UTC(), strings.Join(changed, ","), story)
+	return mapErr(err)
+}
+
+// revisionJSON is what a revision keeps of a, as JSON.
+func revisionJSON(a *content.Article) (string, error) {
 	rs := revisionStory{
 		Slug: a.Slug, Headline: a.Headline, Summary: a.Summary, Body: a.Body, Format: string(a.Format),
 		SectionID: a.SectionID, Author: a.Author, Access: string(a.Access), EditorsPick: a.EditorsPick,
@@ -136,16 +151,7 @@ func insertRevision(ctx context.Context, tx *sql.Tx, a *content.Article, by int6
 		rs.AuthorIDs = append(rs.AuthorIDs, au.ID)
 	}
 	story, err := json.Marshal(rs)
-	if err != nil {
-		return err
-	}
-	var account sql.NullInt64
-	if by != 0 {
-		account = sql.NullInt64{Int64: by, Valid: true}
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO article_revisions (article_id, revision, account_id, saved_at, changed, story)
-		VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, a.Revision, account, at.UTC(), strings.Join(changed, ","), string(story))
-	return mapErr(err)
+	return string(story), err
 }
 
 // StoryByID returns a story whatever its status, with its authors and
