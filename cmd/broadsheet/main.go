@@ -4,6 +4,8 @@
 //	broadsheet serve     serve the publication
 //	broadsheet migrate   apply database migrations and exit
 //	broadsheet user create --email E --password P [--role editor|admin]
+//	broadsheet import FILE   import stories from an older system (JSON Lines)
+//	broadsheet gen-archive   write a synthetic archive to import
 package main
 
 import (
@@ -34,6 +36,10 @@ commands:
   migrate   apply database migrations and exit
   user      user create --email E --password P [--role editor|admin]
             (--admin is --role admin)
+  import    import FILE (or - for standard input): stories as JSON Lines,
+            resumed after a kill by running it again
+  gen-archive --stories N --since 1997 [--seed S] [--out FILE]
+            write a synthetic archive in the import's format
 
 common flags (also as environment variables):
   --addr   listen address (BROADSHEET_ADDR, default :8080; demo: 127.0.0.1:8080)
@@ -77,6 +83,10 @@ func run(args []string) error {
 		return st.Close()
 	case "user":
 		return user(ctx, args[1:], log)
+	case "import":
+		return importArchive(ctx, args[1:])
+	case "gen-archive":
+		return genArchive(args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
