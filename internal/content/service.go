@@ -22,6 +22,7 @@ type ListStore interface {
 	TagBySlug(ctx context.Context, slug string) (*Tag, error)
 	EditorsPicks(ctx context.Context, now time.Time, limit int) ([]*Article, error)
 	RedirectedSlug(ctx context.Context, old string, now time.Time) (string, error)
+	ImportedPathSlug(ctx context.Context, path string, now time.Time) (string, error)
 	Sections(ctx context.Context) ([]Section, error)
 }
 
@@ -43,4 +44,11 @@ func (s *Service) Latest(ctx context.Context, section string, after *Cursor, lim
 // or dberr.ErrNotFound: an old address keeps working after a rename.
 func (s *Service) MovedTo(ctx context.Context, slug string) (string, error) {
 	return s.Store.RedirectedSlug(ctx, slug, s.Now())
+}
+
+// ImportedTo returns the slug of the published story imported from an
+// older system's address path, or dberr.ErrNotFound: the old system's
+// links keep working.
+func (s *Service) ImportedTo(ctx context.Context, path string) (string, error) {
+	return s.Store.ImportedPathSlug(ctx, path, s.Now())
 }

@@ -227,7 +227,7 @@ func articleHead(baseURL string, a *content.Article) (string, error) {
 func (s *Server) redirectMoved(w http.ResponseWriter, r *http.Request) error {
 	slug, err := s.Articles.MovedTo(r.Context(), r.PathValue("slug"))
 	if errors.Is(err, dberr.ErrNotFound) {
-		return notFound()
+		return s.redirectImported(w, r) // an imported story's old address may look like ours
 	}
 	if err != nil {
 		return err

@@ -103,7 +103,7 @@ func (s *Server) Handler() http.Handler {
 
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
-	mux.HandleFunc("/", h(func(http.ResponseWriter, *http.Request) error { return notFound() }))
+	mux.HandleFunc("/", h(s.redirectImported))
 
 	// The story editor's and the author's forms carry an image: they
 	// alone take files.
