@@ -279,7 +279,10 @@ func TestImportResumes(t *testing.T) {
 		lines[4] = "oops"
 		file := strings.Join(lines, "\n") + "\n"
 		// What a run killed after its second batch left: lines 1-4 in.
-		w := s.NewArchiveImport()
+		w, err := s.NewArchiveImport(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var first []*content.Imported
 		for _, l := range lines[:4] {
 			st, err := archive.Parse([]byte(l), markup.New())

@@ -20,7 +20,7 @@ type Store interface {
 	// ImportProgress returns how far the import of a file committed.
 	ImportProgress(ctx context.Context, hash string) (line int64, bad int, err error)
 	// NewArchiveImport starts writing an import's batches.
-	NewArchiveImport() *store.ArchiveImport
+	NewArchiveImport(ctx context.Context) (*store.ArchiveImport, error)
 }
 
 // BadLine is a line of the file that was not imported, and why.
@@ -75,7 +75,10 @@ func (im *Importer) Run(ctx context.Context, in io.Reader, hash string) (Progres
 	if batchSize <= 0 {
 		batchSize = 1000
 	}
-	w := im.Store.NewArchiveImport()
+	w, err := im.Store.NewArchiveImport(ctx)
+	if err != nil {
+		return p, err
+	}
 
 	// Lines are parsed and rendered by a worker per CPU, in order of
 	// batches; the batches are written one at a time, in order.
@@ -135,7 +138,6 @@ func (im *Importer) Run(ctx context.Context, in io.Reader, hash string) (Progres
 			}
 		})
 	}()
-	var err error
 	for j := range ordered {
 		<-j.done
 		if err == nil && (j.aborted || ctx.Err() != nil) {

@@ -5,7 +5,6 @@
 package archive
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,12 +71,8 @@ const (
 // line, for the person running the import.
 func Parse(line []byte, r *markup.Renderer) (*content.Imported, error) {
 	var rec Record
-	dec := json.NewDecoder(bytes.NewReader(line))
-	if err := dec.Decode(&rec); err != nil {
+	if err := json.Unmarshal(line, &rec); err != nil {
 		return nil, fmt.Errorf("bad JSON: %v", jsonReason(err))
-	}
-	if dec.More() {
-		return nil, errors.New("bad JSON: more than one value on the line")
 	}
 	sid, err := sourceID(rec.ID)
 	if err != nil {

@@ -29,10 +29,22 @@ type ArchiveImport struct {
 	sqls     map[string]string         // bulk statements by shape
 }
 
-// NewArchiveImport starts an import.
-func (s *Store) NewArchiveImport() *ArchiveImport {
+// NewArchiveImport starts an import. On SQLite it gives the write
+// connection room to hold a batch's pages until it commits, and lets the
+// log grow longer between checkpoints, so that a page written by many
+// stories of a batch (an index's, the headline index's) is written to
+// the file once rather than once per spill; it is meant for a process that
+// imports and exits.
+func (s *Store) NewArchiveImport(ctx context.Context) (*ArchiveImport, error) {
+	if s.SingleWriter() {
+		for _, pragma := range []string{`PRAGMA cache_size = -131072`, `PRAGMA wal_autocheckpoint = 16384`} {
+			if _, err := s.w.ExecContext(ctx, pragma); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return &ArchiveImport{s: s, sections: map[string]int64{}, authors: map[string]content.Author{},
-		tags: map[string]content.Tag{}, sqls: map[string]string{}}
+		tags: map[string]content.Tag{}, sqls: map[string]string{}}, nil
 }
 
 // ImportCounts says what a batch did.

@@ -150,8 +150,7 @@ func revisionJSON(a *content.Article) (string, error) {
 	for _, au := range a.Authors {
 		rs.AuthorIDs = append(rs.AuthorIDs, au.ID)
 	}
-	story, err := json.Marshal(rs)
-	return string(story), err
+	return marshalHTML(rs)
 }
 
 // StoryByID returns a story whatever its status, with its authors and
