@@ -167,10 +167,11 @@ func newReporter(total int64) *reporter {
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetItsString("stories"),
 			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionFullWidth(),
+			progressbar.OptionSetWidth(40),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 		)
+		r.bar.RenderBlank() // the rate counts from now
 	}
 	return r
 }
