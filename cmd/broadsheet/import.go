@@ -99,7 +99,11 @@ func importArchive(ctx context.Context, args []string) error {
 	took := time.Since(started)
 	written := p.Created + p.Updated
 	if p.Skipped > 0 {
-		fmt.Printf("resumed after line %d, imported by an earlier run\n", p.Skipped)
+		fmt.Printf("resumed after line %d, imported by an earlier run", p.Skipped)
+		if p.EarlierBad > 0 {
+			fmt.Printf(" which reported %d bad lines", p.EarlierBad)
+		}
+		fmt.Println()
 	}
 	fmt.Printf("%d stories imported (%d new, %d updated) in %s, %.0f stories/s; %d bad lines\n",
 		written, p.Created, p.Updated, took.Round(time.Millisecond), float64(written)/took.Seconds(), p.Bad)

@@ -38,6 +38,9 @@ type Progress struct {
 	Created int
 	Updated int
 	Bad     int // bad lines, those of an earlier run included
+	// EarlierBad counts the bad lines an earlier run reported, among the
+	// lines skipped.
+	EarlierBad int
 }
 
 // Importer imports a file of stories.
@@ -69,7 +72,7 @@ func (im *Importer) Run(ctx context.Context, in io.Reader, hash string) (Progres
 		if done, bad, err = im.Store.ImportProgress(ctx, hash); err != nil {
 			return p, err
 		}
-		p.Bad = bad
+		p.Bad, p.EarlierBad = bad, bad
 	}
 	batchSize := im.Batch
 	if batchSize <= 0 {
