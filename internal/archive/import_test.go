@@ -346,3 +346,28 @@ func TestGeneratedArchiveImports(t *testing.T) {
 		}
 	})
 }
+
+// Stories of one batch with one headline, and one old address named
+// twice, each get their own slug; the address goes to the last.
+func TestImportSameHeadlineInABatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		var file string
+		for _, id := range []string{"a", "b", "c"} {
+			file += line(t, map[string]any{"id": id, "headline": "Letters to the editor", "url": "/letters.html"}) + "\n"
+		}
+		im := &archive.Importer{Store: s, Markup: markup.New(), Now: func() time.Time { return now }, Batch: 10}
+		p, err := im.Run(ctx, strings.NewReader(file), "same")
+		if err != nil || p.Created != 3 {
+			t.Fatalf("%+v %v", p, err)
+		}
+		for _, slug := range []string{"letters-to-the-editor", "letters-to-the-editor-b", "letters-to-the-editor-c"} {
+			if _, err := s.ArticleBySlug(ctx, slug, now); err != nil {
+				t.Errorf("%s: %v", slug, err)
+			}
+		}
+		if slug, err := s.ImportedPathSlug(ctx, "/letters.html", now); err != nil || slug != "letters-to-the-editor-c" {
+			t.Fatalf("old address: %q %v", slug, err)
+		}
+	})
+}
