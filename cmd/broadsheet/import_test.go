@@ -27,6 +27,14 @@ var (
 	importBinErr  error
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if importBin != "" {
+		os.RemoveAll(filepath.Dir(importBin))
+	}
+	os.Exit(code)
+}
+
 // buildImportBin builds the binary once for the import tests.
 func buildImportBin(t *testing.T) string {
 	t.Helper()
