@@ -18,6 +18,7 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/httpguard"
 	"broadsheet/internal/newsroom"
+	"broadsheet/internal/search"
 	"broadsheet/internal/settings"
 )
 
@@ -29,6 +30,7 @@ type Server struct {
 	Accounts *accounts.Service
 	Billing  *billing.Service
 	Access   *access.Service
+	Search   *search.Service
 	Settings *settings.Cache
 	Now      func() time.Time
 	BaseURL  string
@@ -82,6 +84,7 @@ func (s *Server) routes() []route {
 	return []route{
 		{"/api/v1/articles", m{http.MethodGet: s.listArticles}},
 		{"/api/v1/articles/{slug}", m{http.MethodGet: s.getArticle, http.MethodHead: s.headArticle}},
+		{"/api/v1/search", m{http.MethodGet: s.searchArticles}},
 		{"/api/v1/plans", m{http.MethodGet: s.listPlans}},
 		{"/api/v1/sessions", m{http.MethodPost: s.createSession}},
 		{"/api/v1/sessions/current", m{http.MethodDelete: s.deleteSession}},

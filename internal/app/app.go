@@ -37,6 +37,7 @@ import (
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
 	"broadsheet/internal/refunds"
+	"broadsheet/internal/search"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 	"broadsheet/internal/web"
@@ -130,6 +131,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	stories := content.NewCache(st, 5*time.Second, 2000)
 	articles := &content.Service{Store: st, Now: clk.Now}
+	finder := &search.Service{Store: st, Now: clk.Now}
 	// One signer for the reader cookie and apps' X-Reader-Id: the API signs
 	// its ids under a label of its own, so neither passes for the other.
 	readers := access.NewSigner(secret)
@@ -140,7 +142,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Store: st, Content: stories, Articles: articles, Outbox: outbox,
 		Newsroom: news, Accounts: a.Accounts, Billing: a.Billing,
 		Refunds: a.Refunds, Complimentary: a.Complimentary, Audit: a.Audit,
-		Offer: a.Offer, Access: a.Access, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
+		Offer: a.Offer, Access: a.Access, Search: finder, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		CheckoutOrigin: cfg.Payments.CheckoutOrigin(),
 		Cookies:        web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
 	}
@@ -149,7 +151,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	apiServer := &api.Server{
 		Content: stories, Articles: articles, Newsroom: news, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access,
-		Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: readers,
+		Search: finder, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: readers,
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())

@@ -17,6 +17,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /article/{slug}", h(s.showArticle))
 	mux.HandleFunc("GET /author/{slug}", h(s.showAuthor))
 	mux.HandleFunc("GET /tag/{slug}", h(s.showTag))
+	mux.HandleFunc("GET /search", h(s.showSearch))
 
 	mux.HandleFunc("GET /subscribe", h(s.showPlans))
 	mux.HandleFunc("GET /subscribe/{plan}", h(s.showCheckout))

@@ -24,6 +24,7 @@ import (
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
 	"broadsheet/internal/refunds"
+	"broadsheet/internal/search"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 )
@@ -41,6 +42,7 @@ type Server struct {
 	Billing  *billing.Service
 	Offer    *offer.Service // the offer page's benefits
 	Access   *access.Service
+	Search   *search.Service
 	Settings *settings.Cache
 	Now      func() time.Time
 	Cookies  Cookies
