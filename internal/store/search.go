@@ -16,6 +16,27 @@ func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]c
 	if len(p.Query.Positive()) == 0 {
 		return nil, errors.New("search: no word to find")
 	}
+	query, args := s.searchQuery(p)
+	// Not prepared: each combination of filters is its own statement.
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []content.SearchResult
+	for rows.Next() {
+		var score float64
+		a, err := scanArticle(scanWith{rows, &score})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, content.SearchResult{Article: a, Score: score})
+	}
+	return out, rows.Err()
+}
+
+// searchQuery writes the statement of a search and its arguments.
+func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
 	var q strings.Builder
 	var args []any
 	arg := func(v any) {
@@ -27,16 +48,27 @@ func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]c
 	q.WriteString(`SELECT ` + articleColumns + `, m.score FROM (SELECT a.id, `)
 	if s.SingleWriter() {
 		// bm25 is lower for better matches; weights per column:
-		// headline, summary, body.
-		q.WriteString(`-bm25(article_search, 10.0, 4.0, 1.0) AS score
-			FROM article_search JOIN articles a ON a.id = article_search.rowid
+		// headline, summary, body. CROSS JOIN keeps the index's matches
+		// as the outer loop: were the stories of a section or a span of
+		// dates walked instead, FTS5 would run the query once per story.
+		score := `-bm25(article_search, 10.0, 4.0, 1.0)`
+		if p.Sort == content.ByDate {
+			score = `0.0` // not needed: spared
+		}
+		q.WriteString(score + ` AS score
+			FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid
 			WHERE article_search MATCH `)
 		arg(ftsMatch(p.Query))
 	} else {
 		// ts_rank weighs A (headline) 1.0, B 0.4, C 0.2 by default.
-		q.WriteString(`ts_rank(a.search, to_tsquery('simple', `)
-		arg(tsMatch(p.Query))
-		q.WriteString(`))::float8 AS score FROM articles a WHERE a.search @@ to_tsquery('simple', `)
+		if p.Sort == content.ByDate {
+			q.WriteString(`0::float8 AS score FROM articles a WHERE`)
+		} else {
+			q.WriteString(`ts_rank(a.search, to_tsquery('simple', `)
+			arg(tsMatch(p.Query))
+			q.WriteString(`))::float8 AS score FROM articles a WHERE`)
+		}
+		q.WriteString(` a.search @@ to_tsquery('simple', `)
 		arg(tsMatch(p.Query))
 		q.WriteString(`)`)
 	}
@@ -81,22 +113,7 @@ func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]c
 		q.WriteString(` ORDER BY m.score DESC, a.id LIMIT `)
 	}
 	arg(p.Limit)
-	// Not prepared: each combination of filters is its own statement.
-	rows, err := s.r.QueryContext(ctx, q.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []content.SearchResult
-	for rows.Next() {
-		var score float64
-		a, err := scanArticle(scanWith{rows, &score})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, content.SearchResult{Article: a, Score: score})
-	}
-	return out, rows.Err()
+	return q.String(), args
 }
 
 // scanWith scans a row's article columns and then extra ones.

@@ -1,0 +1,38 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"broadsheet/internal/content"
+)
+
+// ExplainSearch returns the engine's plan of a search (EXPLAIN ANALYZE on
+// PostgreSQL, EXPLAIN QUERY PLAN on SQLite).
+func (s *Store) ExplainSearch(ctx context.Context, p content.SearchParams) (string, error) {
+	q, args := s.searchQuery(p)
+	explain := "EXPLAIN ANALYZE "
+	if s.SingleWriter() {
+		explain = "EXPLAIN QUERY PLAN "
+	}
+	rows, err := s.r.QueryContext(ctx, explain+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var b strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		fmt.Fprintln(&b, vals...)
+	}
+	return b.String(), rows.Err()
+}
