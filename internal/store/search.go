@@ -43,9 +43,14 @@ func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
 		args = append(args, v)
 		s.dialect.writeArg(&q, len(args))
 	}
-	// The matches, scored, with the filters: an inner query, so that the
-	// page's keyset can compare the score by name.
-	q.WriteString(`SELECT ` + articleColumns + `, m.score FROM (SELECT a.id, `)
+	// Innermost, the matches, scored, with the filters; then the page of
+	// them, after the cursor, which compares the score by name; only then
+	// the page's stories are read whole.
+	order := `m.score DESC, m.id`
+	if p.Sort == content.ByDate {
+		order = `m.published_at DESC, m.id DESC`
+	}
+	q.WriteString(`SELECT ` + articleColumns + `, m.score FROM (SELECT m.id, m.published_at, m.score FROM (SELECT a.id, a.published_at, `)
 	if s.SingleWriter() {
 		// bm25 is lower for better matches; weights per column:
 		// headline, summary, body. CROSS JOIN keeps the index's matches
@@ -87,14 +92,14 @@ func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
 		q.WriteString(` AND a.published_at < `)
 		arg(p.Until.UTC())
 	}
-	q.WriteString(`) m JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id WHERE TRUE`)
+	q.WriteString(`) m WHERE TRUE`)
 	if c := p.After; c != nil {
 		if p.Sort == content.ByDate {
-			q.WriteString(` AND (a.published_at < `)
+			q.WriteString(` AND (m.published_at < `)
 			arg(c.PublishedAt.UTC())
-			q.WriteString(` OR a.published_at = `)
+			q.WriteString(` OR m.published_at = `)
 			arg(c.PublishedAt.UTC())
-			q.WriteString(` AND a.id < `)
+			q.WriteString(` AND m.id < `)
 			arg(c.ID)
 			q.WriteString(`)`)
 		} else {
@@ -102,17 +107,14 @@ func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
 			arg(c.Score)
 			q.WriteString(` OR m.score = `)
 			arg(c.Score)
-			q.WriteString(` AND a.id > `)
+			q.WriteString(` AND m.id > `)
 			arg(c.ID)
 			q.WriteString(`)`)
 		}
 	}
-	if p.Sort == content.ByDate {
-		q.WriteString(` ORDER BY a.published_at DESC, a.id DESC LIMIT `)
-	} else {
-		q.WriteString(` ORDER BY m.score DESC, a.id LIMIT `)
-	}
+	q.WriteString(` ORDER BY ` + order + ` LIMIT `)
 	arg(p.Limit)
+	q.WriteString(`) m JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id ORDER BY ` + order)
 	return q.String(), args
 }
 
