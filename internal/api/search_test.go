@@ -33,6 +33,7 @@ func TestAPISearchShowsOnlyWhatTheSearcherMayRead(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := site.NewBrowser()
+		before := meterRows(t, site)
 		resp, out := call(t, b, "GET", "/api/v1/search?q="+secretWord, nil, nil)
 		if resp.Status != http.StatusOK {
 			t.Fatalf("status %d: %s", resp.Status, resp.Body)
@@ -51,6 +52,13 @@ func TestAPISearchShowsOnlyWhatTheSearcherMayRead(t *testing.T) {
 		}
 		if resp.Header.Get("X-Reader-Id") != "" {
 			t.Error("a search hands out a reader id")
+		}
+		// Metered stories found are not opened: nothing counts.
+		if _, out := call(t, b, "GET", "/api/v1/search?q=the&limit=50", nil, nil); len(out["results"].([]any)) == 0 {
+			t.Error("no demo story has \"the\"")
+		}
+		if after := meterRows(t, site); after != before {
+			t.Errorf("searching wrote %d meter rows", after-before)
 		}
 
 		_, out = call(t, b, "GET", "/api/v1/search?q=lighthouse", nil, nil)

@@ -1,0 +1,87 @@
+package search
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/billing"
+	"broadsheet/internal/content"
+)
+
+type fakeStore []content.SearchResult
+
+func (f fakeStore) SearchArticles(_ context.Context, p content.SearchParams) ([]content.SearchResult, error) {
+	return f[:min(len(f), p.Limit)], nil
+}
+
+// Each result's snippet comes from what the searcher may read: a gated
+// story's standfirst and lead, whatever the meter has left; a free story,
+// or any story for a subscriber, whole.
+func TestSnippetsFollowTheProjection(t *testing.T) {
+	now := time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
+	body := "Lead one.\n\nLead two.\n\nThree.\n\nFour.\n\nThe secret is here.\n\nSix."
+	found := fakeStore{}
+	for _, acc := range []content.Access{content.Premium, content.Metered, content.Free} {
+		found = append(found, content.SearchResult{Article: &content.Article{ID: int64(len(found) + 1), Slug: string(acc),
+			Headline: "Secret story", Summary: "Standfirst.", Body: body, Access: acc, PublishedAt: now}})
+	}
+	s := &Service{Store: found, Now: func() time.Time { return now }}
+	r, err := ParseRequest(url.Values{"q": {"secret"}}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(h Hit) string {
+		var b strings.Builder
+		for _, f := range h.Snippet {
+			b.WriteString(f.Text)
+		}
+		return b.String()
+	}
+	sub := &billing.Subscription{Status: billing.Active, PaidUntil: now.Add(24 * time.Hour)}
+	for _, c := range []struct {
+		name string
+		v    access.Viewer
+		want map[string]bool // slug: the secret shown
+	}{
+		{"visitor", access.Viewer{AnonID: "x"}, map[string]bool{"premium": false, "metered": false, "free": true}},
+		{"subscriber", access.Viewer{AccountID: 1, Subscription: sub}, map[string]bool{"premium": true, "metered": true, "free": true}},
+	} {
+		page, err := s.Search(context.Background(), c.v, r, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range page.Hits {
+			got := text(h)
+			if shown := strings.Contains(got, "secret is here"); shown != c.want[h.Article.Slug] {
+				t.Errorf("%s, %s story: snippet %q", c.name, h.Article.Slug, got)
+			}
+			if !strings.HasPrefix(got, "Standfirst. Lead one.") {
+				t.Errorf("%s, %s story: snippet %q", c.name, h.Article.Slug, got)
+			}
+		}
+	}
+}
+
+// Cursors come back as given, for their own sort only.
+func TestCursors(t *testing.T) {
+	at := time.Date(1998, 3, 4, 5, 6, 7, 8, time.UTC)
+	for _, sort := range []content.SearchSort{content.ByRelevance, content.ByDate} {
+		c := content.SearchCursor{Score: 0.1 + 0.2, PublishedAt: at, ID: 42}
+		got, err := decodeCursor(encodeCursor(c, sort), sort)
+		if err != nil || got.ID != 42 || sort == content.ByDate && !got.PublishedAt.Equal(at) || sort == content.ByRelevance && got.Score != c.Score {
+			t.Errorf("%s: %+v %v", sort, got, err)
+		}
+	}
+	if _, err := decodeCursor(encodeCursor(content.SearchCursor{ID: 1}, content.ByDate), content.ByRelevance); err == nil {
+		t.Error("a date cursor taken for relevance")
+	}
+	for _, bad := range []string{"", "!!", "cjpOYU46MQ", "cjox"} {
+		if _, err := decodeCursor(bad, content.ByRelevance); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
