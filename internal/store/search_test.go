@@ -31,6 +31,7 @@ var searchArchive = []archiveStory{
 	{"bank-central", "news", "A bank in the centre of town", "Local news.", "The bank is central to the town's life; the central square is busy.", 120, ""},
 	{"hindi-monsoon", "news", "भारत में मानसून की बारिश", "किसानों को राहत।", "मौसम विभाग ने कहा कि बारिश अच्छी होगी।", 150, ""},
 	{"hindi-market", "business", "शेयर बाज़ार में तेज़ी", "निवेशक खुश।", "बाज़ार आज ऊपर बंद हुआ।", 180, ""},
+	{"punctuated", "business", "Growth of 3.5% in Q2", "Said example.com's e-mail.", "Version v2.0 costs rs.500, or ₹500; see /usr/bin and foo@bar.com at 10:30.", 210, ""},
 	{"draft-monsoon", "news", "Monsoon draft never published", "", "Monsoon.", 200, content.StatusDraft},
 	{"future-monsoon", "news", "Monsoon story of tomorrow", "", "Monsoon.", 100_000, ""},
 }
@@ -126,6 +127,19 @@ func TestSearchFindsTheSameStoriesOnBothEngines(t *testing.T) {
 		{"बारि*", []string{"hindi-monsoon"}, false},
 		{`"मानसून की बारिश"`, []string{"hindi-monsoon"}, false},
 		{"भ", nil, false}, // not a word: a Devanagari word is not cut at its vowel signs
+		// Punctuation separates words alike on both engines.
+		{"3.5", []string{"punctuated"}, false},
+		{"3", []string{"punctuated"}, false},
+		{"example", []string{"punctuated"}, false},
+		{"example.com", []string{"punctuated"}, false},
+		{"v2", []string{"punctuated"}, false},
+		{"rs.500", []string{"punctuated"}, false},
+		{"500", []string{"punctuated"}, false},
+		{"usr bin", []string{"punctuated"}, false},
+		{"foo@bar.com", []string{"punctuated"}, false},
+		{"bar", []string{"punctuated"}, false},
+		{"10:30", []string{"punctuated"}, false},
+		{"mail", []string{"punctuated"}, false},
 		{"cricket", nil, false},
 	}
 	results := map[string]map[string][]string{}
