@@ -272,3 +272,18 @@ func TestSearchHostileQueriesRun(t *testing.T) {
 		}
 	})
 }
+
+// Stories stored before the search index existed are found once the
+// database is migrated.
+func TestSearchFindsStoriesStoredBeforeTheIndex(t *testing.T) {
+	eachMigratedFrom(t, 25, func(t *testing.T, ctx context.Context, old *store.Store) {
+		fillArchive(t, old, 0)
+	}, func(t *testing.T, ctx context.Context, s *store.Store) {
+		if got := searchSlugs(t, s, "monsoon", nil); fmt.Sprint(got) != "[monsoon-headline monsoon-summary monsoon-body]" {
+			t.Errorf("after the migration: %v", got)
+		}
+		if got := searchSlugs(t, s, "मानसून", nil); fmt.Sprint(got) != "[hindi-monsoon]" {
+			t.Errorf("after the migration: %v", got)
+		}
+	})
+}
