@@ -4,15 +4,11 @@ import (
 	"context"
 	"html"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"broadsheet/internal/app/apptest"
 	"broadsheet/internal/billing"
-	"broadsheet/internal/config"
-	"broadsheet/internal/demo"
 	"broadsheet/internal/razorpay/razorpaytest"
 	"broadsheet/internal/store/storetest"
 )
@@ -27,16 +23,7 @@ func TestRazorpaySubscriberReplacesTheMandate(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			fake := razorpaytest.New("rzp_test_key", "key-secret", "webhook-secret")
-			rzp := httptest.NewServer(fake)
-			defer rzp.Close()
-			site := apptest.NewSiteWith(t, storetest.URL(t, engine), false, func(c *config.Config) {
-				c.Payments = config.Payments{Provider: "razorpay", RazorpayKeyID: "rzp_test_key", RazorpayKeySecret: "key-secret",
-					RazorpayWebhookSecret: "webhook-secret", RazorpayBaseURL: rzp.URL}
-			})
-			if err := demo.EnsurePlans(ctx, site.App.Store); err != nil {
-				t.Fatal(err)
-			}
+			site, fake, rzpURL := razorpaySite(t, engine, false, "")
 			acct, err := site.App.Accounts.Register(ctx, "payer@example.com", "payer-password-1", "")
 			if err != nil {
 				t.Fatal(err)
@@ -72,10 +59,10 @@ func TestRazorpaySubscriberReplacesTheMandate(t *testing.T) {
 				t.Fatalf("no payment method form on the account page:\n%s", account.Body)
 			}
 			post := b.Post("/account/payment-method", url.Values{"method_key": {m[1]}})
-			if post.Status != http.StatusOK || !strings.Contains(post.Body, `action="`+rzp.URL+`/v1/checkout/embedded"`) {
+			if post.Status != http.StatusOK || !strings.Contains(post.Body, `action="`+rzpURL+`/v1/checkout/embedded"`) {
 				t.Fatalf("update: status %d, no form posting to Razorpay:\n%s", post.Status, post.Body)
 			}
-			if csp := post.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+rzp.URL) {
+			if csp := post.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+rzpURL) {
 				t.Errorf("the page's policy does not let its form reach Razorpay: %q", csp)
 			}
 			fields := url.Values{}
@@ -85,7 +72,7 @@ func TestRazorpaySubscriberReplacesTheMandate(t *testing.T) {
 			if fields.Get("amount") != "100" || fields.Get("recurring") != "1" {
 				t.Errorf("the authorisation form: %v", fields)
 			}
-			resp, err := http.PostForm(rzp.URL+"/v1/checkout/embedded", fields)
+			resp, err := http.PostForm(rzpURL+"/v1/checkout/embedded", fields)
 			if err != nil || resp.StatusCode != http.StatusOK {
 				t.Fatalf("Razorpay's checkout page: %v %v", resp, err)
 			}

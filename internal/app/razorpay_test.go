@@ -29,16 +29,7 @@ func TestSubscribeThroughRazorpay(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			fake := razorpaytest.New("rzp_test_key", "key-secret", "webhook-secret")
-			rzp := httptest.NewServer(fake)
-			defer rzp.Close()
-			site := apptest.NewSiteWith(t, storetest.URL(t, engine), false, func(c *config.Config) {
-				c.Payments = config.Payments{Provider: "razorpay", RazorpayKeyID: "rzp_test_key", RazorpayKeySecret: "key-secret",
-					RazorpayWebhookSecret: "webhook-secret", RazorpayBaseURL: rzp.URL}
-			})
-			if err := demo.EnsurePlans(ctx, site.App.Store); err != nil {
-				t.Fatal(err)
-			}
+			site, fake, rzpURL := razorpaySite(t, engine, false, "")
 			acct, err := site.App.Accounts.Register(ctx, "payer@example.com", "payer-password-1", "")
 			if err != nil {
 				t.Fatal(err)
@@ -47,11 +38,11 @@ func TestSubscribeThroughRazorpay(t *testing.T) {
 			b.Post("/login", url.Values{"email": {"payer@example.com"}, "password": {"payer-password-1"}, "next": {"/"}})
 
 			page := b.Get("/subscribe/smart-quarterly?next=/section/markets")
-			if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+rzp.URL) {
+			if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+rzpURL) {
 				t.Errorf("the checkout page's policy does not let its form reach Razorpay: %q", csp)
 			}
 			post := b.Post("/subscribe/smart-quarterly", url.Values{"checkout_key": {crCheckoutKeyRE.FindStringSubmatch(page.Body)[1]}, "next": {"/section/markets"}})
-			if post.Status != http.StatusOK || !strings.Contains(post.Body, `action="`+rzp.URL+`/v1/checkout/embedded"`) {
+			if post.Status != http.StatusOK || !strings.Contains(post.Body, `action="`+rzpURL+`/v1/checkout/embedded"`) {
 				t.Fatalf("checkout: status %d, no form posting to Razorpay:\n%s", post.Status, post.Body)
 			}
 			fields := url.Values{}
@@ -59,7 +50,7 @@ func TestSubscribeThroughRazorpay(t *testing.T) {
 				fields.Set(m[1], html.UnescapeString(m[2]))
 			}
 			// The reader's browser posts the form to Razorpay and pays there.
-			resp, err := http.PostForm(rzp.URL+"/v1/checkout/embedded", fields)
+			resp, err := http.PostForm(rzpURL+"/v1/checkout/embedded", fields)
 			if err != nil || resp.StatusCode != http.StatusOK {
 				t.Fatalf("Razorpay's checkout page: %v %v", resp, err)
 			}
@@ -118,13 +109,7 @@ func TestSubscribeThroughRazorpay(t *testing.T) {
 func TestDemoSeedsItsSubscriberWithRazorpayConfigured(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
-			fake := razorpaytest.New("rzp_test_key", "key-secret", "webhook-secret")
-			rzp := httptest.NewServer(fake)
-			defer rzp.Close()
-			site := apptest.NewSiteWith(t, storetest.URL(t, engine), true, func(c *config.Config) {
-				c.Payments = config.Payments{Provider: "razorpay", RazorpayKeyID: "rzp_test_key", RazorpayKeySecret: "key-secret",
-					RazorpayWebhookSecret: "webhook-secret", RazorpayBaseURL: rzp.URL}
-			})
+			site, fake, _ := razorpaySite(t, engine, true, "")
 			var subscriber *demo.Account
 			for i := range demo.Accounts {
 				if strings.HasPrefix(demo.Accounts[i].Role, "subscriber") {
@@ -144,4 +129,23 @@ func TestDemoSeedsItsSubscriberWithRazorpayConfigured(t *testing.T) {
 			}
 		})
 	}
+}
+
+// razorpaySite starts a site whose payments go to a fake Razorpay on
+// loopback, with the demo's plans (and the whole demo when seed is set);
+// method is what its checkout offers ("" for cards). It returns the fake
+// and its address.
+func razorpaySite(t *testing.T, engine string, seed bool, method string) (*apptest.Site, *razorpaytest.Server, string) {
+	t.Helper()
+	fake := razorpaytest.New("rzp_test_key", "key-secret", "webhook-secret")
+	rzp := httptest.NewServer(fake)
+	t.Cleanup(rzp.Close)
+	site := apptest.NewSiteWith(t, storetest.URL(t, engine), seed, func(c *config.Config) {
+		c.Payments = config.Payments{Provider: "razorpay", RazorpayKeyID: "rzp_test_key", RazorpayKeySecret: "key-secret",
+			RazorpayWebhookSecret: "webhook-secret", RazorpayBaseURL: rzp.URL, RazorpayMethod: method}
+	})
+	if err := demo.EnsurePlans(context.Background(), site.App.Store); err != nil {
+		t.Fatal(err)
+	}
+	return site, fake, rzp.URL
 }

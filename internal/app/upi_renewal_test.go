@@ -3,17 +3,13 @@ package app_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"broadsheet/internal/app/apptest"
 	"broadsheet/internal/billing"
-	"broadsheet/internal/config"
 	"broadsheet/internal/content"
-	"broadsheet/internal/demo"
 	"broadsheet/internal/razorpay/razorpaytest"
 	"broadsheet/internal/store/storetest"
 )
@@ -28,18 +24,9 @@ func TestUPIAutopayReaderReadsOnWhileTheDebitIsCollected(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			fake := razorpaytest.New("rzp_test_key", "key-secret", "webhook-secret")
-			rzp := httptest.NewServer(fake)
-			defer rzp.Close()
-			site := apptest.NewSiteWith(t, storetest.URL(t, engine), false, func(c *config.Config) {
-				c.Payments = config.Payments{Provider: "razorpay", RazorpayKeyID: "rzp_test_key", RazorpayKeySecret: "key-secret",
-					RazorpayWebhookSecret: "webhook-secret", RazorpayBaseURL: rzp.URL, RazorpayMethod: "upi"}
-			})
+			site, fake, _ := razorpaySite(t, engine, false, "upi")
 			fake.SetClock(site.Clock.Now)
 			st := site.App.Store
-			if err := demo.EnsurePlans(ctx, st); err != nil {
-				t.Fatal(err)
-			}
 			acct, err := site.App.Accounts.Register(ctx, "upi@example.com", "upi-password-1", "")
 			if err != nil {
 				t.Fatal(err)
