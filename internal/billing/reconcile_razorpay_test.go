@@ -34,6 +34,13 @@ type razorpayWorld struct {
 
 func newRazorpayWorld(t *testing.T, st *store.Store) *razorpayWorld {
 	t.Helper()
+	return newRazorpayWorldPaying(t, st, "")
+}
+
+// newRazorpayWorldPaying is a razorpayWorld whose checkout offers method
+// ("" for cards).
+func newRazorpayWorldPaying(t *testing.T, st *store.Store, method string) *razorpayWorld {
+	t.Helper()
 	ctx := context.Background()
 	ist, _ := time.LoadLocation("Asia/Kolkata")
 	clk := clock.NewManual(time.Date(2026, 11, 15, 10, 0, 0, 0, ist))
@@ -53,7 +60,7 @@ func newRazorpayWorld(t *testing.T, st *store.Store) *razorpayWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw, err := razorpay.NewGateway(razorpay.GatewayConfig{Client: client, WebhookSecret: "webhook-secret", Now: clk.Now})
+	gw, err := razorpay.NewGateway(razorpay.GatewayConfig{Client: client, WebhookSecret: "webhook-secret", Method: method, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

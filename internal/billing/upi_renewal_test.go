@@ -4,17 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"broadsheet/internal/accounts"
 	"broadsheet/internal/billing"
-	"broadsheet/internal/clock"
-	"broadsheet/internal/demo"
 	"broadsheet/internal/mail"
-	"broadsheet/internal/razorpay"
 	"broadsheet/internal/razorpay/razorpaytest"
 	"broadsheet/internal/store"
 	"broadsheet/internal/store/storetest"
@@ -24,33 +18,10 @@ import (
 // reader's mandate is UPI Autopay, and whose mail goes to the outbox.
 func newUPIWorld(t *testing.T, st *store.Store) *razorpayWorld {
 	t.Helper()
-	ctx := context.Background()
-	ist, _ := time.LoadLocation("Asia/Kolkata")
-	clk := clock.NewManual(time.Date(2026, 11, 15, 10, 0, 0, 0, ist))
-	if err := demo.EnsurePlans(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	reader, err := (&accounts.Service{Store: st, Now: clk.Now}).Register(ctx, "reader@example.com", "long-enough-pass", accounts.RoleReader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake := razorpaytest.New("rzp_test_key", "key-secret", "webhook-secret")
-	fake.SetClock(clk.Now)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	client, err := razorpay.NewClient(razorpay.Config{BaseURL: srv.URL, KeyID: "rzp_test_key", KeySecret: "key-secret",
-		HTTPClient: &http.Client{Timeout: 5 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw, err := razorpay.NewGateway(razorpay.GatewayConfig{Client: client, WebhookSecret: "webhook-secret", Method: "upi", Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &billing.Service{Store: st, Gateway: gw, Now: clk.Now, Location: func() *time.Location { return ist },
-		Mail: mail.Outbox{Store: st, Now: clk.Now}, Publication: func() string { return "The Example Times" },
-		BaseURL: "https://news.example"}
-	return &razorpayWorld{st: st, clk: clk, fake: fake, gw: gw, svc: svc, reader: reader.ID}
+	w := newRazorpayWorldPaying(t, st, "upi")
+	w.svc.Mail = mail.Outbox{Store: st, Now: w.clk.Now}
+	w.svc.Publication = func() string { return "The Example Times" }
+	return w
 }
 
 // subscribeUPI has the reader pay the first term with UPI on Razorpay's
