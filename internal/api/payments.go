@@ -1,11 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"broadsheet/internal/billing"
@@ -124,9 +122,8 @@ func (s *Server) showInvoicePDF(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	const missing = "no such invoice or credit note"
-	digits, isPDF := strings.CutSuffix(r.PathValue("file"), ".pdf")
-	id, err := strconv.ParseInt(digits, 10, 64)
-	if !isPDF || err != nil || id <= 0 || strings.HasPrefix(digits, "+") {
+	id, ok := invoicepdf.IDFromFileName(r.PathValue("file"))
+	if !ok {
 		return notFound(missing)
 	}
 	inv, err := s.Billing.Invoice(r.Context(), v.Account.ID, id)
@@ -136,16 +133,5 @@ func (s *Server) showInvoicePDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := invoicepdf.Write(&buf, inv, s.Settings.Get().Location); err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(inv.Number, "/", "-")+`.pdf"`)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes()) // a failed write means the app went away
-	return nil
+	return invoicepdf.Serve(w, r, inv, s.Settings.Get().Location)
 }

@@ -1,11 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"broadsheet/internal/billing"
@@ -120,9 +117,8 @@ func (s *Server) showInvoicePDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || !ok {
 		return err
 	}
-	digits, isPDF := strings.CutSuffix(r.PathValue("file"), ".pdf")
-	id, err := strconv.ParseInt(digits, 10, 64)
-	if !isPDF || err != nil || id <= 0 || strings.HasPrefix(digits, "+") {
+	id, ok := invoicepdf.IDFromFileName(r.PathValue("file"))
+	if !ok {
 		return notFound()
 	}
 	inv, err := s.Billing.Invoice(r.Context(), v.Account.ID, id)
@@ -132,18 +128,5 @@ func (s *Server) showInvoicePDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := invoicepdf.Write(&buf, inv, s.Settings.Get().Location); err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(inv.Number, "/", "-")+`.pdf"`)
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes())
-	}
-	return nil
+	return invoicepdf.Serve(w, r, inv, s.Settings.Get().Location)
 }
