@@ -75,12 +75,7 @@ func (s *Server) submitMethodUpdate(w http.ResponseWriter, r *http.Request) erro
 	case err != nil:
 		return err
 	}
-	if len(page.Fields) == 0 {
-		http.Redirect(w, r, page.URL, http.StatusSeeOther)
-		return nil
-	}
-	s.allowCheckoutForm(w)
-	return s.render(w, http.StatusOK, "checkout_post", s.newPage(w, r, v, "Continue to the payment provider", page))
+	return s.sendToProvider(w, r, v, page, "Continue to the payment provider")
 }
 
 // returnFromSetupPost is a provider's return by a form POSTed from its

@@ -164,13 +164,19 @@ func (s *Server) submitCheckout(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	return s.sendToProvider(w, r, v, page, "Continue to payment")
+}
+
+// sendToProvider sends the reader on to a provider's page: by a redirect,
+// or, for a provider that takes a form posted to its page, by a page
+// whose form the reader's browser posts there.
+func (s *Server) sendToProvider(w http.ResponseWriter, r *http.Request, v *viewer, page *billing.CheckoutPage, title string) error {
 	if len(page.Fields) == 0 {
 		http.Redirect(w, r, page.URL, http.StatusSeeOther)
 		return nil
 	}
-	// The provider takes the checkout as a form posted to its page.
 	s.allowCheckoutForm(w)
-	return s.render(w, http.StatusOK, "checkout_post", s.newPage(w, r, v, "Continue to payment", page))
+	return s.render(w, http.StatusOK, "checkout_post", s.newPage(w, r, v, title, page))
 }
 
 // returnFromCheckout is where the provider sends the reader back, by a
