@@ -37,6 +37,17 @@ func writeNumberedArg(b *strings.Builder, n int) {
 // and times written in a sortable text form.
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_time_format=sqlite"
 
+// sqliteReadCache bounds each read connection's page cache at 256 KiB
+// instead of SQLite's 2 MB. In WAL mode a reader drops its whole cache at
+// the start of a read once another connection has committed, which the
+// meter's writer does many times a second, so a larger cache is filled
+// only in quiet moments (a burst of story reads while the rendered stories
+// are first filled) and emptied again: up to 2 MB more per connection,
+// outside Go's heap and its memory limit, for pages the operating system
+// keeps in its file cache anyway. The writer keeps the default: no other
+// connection commits to empty it, and its pages are the meter's hot ones.
+const sqliteReadCache = "&_pragma=cache_size(-256)"
+
 var sqlite = dialect{
 	name: "sqlite",
 	lockMigrations: func(context.Context, *sql.Conn) (func(), error) {

@@ -112,7 +112,7 @@ func open(url string) (*Store, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		w.SetMaxOpenConns(1)
-		r, err := sql.Open("sqlite", dsn)
+		r, err := sql.Open("sqlite", dsn+sqliteReadCache)
 		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open sqlite: %w", err)
