@@ -11,15 +11,26 @@
 #      cookie, reading 1-5 stories), signed-in readers and subscribers;
 #   3. Broadsheet, the hardest case: every request a first-time visitor
 #      without a cookie (a new reader and a meter write per view).
-# It prints requests per second, p50/p99 latency, each scenario's ratio to
-# Go's static ceiling and the server's peak memory. Targets: ratio >= 0.45
-# and p99 under 10 ms in both cases, peak RSS under 150 MB. BENCH_STRICT=1
-# makes a missed target exit non-zero.
+# wrk keeps every connection busy, so these runs measure throughput: their
+# p99 is how long a request waits in a saturated queue. Latency is then
+# measured apart, at a fixed rate below saturation, with vegeta, an
+# open-loop load generator that sends each request on schedule whether or
+# not earlier ones were answered: Go's static server, the mix and first
+# visits, each at the same rate, a fraction of what Go's static server
+# served under wrk in the same run.
+# It prints requests per second, each scenario's ratio to Go's static
+# ceiling, p50/p99/max latency at the fixed rate and the server's peak
+# memory. Targets: ratio >= 0.45 and p99 at the fixed rate under 10 ms in
+# both cases, peak RSS under 150 MB. BENCH_STRICT=1 makes a missed target
+# exit non-zero.
 #
 # Tunables (environment): BENCH_DURATION (15s), BENCH_WARMUP (3s),
 # BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_STORIES (10000),
-# BENCH_PORT (18080, nginx and Go's net/http on the next two ports),
-# BENCH_GOMEMLIMIT (120MiB), BENCH_KEEP=1 keeps the temporary folder.
+# BENCH_RATE_FRACTION (0.1: the fixed rate as a fraction of Go's static
+# server's rate), BENCH_RATE (a fixed rate in requests per second instead),
+# BENCH_RATE_DURATION (10s), BENCH_PORT (18080, nginx and Go's net/http on
+# the next two ports), BENCH_GOMEMLIMIT (120MiB), BENCH_KEEP=1 keeps the
+# temporary folder.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -31,6 +42,9 @@ warmup=${BENCH_WARMUP:-3s}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 stories=${BENCH_STORIES:-10000}
+rate_fraction=${BENCH_RATE_FRACTION:-0.1}
+rate_fixed=${BENCH_RATE:-}
+rate_duration=${BENCH_RATE_DURATION:-10s}
 # Go's soft memory limit for the server, as an operator with a memory
 # budget sets it (README, "Memory"); "off" leaves the Go default.
 memlimit=${BENCH_GOMEMLIMIT:-120MiB}
@@ -75,6 +89,17 @@ if ((${#missing[@]})); then
 fi
 nginx_bin=$(find_nginx)
 command -v go >/dev/null || die "go is not on PATH"
+# vegeta, the open-loop load generator, from the Go module proxy.
+vegeta_version=v12.13.0
+vegeta=$(command -v vegeta || true)
+if [ -z "$vegeta" ]; then
+	gobin=$(go env GOBIN)
+	vegeta="${gobin:-$(go env GOPATH)/bin}/vegeta"
+	if [ ! -x "$vegeta" ]; then
+		say "installing vegeta $vegeta_version"
+		go install "github.com/tsenart/vegeta/v12@$vegeta_version" || die "could not install vegeta"
+	fi
+fi
 
 for p in "$port" "$nginx_port" "$gostatic_port"; do
 	if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/"; then
@@ -192,15 +217,52 @@ run warm-gostatic "$gostatic_url/article.html" static.lua "$warmup" >/dev/null
 run warm-mix "$server_url" mix.lua "$warmup" >/dev/null
 run warm-first "$server_url" firstvisit.lua "$warmup" >/dev/null
 
+# attack name targets-file: vegeta at the fixed rate; prints a line of
+# key=value like run's (latencies in ms).
+attack() {
+	local out="$work/vegeta-$1"
+	"$vegeta" attack -targets "$2" -rate "$rate/s" -duration "$rate_duration" -max-body 0 -max-connections "$connections" >"$out.bin" 2>"$out.err" ||
+		{
+			cat "$out.err" >&2
+			die "vegeta failed ($1)"
+		}
+	"$vegeta" report -type=json "$out.bin" >"$out.json"
+	"$vegeta" report "$out.bin" >"$out.txt"
+	sed -e 's/.*"50th":\([0-9]*\).*"99th":\([0-9]*\),"max":\([0-9]*\).*"requests":\([0-9]*\),"rate":\([0-9.]*\),"throughput":\([0-9.]*\),"success":\([0-9.e-]*\).*/\1 \2 \3 \4 \5 \6 \7/' "$out.json" |
+		awk '{ printf "VEGETA p50_ms=%.3f p99_ms=%.3f max_ms=%.3f requests=%d rate=%.1f rps=%.1f errors=%d\n",
+			$1 / 1e6, $2 / 1e6, $3 / 1e6, $4, $5, $6, $4 * (1 - $7) + 0.5 }'
+}
+
 say "measuring: $threads threads, $connections connections, $duration each"
 static=$(run static "$nginx_url/article.html" static.lua "$duration")
 sleep 1
 gostatic=$(run gostatic "$gostatic_url/article.html" static.lua "$duration")
+if [ -n "$rate_fixed" ]; then
+	rate=$rate_fixed
+else
+	rate=$(awk -v r="$(field "$gostatic" rps)" -v f="$rate_fraction" 'BEGIN { printf "%d", r * f }')
+fi
+[ "$rate" -gt 0 ] || die "no fixed rate: Go's static server served nothing"
+say "fixed rate: $rate requests a second, $rate_duration each"
+echo "GET $gostatic_url/article.html" >"$work/gostatic.targets"
+sleep 1
+gostatic_fixed=$(attack gostatic "$work/gostatic.targets")
 kill "$gostatic_pid" 2>/dev/null || true
 sleep 1
 mix=$(run mix "$server_url" mix.lua "$duration")
 sleep 1
 first=$(run first "$server_url" firstvisit.lua "$duration")
+
+# The fixed-rate runs' requests, in order; the mix's returning anonymous
+# readers are given their cookies by first visits made now (see
+# cmd/benchseed/targets.go).
+requests=$(awk -v r="$rate" -v d="${rate_duration%s}" 'BEGIN { printf "%d", r * d + r }')
+"$work/benchseed" --targets mix --base "$server_url" --out "$tokens" --stories "$stories" --n "$requests" --to "$work/mix.targets"
+"$work/benchseed" --targets first --base "$server_url" --stories "$stories" --n "$requests" --to "$work/first.targets"
+sleep 1
+mix_fixed=$(attack mix "$work/mix.targets")
+sleep 1
+first_fixed=$(attack first "$work/first.targets")
 
 [ -r "/proc/$server_pid/status" ] || die "the server exited during the run; see its log"
 hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status")
@@ -234,22 +296,41 @@ echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cp
 echo "wrk -t$threads -c$connections -d$duration --latency, loopback; $stories generated stories on SQLite; page $page, $page_bytes bytes"
 echo "server: GOMEMLIMIT=$memlimit"
 echo
+echo "Saturated (wrk keeps $connections connections busy: throughput; its p99 is a queue's length):"
 printf '%-40s %10s %9s %9s %8s\n' "scenario" "req/s" "p50 ms" "p99 ms" "errors"
 row "nginx, static copy of the page" "$static"
 row "Go net/http, same bytes from memory" "$gostatic"
 row "broadsheet, realistic reader mix" "$mix"
 row "broadsheet, every view a first visit" "$first"
 echo
-mix_p99=$(field "$mix" p99_ms)
-first_p99=$(field "$first" p99_ms)
-echo "realistic mix / Go static: $mix_go_ratio  (target >= 0.45: $(verdict "$mix_go_ratio" 0.45)); p99 $mix_p99 ms (target < 10: $(below "$mix_p99" 10))"
-echo "first visits / Go static:  $first_go_ratio  (target >= 0.45: $(verdict "$first_go_ratio" 0.45)); p99 $first_p99 ms (target < 10: $(below "$first_p99" 10))"
+if [ -n "$rate_fixed" ]; then
+	echo "Fixed rate (vegeta $vegeta_version, open loop): $rate requests a second for $rate_duration each:"
+else
+	echo "Fixed rate (vegeta $vegeta_version, open loop): $rate requests a second ($rate_fraction of Go static's rate above) for $rate_duration each:"
+fi
+printf '%-40s %10s %9s %9s %9s %8s\n' "scenario" "sent/s" "p50 ms" "p99 ms" "max ms" "errors"
+for r in "Go net/http, same bytes from memory|$gostatic_fixed" "broadsheet, realistic reader mix|$mix_fixed" \
+	"broadsheet, every view a first visit|$first_fixed"; do
+	l=${r#*|}
+	printf '%-40s %10s %9s %9s %9s %8s\n' "${r%%|*}" "$(field "$l" rate)" "$(field "$l" p50_ms)" "$(field "$l" p99_ms)" "$(field "$l" max_ms)" "$(field "$l" errors)"
+	# A generator that fell behind its schedule measured less load than asked.
+	awk -v s="$(field "$l" rate)" -v r="$rate" 'BEGIN { exit !(s < 0.98 * r) }' &&
+		echo "  (vegeta sent fewer than $rate a second: the machine could not keep up)"
+done
+echo
+mix_p99=$(field "$mix_fixed" p99_ms)
+first_p99=$(field "$first_fixed" p99_ms)
+echo "realistic mix / Go static: $mix_go_ratio  (target >= 0.45: $(verdict "$mix_go_ratio" 0.45)); p99 at $rate/s $mix_p99 ms (target < 10: $(below "$mix_p99" 10))"
+echo "first visits / Go static:  $first_go_ratio  (target >= 0.45: $(verdict "$first_go_ratio" 0.45)); p99 at $rate/s $first_p99 ms (target < 10: $(below "$first_p99" 10))"
 echo "Go net/http static / nginx: $gostatic_ratio;  realistic mix / nginx: $mix_ratio;  first visits / nginx: $first_ratio"
 echo "server peak RSS (VmHWM):  $peak_mb MB, $rss_mb MB at the end  (target < 150 MB: $mem_verdict)"
 
 failed=
 for l in "$mix" "$first"; do
 	[ "$(errors "$l")" -eq 0 ] || failed=1
+done
+for l in "$mix_fixed" "$first_fixed"; do
+	[ "$(field "$l" errors)" -eq 0 ] || failed=1
 done
 if [ -n "$failed" ]; then
 	echo "bench: the server answered some requests with errors; its log:" >&2

@@ -6,6 +6,7 @@
 //	benchseed --db sqlite:///tmp/bench/bench.db --stories 10000 --out tokens.txt
 //	benchseed --prime http://127.0.0.1:18080 --out tokens.txt
 //	benchseed --serve-static page.html --addr 127.0.0.1:18082
+//	benchseed --targets mix --base http://127.0.0.1:18080 --out tokens.txt --n 100000 --to mix.targets
 //
 // The first form seeds the database and writes one line per account,
 // "reader <session token>" or "subscriber <session token>". The second runs
@@ -15,6 +16,9 @@
 // cookies the way real browsers do. The third serves a file's bytes from
 // memory with Go's net/http and nothing else: the fastest any page of a Go
 // server can be on the machine, which the benchmark reports beside nginx.
+// The fourth writes the requests of a fixed-rate run for the load
+// generator vegeta: the reader mix ("mix") or first visits ("first"); see
+// targets.go.
 package main
 
 import (
@@ -57,11 +61,17 @@ func main() {
 		prime       = flag.String("prime", "", "base URL of the running server: add each account's reader cookie to --out")
 		static      = flag.String("serve-static", "", "serve this file's bytes from memory at every path")
 		addr        = flag.String("addr", "127.0.0.1:18082", "address for --serve-static")
+		targets     = flag.String("targets", "", "write vegeta targets to --to: mix or first")
+		base        = flag.String("base", "", "base URL of the running server, for --targets")
+		n           = flag.Int("n", 100000, "how many requests --targets writes")
+		to          = flag.String("to", "targets.txt", "file --targets writes")
 	)
 	flag.Parse()
 	ctx := context.Background()
 	var err error
 	switch {
+	case *targets != "":
+		err = writeTargets(ctx, *targets, strings.TrimSuffix(*base, "/"), *out, *stories, *n, *to)
 	case *static != "":
 		err = serveStatic(*static, *addr)
 	case *prime != "":
