@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/content"
+)
+
+// The archive: published stories counted by period, and one day's stories
+// in publication order. Periods are given as instants (the publication's
+// midnights, worked out by the caller), so both engines compare times
+// alone and the partial index of published times answers.
+
+// FirstPublished returns when the earliest story out by now was
+// published; ok is false when none is.
+func (s *Store) FirstPublished(ctx context.Context, now time.Time) (first time.Time, ok bool, err error) {
+	err = s.readRow(ctx, `SELECT a.published_at FROM articles a WHERE `+sqlVisible+`$1 ORDER BY a.published_at LIMIT 1`, now.UTC()).Scan(&first)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return first.UTC(), true, nil
+}
+
+// CountPublished counts the stories out by now published in each period
+// [bounds[i], bounds[i+1]): len(bounds)-1 counts, in one statement.
+func (s *Store) CountPublished(ctx context.Context, now time.Time, bounds []time.Time) ([]int, error) {
+	if len(bounds) < 2 {
+		return nil, nil
+	}
+	var q strings.Builder
+	args := []any{now.UTC()}
+	for i := 0; i+1 < len(bounds); i++ {
+		if i > 0 {
+			q.WriteString(" UNION ALL ")
+		}
+		lo, hi := "$"+strconv.Itoa(len(args)+1), "$"+strconv.Itoa(len(args)+2)
+		q.WriteString(`SELECT ` + strconv.Itoa(i) + `, COUNT(*) FROM articles a WHERE ` + sqlVisible + `$1 AND a.published_at >= ` + lo + ` AND a.published_at < ` + hi)
+		args = append(args, bounds[i].UTC(), bounds[i+1].UTC())
+	}
+	rows, err := s.readRows(ctx, q.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]int, len(bounds)-1)
+	for rows.Next() {
+		var i, n int
+		if err := rows.Scan(&i, &n); err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, rows.Err()
+}
+
+// PublishedBetween lists the stories out by now published in [from, to),
+// oldest first, after the cursor when one is given.
+func (s *Store) PublishedBetween(ctx context.Context, now, from, to time.Time, after *content.Cursor, limit int) ([]*content.Article, error) {
+	q := `SELECT ` + articleColumns + articleFrom + `WHERE ` + sqlVisible + `$1 AND a.published_at >= $2 AND a.published_at < $3`
+	args := []any{now.UTC(), from.UTC(), to.UTC(), limit}
+	if after != nil {
+		q += ` AND (a.published_at > $5 OR (a.published_at = $5 AND a.id > $6))`
+		args = append(args, after.PublishedAt.UTC(), after.ID)
+	}
+	q += ` ORDER BY a.published_at, a.id LIMIT $4`
+	return scanArticles(s.readRows(ctx, q, args...))
+}
