@@ -130,7 +130,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		retain:   func() config.Retention { return a.Config.Retain },
 	}
 	stories := content.NewCache(st, 5*time.Second, 2000)
-	articles := &content.Service{Store: st, Now: clk.Now}
+	articles := &content.Service{Store: st, Archive: st, Now: clk.Now}
 	finder := &search.Service{Store: st, Now: clk.Now}
 	// One signer for the reader cookie and apps' X-Reader-Id: the API signs
 	// its ids under a label of its own, so neither passes for the other.

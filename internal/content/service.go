@@ -30,8 +30,9 @@ type ListStore interface {
 // beyond reading one story (see Cache): the lists of stories, as published
 // by now, so a story scheduled for later appears on time.
 type Service struct {
-	Store ListStore
-	Now   func() time.Time
+	Store   ListStore
+	Archive ArchiveStore
+	Now     func() time.Time
 }
 
 // Latest lists published stories newest first, after the cursor when one

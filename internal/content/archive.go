@@ -1,0 +1,107 @@
+package content
+
+import (
+	"context"
+	"time"
+)
+
+// The archive: the years, months and days that have published stories,
+// each with its count, and one day's stories in publication order. Days,
+// months and years are the publication's, in its time zone.
+
+// ArchiveStore is where the archive is read.
+type ArchiveStore interface {
+	FirstPublished(ctx context.Context, now time.Time) (time.Time, bool, error)
+	CountPublished(ctx context.Context, now time.Time, bounds []time.Time) ([]int, error)
+	PublishedBetween(ctx context.Context, now, from, to time.Time, after *Cursor, limit int) ([]*Article, error)
+}
+
+// Period is a year, a month or a day of the archive and how many stories
+// were published in it. Month and Day are 0 where the period is longer.
+type Period struct {
+	Year, Month, Day int
+	Count            int
+}
+
+// ArchiveYears lists the years with published stories, newest first.
+func (s *Service) ArchiveYears(ctx context.Context, loc *time.Location) ([]Period, error) {
+	now := s.Now()
+	first, ok, err := s.Archive.FirstPublished(ctx, now)
+	if err != nil || !ok {
+		return nil, err
+	}
+	from, to := first.In(loc).Year(), now.In(loc).Year()
+	var bounds []time.Time
+	for y := from; y <= to+1; y++ {
+		bounds = append(bounds, time.Date(y, 1, 1, 0, 0, 0, 0, loc))
+	}
+	counts, err := s.Archive.CountPublished(ctx, now, bounds)
+	if err != nil {
+		return nil, err
+	}
+	var out []Period
+	for i := len(counts) - 1; i >= 0; i-- {
+		if counts[i] > 0 {
+			out = append(out, Period{Year: from + i, Count: counts[i]})
+		}
+	}
+	return out, nil
+}
+
+// ArchiveMonths lists the months of year with published stories, oldest
+// first.
+func (s *Service) ArchiveMonths(ctx context.Context, loc *time.Location, year int) ([]Period, error) {
+	bounds := make([]time.Time, 13)
+	for m := range bounds {
+		bounds[m] = time.Date(year, time.Month(m+1), 1, 0, 0, 0, 0, loc)
+	}
+	counts, err := s.Archive.CountPublished(ctx, s.Now(), bounds)
+	if err != nil {
+		return nil, err
+	}
+	var out []Period
+	for i, n := range counts {
+		if n > 0 {
+			out = append(out, Period{Year: year, Month: i + 1, Count: n})
+		}
+	}
+	return out, nil
+}
+
+// ArchiveDays lists the days of a month with published stories, oldest
+// first.
+func (s *Service) ArchiveDays(ctx context.Context, loc *time.Location, year, month int) ([]Period, error) {
+	start := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, loc)
+	days := start.AddDate(0, 1, -1).Day()
+	bounds := make([]time.Time, days+1)
+	for d := range bounds {
+		bounds[d] = time.Date(year, time.Month(month), d+1, 0, 0, 0, 0, loc)
+	}
+	counts, err := s.Archive.CountPublished(ctx, s.Now(), bounds)
+	if err != nil {
+		return nil, err
+	}
+	var out []Period
+	for i, n := range counts {
+		if n > 0 {
+			out = append(out, Period{Year: year, Month: month, Day: i + 1, Count: n})
+		}
+	}
+	return out, nil
+}
+
+// DayBounds returns the instants a day of the publication starts and ends.
+func DayBounds(loc *time.Location, year, month, day int) (from, to time.Time) {
+	return time.Date(year, time.Month(month), day, 0, 0, 0, 0, loc), time.Date(year, time.Month(month), day+1, 0, 0, 0, 0, loc)
+}
+
+// ArchiveDay lists a day's published stories in publication order, a page
+// at a time, after the cursor (nil: from the first). The cursor must lie
+// within the day: ErrBadCursor otherwise.
+func (s *Service) ArchiveDay(ctx context.Context, loc *time.Location, year, month, day int, after *Cursor) (Page, error) {
+	from, to := DayBounds(loc, year, month, day)
+	if after != nil && (after.PublishedAt.Before(from) || !after.PublishedAt.Before(to)) {
+		return Page{}, ErrBadCursor
+	}
+	return page(s.Archive.PublishedBetween(ctx, s.Now(), from, to, after, PageSize+1))
+}
