@@ -18,6 +18,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /author/{slug}", h(s.showAuthor))
 	mux.HandleFunc("GET /tag/{slug}", h(s.showTag))
 	mux.HandleFunc("GET /search", h(s.showSearch))
+	mux.HandleFunc("GET /archive", h(s.showArchive))
+	mux.HandleFunc("GET /archive/{year}", h(s.showArchiveYear))
+	mux.HandleFunc("GET /archive/{year}/{month}", h(s.showArchiveMonth))
+	mux.HandleFunc("GET /archive/{year}/{month}/{day}", h(s.showArchiveDay))
 
 	mux.HandleFunc("GET /subscribe", h(s.showPlans))
 	mux.HandleFunc("GET /subscribe/{plan}", h(s.showCheckout))
