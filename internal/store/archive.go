@@ -35,17 +35,8 @@ func (s *Store) CountPublished(ctx context.Context, now time.Time, bounds []time
 	if len(bounds) < 2 {
 		return nil, nil
 	}
-	var q strings.Builder
-	args := []any{now.UTC()}
-	for i := 0; i+1 < len(bounds); i++ {
-		if i > 0 {
-			q.WriteString(" UNION ALL ")
-		}
-		lo, hi := "$"+strconv.Itoa(len(args)+1), "$"+strconv.Itoa(len(args)+2)
-		q.WriteString(`SELECT ` + strconv.Itoa(i) + `, COUNT(*) FROM articles a WHERE ` + sqlVisible + `$1 AND a.published_at >= ` + lo + ` AND a.published_at < ` + hi)
-		args = append(args, bounds[i].UTC(), bounds[i+1].UTC())
-	}
-	rows, err := s.readRows(ctx, q.String(), args...)
+	q, args := countPublishedQuery(now, bounds)
+	rows, err := s.readRows(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -64,12 +55,41 @@ func (s *Store) CountPublished(ctx context.Context, now time.Time, bounds []time
 // PublishedBetween lists the stories out by now published in [from, to),
 // oldest first, after the cursor when one is given.
 func (s *Store) PublishedBetween(ctx context.Context, now, from, to time.Time, after *content.Cursor, limit int) ([]*content.Article, error) {
-	q := `SELECT ` + articleColumns + articleFrom + `WHERE ` + sqlVisible + `$1 AND a.published_at >= $2 AND a.published_at < $3`
-	args := []any{now.UTC(), from.UTC(), to.UTC(), limit}
+	cond, args := publishedWithin(0, now, from, to)
+	q := `SELECT ` + articleColumns + articleFrom + `WHERE ` + cond
+	args = append(args, limit)
 	if after != nil {
-		q += ` AND (a.published_at > $5 OR (a.published_at = $5 AND a.id > $6))`
+		q += ` AND (a.published_at > $4 OR (a.published_at = $4 AND a.id > $5))`
 		args = append(args, after.PublishedAt.UTC(), after.ID)
 	}
-	q += ` ORDER BY a.published_at, a.id LIMIT $4`
+	q += ` ORDER BY a.published_at, a.id LIMIT $3`
 	return scanArticles(s.readRows(ctx, q, args...))
+}
+
+// countPublishedQuery is CountPublished's statement: a count of a range
+// of the published times' index for each period.
+func countPublishedQuery(now time.Time, bounds []time.Time) (string, []any) {
+	var q strings.Builder
+	var args []any
+	for i := 0; i+1 < len(bounds); i++ {
+		if i > 0 {
+			q.WriteString(" UNION ALL ")
+		}
+		cond, more := publishedWithin(len(args), now, bounds[i], bounds[i+1])
+		q.WriteString(`SELECT ` + strconv.Itoa(i) + `, COUNT(*) FROM articles a WHERE ` + cond)
+		args = append(args, more...)
+	}
+	return q.String(), args
+}
+
+// publishedWithin is the condition, with its arguments numbered after n
+// others, that a story is out by now and was published in [from, to).
+// Each range has one upper bound, to or now, whichever is earlier:
+// given both, SQLite may bound its index scan by the later one.
+func publishedWithin(n int, now, from, to time.Time) (string, []any) {
+	lo, hi := "$"+strconv.Itoa(n+1), "$"+strconv.Itoa(n+2)
+	if to.After(now) {
+		return `a.status = 'published' AND a.published_at >= ` + lo + ` AND a.published_at <= ` + hi, []any{from.UTC(), now.UTC()}
+	}
+	return `a.status = 'published' AND a.published_at >= ` + lo + ` AND a.published_at < ` + hi, []any{from.UTC(), to.UTC()}
 }

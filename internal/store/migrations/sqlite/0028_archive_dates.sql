@@ -1,4 +1,4 @@
--- The archive counts published stories by day, month and year: an index
--- of the published stories' times alone answers those counts, and the
--- listing of a day's stories, without reading a draft or the rows.
-CREATE INDEX articles_published_dates ON articles (published_at, id) WHERE status = 'published';
+-- The archive counts published stories by day, month and year, and lists
+-- a day's in publication order: an index of the stories' status and
+-- published times alone answers those counts, without reading the rows.
+CREATE INDEX articles_status_published ON articles (status, published_at, id);

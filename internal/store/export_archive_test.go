@@ -1,0 +1,37 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ExplainCountPublished returns the engine's plan of CountPublished
+// (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite).
+func (s *Store) ExplainCountPublished(ctx context.Context, now time.Time, bounds []time.Time) (string, error) {
+	q, args := countPublishedQuery(now, bounds)
+	explain := "EXPLAIN ANALYZE "
+	if s.SingleWriter() {
+		explain = "EXPLAIN QUERY PLAN "
+	}
+	rows, err := s.r.QueryContext(ctx, explain+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var b strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		fmt.Fprintln(&b, vals...)
+	}
+	return b.String(), rows.Err()
+}
