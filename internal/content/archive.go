@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -14,6 +15,34 @@ type ArchiveStore interface {
 	FirstPublished(ctx context.Context, now time.Time) (time.Time, bool, error)
 	CountPublished(ctx context.Context, now time.Time, bounds []time.Time) ([]int, error)
 	PublishedBetween(ctx context.Context, now, from, to time.Time, after *Cursor, limit int) ([]*Article, error)
+	NextPublished(ctx context.Context, now time.Time) (time.Time, bool, error)
+}
+
+// yearsKept is how long the years' counts are kept at most: a change to
+// a story (see Apply) or the next scheduled story's time drops them
+// sooner.
+const yearsKept = 10 * time.Minute
+
+// archiveYears keeps the years' counts, which read the index of every
+// published story, for one time zone.
+type archiveYears struct {
+	mu    sync.Mutex
+	gen   int // counts Apply's calls, so counts read across one are not kept
+	zone  string
+	until time.Time
+	years []Period
+}
+
+// Apply drops the kept counts of the archive's years: the changes may
+// have published, moved or deleted a story.
+func (s *Service) Apply(changes []Change) {
+	if len(changes) == 0 {
+		return
+	}
+	s.years.mu.Lock()
+	defer s.years.mu.Unlock()
+	s.years.gen++
+	s.years.years, s.years.until = nil, time.Time{}
 }
 
 // Period is a year, a month or a day of the archive and how many stories
@@ -26,6 +55,35 @@ type Period struct {
 // ArchiveYears lists the years with published stories, newest first.
 func (s *Service) ArchiveYears(ctx context.Context, loc *time.Location) ([]Period, error) {
 	now := s.Now()
+	s.years.mu.Lock()
+	gen := s.years.gen
+	if s.years.zone == loc.String() && now.Before(s.years.until) {
+		years := s.years.years
+		s.years.mu.Unlock()
+		return years, nil
+	}
+	s.years.mu.Unlock()
+	years, err := s.countYears(ctx, loc, now)
+	if err != nil {
+		return nil, err
+	}
+	until := now.Add(yearsKept)
+	next, ok, err := s.Archive.NextPublished(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	if ok && next.Before(until) {
+		until = next
+	}
+	s.years.mu.Lock()
+	defer s.years.mu.Unlock()
+	if s.years.gen == gen {
+		s.years.zone, s.years.until, s.years.years = loc.String(), until, years
+	}
+	return years, nil
+}
+
+func (s *Service) countYears(ctx context.Context, loc *time.Location, now time.Time) ([]Period, error) {
 	first, ok, err := s.Archive.FirstPublished(ctx, now)
 	if err != nil || !ok {
 		return nil, err

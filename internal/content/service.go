@@ -33,6 +33,8 @@ type Service struct {
 	Store   ListStore
 	Archive ArchiveStore
 	Now     func() time.Time
+
+	years archiveYears
 }
 
 // Latest lists published stories newest first, after the cursor when one

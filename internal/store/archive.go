@@ -29,6 +29,19 @@ func (s *Store) FirstPublished(ctx context.Context, now time.Time) (first time.T
 	return first.UTC(), true, nil
 }
 
+// NextPublished returns when the next story published but not yet out
+// comes out; ok is false when none is scheduled.
+func (s *Store) NextPublished(ctx context.Context, now time.Time) (next time.Time, ok bool, err error) {
+	err = s.readRow(ctx, `SELECT a.published_at FROM articles a WHERE a.status = 'published' AND a.published_at > $1 ORDER BY a.published_at LIMIT 1`, now.UTC()).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return next.UTC(), true, nil
+}
+
 // CountPublished counts the stories out by now published in each period
 // [bounds[i], bounds[i+1]): len(bounds)-1 counts, in one statement.
 func (s *Store) CountPublished(ctx context.Context, now time.Time, bounds []time.Time) ([]int, error) {

@@ -218,3 +218,44 @@ func TestArchiveHostilePaths(t *testing.T) {
 		}
 	})
 }
+
+// yearCount is the count /archive shows for year, or -1.
+func yearCount(t *testing.T, b *apptest.Browser, year int) int {
+	t.Helper()
+	for _, e := range archiveEntries(t, b, "/archive") {
+		var y, n int
+		if _, err := fmt.Sscanf(e, "/archive/%d %d (%d)", &y, &y, &n); err == nil && y == year {
+			return n
+		}
+	}
+	return -1
+}
+
+// The years' counts, kept between views, follow stories published since:
+// through the change feed, and when a scheduled story's time comes.
+func TestArchiveYearsFollowChanges(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		loc := ist(t)
+		reader := site.NewBrowser()
+		year := site.Clock.Now().In(loc).Year()
+		before := yearCount(t, reader, year)
+		if yearCount(t, reader, 1995) != -1 {
+			t.Fatal("1995 is listed before any story of 1995")
+		}
+		importStories(t, site,
+			archiveStory(t, site, "old-news", time.Date(1995, 8, 15, 9, 0, 0, 0, loc), ""),
+			archiveStory(t, site, "in-an-hour", site.Clock.Now().Add(time.Hour), ""))
+		site.Clock.Advance(10 * time.Second)
+		site.RunJobs() // the change feed is read
+		if got := yearCount(t, reader, 1995); got != 1 {
+			t.Errorf("after the feed, 1995 shows %d stories, want 1", got)
+		}
+		if got := yearCount(t, reader, year); got != before {
+			t.Errorf("%d shows %d stories before the scheduled one is out, want %d", year, got, before)
+		}
+		site.Clock.Advance(time.Hour)
+		if got := yearCount(t, reader, year); got != before+1 {
+			t.Errorf("%d shows %d stories once the scheduled one is out, want %d", year, got, before+1)
+		}
+	})
+}

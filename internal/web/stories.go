@@ -112,6 +112,9 @@ func (s *Server) RefreshStories(ctx context.Context) error {
 		if s.Content != nil {
 			s.Content.Apply(changes)
 		}
+		if s.Articles != nil {
+			s.Articles.Apply(changes)
+		}
 	})
 }
 
