@@ -5,12 +5,25 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"broadsheet/internal/content"
 )
 
-// ExplainCountPublished returns the engine's plan of CountPublished
-// (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite).
+// ExplainCountPublished returns the engine's plan of CountPublished.
 func (s *Store) ExplainCountPublished(ctx context.Context, now time.Time, bounds []time.Time) (string, error) {
 	q, args := countPublishedQuery(now, bounds)
+	return s.explain(ctx, q, args)
+}
+
+// ExplainSearch returns the engine's plan of a search.
+func (s *Store) ExplainSearch(ctx context.Context, p content.SearchParams) (string, error) {
+	q, args := s.searchQuery(p)
+	return s.explain(ctx, q, args)
+}
+
+// explain returns the engine's plan of a query, for benchmarks to print:
+// EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite.
+func (s *Store) explain(ctx context.Context, q string, args []any) (string, error) {
 	explain := "EXPLAIN ANALYZE "
 	if s.SingleWriter() {
 		explain = "EXPLAIN QUERY PLAN "
