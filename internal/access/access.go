@@ -38,7 +38,7 @@ type Viewer struct {
 func (v Viewer) EntitlementsAt(now time.Time) Entitlements {
 	ent := EntitlementsOf(v.Subscription, now)
 	if v.Staff {
-		ent.Premium = true
+		ent.Premium, ent.Archive = true, true
 	}
 	return ent
 }
@@ -60,12 +60,14 @@ func AccountMeterKey(accountID int64) string {
 type Entitlements struct {
 	Premium bool // every story in full, outside the meter
 	AdFree  bool // no ad slots
+	Archive bool // stories past the archive cut-off in full
 }
 
 // EntitlementsOf returns what a subscription gives at a moment.
 func EntitlementsOf(sub *billing.Subscription, now time.Time) Entitlements {
 	if billing.Entitled(sub, now) {
-		return Entitlements{Premium: true, AdFree: true}
+		// The archive is a benefit of every paid subscription.
+		return Entitlements{Premium: true, AdFree: true, Archive: true}
 	}
 	return Entitlements{}
 }
@@ -122,13 +124,15 @@ func (s *Service) facts() *facts {
 }
 
 // Decide applies the meter for viewer and article, counting the read when
-// it uses up a free story.
+// it uses up a free story. A story past the archive cut-off is refused to a
+// reader without the archive benefit, whatever their meter, and spends
+// nothing of it.
 func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings) (Decision, error) {
 	now := s.Now()
 	ent := v.EntitlementsAt(now)
 	d := Decision{FreeLimit: cfg.FreeLimit, Entitlements: ent}
-	in := meter.Input{Subscriber: ent.Premium, Access: a.Access, Limit: cfg.FreeLimit}
-	if in.Subscriber {
+	in := input(ent, a, cfg, now)
+	if in.Subscriber && !in.Archived {
 		return d.decide(in), nil
 	}
 	month := meter.Month(now, cfg.Location)
@@ -152,7 +156,7 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 		carried = v.Carried.ArticleID
 	}
 	k := meterKey{v.MeterKey(), month}
-	metered := a.Access == content.Metered
+	metered := a.Access == content.Metered && !in.Archived
 	mem := s.facts().get(k, a.ID, carried, now)
 	in.Used, in.AlreadyRead = mem.used, mem.counted
 	carriedCounted := mem.otherCounted
@@ -199,6 +203,16 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 	}
 	d.CarriedCounted = carried != 0 && carriedCounted
 	return d.decide(in), nil
+}
+
+// input is what the meter's rule is asked about a story for a reader with
+// ent at now. Whether the story is in the archive is a comparison of its
+// time with the cut-off, no query.
+func input(ent Entitlements, a *content.Article, cfg *settings.Settings, now time.Time) meter.Input {
+	return meter.Input{
+		Subscriber: ent.Premium, Access: a.Access, Limit: cfg.FreeLimit,
+		Archived: !ent.Archive && cfg.Archived(a.PublishedAt, now),
+	}
 }
 
 // decide fills in the meter's rule for what is known of the reader's month.

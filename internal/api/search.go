@@ -35,7 +35,7 @@ func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.Search.Search(r.Context(), v.Viewer, req, cfg.LeadParagraphs)
+	page, err := s.Search.Search(r.Context(), v.Viewer, req, cfg)
 	if err != nil {
 		return err
 	}

@@ -27,12 +27,16 @@ const (
 	Metered        Reason = "metered"         // counted (or already counted) against the meter
 	MeterExhausted Reason = "meter_exhausted" // no free stories left this month
 	PremiumOnly    Reason = "premium"         // only subscribers may read it
+	ArchiveOnly    Reason = "archive"         // an archive story, only for readers with the archive benefit
 )
 
 // Input is what the rule needs to know about a reader and a story.
 type Input struct {
-	Subscriber  bool
-	Access      content.Access
+	Subscriber bool
+	Access     content.Access
+	// Archived is true when the story is past the archive cut-off and the
+	// reader has not the archive benefit: the meter does not open it.
+	Archived    bool
 	AlreadyRead bool // the story was counted for this reader this month
 	Used        int  // distinct stories counted this month
 	Limit       int  // free stories a month
@@ -51,6 +55,8 @@ type Decision struct {
 // what a reader has used stops new stories but not re-reads.
 func Decide(in Input) Decision {
 	switch {
+	case in.Archived:
+		return Decision{Reason: ArchiveOnly}
 	case in.Subscriber:
 		return Decision{Granted: true, Reason: Subscriber}
 	case in.Access == content.Free:

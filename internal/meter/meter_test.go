@@ -50,6 +50,9 @@ func TestDecide(t *testing.T) {
 		{"limit lowered below use stops new stories", Input{Access: content.Metered, Used: 4, Limit: 2}, Decision{false, MeterExhausted, false}},
 		{"limit lowered below use keeps re-reads", Input{Access: content.Metered, AlreadyRead: true, Used: 4, Limit: 2}, Decision{true, Metered, false}},
 		{"limit raised gives more", Input{Access: content.Metered, Used: 3, Limit: 5}, Decision{true, Metered, true}},
+		{"archive story to a reader with free stories left, meter untouched", Input{Archived: true, Access: content.Metered, Limit: 3}, Decision{false, ArchiveOnly, false}},
+		{"archive story already read this month stays closed", Input{Archived: true, Access: content.Metered, AlreadyRead: true, Limit: 3}, Decision{false, ArchiveOnly, false}},
+		{"archive free story is closed too", Input{Archived: true, Access: content.Free, Limit: 3}, Decision{false, ArchiveOnly, false}},
 		{"limit zero: no free stories", Input{Access: content.Metered, Limit: 0}, Decision{false, MeterExhausted, false}},
 	}
 	for _, c := range cases {

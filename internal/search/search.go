@@ -17,6 +17,7 @@ import (
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/content"
+	"broadsheet/internal/settings"
 )
 
 // Page sizes.
@@ -127,9 +128,10 @@ type Page struct {
 	Next string // the cursor of the next page; "" on the last
 }
 
-// Search runs r for viewer v, cutting each result to what v may see when
-// lead is the number of lead blocks a gated story shows.
-func (s *Service) Search(ctx context.Context, v access.Viewer, r Request, lead int) (Page, error) {
+// Search runs r for viewer v, cutting each result to what v may see under
+// the publication's settings cfg (the lead a gated story shows, the archive
+// cut-off), as the story's page would.
+func (s *Service) Search(ctx context.Context, v access.Viewer, r Request, cfg *settings.Settings) (Page, error) {
 	now := s.Now()
 	p := r.params
 	p.Now, p.Limit = now, r.Limit+1 // one more says whether there is a next page
@@ -144,7 +146,7 @@ func (s *Service) Search(ctx context.Context, v access.Viewer, r Request, lead i
 	}
 	for _, f := range found {
 		a := f.Article
-		shown := access.Project(a.Blocks(), access.Glance(v, a, now), lead)
+		shown := access.Project(a.Blocks(), access.Glance(v, a, now, cfg), cfg.LeadParagraphs)
 		texts := []string{a.Summary}
 		for _, b := range shown.Blocks {
 			texts = append(texts, b.Text)

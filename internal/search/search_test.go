@@ -10,6 +10,7 @@ import (
 	"broadsheet/internal/access"
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
+	"broadsheet/internal/settings"
 )
 
 type fakeStore []content.SearchResult
@@ -29,6 +30,14 @@ func TestSnippetsFollowTheProjection(t *testing.T) {
 		found = append(found, content.SearchResult{Article: &content.Article{ID: int64(len(found) + 1), Slug: string(acc),
 			Headline: "Secret story", Summary: "Standfirst.", Body: body, Access: acc, PublishedAt: now}})
 	}
+	// A free story two years old is in the archive: its lead only,
+	// but for a subscriber.
+	found = append(found, content.SearchResult{Article: &content.Article{ID: 9, Slug: "archive",
+		Headline: "Secret story", Summary: "Standfirst.", Body: body, Access: content.Free, PublishedAt: now.AddDate(-2, 0, 0)}})
+	cfg, err := settings.Parse(map[string]string{settings.KeyLeadParagraphs: "2"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := &Service{Store: found, Now: func() time.Time { return now }}
 	r, err := ParseRequest(url.Values{"q": {"secret"}}, time.UTC)
 	if err != nil {
@@ -47,10 +56,11 @@ func TestSnippetsFollowTheProjection(t *testing.T) {
 		v    access.Viewer
 		want map[string]bool // slug: the secret shown
 	}{
-		{"visitor", access.Viewer{AnonID: "x"}, map[string]bool{"premium": false, "metered": false, "free": true}},
-		{"subscriber", access.Viewer{AccountID: 1, Subscription: sub}, map[string]bool{"premium": true, "metered": true, "free": true}},
+		{"visitor", access.Viewer{AnonID: "x"}, map[string]bool{"premium": false, "metered": false, "free": true, "archive": false}},
+		{"subscriber", access.Viewer{AccountID: 1, Subscription: sub}, map[string]bool{"premium": true, "metered": true, "free": true, "archive": true}},
+		{"staff", access.Viewer{AccountID: 2, Staff: true}, map[string]bool{"premium": true, "metered": true, "free": true, "archive": true}},
 	} {
-		page, err := s.Search(context.Background(), c.v, r, 2)
+		page, err := s.Search(context.Background(), c.v, r, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

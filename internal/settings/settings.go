@@ -34,7 +34,13 @@ const (
 	KeyLoginLink      = "login_link"
 	KeyMeterNotice    = "meter_notice"
 	KeyWireDisclaimer = "wire_disclaimer"
+	KeyArchiveDays    = "archive_after_days"
+	KeyArchiveHeading = "paywall_archive_heading"
+	KeyArchiveBody    = "paywall_archive_body"
 )
+
+// MaxArchiveDays bounds the archive cut-off: a hundred years.
+const MaxArchiveDays = 36500
 
 // Defaults reproduce the reference offer page.
 var Defaults = map[string]string{
@@ -53,6 +59,9 @@ var Defaults = map[string]string{
 	KeyLoginPrompt:    "Already subscribed?",
 	KeyLoginLink:      "Log in",
 	KeyMeterNotice:    "You have {{remaining}} of {{free_limit}} free stories left this month.",
+	KeyArchiveDays:    "365",
+	KeyArchiveHeading: "This story is from our archive, open to subscribers.",
+	KeyArchiveBody:    "Subscribe to read it in full, with every story in our archive.",
 	KeyWireDisclaimer: "Disclaimer: No {{publication}} journalist was involved in creation of this content",
 }
 
@@ -73,6 +82,12 @@ type Settings struct {
 	LoginPrompt    string   // before the paywall's log-in link, such as "Already subscribed?"
 	LoginLink      string   // the text of the log-in links, in the paywall and the masthead
 	MeterNotice    Template
+	// ArchiveDays is the archive cut-off: stories published longer ago
+	// than this are read in full only with the archive benefit. 0 means
+	// no archive rule.
+	ArchiveDays    int
+	ArchiveHeading Template // the paywall's heading on an archive story
+	ArchiveBody    Template // the paywall's text on an archive story
 	WireDisclaimer string
 	Tax            gst.Profile // the publisher's tax profile (tax.go)
 	Renewals       Renewals    // see dunning.go
@@ -121,6 +136,9 @@ func Parse(raw map[string]string) (*Settings, error) {
 	if s.DeviceLimit, err = intIn(all, KeyDeviceLimit, 0, 100); err != nil {
 		return nil, err
 	}
+	if s.ArchiveDays, err = intIn(all, KeyArchiveDays, 0, MaxArchiveDays); err != nil {
+		return nil, err
+	}
 	if s.Location, err = time.LoadLocation(all[KeyTimeZone]); err != nil || all[KeyTimeZone] == "" {
 		return nil, fmt.Errorf("%s %q is not a known IANA zone name such as Asia/Kolkata", KeyTimeZone, all[KeyTimeZone])
 	}
@@ -130,6 +148,8 @@ func Parse(raw map[string]string) (*Settings, error) {
 		KeyPaywallCTA:     &s.PaywallCTA,
 		KeyPremiumHeading: &s.PremiumHeading,
 		KeyMeterNotice:    &s.MeterNotice,
+		KeyArchiveHeading: &s.ArchiveHeading,
+		KeyArchiveBody:    &s.ArchiveBody,
 	} {
 		if *dst, err = ParseTemplate(all[key]); err != nil {
 			return nil, fmt.Errorf("%s: %w", key, err)
@@ -166,6 +186,13 @@ func intIn(all map[string]string, key string, lo, hi int) (int, error) {
 		return 0, fmt.Errorf("%s must be a whole number from %d to %d, not %q", key, lo, hi, all[key])
 	}
 	return n, nil
+}
+
+// Archived reports whether a story published at published is in the
+// archive at now: older than the cut-off, when there is one. A comparison,
+// so the hot path may ask it on every view.
+func (s *Settings) Archived(published, now time.Time) bool {
+	return s.ArchiveDays > 0 && published.Before(now.Add(-time.Duration(s.ArchiveDays)*24*time.Hour))
 }
 
 // Vars are the values a reader-facing template is filled with.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
@@ -160,5 +161,28 @@ func TestPublicationAndPaywallCopy(t *testing.T) {
 		if _, err := settings.Parse(map[string]string{c.key: c.value}); err == nil || !strings.Contains(err.Error(), c.key) {
 			t.Errorf("%s=%q: error %v, want one naming the setting", c.key, c.value, err)
 		}
+	}
+}
+
+func TestArchiveCutOff(t *testing.T) {
+	for _, bad := range []string{"-1", "1.5", "abc", "", "36501", "1 year"} {
+		if _, err := settings.Parse(map[string]string{settings.KeyArchiveDays: bad}); err == nil || !strings.Contains(err.Error(), settings.KeyArchiveDays) {
+			t.Errorf("%s=%q: error %v, want one naming the setting", settings.KeyArchiveDays, bad, err)
+		}
+	}
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	s, err := settings.Parse(nil)
+	if err != nil || s.ArchiveDays != 365 {
+		t.Fatalf("default archive cut-off %d, %v; want 365", s.ArchiveDays, err)
+	}
+	if !s.Archived(now.AddDate(-2, 0, 0), now) || s.Archived(now.AddDate(0, 0, -100), now) || s.Archived(now.Add(-365*24*time.Hour+time.Minute), now) {
+		t.Error("with a 365-day cut-off, a story 2 years old is in the archive and stories 100 and under 365 days old are not")
+	}
+	off, err := settings.Parse(map[string]string{settings.KeyArchiveDays: "0"})
+	if err != nil || off.Archived(now.AddDate(-30, 0, 0), now) {
+		t.Errorf("a cut-off of 0 has no archive rule: %v", err)
+	}
+	if s, err := settings.Parse(map[string]string{settings.KeyArchiveDays: "36500"}); err != nil || s.ArchiveDays != 36500 {
+		t.Errorf("the largest cut-off is refused: %v", err)
 	}
 }

@@ -67,8 +67,11 @@ func (s *Server) paywall(pc *pageCopy, reason meter.Reason, used int) (template.
 	return kept(&pc.mu, pc.paywalls, paywallKey{reason, used}, func() (string, any) {
 		vars := pc.cfg.Vars(used)
 		data := struct{ Heading, Body string }{pc.cfg.PaywallHeading.Render(vars), pc.cfg.PaywallBody.Render(vars)}
-		if reason == meter.PremiumOnly {
+		switch reason {
+		case meter.PremiumOnly:
 			data.Heading = pc.cfg.PremiumHeading.Render(vars)
+		case meter.ArchiveOnly:
+			data.Heading, data.Body = pc.cfg.ArchiveHeading.Render(vars), pc.cfg.ArchiveBody.Render(vars)
 		}
 		return "paywall-copy", data
 	}, s.pages["article"])

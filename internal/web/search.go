@@ -41,7 +41,7 @@ func (s *Server) showSearch(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	default:
-		page, err := s.Search.Search(r.Context(), v.Viewer, req, cfg.LeadParagraphs)
+		page, err := s.Search.Search(r.Context(), v.Viewer, req, cfg)
 		if err != nil {
 			return err
 		}
