@@ -16,6 +16,12 @@ import (
 func (s *Service) finish(ctx context.Context, r *Refund, ref string) error {
 	now := s.Now()
 	return s.Store.InRefundTx(ctx, func(tx Tx) error {
+		// The payment first, then its invoice (by the credit note), in the
+		// order a refund beginning takes them: a refund finishing beside
+		// another beginning waits for it rather than deadlocks.
+		if _, _, err := tx.LockRefundedPayment(ctx, r.PaymentID); err != nil {
+			return err
+		}
 		if pending, err := tx.SucceedRefund(ctx, r.ID, ref, now); err != nil || !pending {
 			return err
 		}
