@@ -72,3 +72,11 @@ func (s *Store) QueryString(ctx context.Context, query string, args ...any) (str
 	err := s.r.QueryRowContext(ctx, query, args...).Scan(&v)
 	return v, err
 }
+
+// AutoCheckpoint is the write connection's wal_autocheckpoint: the log's
+// length, in pages, at which a commit checkpoints; 0 never.
+func (s *Store) AutoCheckpoint(ctx context.Context) (int, error) {
+	var n int
+	err := s.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&n)
+	return n, err
+}

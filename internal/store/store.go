@@ -37,6 +37,7 @@ type Store struct {
 	reads   *preparedReads
 	writes  *preparedReads
 	lock    *fileLock // held on SQLite by a server (see Exclusive)
+	ckpt    *checkpointer
 }
 
 // Open connects to the database named by url and applies pending
@@ -71,6 +72,15 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err := s.prepareHot(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("prepare statements: %w", err)
+	}
+	if o.lock == exclusive && s.SingleWriter() {
+		// A server checkpoints beside its writer (checkpoint.go); commands
+		// that run and exit leave it to SQLite.
+		if _, err := s.w.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+		s.ckpt = startCheckpointer(s.r)
 	}
 	return s, nil
 }
@@ -127,6 +137,7 @@ func open(url string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.ckpt.close()
 	s.claims.close()
 	s.reads.close()
 	s.writes.close()
