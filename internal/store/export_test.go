@@ -80,3 +80,7 @@ func (s *Store) AutoCheckpoint(ctx context.Context) (int, error) {
 	err := s.w.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&n)
 	return n, err
 }
+
+// SearchRankAmong is how many of a search's newest matches are ranked by
+// relevance.
+const SearchRankAmong = rankAmong

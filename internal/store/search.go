@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"math"
+	"strconv"
 	"strings"
+	"time"
 
 	"broadsheet/internal/content"
 )
@@ -35,7 +38,16 @@ func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]c
 	return out, rows.Err()
 }
 
-// searchQuery writes the statement of a search and its arguments.
+// rankAmong is how many of a search's matches are ranked by relevance:
+// the newest ones. Scoring every match of a word found in half a million
+// stories takes seconds; readers of news want the recent ones first, and
+// reach older matches by sorting by date or narrowing the dates.
+const rankAmong = 2000
+
+// searchQuery writes the statement of a search and its arguments: the
+// page's matches, scored, after the cursor, then their stories read whole.
+// A story published in the moment between the index's bound and now is
+// left out by the final visibility check rather than shown early.
 func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
 	var q strings.Builder
 	var args []any
@@ -43,79 +55,146 @@ func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
 		args = append(args, v)
 		s.dialect.writeArg(&q, len(args))
 	}
-	// Innermost, the matches, scored, with the filters; then the page of
-	// them, after the cursor, which compares the score by name; only then
-	// the page's stories are read whole.
+	q.WriteString(`SELECT ` + articleColumns + `, m.score FROM (`)
 	order := `m.score DESC, m.id`
-	if p.Sort == content.ByDate {
-		order = `m.published_at DESC, m.id DESC`
-	}
-	q.WriteString(`SELECT ` + articleColumns + `, m.score FROM (SELECT m.id, m.published_at, m.score FROM (SELECT a.id, a.published_at, `)
 	if s.SingleWriter() {
-		// bm25 is lower for better matches; weights per column:
-		// headline, summary, body. CROSS JOIN keeps the index's matches
-		// as the outer loop: were the stories of a section or a span of
-		// dates walked instead, FTS5 would run the query once per story.
-		score := `-bm25(article_search, 10.0, 4.0, 1.0)`
-		if p.Sort == content.ByDate {
-			score = `0.0` // not needed: spared
-		}
-		q.WriteString(score + ` AS score
-			FROM article_search CROSS JOIN articles a ON a.id = article_search.rowid
-			WHERE article_search MATCH `)
-		arg(ftsMatch(p.Query))
+		order = s.searchFTS(&q, p, arg)
 	} else {
-		// ts_rank weighs A (headline) 1.0, B 0.4, C 0.2 by default.
+		s.searchTsvector(&q, p, arg)
 		if p.Sort == content.ByDate {
-			q.WriteString(`0::float8 AS score FROM articles a WHERE`)
-		} else {
-			q.WriteString(`ts_rank(a.search, to_tsquery('simple', `)
-			arg(tsMatch(p.Query))
-			q.WriteString(`))::float8 AS score FROM articles a WHERE`)
+			order = `m.published_at DESC, m.id DESC`
 		}
-		q.WriteString(` a.search @@ to_tsquery('simple', `)
-		arg(tsMatch(p.Query))
-		q.WriteString(`)`)
 	}
-	q.WriteString(` AND ` + sqlVisible)
+	q.WriteString(`) m JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id WHERE ` + sqlVisible)
 	arg(p.Now.UTC())
-	if p.Section != "" {
-		q.WriteString(` AND a.section_id = (SELECT id FROM sections WHERE slug = `)
-		arg(p.Section)
+	q.WriteString(` ORDER BY ` + order)
+	return q.String(), args
+}
+
+// searchFTS writes SQLite's matches: FTS5's index is keyed by publication
+// time (migration 0037), so dates bound the rowid, sorting by date is the
+// index's own order, and relevance scores only the newest rankAmong. It
+// returns the order of the result.
+func (s *Store) searchFTS(q *strings.Builder, p content.SearchParams, arg func(any)) string {
+	match := func() {
+		// The reader's terms look in the text columns only; a section is
+		// the word "s" and its id in its own column.
+		q.WriteString(`article_search MATCH (`)
+		if p.Section != "" {
+			q.WriteString(`'section : s' || COALESCE((SELECT id FROM sections WHERE slug = `)
+			arg(p.Section)
+			q.WriteString(`), 0) || ' AND ' || `)
+		}
+		arg("{headline summary body} : (" + ftsMatch(p.Query) + ")")
 		q.WriteString(`)`)
+		lo, hi := int64(math.MinInt64), searchKey(p.Now, searchIDMask)
+		if !p.From.IsZero() {
+			lo = searchKey(p.From, 0)
+		}
+		if !p.Until.IsZero() && p.Until.Before(p.Now) {
+			hi = searchKey(p.Until, 0) - 1
+		}
+		q.WriteString(` AND rowid BETWEEN `)
+		arg(lo)
+		q.WriteString(` AND `)
+		arg(hi)
 	}
-	if !p.From.IsZero() {
-		q.WriteString(` AND a.published_at >= `)
-		arg(p.From.UTC())
+	if p.Sort == content.ByDate {
+		q.WriteString(`SELECT rowid & ` + searchIDMaskSQL + ` AS id, rowid AS k, 0.0 AS score FROM article_search WHERE `)
+		match()
+		if c := p.After; c != nil {
+			q.WriteString(` AND rowid < `)
+			arg(searchKey(c.PublishedAt, c.ID))
+		}
+		q.WriteString(` ORDER BY rowid DESC LIMIT `)
+		arg(p.Limit)
+		return `m.k DESC`
 	}
-	if !p.Until.IsZero() {
-		q.WriteString(` AND a.published_at < `)
-		arg(p.Until.UTC())
-	}
-	q.WriteString(`) m WHERE TRUE`)
-	if c := p.After; c != nil {
-		if p.Sort == content.ByDate {
-			q.WriteString(` AND (m.published_at < `)
-			arg(c.PublishedAt.UTC())
-			q.WriteString(` OR m.published_at = `)
-			arg(c.PublishedAt.UTC())
-			q.WriteString(` AND m.id < `)
-			arg(c.ID)
+	// bm25 is lower for better matches; weights per column: headline,
+	// summary, body, and none for the section.
+	q.WriteString(`SELECT id, score FROM (SELECT rowid & ` + searchIDMaskSQL + ` AS id,
+		-bm25(article_search, 10.0, 4.0, 1.0, 0.0) AS score FROM article_search WHERE `)
+	match()
+	q.WriteString(` ORDER BY rowid DESC LIMIT ` + strconv.Itoa(rankAmong) + `) m`)
+	s.afterScore(q, p, arg)
+	return `m.score DESC, m.id`
+}
+
+// searchTsvector writes PostgreSQL's matches. Ordered by date and limited,
+// the planner walks the stories by time when a query matches many and
+// takes the GIN index's few matches when it matches few.
+func (s *Store) searchTsvector(q *strings.Builder, p content.SearchParams, arg func(any)) {
+	filters := func() {
+		q.WriteString(` FROM articles a WHERE a.search @@ to_tsquery('simple', `)
+		arg(tsMatch(p.Query))
+		q.WriteString(`) AND ` + sqlVisible)
+		arg(p.Now.UTC())
+		if p.Section != "" {
+			q.WriteString(` AND a.section_id = (SELECT id FROM sections WHERE slug = `)
+			arg(p.Section)
 			q.WriteString(`)`)
-		} else {
-			q.WriteString(` AND (m.score < `)
-			arg(c.Score)
-			q.WriteString(` OR m.score = `)
-			arg(c.Score)
-			q.WriteString(` AND m.id > `)
+		}
+		if !p.From.IsZero() {
+			q.WriteString(` AND a.published_at >= `)
+			arg(p.From.UTC())
+		}
+		if !p.Until.IsZero() {
+			q.WriteString(` AND a.published_at < `)
+			arg(p.Until.UTC())
+		}
+	}
+	if p.Sort == content.ByDate {
+		q.WriteString(`SELECT a.id, a.published_at, 0::float8 AS score`)
+		filters()
+		if c := p.After; c != nil {
+			q.WriteString(` AND (a.published_at, a.id) < (`)
+			arg(c.PublishedAt.UTC())
+			q.WriteString(`, `)
 			arg(c.ID)
 			q.WriteString(`)`)
 		}
+		q.WriteString(` ORDER BY a.published_at DESC, a.id DESC LIMIT `)
+		arg(p.Limit)
+		return
 	}
-	q.WriteString(` ORDER BY ` + order + ` LIMIT `)
+	// ts_rank weighs A (headline) 1.0, B 0.4, C 0.2 by default.
+	q.WriteString(`SELECT m.id, m.score FROM (SELECT m.id, ts_rank(a.search, to_tsquery('simple', `)
+	arg(tsMatch(p.Query))
+	q.WriteString(`))::float8 AS score FROM (SELECT a.id`)
+	filters()
+	q.WriteString(` ORDER BY a.published_at DESC, a.id DESC LIMIT ` + strconv.Itoa(rankAmong) + `) m JOIN articles a ON a.id = m.id`)
+	q.WriteString(`) m`)
+	s.afterScore(q, p, arg)
+}
+
+// afterScore writes, around the scored matches m, the page after the
+// cursor in order of relevance.
+func (s *Store) afterScore(q *strings.Builder, p content.SearchParams, arg func(any)) {
+	q.WriteString(` WHERE TRUE`)
+	if c := p.After; c != nil {
+		q.WriteString(` AND (m.score < `)
+		arg(c.Score)
+		q.WriteString(` OR m.score = `)
+		arg(c.Score)
+		q.WriteString(` AND m.id > `)
+		arg(c.ID)
+		q.WriteString(`)`)
+	}
+	q.WriteString(` ORDER BY m.score DESC, m.id LIMIT `)
 	arg(p.Limit)
-	q.WriteString(`) m JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id ORDER BY ` + order)
-	return q.String(), args
+}
+
+// searchIDMask takes a story's id out of its search key: the key is the
+// story's publication time in seconds times 2^30, plus its id.
+const (
+	searchIDMask    = 1<<30 - 1
+	searchIDMaskSQL = "1073741823"
+)
+
+// searchKey is the search index's key of a story published at t with id
+// (migration 0037 computes the same with unixepoch).
+func searchKey(t time.Time, id int64) int64 {
+	return min(max(t.Unix(), -1<<33), 1<<33-1)<<30 + id
 }
 
 // scanWith scans a row's article columns and then extra ones.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -284,6 +285,53 @@ func TestSearchFindsStoriesStoredBeforeTheIndex(t *testing.T) {
 		}
 		if got := searchSlugs(t, s, "मानसून", nil); fmt.Sprint(got) != "[hindi-monsoon]" {
 			t.Errorf("after the migration: %v", got)
+		}
+	})
+}
+
+// Relevance ranks the newest matches of a very common word; an older story,
+// however good a match, is reached by sorting by date or by its dates. A
+// reader's words never match the section a story is filed in.
+func TestSearchRanksTheNewestMatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fillArchive(t, s, 0)
+		sections, err := s.Sections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := searchEpoch.AddDate(2, 0, 0)
+		list := []*content.Article{{Slug: "old-best", Headline: "Tides tides tides", Body: "Tides.",
+			SectionID: sections[0].ID, Access: content.Metered, PublishedAt: at, UpdatedAt: at}}
+		for i := range store.SearchRankAmong + 50 {
+			at := at.Add(time.Duration(i+1) * time.Hour)
+			list = append(list, &content.Article{Slug: fmt.Sprintf("tides-%d", i), Headline: fmt.Sprintf("Report %d", i),
+				Body: "The tides came in, as they do.", SectionID: sections[0].ID, Access: content.Metered, PublishedAt: at, UpdatedAt: at})
+		}
+		if err := s.ImportArticles(ctx, list); err != nil {
+			t.Fatal(err)
+		}
+		first := func(set func(*content.SearchParams)) string {
+			q, _ := content.ParseQuery("tides")
+			p := content.SearchParams{Query: q, Sort: content.ByRelevance, Limit: 3, Now: searchEpoch.AddDate(20, 0, 0)}
+			if set != nil {
+				set(&p)
+			}
+			found, err := s.SearchArticles(ctx, p)
+			if err != nil || len(found) == 0 {
+				t.Fatalf("%v, %d found", err, len(found))
+			}
+			return found[0].Article.Slug
+		}
+		if got := first(nil); got == "old-best" || !strings.HasPrefix(got, "tides-") {
+			t.Errorf("among the newest %d matches, found first %s", store.SearchRankAmong, got)
+		}
+		if got := first(func(p *content.SearchParams) { p.Until = at.Add(time.Minute) }); got != "old-best" {
+			t.Errorf("within its dates, found first %s, want old-best", got)
+		}
+		id := strconv.FormatInt(sections[0].ID, 10)
+		if got := searchSlugs(t, s, "s"+id, nil); len(got) != 0 {
+			t.Errorf("a search for the section's index word found %d stories", len(got))
 		}
 	})
 }
