@@ -42,7 +42,7 @@ func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]c
 // the newest ones. Scoring every match of a word found in half a million
 // stories takes seconds; readers of news want the recent ones first, and
 // reach older matches by sorting by date or narrowing the dates.
-const rankAmong = 2000
+const rankAmong = 1000
 
 // searchQuery writes the statement of a search and its arguments: the
 // page's matches, scored, after the cursor, then their stories read whole.
