@@ -194,10 +194,10 @@ func (w *importTx) round(list []*content.Imported) error {
 	for _, st := range list {
 		a := st.Article
 		for i, au := range a.Authors {
-			authorRows = append(authorRows, []any{a.ID, au.ID, i})
+			authorRows = append(authorRows, []any{a.ID, au.ID, i, a.PublishedAt.UTC()})
 		}
 		for i, t := range a.Tags {
-			tagRows = append(tagRows, []any{a.ID, t.ID, i})
+			tagRows = append(tagRows, []any{a.ID, t.ID, i, a.PublishedAt.UTC()})
 		}
 		story, err := revisionJSON(a)
 		if err != nil {
@@ -221,8 +221,8 @@ func (w *importTx) round(list []*content.Imported) error {
 		prefix, suffix string
 		rows           [][]any
 	}{
-		{`INSERT INTO article_authors (article_id, author_id, position) VALUES `, ``, authorRows},
-		{`INSERT INTO article_tags (article_id, tag_id, position) VALUES `, ``, tagRows},
+		{`INSERT INTO article_authors (article_id, author_id, position, published_at) VALUES `, ``, authorRows},
+		{`INSERT INTO article_tags (article_id, tag_id, position, published_at) VALUES `, ``, tagRows},
 		{`INSERT INTO article_revisions (article_id, revision, saved_at, changed, story) VALUES `, ``, revisionRows},
 		{`INSERT INTO content_changes (kind, article_id, section_id, slug, old_slug, changed_at) VALUES `, ``, changeRows},
 		{`INSERT INTO import_redirects (path, article_id) VALUES `,

@@ -157,8 +157,8 @@ func linkAuthors(ctx context.Context, tx *sql.Tx, a *content.Article) error {
 		return err
 	}
 	for i, au := range a.Authors {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)`,
-			a.ID, au.ID, i); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_authors (article_id, author_id, position, published_at) VALUES ($1, $2, $3, $4)`,
+			a.ID, au.ID, i, a.PublishedAt.UTC()); err != nil {
 			return mapErr(err)
 		}
 	}

@@ -48,3 +48,18 @@ func (s *Store) explain(ctx context.Context, q string, args []any) (string, erro
 	}
 	return b.String(), rows.Err()
 }
+
+// ListKind names a list with pages, for ExplainList.
+type ListKind = listKind
+
+// The lists with pages.
+const (
+	SectionList = sectionList
+	AuthorList  = authorList
+	TagList     = tagList
+)
+
+// ExplainList returns the engine's plan of a page of list kind id.
+func (s *Store) ExplainList(ctx context.Context, kind ListKind, now time.Time, id int64, after *content.Cursor, limit int) (string, error) {
+	return s.explain(ctx, listQueries[kind], cursorArgs(kind, id, now, after, limit))
+}

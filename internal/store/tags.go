@@ -89,8 +89,8 @@ func linkTags(ctx context.Context, tx *sql.Tx, a *content.Article) error {
 		return err
 	}
 	for i, t := range a.Tags {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)`,
-			a.ID, t.ID, i); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_tags (article_id, tag_id, position, published_at) VALUES ($1, $2, $3, $4)`,
+			a.ID, t.ID, i, a.PublishedAt.UTC()); err != nil {
 			return mapErr(err)
 		}
 	}

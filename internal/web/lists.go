@@ -23,11 +23,16 @@ type listData struct {
 	Paged   bool   // this is not the first page
 }
 
+// errBadListCursor answers a ?before= this site did not write: a
+// mistyped or altered address, which no page answers.
+var errBadListCursor = badRequest("That page of stories does not exist: its ?before= is not one this site wrote. " +
+	"Start again from the first page.")
+
 // cursorOf reads the page's ?before= cursor: nil for the first page.
 func cursorOf(r *http.Request) (*content.Cursor, error) {
 	c, err := content.ParseCursor(r.URL.Query().Get("before"))
 	if err != nil {
-		return nil, &httpError{http.StatusNotFound, "That page of stories does not exist."}
+		return nil, errBadListCursor
 	}
 	return c, nil
 }
