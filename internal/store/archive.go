@@ -66,17 +66,17 @@ func (s *Store) CountPublished(ctx context.Context, now time.Time, bounds []time
 }
 
 // PublishedBetween lists the stories out by now published in [from, to),
-// oldest first, after the cursor when one is given.
+// oldest first, after the cursor when one is given, without their bodies.
 func (s *Store) PublishedBetween(ctx context.Context, now, from, to time.Time, after *content.Cursor, limit int) ([]*content.Article, error) {
 	cond, args := publishedWithin(0, now, from, to)
-	q := `SELECT ` + articleColumns + articleFrom + `WHERE ` + cond
+	q := `SELECT ` + listColumns + articleFrom + `WHERE ` + cond
 	args = append(args, limit)
 	if after != nil {
 		q += ` AND (a.published_at > $4 OR (a.published_at = $4 AND a.id > $5))`
 		args = append(args, after.PublishedAt.UTC(), after.ID)
 	}
 	q += ` ORDER BY a.published_at, a.id LIMIT $3`
-	return scanArticles(s.readRows(ctx, q, args...))
+	return scanListed(s.readRows(ctx, q, args...))
 }
 
 // countPublishedQuery is CountPublished's statement: a count of a range

@@ -38,6 +38,37 @@ func scanArticle(row interface{ Scan(...any) error }) (*content.Article, error) 
 	return &a, nil
 }
 
+// listColumns are a story's columns as a list of stories shows it: all
+// but the body, which no list shows and which is most of a story's bytes
+// (its text, and for Markdown its blocks, decoded per story read).
+const listColumns = `a.id, a.slug, a.headline, a.summary, a.section_id, s.slug, s.name,
+	a.author, a.access_level, a.editors_pick, a.wire_source, a.published_at, a.updated_at,
+	a.status, a.body_format, a.revision,
+	a.image, a.image_width, a.image_height, a.image_caption, a.image_credit`
+
+// scanListed reads the stories of a list, selected by listColumns.
+func scanListed(rows *sql.Rows, err error) ([]*content.Article, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*content.Article
+	for rows.Next() {
+		var a content.Article
+		var access, status, format string
+		if err := rows.Scan(&a.ID, &a.Slug, &a.Headline, &a.Summary, &a.SectionID, &a.SectionSlug, &a.SectionName,
+			&a.Author, &access, &a.EditorsPick, &a.WireSource, &a.PublishedAt, &a.UpdatedAt,
+			&status, &format, &a.Revision,
+			&a.Image.Name, &a.Image.Width, &a.Image.Height, &a.Image.Caption, &a.Image.Credit); err != nil {
+			return nil, mapErr(err)
+		}
+		a.Access, a.Status, a.Format = content.Access(access), content.Status(status), content.Format(format)
+		a.PublishedAt, a.UpdatedAt = a.PublishedAt.UTC(), a.UpdatedAt.UTC()
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
 func scanArticles(rows *sql.Rows, err error) ([]*content.Article, error) {
 	if err != nil {
 		return nil, err

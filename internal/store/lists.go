@@ -34,16 +34,16 @@ const (
 // $1 the list's id, $2 and $3 the cursor, $4 the limit; $5 now, where the
 // story's own time is checked again beside its link's.
 var listQueries = [...]string{
-	sectionList: `SELECT ` + articleColumns + articleFrom +
+	sectionList: `SELECT ` + listColumns + articleFrom +
 		`WHERE a.section_id = $1 AND a.status = 'published'
 		AND a.published_at <= $2 AND (a.published_at < $2 OR a.id < $3)
 		ORDER BY a.published_at DESC, a.id DESC LIMIT $4`,
-	authorList: `SELECT ` + articleColumns + ` FROM article_authors x
+	authorList: `SELECT ` + listColumns + ` FROM article_authors x
 		JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
 		WHERE x.author_id = $1 AND x.published_at <= $2 AND (x.published_at < $2 OR x.article_id < $3)
 		AND ` + sqlVisible + `$5
 		ORDER BY x.published_at DESC, x.article_id DESC LIMIT $4`,
-	tagList: `SELECT ` + articleColumns + ` FROM article_tags x
+	tagList: `SELECT ` + listColumns + ` FROM article_tags x
 		JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id
 		WHERE x.tag_id = $1 AND x.published_at <= $2 AND (x.published_at < $2 OR x.article_id < $3)
 		AND ` + sqlVisible + `$5
@@ -64,9 +64,9 @@ func cursorArgs(kind listKind, id int64, now time.Time, after *content.Cursor, l
 	return []any{id, at, last, limit, now.UTC()}
 }
 
-// listArticles reads a page of list kind id.
+// listArticles reads a page of list kind id, without the stories' bodies.
 func (s *Store) listArticles(ctx context.Context, kind listKind, id int64, now time.Time, after *content.Cursor, limit int) ([]*content.Article, error) {
-	return scanArticles(s.readRows(ctx, listQueries[kind], cursorArgs(kind, id, now, after, limit)...))
+	return scanListed(s.readRows(ctx, listQueries[kind], cursorArgs(kind, id, now, after, limit)...))
 }
 
 // SectionArticles lists section id's stories published by now, newest
