@@ -1,6 +1,7 @@
 # Broadsheet. `make demo` to try it, `make test` for the whole suite (what CI
-# runs), `make bench` for the load benchmark.
-.PHONY: demo test bench build
+# runs), `make bench` for the load benchmark, `make bench-archive` for the
+# archive's (a million stories: long, and not part of `make test`).
+.PHONY: demo test bench bench-archive build
 
 demo:
 	go run ./cmd/broadsheet demo
@@ -13,6 +14,9 @@ test:
 
 bench:
 	bash scripts/bench.sh
+
+bench-archive:
+	bash scripts/bench-archive.sh
 
 build:
 	go build -o bin/broadsheet ./cmd/broadsheet
