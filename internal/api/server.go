@@ -85,6 +85,8 @@ func (s *Server) routes() []route {
 		{"/api/v1/articles", m{http.MethodGet: s.listArticles}},
 		{"/api/v1/articles/{slug}", m{http.MethodGet: s.getArticle, http.MethodHead: s.headArticle}},
 		{"/api/v1/search", m{http.MethodGet: s.searchArticles}},
+		{"/api/v1/sections/{slug}/articles", m{http.MethodGet: s.listSectionArticles}},
+		{"/api/v1/archive/{year}/{month}/{day}", m{http.MethodGet: s.showArchiveDay}},
 		{"/api/v1/plans", m{http.MethodGet: s.listPlans}},
 		{"/api/v1/sessions", m{http.MethodPost: s.createSession}},
 		{"/api/v1/sessions/current", m{http.MethodDelete: s.deleteSession}},

@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -162,4 +163,41 @@ func (s *Service) ArchiveDay(ctx context.Context, loc *time.Location, year, mont
 		return Page{}, ErrBadCursor
 	}
 	return page(s.Archive.PublishedBetween(ctx, s.Now(), from, to, after, PageSize+1))
+}
+
+// ArchiveDate reads the year, month and day of an archive address, as
+// many as it has: a part that is "" (and those after it) is 0. ok is false
+// for anything but digits naming a date that exists: a year of up to four
+// digits, a month 1 to 12, a day the month has.
+func ArchiveDate(year, month, day string) (y, m, d int, ok bool) {
+	if y, ok = archiveNumber(year, 4, 1, 9999); !ok {
+		return 0, 0, 0, false
+	}
+	if month != "" || day != "" {
+		if m, ok = archiveNumber(month, 2, 1, 12); !ok {
+			return 0, 0, 0, false
+		}
+	}
+	if day != "" {
+		last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+		if d, ok = archiveNumber(day, 2, 1, last); !ok {
+			return 0, 0, 0, false
+		}
+	}
+	return y, m, d, true
+}
+
+// archiveNumber reads a number of at most digits digits, within [lo,
+// hi]; ok is false for anything else (signs, spaces, letters).
+func archiveNumber(v string, digits, lo, hi int) (int, bool) {
+	if v == "" || len(v) > digits {
+		return 0, false
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= lo && n <= hi
 }

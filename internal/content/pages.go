@@ -61,6 +61,16 @@ func page(list []*Article, err error) (Page, error) {
 	return p, nil
 }
 
+// SectionBySlug finds the section whose page is at slug among secs.
+func SectionBySlug(secs []Section, slug string) (Section, bool) {
+	for _, sec := range secs {
+		if sec.Slug == slug {
+			return sec, true
+		}
+	}
+	return Section{}, false
+}
+
 // SectionPage lists the section's stories after the cursor (nil: from the
 // newest).
 func (s *Service) SectionPage(ctx context.Context, sec Section, after *Cursor) (Page, error) {

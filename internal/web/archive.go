@@ -34,39 +34,10 @@ type archivePeriod struct {
 	Count       int
 }
 
-// archiveNumber reads a path's number of at most digits digits, within
-// [lo, hi]; ok is false for anything else (signs, spaces, letters).
-func archiveNumber(v string, digits, lo, hi int) (int, bool) {
-	if v == "" || len(v) > digits {
-		return 0, false
-	}
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.Atoi(v)
-	return n, err == nil && n >= lo && n <= hi
-}
-
 // archiveDate reads the path's year, month and day, as many as it has: a
 // missing part is 0. ok is false for a date that does not exist.
 func archiveDate(r *http.Request) (y, m, d int, ok bool) {
-	if y, ok = archiveNumber(r.PathValue("year"), 4, 1, 9999); !ok {
-		return 0, 0, 0, false
-	}
-	if v := r.PathValue("month"); v != "" || r.PathValue("day") != "" {
-		if m, ok = archiveNumber(v, 2, 1, 12); !ok {
-			return 0, 0, 0, false
-		}
-	}
-	if v := r.PathValue("day"); v != "" {
-		last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
-		if d, ok = archiveNumber(v, 2, 1, last); !ok {
-			return 0, 0, 0, false
-		}
-	}
-	return y, m, d, true
+	return content.ArchiveDate(r.PathValue("year"), r.PathValue("month"), r.PathValue("day"))
 }
 
 var errNoArchive = &httpError{http.StatusNotFound, "No stories were published then. The archive lists the dates that have stories."}

@@ -55,22 +55,20 @@ func (s *Server) showSection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for _, sec := range secs {
-		if sec.Slug != r.PathValue("slug") {
-			continue
-		}
-		p, err := s.Articles.SectionPage(r.Context(), sec, after)
-		if err != nil {
-			return err
-		}
-		v, err := s.viewer(w, r)
-		if err != nil {
-			return err
-		}
-		d := paged(&listData{Section: &sec}, "/section/"+sec.Slug, p, after)
-		return s.render(w, http.StatusOK, "section", s.newPage(w, r, v, sec.Name, d))
+	sec, ok := content.SectionBySlug(secs, r.PathValue("slug"))
+	if !ok {
+		return notFound()
 	}
-	return notFound()
+	p, err := s.Articles.SectionPage(r.Context(), sec, after)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewer(w, r)
+	if err != nil {
+		return err
+	}
+	d := paged(&listData{Section: &sec}, "/section/"+sec.Slug, p, after)
+	return s.render(w, http.StatusOK, "section", s.newPage(w, r, v, sec.Name, d))
 }
 
 func (s *Server) showAuthor(w http.ResponseWriter, r *http.Request) error {
