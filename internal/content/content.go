@@ -63,6 +63,9 @@ type Article struct {
 	// Revision counts the story's saves; a save names the revision it
 	// edited (see the newsroom).
 	Revision int
+	// WireDisclaimer is a wire story's own disclaimer, from its feed;
+	// empty shows the publication's (settings.WireDisclaimer).
+	WireDisclaimer string
 }
 
 // Image is a story's lead image, shown to every reader above the body.

@@ -31,6 +31,7 @@ type Block struct {
 type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	strict *bluemonday.Policy // no element at all: see PlainText
 }
 
 // New returns a Renderer.
@@ -44,7 +45,16 @@ func New() *Renderer {
 			goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
 		),
 		policy: storyPolicy(),
+		strict: bluemonday.StrictPolicy(),
 	}
+}
+
+// PlainText is the words of an HTML fragment, such as a feed item's
+// title: its elements dropped (a script's or style's content with them),
+// its entities read and its white space collapsed. It is text, to be
+// escaped where it is shown.
+func (r *Renderer) PlainText(fragment string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(r.strict.Sanitize(fragment))), " ")
 }
 
 // storyPolicy is what a story's body may contain: the usual elements of

@@ -206,7 +206,7 @@ func (s *Service) build(ctx context.Context, was *content.Article, d Draft, loc 
 	a := &content.Article{Format: content.Markdown, WireSource: ""}
 	if was != nil {
 		// The store saves only over the revision the editor opened.
-		a.ID, a.Revision, a.WireSource = was.ID, d.Revision, was.WireSource
+		a.ID, a.Revision, a.WireSource, a.WireDisclaimer = was.ID, d.Revision, was.WireSource, was.WireDisclaimer
 	}
 	a.Headline = strings.TrimSpace(d.Headline)
 	switch n := utf8.RuneCountInString(a.Headline); {

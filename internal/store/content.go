@@ -15,7 +15,7 @@ import (
 const articleColumns = `a.id, a.slug, a.headline, a.summary, a.body, a.section_id, s.slug, s.name,
 	a.author, a.access_level, a.editors_pick, a.wire_source, a.published_at, a.updated_at,
 	a.status, a.body_format, a.body_html, a.revision,
-	a.image, a.image_width, a.image_height, a.image_caption, a.image_credit`
+	a.image, a.image_width, a.image_height, a.image_caption, a.image_credit, a.wire_disclaimer`
 
 const articleFrom = ` FROM articles a JOIN sections s ON s.id = a.section_id `
 
@@ -25,7 +25,7 @@ func scanArticle(row interface{ Scan(...any) error }) (*content.Article, error) 
 	if err := row.Scan(&a.ID, &a.Slug, &a.Headline, &a.Summary, &a.Body, &a.SectionID, &a.SectionSlug, &a.SectionName,
 		&a.Author, &access, &a.EditorsPick, &a.WireSource, &a.PublishedAt, &a.UpdatedAt,
 		&status, &format, &rendered, &a.Revision,
-		&a.Image.Name, &a.Image.Width, &a.Image.Height, &a.Image.Caption, &a.Image.Credit); err != nil {
+		&a.Image.Name, &a.Image.Width, &a.Image.Height, &a.Image.Caption, &a.Image.Credit, &a.WireDisclaimer); err != nil {
 		return nil, mapErr(err)
 	}
 	a.Access, a.Status, a.Format = content.Access(access), content.Status(status), content.Format(format)
@@ -189,12 +189,13 @@ func createArticle(ctx context.Context, tx *sql.Tx, a *content.Article) (int64, 
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO articles
 		(slug, headline, summary, body, section_id, author, access_level, editors_pick, wire_source, published_at, updated_at,
-		 status, body_format, body_html, revision, image, image_width, image_height, image_caption, image_credit, pick_position)
+		 status, body_format, body_html, revision, image, image_width, image_height, image_caption, image_credit, pick_position,
+		 wire_disclaimer)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18, $19,
-		 CASE WHEN $8 THEN `+sqlNewPick+` ELSE 0 END) RETURNING id`,
+		 CASE WHEN $8 THEN `+sqlNewPick+` ELSE 0 END, $20) RETURNING id`,
 		a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
 		a.PublishedAt.UTC(), a.UpdatedAt.UTC(), string(a.Status), string(a.Format), rendered,
-		a.Image.Name, a.Image.Width, a.Image.Height, a.Image.Caption, a.Image.Credit).Scan(&id); err != nil {
+		a.Image.Name, a.Image.Width, a.Image.Height, a.Image.Caption, a.Image.Credit, a.WireDisclaimer).Scan(&id); err != nil {
 		return 0, mapErr(err)
 	}
 	// A story taking a slug another story left ends that redirect.

@@ -34,6 +34,9 @@ type revisionStory struct {
 	// before authors were linked, which restore their byline's names.
 	AuthorIDs []int64  `json:"author_ids,omitempty"`
 	Tags      []string `json:"tags,omitempty"`
+	// WireDisclaimer is absent from revisions saved before wire stories
+	// had their own, which show the publication's.
+	WireDisclaimer string `json:"wire_disclaimer,omitempty"`
 }
 
 // SaveStory stores a story saved in the newsroom, with its revision: a new
@@ -49,69 +52,74 @@ func (s *Store) SaveStory(ctx context.Context, a *content.Article, by int64, cha
 	if a.Slug == "" {
 		return errEmptySlug
 	}
-	a.UpdatedAt = at.UTC()
 	undo := undoOnRollback(a)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if a.ID == 0 {
-			id, err := createArticle(ctx, tx, a)
-			if err != nil {
-				return err
-			}
-			a.ID = id
-			return insertRevision(ctx, tx, a, by, changed, at)
-		}
-		// Hold the row, so the revision and slug read are still the
-		// story's when it is written: of two saves at once, the second
-		// sees the first one's revision and is refused.
-		lock := `SELECT slug, status, published_at, revision FROM articles WHERE id = $1`
-		if !s.SingleWriter() {
-			lock += ` FOR UPDATE`
-		}
-		var was content.Article
-		var status string
-		if err := tx.QueryRowContext(ctx, lock, a.ID).Scan(&was.Slug, &status, &was.PublishedAt, &was.Revision); err != nil {
-			return mapErr(err)
-		}
-		was.Status = content.Status(status)
-		if was.Revision != a.Revision {
-			return dberr.ErrStale
-		}
-		rendered, err := renderedColumn(a)
-		if err != nil {
-			return err
-		}
-		if err := resolveLinks(ctx, tx, a); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET slug = $2, headline = $3, summary = $4, body = $5,
-			section_id = $6, author = $7, access_level = $8, editors_pick = $9, wire_source = $10, published_at = $11,
-			updated_at = $12, status = $13, body_format = $14, body_html = $15, revision = revision + 1,
-			image = $16, image_width = $17, image_height = $18, image_caption = $19, image_credit = $20,
-			pick_position = CASE WHEN $9 AND NOT editors_pick THEN `+sqlNewPick+` ELSE pick_position END
-			WHERE id = $1`,
-			a.ID, a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
-			a.PublishedAt.UTC(), a.UpdatedAt, string(a.Status), string(a.Format), rendered,
-			a.Image.Name, a.Image.Width, a.Image.Height, a.Image.Caption, a.Image.Credit); err != nil {
-			return mapErr(err)
-		}
-		a.Revision++
-		if err := writeLinks(ctx, tx, a); err != nil {
-			return err
-		}
-		if was.Slug != a.Slug {
-			if err := redirectSlug(ctx, tx, was.Slug, a); err != nil {
-				return err
-			}
-		}
-		if err := insertRevision(ctx, tx, a, by, changed, at); err != nil {
-			return err
-		}
-		return recordChange(ctx, tx, changeOf(a, was.Slug, was.Visible(at), at))
-	})
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.saveStory(ctx, tx, a, by, changed, at) })
 	if err != nil {
 		undo()
 	}
 	return err
+}
+
+// saveStory is SaveStory inside tx, for a use case that writes a story
+// with rows of its own in one transaction (the wire's items).
+func (s *Store) saveStory(ctx context.Context, tx *sql.Tx, a *content.Article, by int64, changed []string, at time.Time) error {
+	if a.Slug == "" {
+		return errEmptySlug
+	}
+	a.UpdatedAt = at.UTC()
+	if a.ID == 0 {
+		id, err := createArticle(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		a.ID = id
+		return insertRevision(ctx, tx, a, by, changed, at)
+	}
+	// Hold the row, so the revision and slug read are still the
+	// story's when it is written: of two saves at once, the second
+	// sees the first one's revision and is refused.
+	lock := `SELECT slug, status, published_at, revision FROM articles WHERE id = $1` + s.forUpdate()
+	var was content.Article
+	var status string
+	if err := tx.QueryRowContext(ctx, lock, a.ID).Scan(&was.Slug, &status, &was.PublishedAt, &was.Revision); err != nil {
+		return mapErr(err)
+	}
+	was.Status = content.Status(status)
+	if was.Revision != a.Revision {
+		return dberr.ErrStale
+	}
+	rendered, err := renderedColumn(a)
+	if err != nil {
+		return err
+	}
+	if err := resolveLinks(ctx, tx, a); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE articles SET slug = $2, headline = $3, summary = $4, body = $5,
+		section_id = $6, author = $7, access_level = $8, editors_pick = $9, wire_source = $10, published_at = $11,
+		updated_at = $12, status = $13, body_format = $14, body_html = $15, revision = revision + 1,
+		image = $16, image_width = $17, image_height = $18, image_caption = $19, image_credit = $20,
+		pick_position = CASE WHEN $9 AND NOT editors_pick THEN `+sqlNewPick+` ELSE pick_position END,
+		wire_disclaimer = $21
+		WHERE id = $1`,
+		a.ID, a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
+		a.PublishedAt.UTC(), a.UpdatedAt, string(a.Status), string(a.Format), rendered,
+		a.Image.Name, a.Image.Width, a.Image.Height, a.Image.Caption, a.Image.Credit, a.WireDisclaimer); err != nil {
+		return mapErr(err)
+	}
+	a.Revision++
+	if err := writeLinks(ctx, tx, a); err != nil {
+		return err
+	}
+	if was.Slug != a.Slug {
+		if err := redirectSlug(ctx, tx, was.Slug, a); err != nil {
+			return err
+		}
+	}
+	if err := insertRevision(ctx, tx, a, by, changed, at); err != nil {
+		return err
+	}
+	return recordChange(ctx, tx, changeOf(a, was.Slug, was.Visible(at), at))
 }
 
 // redirectSlug sends old, the slug a left, to a from now on, and ends any
@@ -144,8 +152,8 @@ func revisionJSON(a *content.Article) (string, error) {
 	rs := revisionStory{
 		Slug: a.Slug, Headline: a.Headline, Summary: a.Summary, Body: a.Body, Format: string(a.Format),
 		SectionID: a.SectionID, Author: a.Author, Access: string(a.Access), EditorsPick: a.EditorsPick,
-		WireSource: a.WireSource, Status: string(a.Status), PublishedAt: a.PublishedAt.UTC(), Image: a.Image,
-		Tags: a.TagNames(),
+		WireSource: a.WireSource, WireDisclaimer: a.WireDisclaimer, Status: string(a.Status), PublishedAt: a.PublishedAt.UTC(),
+		Image: a.Image, Tags: a.TagNames(),
 	}
 	for _, au := range a.Authors {
 		rs.AuthorIDs = append(rs.AuthorIDs, au.ID)
@@ -316,7 +324,8 @@ func (s *Store) StoryAtRevision(ctx context.Context, id int64, n int) (*content.
 	a := &content.Article{
 		ID: id, Slug: rs.Slug, Headline: rs.Headline, Summary: rs.Summary, Body: rs.Body, Format: content.Format(rs.Format),
 		SectionID: rs.SectionID, Author: rs.Author, Access: content.Access(rs.Access), EditorsPick: rs.EditorsPick,
-		WireSource: rs.WireSource, Status: content.Status(rs.Status), PublishedAt: rs.PublishedAt, Image: rs.Image,
+		WireSource: rs.WireSource, WireDisclaimer: rs.WireDisclaimer, Status: content.Status(rs.Status), PublishedAt: rs.PublishedAt,
+		Image: rs.Image,
 	}
 	for _, id := range rs.AuthorIDs {
 		a.Authors = append(a.Authors, content.Author{ID: id})
