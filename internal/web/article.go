@@ -155,6 +155,8 @@ func (s *Server) storyForReader(rs *renderedStory, d access.Decision, f *storyFr
 			return sv, err
 		}
 		sv.CTA, err = s.paywallCTA(f, rs.article.Slug, d.Used)
+	case rs.disclaimer != "":
+		sv.Disclaimer = rs.disclaimer // the story's feed's
 	case rs.article.WireSource != "":
 		sv.Disclaimer = pc.disclaimer
 	}

@@ -23,7 +23,10 @@ type renderedStory struct {
 	top     template.HTML    // section, headline, standfirst, byline
 	body    string           // every block as HTML, one after another
 	blocks  []template.HTML  // each block, a slice of body
-	framing atomic.Pointer[storyFraming]
+	// disclaimer is a wire story's own, rendered; "" shows the
+	// publication's (pageCopy.disclaimer).
+	disclaimer template.HTML
+	framing    atomic.Pointer[storyFraming]
 }
 
 // html returns blocks of the story, its first as access.Project gives
@@ -150,13 +153,20 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 		blocks[i] = template.HTML(all[start:end])
 		start = end
 	}
+	var disclaimer template.HTML
+	if a.WireSource != "" && a.WireDisclaimer != "" {
+		if disclaimer, err = s.renderKept("disclaimer", a.WireDisclaimer); err != nil {
+			return nil, err
+		}
+	}
 	bodiless := *a
 	bodiless.Body, bodiless.Rendered = "", nil
 	return &renderedStory{
-		article: &bodiless,
-		path:    "/article/" + a.Slug,
-		top:     top,
-		body:    all,
-		blocks:  blocks,
+		article:    &bodiless,
+		path:       "/article/" + a.Slug,
+		top:        top,
+		body:       all,
+		blocks:     blocks,
+		disclaimer: disclaimer,
 	}, nil
 }
