@@ -42,6 +42,7 @@ import (
 	"broadsheet/internal/store"
 	"broadsheet/internal/web"
 	"broadsheet/internal/webhooks"
+	"broadsheet/internal/wire"
 )
 
 // App is one running Broadsheet process.
@@ -63,6 +64,8 @@ type App struct {
 	Refunds       *refunds.Service
 	Complimentary *complimentary.Service
 	Audit         *audit.Service
+	// Wire polls the agencies' feeds into stories.
+	Wire *wire.Service
 
 	handler http.Handler
 	pages   *web.Server
@@ -123,6 +126,11 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	a.Audit = &audit.Service{Store: st}
 	a.Offer = &offer.Service{Store: st, Publication: func() string { return cache.Get().Publication }}
 	a.Access = &access.Service{Store: st, Now: clk.Now}
+	// The console and the API's newsroom endpoints save through one
+	// service, so a story is checked and rendered the same either way;
+	// the wire's stories too.
+	news := &newsroom.Service{Store: st, Media: media.Dir(filepath.Join(cfg.DataDir, "media")), Now: clk.Now, Markup: markup.New()}
+	a.Wire = NewWire(st, news, cfg, clk, cache, log)
 	a.Jobs = &jobs.Runner{Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain, Kinds: a.jobKinds()}
 	a.prune = &pruner{
 		store: st, now: clk.Now, log: log,
@@ -135,12 +143,9 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	// One signer for the reader cookie and apps' X-Reader-Id: the API signs
 	// its ids under a label of its own, so neither passes for the other.
 	readers := access.NewSigner(secret)
-	// The console and the API's newsroom endpoints save through one
-	// service, so a story is checked and rendered the same either way.
-	news := &newsroom.Service{Store: st, Media: media.Dir(filepath.Join(cfg.DataDir, "media")), Now: clk.Now, Markup: markup.New()}
 	pages := &web.Server{
 		Store: st, Content: stories, Articles: articles, Outbox: outbox,
-		Newsroom: news, Accounts: a.Accounts, Billing: a.Billing,
+		Newsroom: news, Wire: a.Wire, Accounts: a.Accounts, Billing: a.Billing,
 		Refunds: a.Refunds, Complimentary: a.Complimentary, Audit: a.Audit,
 		Offer: a.Offer, Access: a.Access, Search: finder, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		CheckoutOrigin: cfg.Payments.CheckoutOrigin(),
@@ -204,6 +209,9 @@ func (a *App) schedule() *jobs.Scheduler {
 		{Name: "reconcile payments", Every: billing.ReconcileEvery, Run: a.reconcile},
 		{Name: "enqueue refund recoveries", Every: 30 * time.Second, Run: a.Refunds.EnqueueRecoveries},
 		{Name: "prune", Every: time.Minute, Run: a.prune.run}, // prunes at most hourly, by the clock
+		{Name: "enqueue wire polls", Every: 15 * time.Second, Run: func(ctx context.Context) error {
+			return a.Wire.EnqueueDuePolls(ctx, a.Store)
+		}},
 	}}
 }
 
@@ -212,6 +220,7 @@ func (a *App) schedule() *jobs.Scheduler {
 // who they knew to be signed in once it has run.
 func (a *App) jobKinds() map[string]jobs.Kind {
 	kinds := make(map[string]jobs.Kind)
+	kinds[wire.PollJob] = jobs.Kind{Workers: 2, Handler: jobs.OnID(a.Wire.PollDue)}
 	for _, owned := range []map[string]billing.JobKind{a.Billing.JobKinds(), a.Refunds.JobKinds()} {
 		for kind, k := range owned {
 			kinds[kind] = jobs.Kind{Workers: k.Workers, Handler: jobs.OnID(func(ctx context.Context, id int64) error {
@@ -221,6 +230,17 @@ func (a *App) jobKinds() map[string]jobs.Kind {
 		}
 	}
 	return kinds
+}
+
+// NewWire builds the wire's service on st, as serve and the command line
+// use it: its stories saved through news, its feeds fetched as cfg allows.
+func NewWire(st *store.Store, news *newsroom.Service, cfg *config.Config, clk clock.Clock, cache *settings.Cache, log *slog.Logger) *wire.Service {
+	return &wire.Service{
+		Store: st, Newsroom: news, Markup: news.Markup, Now: clk.Now, Log: log,
+		Fetcher:     wire.NewFetcher(wire.FetchOptions{AllowPrivate: cfg.WireAllowPrivate, UserAgent: "Broadsheet wire ingest (+" + cfg.BaseURL + ")"}),
+		Publication: func() string { return cache.Get().Publication },
+		Location:    func() *time.Location { return cache.Get().Location },
+	}
 }
 
 // jobsDrain is how long, at shutdown, the jobs in flight may take to

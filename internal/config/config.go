@@ -45,6 +45,10 @@ type Config struct {
 	// PrintEmails copies every email to standard output: the demo does,
 	// as the admin outbox hides sign-in links.
 	PrintEmails bool
+	// WireAllowPrivate lets wire feeds be fetched from loopback and
+	// private addresses (BROADSHEET_WIRE_ALLOW_PRIVATE=true), which are
+	// refused otherwise.
+	WireAllowPrivate bool
 
 	// Retain says how long pruning keeps old rows (BROADSHEET_RETAIN_*).
 	Retain Retention
@@ -87,6 +91,13 @@ func Parse(name string, args []string, demo bool) (*Config, error) {
 		if c.TestGatewayDelay, err = time.ParseDuration(v); err != nil || c.TestGatewayDelay < 0 {
 			return nil, fmt.Errorf("BROADSHEET_TEST_GATEWAY_DELAY=%q: want a duration such as 500ms", v)
 		}
+	}
+	switch v := os.Getenv("BROADSHEET_WIRE_ALLOW_PRIVATE"); v {
+	case "", "false", "0":
+	case "true", "1":
+		c.WireAllowPrivate = true
+	default:
+		return nil, fmt.Errorf("BROADSHEET_WIRE_ALLOW_PRIVATE=%q: want true or false", v)
 	}
 	if c.Retain, err = retentionFromEnv(); err != nil {
 		return nil, err

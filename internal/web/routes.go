@@ -104,6 +104,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/sections", h(s.showSections))
 	mux.HandleFunc("POST /admin/sections", h(s.submitNewSection))
 	mux.HandleFunc("POST /admin/sections/{id}", h(s.submitSection))
+	mux.HandleFunc("GET /admin/feeds", h(s.showFeeds))
+	mux.HandleFunc("POST /admin/feeds", h(s.submitNewFeed))
+	mux.HandleFunc("GET /admin/feeds/{id}", h(s.showFeed))
+	mux.HandleFunc("POST /admin/feeds/{id}", h(s.submitFeed))
 	mux.HandleFunc("GET /media/{name}", h(s.showMedia))
 
 	static, _ := fs.Sub(staticFiles, "static")

@@ -27,6 +27,7 @@ import (
 	"broadsheet/internal/search"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
+	"broadsheet/internal/wire"
 )
 
 // Server holds what the handlers need.
@@ -58,6 +59,8 @@ type Server struct {
 	Refunds       *refunds.Service
 	Complimentary *complimentary.Service
 	Audit         *audit.Service
+	// Wire serves the wire feeds' console.
+	Wire *wire.Service
 
 	pages   map[string]*template.Template
 	stories *storyCache

@@ -135,6 +135,11 @@ var noticeText = map[string]string{
 	noticeAuthorSaved:    "Author saved.",
 	noticeSectionSaved:   "Sections saved.",
 	noticeReportResolved: "The report is marked resolved.",
+	// Of feeds.go.
+	noticeFeedAdded:   "Feed added. It is polled within a minute; its stories then appear among the stories.",
+	noticeFeedSaved:   "Feed saved. The changes apply to the items it brings from now on.",
+	noticeFeedDeleted: "Feed deleted. The stories it brought stay.",
+	noticeFeedPolling: "The feed is polled within a minute.",
 	// Notices of password.go.
 	noticePasswordChanged: "Your password is changed. Every other device was signed out.",
 	noticeEmailChangeSent: "A link is on its way to the new address. Your email changes when you open it.",
