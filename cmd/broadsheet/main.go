@@ -6,6 +6,8 @@
 //	broadsheet user create --email E --password P [--role editor|admin]
 //	broadsheet import FILE   import stories from an older system (JSON Lines)
 //	broadsheet gen-archive   write a synthetic archive to import
+//	broadsheet feed add|list add a wire feed, or list them
+//	broadsheet ingest        poll every wire feed once
 package main
 
 import (
@@ -40,6 +42,11 @@ commands:
             resumed after a kill by running it again
   gen-archive --stories N --since 1997 [--seed S] [--out FILE]
             write a synthetic archive in the import's format
+  feed      feed add --url URL --section SLUG [--access free|metered|premium]
+            [--hold] [--every 5m] [--source "Agency"] [--disclaimer TEMPLATE];
+            feed list
+  ingest    poll every wire feed once, print what each brought, and exit
+            (non-zero when a feed failed)
 
 common flags (also as environment variables):
   --addr   listen address (BROADSHEET_ADDR, default :8080; demo: 127.0.0.1:8080)
@@ -87,6 +94,10 @@ func run(args []string) error {
 		return importArchive(ctx, args[1:])
 	case "gen-archive":
 		return genArchive(args[1:])
+	case "feed":
+		return feed(ctx, args[1:], log)
+	case "ingest":
+		return ingest(ctx, args[1:], log)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
