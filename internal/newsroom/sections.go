@@ -23,8 +23,9 @@ type SectionStore interface {
 }
 
 // ErrSectionHasStories is returned for a section that still holds
-// stories: the database refuses to delete it, and nothing changes.
-var ErrSectionHasStories = fmt.Errorf("this section still holds stories: file them in another section first: %w", dberr.ErrInUse)
+// stories, or that a wire feed files into: the database refuses to
+// delete it, and nothing changes.
+var ErrSectionHasStories = fmt.Errorf("this section still holds stories or a wire feed's: file them in another section first: %w", dberr.ErrInUse)
 
 // maxSectionName bounds a section's name: it fits the masthead's links.
 const maxSectionName = 40

@@ -69,14 +69,15 @@ func (s *Store) AddFeed(ctx context.Context, f *wire.Feed) (int64, error) {
 	return id, mapErr(err)
 }
 
-// UpdateFeed saves a feed's settings. A new address is a new feed to its
-// server: what the old one's server said (its ETag and date) is dropped.
+// UpdateFeed saves a feed's settings and when it is next polled. A new
+// address is a new feed to its server: what the old one's server said
+// (its ETag and date) is dropped.
 func (s *Store) UpdateFeed(ctx context.Context, f *wire.Feed) error {
 	return s.changeOne(ctx, `UPDATE wire_feeds SET section_id = $2, access_level = $3, hold = $4, every_seconds = $5,
 		source = $6, disclaimer = $7,
 		etag = CASE WHEN url = $8 THEN etag ELSE '' END, last_modified = CASE WHEN url = $8 THEN last_modified ELSE '' END,
-		url = $8 WHERE id = $1`,
-		f.ID, f.SectionID, string(f.Access), f.Hold, int64(f.Every/time.Second), f.Source, f.Disclaimer, f.URL)
+		url = $8, next_poll_at = $9 WHERE id = $1`,
+		f.ID, f.SectionID, string(f.Access), f.Hold, int64(f.Every/time.Second), f.Source, f.Disclaimer, f.URL, f.NextPollAt.UTC())
 }
 
 // DeleteFeed deletes a feed and the record of its items; their stories

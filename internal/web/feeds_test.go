@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -281,6 +282,101 @@ func TestIngestBesideARunningServerIsServed(t *testing.T) {
 			site.RunJobs() // the server follows the change log
 			if page := reader.Get("/article/port-strike-ends"); !strings.Contains(page.Body, "the second report said") {
 				t.Errorf("the running server still serves the first version")
+			}
+		})
+	}
+}
+
+// A section a wire feed files into is not deleted from under it: the
+// editor is told why, and the feed and section stay. Admins manage feeds
+// as editors do.
+func TestSectionOfAFeedIsNotDeleted(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		admin := signedIn(t, site, "admin")
+		desk := addSection(t, site, admin, "Wire Desk")
+		if resp := admin.Post("/admin/feeds", url.Values{"url": {"https://agency.example/rss"}, "section": {desk.Slug},
+			"every": {"1h"}}); resp.Status != http.StatusOK {
+			t.Fatalf("an admin adds a feed: %d", resp.Status)
+		}
+		resp := admin.Post("/admin/sections/"+strconv.FormatInt(desk.ID, 10), url.Values{"do": {"delete"}})
+		if resp.Status != http.StatusConflict || !strings.Contains(resp.Body, "a wire feed files into it") {
+			t.Errorf("delete a feed's section: %d", resp.Status)
+		}
+		feeds, err := site.App.Wire.Feeds(context.Background())
+		if err != nil || len(feeds) != 1 || feeds[0].SectionSlug != desk.Slug {
+			t.Errorf("the feed after the refused delete: %v %v", feeds, err)
+		}
+	})
+}
+
+// An editor changes a feed's settings (bad ones refused, changing
+// nothing), asks for a poll now, and deletes it: its stories stay. A
+// reader can do none of it; a feed that is not there is 404.
+func TestEditorsChangePollAndDeleteFeeds(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			site, _ := wireSite(t, engine)
+			ctx := context.Background()
+			agency := agencyServer(t, "agency_rss.xml", nil)
+			editor := signedIn(t, site, "editor")
+			editor.Post("/admin/feeds", url.Values{"url": {agency.URL}, "section": {"markets"}, "every": {"30m"}})
+			feeds, _ := site.App.Wire.Feeds(ctx)
+			if len(feeds) != 1 {
+				t.Fatalf("%d feeds", len(feeds))
+			}
+			path := "/admin/feeds/" + strconv.FormatInt(feeds[0].ID, 10)
+			site.RunJobs()
+			form := editor.Get(path)
+			if form.Status != http.StatusOK || !strings.Contains(form.Body, `value="30m"`) || !strings.Contains(form.Body, "4 new") {
+				t.Fatalf("the feed's page: %d", form.Status)
+			}
+			reader := signedIn(t, site, "registered")
+			for _, do := range []string{"save", "poll", "delete"} {
+				if resp := reader.Post(path, url.Values{"do": {do}, "url": {"https://x.example/"}, "section": {"markets"}}); resp.Status != http.StatusForbidden {
+					t.Errorf("a reader's %s: %d", do, resp.Status)
+				}
+			}
+			if resp := editor.Post(path, url.Values{"do": {"save"}, "url": {agency.URL}, "section": {"markets"}, "every": {"2d"}}); resp.Status != http.StatusUnprocessableEntity {
+				t.Errorf("a bad interval: %d", resp.Status)
+			}
+			if f, _ := site.App.Wire.Feed(ctx, feeds[0].ID); f.Every != 30*time.Minute {
+				t.Errorf("a refused change changed the interval to %s", f.Every)
+			}
+			if resp := editor.Post(path, url.Values{"do": {"save"}, "url": {agency.URL}, "section": {"markets"}, "every": {"1h"},
+				"access": {"premium"}, "hold": {"1"}}); resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Feed saved.") {
+				t.Errorf("save: %d", resp.Status)
+			}
+			f, _ := site.App.Wire.Feed(ctx, feeds[0].ID)
+			if f.Every != time.Hour || f.Access != "premium" || !f.Hold || !f.NextPollAt.Equal(site.Clock.Now().Add(30*time.Minute)) {
+				t.Errorf("after saving: %+v", f)
+			}
+			// A shorter interval counts from the last poll.
+			editor.Post(path, url.Values{"do": {"save"}, "url": {agency.URL}, "section": {"markets"}, "every": {"10m"}})
+			if f, _ := site.App.Wire.Feed(ctx, feeds[0].ID); !f.NextPollAt.Equal(site.Clock.Now().Add(10 * time.Minute)) {
+				t.Errorf("after a shorter interval the next poll is at %s", f.NextPollAt)
+			}
+			if resp := editor.Post(path, url.Values{"do": {"poll"}}); !strings.Contains(resp.Body, "polled within a minute") {
+				t.Errorf("poll now: %d", resp.Status)
+			}
+			if f, _ := site.App.Wire.Feed(ctx, feeds[0].ID); !f.NextPollAt.Equal(site.Clock.Now()) {
+				t.Errorf("poll now leaves the next poll at %s", f.NextPollAt)
+			}
+			if resp := editor.Post(path, url.Values{"do": {"shout"}}); resp.Status != http.StatusBadRequest {
+				t.Errorf("an unknown action: %d", resp.Status)
+			}
+			if resp := editor.Post(path, url.Values{"do": {"delete"}}); !strings.Contains(resp.Body, "Feed deleted.") {
+				t.Errorf("delete: %d", resp.Status)
+			}
+			if left, _ := site.App.Wire.Feeds(ctx); len(left) != 0 {
+				t.Errorf("%d feeds after deleting", len(left))
+			}
+			if resp := site.NewBrowser().Get("/article/" + storyBySlugPrefix(t, site, "rupee-firms")); resp.Status != http.StatusOK {
+				t.Errorf("a deleted feed's story: %d", resp.Status)
+			}
+			for _, p := range []string{path, "/admin/feeds/0", "/admin/feeds/x"} {
+				if resp := editor.Get(p); resp.Status != http.StatusNotFound {
+					t.Errorf("GET %s: %d", p, resp.Status)
+				}
 			}
 		})
 	}

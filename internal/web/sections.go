@@ -87,8 +87,8 @@ func (s *Server) submitSection(w http.ResponseWriter, r *http.Request) error {
 		return s.renderSections(w, r, v, http.StatusUnprocessableEntity, &sectionsData{Invalid: invalid})
 	case errors.Is(err, newsroom.ErrSectionHasStories):
 		return s.renderSections(w, r, v, http.StatusConflict, &sectionsData{
-			Problem: "The section was not deleted: it still holds stories, and a story must have a section. " +
-				"File its stories in another section first (stories list, filtered by section), then delete it."})
+			Problem: "The section was not deleted: it still holds stories, or a wire feed files into it, and a story must have a section. " +
+				"File its stories in another section first (stories list, filtered by section), and its feeds (wire feeds), then delete it."})
 	}
 	return s.sectionsSaved(w, r, err)
 }

@@ -223,12 +223,25 @@ func (s *Service) AddFeed(ctx context.Context, in FeedInput) (*Feed, error) {
 }
 
 // UpdateFeed saves feed id's settings; its items and their stories stay.
+// Bad fields give a *newsroom.InvalidError and change nothing.
 func (s *Service) UpdateFeed(ctx context.Context, id int64, in FeedInput) (*Feed, error) {
 	f, err := s.checkFeed(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	f.ID = id
+	cur, err := s.Store.FeedByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// A shorter interval applies from the last poll, a new address at
+	// once; a feed backing off keeps its wait.
+	f.ID, f.NextPollAt = id, cur.NextPollAt
+	switch {
+	case f.URL != cur.URL:
+		f.NextPollAt = s.Now().UTC()
+	case cur.Failures == 0 && cur.PolledAt != nil && cur.PolledAt.Add(f.Every).Before(cur.NextPollAt):
+		f.NextPollAt = cur.PolledAt.Add(f.Every)
+	}
 	err = s.Store.UpdateFeed(ctx, f)
 	if errors.Is(err, dberr.ErrConflict) {
 		return nil, invalid("url", "a feed with this address is already configured")
