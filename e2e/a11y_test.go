@@ -11,6 +11,7 @@ import (
 	"broadsheet/e2e"
 	"broadsheet/internal/app/apptest"
 	"broadsheet/internal/content"
+	"broadsheet/internal/wire"
 )
 
 // axeViolation is one rule axe-core found broken, with where.
@@ -73,6 +74,17 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		check("/admin/picks")
 		check("/admin/authors")
 		check("/admin/sections")
+		// A feed the site may not fetch (on this machine): the console
+		// shows its failure.
+		feed, err := site.App.Wire.AddFeed(t.Context(), wire.FeedInput{URL: "http://127.0.0.1:9/rss.xml", Section: "markets"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := site.App.Wire.Poll(t.Context(), feed.ID); err != nil {
+			t.Fatal(err)
+		}
+		check("/admin/feeds")
+		check("/admin/feeds/" + strconv.FormatInt(feed.ID, 10))
 		check("/account")
 		signInAs(b, demoAccount(t, "admin"))
 		check("/admin")
