@@ -149,9 +149,10 @@ func readItem(fi *gofeed.Item, m *markup.Renderer) (item, error) {
 
 // asHTML is an item's text as HTML: HTML as it came, or plain text (a
 // JSON Feed's content_text, a summary without markup) made paragraphs.
+// Text with a tag or an entity is HTML.
 func asHTML(s string) string {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	if strings.ContainsAny(s, "<&") {
+	if looksLikeHTML.MatchString(s) {
 		return s
 	}
 	var b strings.Builder
@@ -184,6 +185,8 @@ func storyBody(bodyHTML string, m *markup.Renderer) (string, error) {
 	}
 	return strings.Join(parts, "\n\n"), nil
 }
+
+var looksLikeHTML = regexp.MustCompile(`<[a-zA-Z/!]|&(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);`)
 
 // blankLines are a line break and the lines of nothing but white space
 // after it.
