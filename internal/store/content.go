@@ -189,14 +189,20 @@ func createArticle(ctx context.Context, tx *sql.Tx, a *content.Article) (int64, 
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO articles
 		(slug, headline, summary, body, section_id, author, access_level, editors_pick, wire_source, published_at, updated_at,
-		 status, body_format, body_html, revision, image, image_width, image_height, image_caption, image_credit, pick_position,
-		 wire_disclaimer)
+		 status, body_format, body_html, revision, image, image_width, image_height, image_caption, image_credit, pick_position)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $17, $18, $19,
-		 CASE WHEN $8 THEN `+sqlNewPick+` ELSE 0 END, $20) RETURNING id`,
+		 CASE WHEN $8 THEN `+sqlNewPick+` ELSE 0 END) RETURNING id`,
 		a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access), a.EditorsPick, a.WireSource,
 		a.PublishedAt.UTC(), a.UpdatedAt.UTC(), string(a.Status), string(a.Format), rendered,
-		a.Image.Name, a.Image.Width, a.Image.Height, a.Image.Caption, a.Image.Credit, a.WireDisclaimer).Scan(&id); err != nil {
+		a.Image.Name, a.Image.Width, a.Image.Height, a.Image.Caption, a.Image.Credit).Scan(&id); err != nil {
 		return 0, mapErr(err)
+	}
+	// Only a wire story has a disclaimer of its own: written apart, so
+	// that the statement above is the same for every other story.
+	if a.WireDisclaimer != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET wire_disclaimer = $2 WHERE id = $1`, id, a.WireDisclaimer); err != nil {
+			return 0, err
+		}
 	}
 	// A story taking a slug another story left ends that redirect.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE slug = $1`, a.Slug); err != nil {
