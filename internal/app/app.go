@@ -196,9 +196,9 @@ func cookieSecret(ctx context.Context, cfg *config.Config, st *store.Store) ([]b
 
 // schedule is the periodic work of each instance, each task on its own
 // interval: picking up settings and stories changed by another instance,
-// enqueuing renewal notices, renewals and checkout recoveries that have
-// fallen due (keyed, so that instances enqueue each once), reconciling
-// payments with the provider, and pruning.
+// enqueuing renewal notices, renewals, checkout recoveries and wire feed
+// polls that have fallen due (keyed, so that instances enqueue each once),
+// reconciling payments with the provider, and pruning.
 func (a *App) schedule() *jobs.Scheduler {
 	return &jobs.Scheduler{Log: a.Log, Tasks: []jobs.Task{
 		{Name: "reload settings", Every: 5 * time.Second, Run: a.Settings.Reload},

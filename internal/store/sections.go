@@ -126,6 +126,11 @@ func (s *Store) DeleteSection(ctx context.Context, id int64, at time.Time) error
 		if err := s.lockSections(ctx, tx); err != nil {
 			return err
 		}
+		// Wire feeds deleted before go with their section; one in use
+		// keeps it (the database refuses).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM wire_feeds WHERE section_id = $1 AND deleted_at IS NOT NULL`, id); err != nil {
+			return err
+		}
 		var slug string
 		if err := tx.QueryRowContext(ctx, `DELETE FROM sections WHERE id = $1 RETURNING slug`, id).Scan(&slug); err != nil {
 			return mapErr(err)

@@ -18,7 +18,7 @@ import (
 // another instance, wait for the first and then find the item taken.
 
 const feedColumns = `f.id, f.url, f.section_id, s.slug, s.name, f.access_level, f.hold, f.every_seconds, f.source,
-	f.disclaimer, f.created_at, f.next_poll_at, f.etag, f.last_modified, f.polled_at, f.ok_at, f.failures,
+	f.disclaimer, f.created_at, f.round, f.next_poll_at, f.etag, f.last_modified, f.polled_at, f.ok_at, f.failures,
 	f.last_error, f.last_new, f.last_updated, f.last_unchanged, f.last_refused, f.refused`
 
 const feedFrom = ` FROM wire_feeds f JOIN sections s ON s.id = f.section_id `
@@ -29,7 +29,7 @@ func scanFeed(row interface{ Scan(...any) error }) (*wire.Feed, error) {
 	var every int64
 	var polled, ok sql.NullTime
 	if err := row.Scan(&f.ID, &f.URL, &f.SectionID, &f.SectionSlug, &f.SectionName, &access, &f.Hold, &every, &f.Source,
-		&f.Disclaimer, &f.CreatedAt, &f.NextPollAt, &f.ETag, &f.LastModified, &polled, &ok, &f.Failures,
+		&f.Disclaimer, &f.CreatedAt, &f.Round, &f.NextPollAt, &f.ETag, &f.LastModified, &polled, &ok, &f.Failures,
 		&f.LastError, &f.Last.New, &f.Last.Updated, &f.Last.Unchanged, &f.Last.Refused, &refused); err != nil {
 		return nil, mapErr(err)
 	}
@@ -58,14 +58,24 @@ func scanFeeds(rows *sql.Rows, err error) ([]*wire.Feed, error) {
 	return out, rows.Err()
 }
 
-// AddFeed stores a new feed and returns its id; an address another feed
-// has is refused with ErrConflict.
+// AddFeed stores a new feed and returns its id. A feed deleted before
+// at the same address is brought back with these settings, and what it
+// ingested then: its items are not ingested again. An address a feed in
+// use has is refused with ErrConflict.
 func (s *Store) AddFeed(ctx context.Context, f *wire.Feed) (int64, error) {
 	var id int64
 	err := s.w.QueryRowContext(ctx, `INSERT INTO wire_feeds (url, section_id, access_level, hold, every_seconds, source,
-		disclaimer, created_at, next_poll_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		disclaimer, created_at, next_poll_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (url) DO UPDATE SET section_id = excluded.section_id, access_level = excluded.access_level,
+			hold = excluded.hold, every_seconds = excluded.every_seconds, source = excluded.source,
+			disclaimer = excluded.disclaimer, next_poll_at = excluded.next_poll_at, round = wire_feeds.round + 1,
+			failures = 0, last_error = '', deleted_at = NULL
+		WHERE wire_feeds.deleted_at IS NOT NULL RETURNING id`,
 		f.URL, f.SectionID, string(f.Access), f.Hold, int64(f.Every/time.Second), f.Source, f.Disclaimer,
 		f.CreatedAt.UTC(), f.NextPollAt.UTC()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrConflict
+	}
 	return id, mapErr(err)
 }
 
@@ -76,19 +86,20 @@ func (s *Store) UpdateFeed(ctx context.Context, f *wire.Feed) error {
 	return s.changeOne(ctx, `UPDATE wire_feeds SET section_id = $2, access_level = $3, hold = $4, every_seconds = $5,
 		source = $6, disclaimer = $7,
 		etag = CASE WHEN url = $8 THEN etag ELSE '' END, last_modified = CASE WHEN url = $8 THEN last_modified ELSE '' END,
-		url = $8, next_poll_at = $9 WHERE id = $1`,
+		url = $8, next_poll_at = $9, round = round + 1 WHERE id = $1 AND deleted_at IS NULL`,
 		f.ID, f.SectionID, string(f.Access), f.Hold, int64(f.Every/time.Second), f.Source, f.Disclaimer, f.URL, f.NextPollAt.UTC())
 }
 
-// DeleteFeed deletes a feed and the record of its items; their stories
-// stay.
-func (s *Store) DeleteFeed(ctx context.Context, id int64) error {
-	return s.changeOne(ctx, `DELETE FROM wire_feeds WHERE id = $1`, id)
+// DeleteFeed stops polling a feed from at: it is kept, deleted, with
+// the record of its items (see AddFeed); their stories stay.
+func (s *Store) DeleteFeed(ctx context.Context, id int64, at time.Time) error {
+	return s.changeOne(ctx, `UPDATE wire_feeds SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL`, id, at.UTC())
 }
 
 // PollFeedAt makes a feed due at at.
 func (s *Store) PollFeedAt(ctx context.Context, id int64, at time.Time) error {
-	return s.changeOne(ctx, `UPDATE wire_feeds SET next_poll_at = $2 WHERE id = $1`, id, at.UTC())
+	return s.changeOne(ctx, `UPDATE wire_feeds SET next_poll_at = $2, round = round + 1
+		WHERE id = $1 AND deleted_at IS NULL`, id, at.UTC())
 }
 
 // changeOne runs a statement that changes the one row it names, or
@@ -104,40 +115,40 @@ func (s *Store) changeOne(ctx context.Context, q string, args ...any) error {
 	return nil
 }
 
-// Feeds lists the feeds, the newest first.
+// Feeds lists the feeds in use, the newest first.
 func (s *Store) Feeds(ctx context.Context) ([]*wire.Feed, error) {
-	return scanFeeds(s.r.QueryContext(ctx, `SELECT `+feedColumns+feedFrom+`ORDER BY f.id DESC`))
+	return scanFeeds(s.r.QueryContext(ctx, `SELECT `+feedColumns+feedFrom+`WHERE f.deleted_at IS NULL ORDER BY f.id DESC`))
 }
 
-// FeedByID returns one feed.
+// FeedByID returns a feed in use, or ErrNotFound.
 func (s *Store) FeedByID(ctx context.Context, id int64) (*wire.Feed, error) {
-	return scanFeed(s.r.QueryRowContext(ctx, `SELECT `+feedColumns+feedFrom+`WHERE f.id = $1`, id))
+	return scanFeed(s.r.QueryRowContext(ctx, `SELECT `+feedColumns+feedFrom+`WHERE f.id = $1 AND f.deleted_at IS NULL`, id))
 }
 
 // DueFeeds lists up to limit feeds due for a poll at now, the longest
 // due first.
 func (s *Store) DueFeeds(ctx context.Context, now time.Time, limit int) ([]*wire.Feed, error) {
 	return scanFeeds(s.r.QueryContext(ctx, `SELECT `+feedColumns+feedFrom+`WHERE f.next_poll_at <= $1
-		ORDER BY f.next_poll_at, f.id LIMIT $2`, now.UTC(), limit))
+		AND f.deleted_at IS NULL ORDER BY f.next_poll_at, f.id LIMIT $2`, now.UTC(), limit))
 }
 
 // RecordPoll records how a poll of feed id went.
 func (s *Store) RecordPoll(ctx context.Context, id int64, r wire.PollRecord) error {
 	if !r.OK {
-		return s.changeOne(ctx, `UPDATE wire_feeds SET polled_at = $2, next_poll_at = $3, failures = failures + 1,
+		return s.changeOne(ctx, `UPDATE wire_feeds SET polled_at = $2, next_poll_at = $3, round = round + 1, failures = failures + 1,
 			last_error = $4 WHERE id = $1`, id, r.At.UTC(), r.NextPollAt.UTC(), r.Error)
 	}
 	if r.NotModified {
-		return s.changeOne(ctx, `UPDATE wire_feeds SET polled_at = $2, ok_at = $2, next_poll_at = $3, failures = 0,
-			last_error = '', etag = $4, last_modified = $5 WHERE id = $1`,
+		return s.changeOne(ctx, `UPDATE wire_feeds SET polled_at = $2, ok_at = $2, next_poll_at = $3, round = round + 1,
+			failures = 0, last_error = '', etag = $4, last_modified = $5 WHERE id = $1`,
 			id, r.At.UTC(), r.NextPollAt.UTC(), r.ETag, r.LastModified)
 	}
 	refused, err := json.Marshal(nonNil(r.Refused))
 	if err != nil {
 		return err
 	}
-	return s.changeOne(ctx, `UPDATE wire_feeds SET polled_at = $2, ok_at = $2, next_poll_at = $3, failures = 0,
-		last_error = '', etag = $4, last_modified = $5, last_new = $6, last_updated = $7, last_unchanged = $8,
+	return s.changeOne(ctx, `UPDATE wire_feeds SET polled_at = $2, ok_at = $2, next_poll_at = $3, round = round + 1,
+		failures = 0, last_error = '', etag = $4, last_modified = $5, last_new = $6, last_updated = $7, last_unchanged = $8,
 		last_refused = $9, refused = $10 WHERE id = $1`,
 		id, r.At.UTC(), r.NextPollAt.UTC(), r.ETag, r.LastModified, r.Counts.New, r.Counts.Updated, r.Counts.Unchanged,
 		r.Counts.Refused, string(refused))
@@ -292,7 +303,7 @@ func (s *Store) NoteNewerVersion(ctx context.Context, id int64, hash string, at 
 func (s *Store) NewerVersions(ctx context.Context, limit int) ([]wire.Newer, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT i.article_id, a.headline, i.feed_id, f.url, i.newer_at
 		FROM wire_items i JOIN articles a ON a.id = i.article_id JOIN wire_feeds f ON f.id = i.feed_id
-		WHERE i.newer_at IS NOT NULL ORDER BY i.newer_at, i.id LIMIT $1`, limit)
+		WHERE i.newer_at IS NOT NULL AND f.deleted_at IS NULL ORDER BY i.newer_at, i.id LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -304,7 +304,13 @@ func TestSectionOfAFeedIsNotDeleted(t *testing.T) {
 		}
 		feeds, err := site.App.Wire.Feeds(context.Background())
 		if err != nil || len(feeds) != 1 || feeds[0].SectionSlug != desk.Slug {
-			t.Errorf("the feed after the refused delete: %v %v", feeds, err)
+			t.Fatalf("the feed after the refused delete: %v %v", feeds, err)
+		}
+		// Once the feed is deleted, the section may go.
+		admin.Post("/admin/feeds/"+strconv.FormatInt(feeds[0].ID, 10), url.Values{"do": {"delete"}})
+		resp = admin.Post("/admin/sections/"+strconv.FormatInt(desk.ID, 10), url.Values{"do": {"delete"}})
+		if resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Sections saved.") {
+			t.Errorf("delete the section of a deleted feed: %d", resp.Status)
 		}
 	})
 }
@@ -377,6 +383,25 @@ func TestEditorsChangePollAndDeleteFeeds(t *testing.T) {
 				if resp := editor.Get(p); resp.Status != http.StatusNotFound {
 					t.Errorf("GET %s: %d", p, resp.Status)
 				}
+			}
+			// Added again, the feed comes back knowing its items: none is
+			// published a second time.
+			if resp := editor.Post("/admin/feeds", url.Values{"url": {agency.URL}, "section": {"markets"}}); !strings.Contains(resp.Body, "Feed added.") {
+				t.Fatalf("add the deleted feed again: %d", resp.Status)
+			}
+			site.RunJobs()
+			if list := editor.Get("/admin/feeds").Body; !strings.Contains(list, "0 new, 0 updated, 4 unchanged, 3 refused") {
+				t.Errorf("the feed added again: %s", storyMain(t, list))
+			}
+			wireStories := 0
+			all, _ := site.App.Store.ListStories(ctx, content.StoryFilter{Limit: 200, Now: site.Clock.Now()})
+			for _, a := range all {
+				if a.WireSource != "" && a.WireSource != "Global Wire Service" {
+					wireStories++
+				}
+			}
+			if wireStories != 4 {
+				t.Errorf("%d wire stories after the feed came back, want 4", wireStories)
 			}
 		})
 	}

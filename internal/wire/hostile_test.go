@@ -2,6 +2,7 @@ package wire_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -205,6 +206,74 @@ func TestFeedsOnPrivateAddressesAreRefused(t *testing.T) {
 		}
 		if err := wire.RefusePrivate("tcp", "93.184.216.34:443", nil); err != nil {
 			t.Errorf("a public address is refused: %v", err)
+		}
+	})
+}
+
+// A due feed's poll is queued once, however many instances look; polled,
+// it is not due again until its interval is over, and then queued anew.
+func TestDuePollsAreQueuedOncePerRound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newWorld(t, st)
+		ctx := context.Background()
+		w.feeds.serve("/atom", "application/atom+xml", atomFeed(testItem{GUID: "urn:1", Title: "One", Body: "<p>One.</p>"}))
+		f := w.addFeed("/atom", wire.FeedInput{})
+		other := newInstance(t, st, w.feeds)
+		for _, inst := range []*world{w, other, w} {
+			if err := inst.svc.EnqueueDuePolls(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// claim takes the next poll job due, as a worker that runs it.
+		claim := func() *store.Job {
+			j, err := st.ClaimJob(ctx, wire.PollJob, "test", w.clock.Now(), time.Minute)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.CompleteJob(ctx, j.ID, "test", w.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			return j
+		}
+		j := claim()
+		if j == nil || j.Payload != strconv.FormatInt(f.ID, 10) || claim() != nil {
+			t.Fatalf("want one poll job queued, got %+v and more", j)
+		}
+		if err := w.svc.PollDue(ctx, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Run again (a retry, or a job queued before a poll now), it
+		// finds the feed not due and polls nothing.
+		before := w.feeds.requests.Load()
+		if err := w.svc.PollDue(ctx, f.ID); err != nil || w.feeds.requests.Load() != before {
+			t.Errorf("a feed not due was polled (%v)", err)
+		}
+		w.svc.EnqueueDuePolls(ctx, st)
+		if j := claim(); j != nil {
+			t.Errorf("a feed not due was queued: %+v", j)
+		}
+		// "Poll now", at the very time of the last poll, is a new round.
+		if err := w.svc.PollSoon(ctx, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		w.svc.EnqueueDuePolls(ctx, st)
+		if j := claim(); j == nil {
+			t.Errorf("poll now queued no poll")
+		}
+		// A deleted feed is neither queued nor polled.
+		if err := w.svc.DeleteFeed(ctx, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(time.Hour)
+		w.svc.EnqueueDuePolls(ctx, st)
+		if j := claim(); j != nil {
+			t.Errorf("a deleted feed was queued")
+		}
+		if err := w.svc.PollDue(ctx, f.ID); err != nil || w.feeds.requests.Load() != before {
+			t.Errorf("a deleted feed was polled (%v)", err)
 		}
 	})
 }

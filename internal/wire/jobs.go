@@ -19,7 +19,8 @@ type Enqueuer interface {
 }
 
 // EnqueueDuePolls queues a poll of each feed that is due, keyed by the
-// feed and the time it fell due, so that instances queue each poll once.
+// feed and its round (each setting of its next poll), so that instances
+// queue each poll once.
 func (s *Service) EnqueueDuePolls(ctx context.Context, q Enqueuer) error {
 	now := s.Now()
 	due, err := s.Store.DueFeeds(ctx, now, 500)
@@ -27,7 +28,7 @@ func (s *Service) EnqueueDuePolls(ctx context.Context, q Enqueuer) error {
 		return err
 	}
 	for _, f := range due {
-		key := PollJob + ":" + strconv.FormatInt(f.ID, 10) + ":" + strconv.FormatInt(f.NextPollAt.UnixMilli(), 10)
+		key := PollJob + ":" + strconv.FormatInt(f.ID, 10) + ":" + strconv.Itoa(f.Round)
 		if _, err := q.EnqueueJob(ctx, PollJob, key, strconv.FormatInt(f.ID, 10), now, now); err != nil {
 			return err
 		}

@@ -28,7 +28,7 @@ import (
 type Store interface {
 	AddFeed(ctx context.Context, f *Feed) (int64, error)
 	UpdateFeed(ctx context.Context, f *Feed) error
-	DeleteFeed(ctx context.Context, id int64) error
+	DeleteFeed(ctx context.Context, id int64, at time.Time) error
 	Feeds(ctx context.Context) ([]*Feed, error)
 	FeedByID(ctx context.Context, id int64) (*Feed, error)
 	DueFeeds(ctx context.Context, now time.Time, limit int) ([]*Feed, error)
@@ -59,6 +59,7 @@ type Feed struct {
 	CreatedAt   time.Time
 
 	NextPollAt   time.Time
+	Round        int // counts the times NextPollAt was set: a poll job is keyed by it
 	ETag         string
 	LastModified string
 	PolledAt     *time.Time // the last poll, whatever came of it
@@ -250,8 +251,11 @@ func (s *Service) UpdateFeed(ctx context.Context, id int64, in FeedInput) (*Feed
 }
 
 // DeleteFeed stops polling a feed. The stories it brought stay, as the
-// publication's.
-func (s *Service) DeleteFeed(ctx context.Context, id int64) error { return s.Store.DeleteFeed(ctx, id) }
+// publication's; adding its address again brings it back, with the
+// record of what it ingested, so its items are not published again.
+func (s *Service) DeleteFeed(ctx context.Context, id int64) error {
+	return s.Store.DeleteFeed(ctx, id, s.Now())
+}
 
 // PollSoon makes feed id due now, so that the next scheduled look polls it.
 func (s *Service) PollSoon(ctx context.Context, id int64) error {

@@ -1,10 +1,14 @@
 -- Wire feeds: agencies' RSS, Atom or JSON feeds whose items become stories.
 -- One feed per address, so a feed added twice cannot publish its items
 -- twice. Each is polled every every_seconds; a poll that fails waits
--- longer each time (failures counts them) until one succeeds. etag and
+-- longer each time (failures counts them) until one succeeds. round
+-- counts the times its next poll was set: the poll job of a round is
+-- queued once, however many instances find it due. etag and
 -- last_modified are the server's, sent back to ask only for a change.
 -- The last poll's counts, and the items it refused (a JSON list of
--- {key, title, reason}), are shown in the console.
+-- {key, title, reason}), are shown in the console. A deleted feed is kept
+-- (deleted_at), with what it ingested, so that adding its address again
+-- brings it back rather than publishing its items a second time.
 CREATE TABLE wire_feeds (
     id             INTEGER PRIMARY KEY,
     url            TEXT NOT NULL UNIQUE,
@@ -16,6 +20,7 @@ CREATE TABLE wire_feeds (
     source         TEXT NOT NULL DEFAULT '',
     disclaimer     TEXT NOT NULL DEFAULT '',
     created_at     TIMESTAMP NOT NULL,
+    round          INTEGER NOT NULL DEFAULT 0,
     next_poll_at   TIMESTAMP NOT NULL,
     etag           TEXT NOT NULL DEFAULT '',
     last_modified  TEXT NOT NULL DEFAULT '',
@@ -27,9 +32,10 @@ CREATE TABLE wire_feeds (
     last_updated   INTEGER NOT NULL DEFAULT 0,
     last_unchanged INTEGER NOT NULL DEFAULT 0,
     last_refused   INTEGER NOT NULL DEFAULT 0,
-    refused        TEXT NOT NULL DEFAULT '[]'
+    refused        TEXT NOT NULL DEFAULT '[]',
+    deleted_at     TIMESTAMP
 );
-CREATE INDEX wire_feeds_due ON wire_feeds (next_poll_at);
+CREATE INDEX wire_feeds_due ON wire_feeds (next_poll_at) WHERE deleted_at IS NULL;
 
 -- Each item of a feed made a story, once: the unique (feed_id, guid) is
 -- what keeps two polls at once, on one instance or two, from publishing
