@@ -55,3 +55,14 @@ func (s *Service) MovedTo(ctx context.Context, slug string) (string, error) {
 func (s *Service) ImportedTo(ctx context.Context, path string) (string, error) {
 	return s.Store.ImportedPathSlug(ctx, path, s.Now())
 }
+
+// Picks lists the editors' picks published by now, in the editors' order.
+func (s *Service) Picks(ctx context.Context, limit int) ([]*Article, error) {
+	return s.Store.EditorsPicks(ctx, s.Now(), limit)
+}
+
+// NextPublished returns when the next story scheduled for later comes
+// out, if one is: lists kept until then are complete.
+func (s *Service) NextPublished(ctx context.Context) (time.Time, bool, error) {
+	return s.Archive.NextPublished(ctx, s.Now())
+}
