@@ -23,7 +23,10 @@ type renderedStory struct {
 	top     template.HTML    // section, headline, standfirst, byline
 	body    string           // every block as HTML, one after another
 	blocks  []template.HTML  // each block, a slice of body
-	framing atomic.Pointer[storyFraming]
+	// firstText is the first block's words, the page's description when
+	// the story has no standfirst and a visitor may see that block.
+	firstText string
+	framing   atomic.Pointer[storyFraming]
 }
 
 // html returns blocks of the story, its first as access.Project gives
@@ -115,6 +118,12 @@ func (s *Server) RefreshStories(ctx context.Context) error {
 		if s.Articles != nil {
 			s.Articles.Apply(changes)
 		}
+		if s.Feeds != nil {
+			s.Feeds.Apply(changes)
+		}
+		if s.Sitemaps != nil {
+			s.Sitemaps.Apply(changes)
+		}
 	})
 }
 
@@ -152,11 +161,15 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 	}
 	bodiless := *a
 	bodiless.Body, bodiless.Rendered = "", nil
-	return &renderedStory{
+	rs := &renderedStory{
 		article: &bodiless,
 		path:    "/article/" + a.Slug,
 		top:     top,
 		body:    all,
 		blocks:  blocks,
-	}, nil
+	}
+	if len(src) > 0 {
+		rs.firstText = clip(src[0].Text, maxDescription)
+	}
+	return rs, nil
 }

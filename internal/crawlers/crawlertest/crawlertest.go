@@ -60,6 +60,17 @@ func (r *Resolver) Lookups(addr string) int {
 	return r.lookups[addr]
 }
 
+// AllLookups returns how many reverse lookups were asked in all.
+func (r *Resolver) AllLookups() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, c := range r.lookups {
+		n += c
+	}
+	return n
+}
+
 // Started returns the most lookups that were waiting at once while
 // stalled.
 func (r *Resolver) Started() int {
