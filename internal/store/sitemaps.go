@@ -48,9 +48,14 @@ func (s *Store) SitemapStart(ctx context.Context, now time.Time, from *content.C
 // SitemapStories lists up to limit stories published by now, at or after
 // the key from (nil: the first), oldest first: their addresses and times.
 func (s *Store) SitemapStories(ctx context.Context, now time.Time, from *content.Cursor, limit int) ([]sitemaps.Entry, error) {
+	q, args := sitemapStoriesQuery(now, from, limit)
+	return scanEntries(s.readRows(ctx, q, args...))
+}
+
+func sitemapStoriesQuery(now time.Time, from *content.Cursor, limit int) (string, []any) {
 	at, id := fromKey(from)
-	return scanEntries(s.readRows(ctx, `SELECT a.id, a.slug, a.headline, a.published_at, a.updated_at FROM articles a WHERE `+
-		sqlVisible+`$1`+sqlFromKey+` LIMIT $4`, now.UTC(), at, id, limit))
+	return `SELECT a.id, a.slug, a.headline, a.published_at, a.updated_at FROM articles a WHERE ` +
+		sqlVisible + `$1` + sqlFromKey + ` LIMIT $4`, []any{now.UTC(), at, id, limit}
 }
 
 // RecentStories lists up to limit stories published after since and by

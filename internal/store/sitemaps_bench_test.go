@@ -14,7 +14,8 @@ import (
 // BenchmarkSitemap measures the sitemaps' statements over generated
 // stories (ARCHIVE_STORIES, 200,000 unless set): the index's keyset steps
 // of 50,000 stories, and a full stories file (the first: 50,000) read a
-// thousand at a time, as the sitemaps service reads them.
+// thousand at a time, as the sitemaps service reads them. EXPLAIN=1
+// prints a batch's plan.
 //
 //	go test ./internal/store -run '^$' -bench Sitemap -benchtime 5x
 func BenchmarkSitemap(b *testing.B) {
@@ -29,6 +30,10 @@ func BenchmarkSitemap(b *testing.B) {
 			ctx := context.Background()
 			s := storetest.Open(b, engine)
 			fillDatedArchive(b, s, n)
+			if os.Getenv("EXPLAIN") != "" {
+				plan, err := s.ExplainSitemapStories(ctx, now, &content.Cursor{PublishedAt: now.AddDate(-10, 0, 0), ID: 1}, batch)
+				fmt.Fprintf(os.Stderr, "%s stories file:\n%s%v\n", engine, plan, err)
+			}
 			var starts []*content.Cursor
 			b.Run("index", func(b *testing.B) {
 				for b.Loop() {
