@@ -30,6 +30,8 @@ type Lists interface {
 	AuthorPage(ctx context.Context, slug string, after *content.Cursor) (*content.Author, content.Page, error)
 	Picks(ctx context.Context, limit int) ([]*content.Article, error)
 	NextPublished(ctx context.Context) (time.Time, bool, error)
+	// WithBodies fills in the bodies of listed stories read without them.
+	WithBodies(ctx context.Context, list []*content.Article) error
 }
 
 // Service builds and keeps the feeds.
@@ -143,6 +145,9 @@ func (s *Service) feed(ctx context.Context, key string, list func(*settings.Sett
 	}
 	ch, stories, err := list(cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.Lists.WithBodies(ctx, stories); err != nil {
 		return nil, err
 	}
 	next, scheduled, err := s.Lists.NextPublished(ctx)
