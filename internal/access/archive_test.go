@@ -32,6 +32,7 @@ func TestArchiveIsABenefit(t *testing.T) {
 		reader := access.Viewer{AccountID: 7}
 		subscriber := access.Viewer{AccountID: 8, Subscription: &billing.Subscription{Status: billing.Active, PaidUntil: now.AddDate(0, 1, 0)}}
 		staff := access.Viewer{AccountID: 9, Staff: true}
+		crawler := access.Viewer{AnonID: "archive-crawler", Crawler: true}
 		for i, step := range []struct {
 			v       access.Viewer
 			a       *content.Article
@@ -45,6 +46,7 @@ func TestArchiveIsABenefit(t *testing.T) {
 			{reader, old, cfg, false, meter.ArchiveOnly, 0},
 			{subscriber, old, cfg, true, meter.Subscriber, 0},
 			{staff, old, cfg, true, meter.Subscriber, 0},
+			{crawler, old, cfg, true, meter.Subscriber, 0},
 			{visitor, recent, cfg, true, meter.Metered, 1},
 			{visitor, old, cfg, false, meter.ArchiveOnly, 1},
 			{reader, old, off, true, meter.Metered, 1},
@@ -58,6 +60,7 @@ func TestArchiveIsABenefit(t *testing.T) {
 		wantCounted(t, s, visitor, 1)
 		wantCounted(t, s, reader, 1)
 		wantCounted(t, s, subscriber, 0)
+		wantCounted(t, s, crawler, 0)
 
 		// A reader new to the site is handed no first read of an archive
 		// story.
@@ -82,6 +85,27 @@ func TestArchiveIsABenefit(t *testing.T) {
 		} {
 			if g := access.Glance(c.v, c.a, now, c.cfg); g.Granted != c.want {
 				t.Errorf("glance of %s at story %d (cut-off %d): %+v, want granted=%v", c.v.MeterKey(), c.a.ID, c.cfg.ArchiveDays, g, c.want)
+			}
+		}
+
+		// Feeds and structured data ask what anyone may see: a free
+		// story whole until it passes into the archive, never a metered
+		// or premium one.
+		recentFree := &content.Article{ID: as[1].ID, Access: content.Free, PublishedAt: now.AddDate(0, 0, -100)}
+		recentPremium := &content.Article{ID: as[1].ID, Access: content.Premium, PublishedAt: now.AddDate(0, 0, -1)}
+		for _, c := range []struct {
+			a    *content.Article
+			cfg  *settings.Settings
+			want bool
+		}{
+			{recentFree, cfg, true},
+			{oldFree, cfg, false},
+			{oldFree, off, true},
+			{recent, cfg, false},
+			{recentPremium, cfg, false},
+		} {
+			if d := access.Anonymous(c.a, now, c.cfg); d.Granted != c.want {
+				t.Errorf("anonymous, %s story of %s (cut-off %d): %+v, want granted=%v", c.a.Access, c.a.PublishedAt.Format("2006-01-02"), c.cfg.ArchiveDays, d, c.want)
 			}
 		}
 	})

@@ -48,6 +48,7 @@ func TestDecideRulesOnTheStore(t *testing.T) {
 		reader := access.Viewer{AnonID: "rules"}
 		subscriber := access.Viewer{AccountID: 8, Subscription: &billing.Subscription{Status: billing.Active, PaidUntil: now.AddDate(0, 1, 0)}}
 		staff := access.Viewer{AccountID: 9, Staff: true}
+		crawler := access.Viewer{AnonID: "verified-crawler", Crawler: true}
 		for i, step := range []struct {
 			v       access.Viewer
 			a       *content.Article
@@ -69,6 +70,9 @@ func TestDecideRulesOnTheStore(t *testing.T) {
 			{subscriber, premium, cfg, true, meter.Subscriber, 0},
 			{staff, premium, cfg, true, meter.Subscriber, 0},
 			{staff, as[2], cfg, true, meter.Subscriber, 0},
+			{crawler, premium, cfg, true, meter.Subscriber, 0},
+			{crawler, as[2], cfg, true, meter.Subscriber, 0},
+			{crawler, as[0], lowered, true, meter.Subscriber, 0},
 		} {
 			d, err := svc.Decide(ctx, step.v, step.a, step.cfg)
 			if err != nil || d.Granted != step.granted || d.Reason != step.reason || d.Used != step.used ||
@@ -79,6 +83,7 @@ func TestDecideRulesOnTheStore(t *testing.T) {
 		wantCounted(t, s, reader, 2)
 		wantCounted(t, s, subscriber, 0)
 		wantCounted(t, s, staff, 0)
+		wantCounted(t, s, crawler, 0)
 		if d, _ := svc.Decide(ctx, staff, premium, cfg); !d.Entitlements.Premium {
 			t.Errorf("staff's entitlements: %+v; want premium", d.Entitlements)
 		}

@@ -21,3 +21,12 @@ func Glance(v Viewer, a *content.Article, now time.Time, cfg *settings.Settings)
 	rule := meter.Decide(input(ent, a, cfg, now))
 	return Decision{Granted: rule.Granted && !rule.Count, Reason: rule.Reason, Entitlements: ent}
 }
+
+// Anonymous is what an anonymous reader's glance at a story allows, for
+// the outputs every reader shares and no meter is asked for: feeds, a
+// story's structured data and social tags. It never grants more than a
+// visitor's first view of the story would: a free story whole, the lead
+// of any other (metered, premium, or past the archive cut-off).
+func Anonymous(a *content.Article, now time.Time, cfg *settings.Settings) Decision {
+	return Glance(Viewer{}, a, now, cfg)
+}

@@ -28,6 +28,8 @@ import (
 	"broadsheet/internal/complimentary"
 	"broadsheet/internal/config"
 	"broadsheet/internal/content"
+	"broadsheet/internal/crawlers"
+	"broadsheet/internal/feeds"
 	"broadsheet/internal/gst"
 	"broadsheet/internal/httpguard"
 	"broadsheet/internal/jobs"
@@ -39,6 +41,7 @@ import (
 	"broadsheet/internal/refunds"
 	"broadsheet/internal/search"
 	"broadsheet/internal/settings"
+	"broadsheet/internal/sitemaps"
 	"broadsheet/internal/store"
 	"broadsheet/internal/web"
 	"broadsheet/internal/webhooks"
@@ -143,8 +146,16 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	// One signer for the reader cookie and apps' X-Reader-Id: the API signs
 	// its ids under a label of its own, so neither passes for the other.
 	readers := access.NewSigner(secret)
+	// Feeds and sitemaps are the same for every reader; a crawler is told
+	// from a claim by the DNS, from the client address resolved below.
+	feedsOut := &feeds.Service{Lists: articles, Sections: stories.Sections, Settings: cache.Get, Now: clk.Now, BaseURL: cfg.BaseURL}
+	maps := &sitemaps.Service{Store: st, Sections: stories.Sections, Settings: cache.Get, Now: clk.Now, BaseURL: cfg.BaseURL,
+		PerFile: cfg.SitemapURLs}
+	verifier := crawlers.New(cfg.Crawlers.List, crawlers.Options{
+		Resolver: cfg.Crawlers.Resolver, Timeout: cfg.Crawlers.Timeout, TTL: cfg.Crawlers.TTL, Now: clk.Now})
 	pages := &web.Server{
 		Store: st, Content: stories, Articles: articles, Outbox: outbox,
+		Feeds: feedsOut, Sitemaps: maps, Crawlers: verifier,
 		Newsroom: news, Wire: a.Wire, Accounts: a.Accounts, Billing: a.Billing,
 		Refunds: a.Refunds, Complimentary: a.Complimentary, Audit: a.Audit,
 		Offer: a.Offer, Access: a.Access, Search: finder, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,

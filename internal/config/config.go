@@ -54,6 +54,11 @@ type Config struct {
 	Retain Retention
 	// Payments is the payment provider and its keys.
 	Payments Payments
+	// Crawlers are the search engines' crawlers verified by DNS.
+	Crawlers Crawlers
+	// SitemapURLs is how many stories a sitemap file lists at most; 0 is
+	// the sitemaps protocol's limit, 50,000. Tests set fewer.
+	SitemapURLs int
 }
 
 // Parse reads flags for a subcommand, with environment fallbacks.
@@ -103,6 +108,9 @@ func Parse(name string, args []string, demo bool) (*Config, error) {
 		return nil, err
 	}
 	if c.Payments, err = paymentsFromEnv(); err != nil {
+		return nil, err
+	}
+	if c.Crawlers, err = crawlersFromEnv(); err != nil {
 		return nil, err
 	}
 	return c, c.finish()

@@ -24,6 +24,8 @@ type ListStore interface {
 	RedirectedSlug(ctx context.Context, old string, now time.Time) (string, error)
 	ImportedPathSlug(ctx context.Context, path string, now time.Time) (string, error)
 	Sections(ctx context.Context) ([]Section, error)
+	// StoryBodies fills in the bodies of listed stories read without them.
+	StoryBodies(ctx context.Context, list []*Article) error
 }
 
 // Service answers the use cases of stories that pages and the API share
@@ -54,4 +56,21 @@ func (s *Service) MovedTo(ctx context.Context, slug string) (string, error) {
 // links keep working.
 func (s *Service) ImportedTo(ctx context.Context, path string) (string, error) {
 	return s.Store.ImportedPathSlug(ctx, path, s.Now())
+}
+
+// Picks lists the editors' picks published by now, in the editors' order.
+func (s *Service) Picks(ctx context.Context, limit int) ([]*Article, error) {
+	return s.Store.EditorsPicks(ctx, s.Now(), limit)
+}
+
+// NextPublished returns when the next story scheduled for later comes
+// out, if one is: lists kept until then are complete.
+func (s *Service) NextPublished(ctx context.Context) (time.Time, bool, error) {
+	return s.Archive.NextPublished(ctx, s.Now())
+}
+
+// WithBodies fills in the bodies of the listed stories, which lists read
+// without them, for the outputs that show a list's text (feeds).
+func (s *Service) WithBodies(ctx context.Context, list []*Article) error {
+	return s.Store.StoryBodies(ctx, list)
 }

@@ -15,6 +15,12 @@ func (s *Store) ExplainCountPublished(ctx context.Context, now time.Time, bounds
 	return s.explain(ctx, q, args)
 }
 
+// ExplainSitemapStories returns the engine's plan of SitemapStories.
+func (s *Store) ExplainSitemapStories(ctx context.Context, now time.Time, from *content.Cursor, limit int) (string, error) {
+	q, args := sitemapStoriesQuery(now, from, limit)
+	return s.explain(ctx, q, args)
+}
+
 // ExplainSearch returns the engine's plan of a search.
 func (s *Store) ExplainSearch(ctx context.Context, p content.SearchParams) (string, error) {
 	q, args := s.searchQuery(p)

@@ -2,14 +2,12 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
 
 	"broadsheet/internal/access"
-	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
 )
@@ -20,7 +18,8 @@ import (
 // (paywall.go). Only the masthead of a signed-in reader, which shows
 // their account, is rendered per view.
 func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
-	rs, err := s.story(r.Context(), r.PathValue("slug"), s.Now())
+	now := s.Now()
+	rs, err := s.story(r.Context(), r.PathValue("slug"), now)
 	if errors.Is(err, dberr.ErrNotFound) {
 		return s.redirectMoved(w, r)
 	}
@@ -33,6 +32,11 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.identify(w, r)
 	if err != nil {
 		return err
+	}
+	if v.AccountID == 0 && s.Crawlers.Claimed(r.UserAgent()) >= 0 {
+		// Only a request claiming to be a crawler is looked up: a
+		// reader's view never waits on the DNS.
+		v.Crawler = s.Crawlers.Verified(r.Context(), r.UserAgent(), clientAddr(r))
 	}
 	cfg := s.Settings.Get()
 	d, err := s.Access.Decide(r.Context(), v.Viewer, rs.article, cfg)
@@ -48,7 +52,7 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.framing(rs, pc, s.sectionNav(secs))
+	f, err := s.framing(rs, pc, s.sectionNav(secs), now)
 	if err != nil {
 		return err
 	}
@@ -173,55 +177,6 @@ func headArticle(w http.ResponseWriter) error {
 	h.Set("Cache-Control", "private, no-store")
 	w.WriteHeader(http.StatusOK)
 	return nil
-}
-
-// storyHead is the story's description, Open Graph and JSON-LD tags.
-func (s *Server) storyHead(a *content.Article) (template.HTML, error) {
-	head, err := articleHead(s.BaseURL, a)
-	if err != nil {
-		return "", err
-	}
-	if a.Summary != "" {
-		head = `<meta name="description" content="` + template.HTMLEscapeString(a.Summary) + `">` + "\n" + head
-	}
-	return template.HTML(head), nil
-}
-
-// articleHead builds the Open Graph tags and schema.org NewsArticle
-// markup. They describe the story with its headline and standfirst only;
-// for a gated story they say which part is behind the paywall, as search
-// engines ask, and carry none of its text.
-func articleHead(baseURL string, a *content.Article) (string, error) {
-	url := baseURL + "/article/" + a.Slug
-	ld := map[string]any{
-		"@context":            "https://schema.org",
-		"@type":               "NewsArticle",
-		"headline":            a.Headline,
-		"description":         a.Summary,
-		"datePublished":       a.PublishedAt.Format("2006-01-02T15:04:05Z07:00"),
-		"dateModified":        a.UpdatedAt.Format("2006-01-02T15:04:05Z07:00"),
-		"mainEntityOfPage":    url,
-		"articleSection":      a.SectionName,
-		"isAccessibleForFree": a.Access == content.Free,
-		"author":              map[string]string{"@type": "Person", "name": a.Author},
-	}
-	if a.Access != content.Free {
-		ld["hasPart"] = map[string]any{"@type": "WebPageElement", "isAccessibleForFree": false, "cssSelector": ".story-body"}
-	}
-	js, err := json.Marshal(ld)
-	if err != nil {
-		return "", err
-	}
-	esc := template.HTMLEscapeString
-	image := ""
-	if a.Image.Name != "" {
-		image = `<meta property="og:image" content="` + esc(baseURL+"/media/"+a.Image.Name) + `">` + "\n"
-	}
-	return image + `<meta property="og:type" content="article">
-<meta property="og:title" content="` + esc(a.Headline) + `">
-<meta property="og:description" content="` + esc(a.Summary) + `">
-<meta property="og:url" content="` + esc(url) + `">
-<script type="application/ld+json">` + string(js) + `</script>`, nil
 }
 
 // redirectMoved answers a story's old address, one it left when its slug

@@ -4,198 +4,78 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
+	"strings"
 
-	"broadsheet/internal/accounts"
-	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
-	"broadsheet/internal/newsroom"
-	"broadsheet/internal/wire"
+	"broadsheet/internal/feeds"
 )
 
-// The wire feeds' console: editors and admins add the agencies' feeds,
-// change or delete them, ask for a poll now, and see how each last went:
-// what it brought, what it refused and why, why it failed, and which
-// stories an editor changed that the wire has a newer version of.
+// The publication's RSS feeds, built and kept by the feeds service: the
+// site's, each section's and author's, and the editors' picks.
 
-// Notices of the wire feeds' console.
-const (
-	noticeFeedAdded   = "feed_added"
-	noticeFeedSaved   = "feed_saved"
-	noticeFeedDeleted = "feed_deleted"
-	noticeFeedPolling = "feed_polling"
-)
-
-type feedsData struct {
-	Feeds    []feedRow
-	Newer    []newerRow
-	Form     wire.FeedInput
-	Sections []content.Section
-	Accesses []content.Access
-	Invalid  *newsroom.InvalidError
-	Vars     string
-	Edit     *feedRow // the feed being changed; nil on the list
+// feedLink is a feed a page offers in its head, beside the site's.
+type feedLink struct {
+	Title, Href string
 }
 
-type feedRow struct {
-	*wire.Feed
-	Every    string
-	Polled   string // when it was last polled, in the publication's zone
-	OK       string // when a poll last succeeded
-	NextPoll string
+func sectionFeed(slug, name string) feedLink { return feedLink{name, feeds.SectionPath(slug)} }
+
+func (s *Server) showSiteFeed(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.Feeds.Site(r.Context())
+	return sendFeed(w, r, f, err)
 }
 
-type newerRow struct {
-	wire.Newer
-	SinceText string
+func (s *Server) showPicksFeed(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.Feeds.Picks(r.Context())
+	return sendFeed(w, r, f, err)
 }
 
-func (s *Server) showFeeds(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
-	if err != nil || !ok {
-		return err
-	}
-	return s.renderFeeds(w, r, v, http.StatusOK, wire.NewFeedInput(), nil)
+func (s *Server) showSectionFeed(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.Feeds.Section(r.Context(), r.PathValue("slug"))
+	return sendFeed(w, r, f, err)
 }
 
-func (s *Server) renderFeeds(w http.ResponseWriter, r *http.Request, v *viewer, status int, in wire.FeedInput, bad *newsroom.InvalidError) error {
-	ctx := r.Context()
-	feeds, err := s.Wire.Feeds(ctx)
-	if err != nil {
-		return err
-	}
-	newer, err := s.Wire.NewerVersions(ctx)
-	if err != nil {
-		return err
-	}
-	secs, err := s.Newsroom.Sections(ctx)
-	if err != nil {
-		return err
-	}
-	d := &feedsData{Form: in, Sections: secs, Accesses: accesses, Invalid: bad, Vars: disclaimerVars}
-	for _, f := range feeds {
-		d.Feeds = append(d.Feeds, s.feedRow(f))
-	}
-	loc := s.Settings.Get().Location
-	for _, n := range newer {
-		d.Newer = append(d.Newer, newerRow{n, consoleTime(n.Since, loc)})
-	}
-	return s.render(w, status, "feeds", s.newPage(w, r, v, "Wire feeds", d))
+func (s *Server) showAuthorFeed(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.Feeds.Author(r.Context(), r.PathValue("slug"))
+	return sendFeed(w, r, f, err)
 }
 
-var accesses = []content.Access{content.Free, content.Metered, content.Premium}
-
-const disclaimerVars = "{{publication}} is the publication's name, {{source}} the agency's."
-
-func (s *Server) feedRow(f *wire.Feed) feedRow {
-	loc := s.Settings.Get().Location
-	when := func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return consoleTime(*t, loc)
-	}
-	return feedRow{Feed: f, Every: wire.InputOf(f).Every, Polled: when(f.PolledAt), OK: when(f.OKAt), NextPoll: when(&f.NextPollAt)}
-}
-
-// feedInput reads a feed's form.
-func feedInput(r *http.Request) wire.FeedInput {
-	f := r.PostFormValue
-	return wire.FeedInput{URL: f("url"), Section: f("section"), Access: f("access"), Hold: f("hold") != "",
-		Every: f("every"), Source: f("source"), Disclaimer: f("disclaimer")}
-}
-
-// submitNewFeed adds a feed.
-func (s *Server) submitNewFeed(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
-	if err != nil || !ok {
-		return err
-	}
-	in := feedInput(r)
-	_, err = s.Wire.AddFeed(r.Context(), in)
-	var bad *newsroom.InvalidError
-	if errors.As(err, &bad) {
-		return s.renderFeeds(w, r, v, http.StatusUnprocessableEntity, in, bad)
-	}
-	if err != nil {
-		return err
-	}
-	s.setNotice(w, noticeFeedAdded)
-	http.Redirect(w, r, "/admin/feeds", http.StatusSeeOther)
-	return nil
-}
-
-// showFeed shows a feed's settings to change, and its last poll.
-func (s *Server) showFeed(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
-	if err != nil || !ok {
-		return err
-	}
-	f, err := s.feedByPath(r)
-	if err != nil {
-		return err
-	}
-	return s.renderFeed(w, r, v, http.StatusOK, f, wire.InputOf(f), nil)
-}
-
-func (s *Server) renderFeed(w http.ResponseWriter, r *http.Request, v *viewer, status int, f *wire.Feed, in wire.FeedInput, bad *newsroom.InvalidError) error {
-	secs, err := s.Newsroom.Sections(r.Context())
-	if err != nil {
-		return err
-	}
-	row := s.feedRow(f)
-	d := &feedsData{Edit: &row, Form: in, Sections: secs, Accesses: accesses, Invalid: bad, Vars: disclaimerVars}
-	return s.render(w, status, "feeds", s.newPage(w, r, v, "Wire feed", d))
-}
-
-// feedByPath returns the feed the path's {id} names, or 404.
-func (s *Server) feedByPath(r *http.Request) (*wire.Feed, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return nil, notFound()
-	}
-	f, err := s.Wire.Feed(r.Context(), id)
-	if errors.Is(err, dberr.ErrNotFound) {
-		return nil, notFound()
-	}
-	return f, err
-}
-
-// submitFeed saves, polls or deletes a feed, as do says.
-func (s *Server) submitFeed(w http.ResponseWriter, r *http.Request) error {
-	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
-	if err != nil || !ok {
-		return err
-	}
-	f, err := s.feedByPath(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	notice, to := "", "/admin/feeds"
-	switch r.PostFormValue("do") {
-	case "save":
-		in := feedInput(r)
-		_, err = s.Wire.UpdateFeed(ctx, f.ID, in)
-		var bad *newsroom.InvalidError
-		if errors.As(err, &bad) {
-			return s.renderFeed(w, r, v, http.StatusUnprocessableEntity, f, in, bad)
-		}
-		notice = noticeFeedSaved
-	case "poll":
-		err, notice = s.Wire.PollSoon(ctx, f.ID), noticeFeedPolling
-	case "delete":
-		err, notice = s.Wire.DeleteFeed(ctx, f.ID), noticeFeedDeleted
-	default:
-		return badRequest("Say whether to save, poll or delete the feed.")
-	}
+// sendFeed answers with a feed, or 304 to a reader that has it. Every
+// reader gets the same feed, so caches may keep it, asking each time
+// whether it changed: an unpublished story leaves their copies too.
+func sendFeed(w http.ResponseWriter, r *http.Request, f *feeds.Feed, err error) error {
 	if errors.Is(err, dberr.ErrNotFound) {
 		return notFound()
 	}
 	if err != nil {
 		return err
 	}
-	s.setNotice(w, notice)
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
+	h := w.Header()
+	h.Set("Content-Type", "application/rss+xml; charset=utf-8")
+	h.Set("Cache-Control", "public, no-cache")
+	h.Set("ETag", f.ETag)
+	h.Set("Last-Modified", f.Updated.UTC().Format(http.TimeFormat))
+	if etagMatches(r.Header.Get("If-None-Match"), f.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	h.Set("Content-Length", strconv.Itoa(len(f.Body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, err = w.Write(f.Body)
+	return err
+}
+
+// etagMatches reports whether an If-None-Match header names etag: one of
+// its list, weak or strong, or "*".
+func etagMatches(header, etag string) bool {
+	for _, tag := range strings.Split(header, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == etag || tag == "*" {
+			return true
+		}
+	}
+	return false
 }

@@ -2,407 +2,235 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
+	"encoding/xml"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"os"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"broadsheet/internal/app"
 	"broadsheet/internal/app/apptest"
-	"broadsheet/internal/config"
 	"broadsheet/internal/content"
-	"broadsheet/internal/markup"
-	"broadsheet/internal/media"
-	"broadsheet/internal/newsroom"
-	"broadsheet/internal/settings"
-	"broadsheet/internal/store"
-	"broadsheet/internal/store/storetest"
-	"broadsheet/internal/wire"
 )
 
-// wireSite is a demo site that may fetch feeds from loopback, where the
-// tests' feed servers are, and its database's address.
-func wireSite(t *testing.T, engine string) (*apptest.Site, string) {
-	t.Helper()
-	dbURL := storetest.URL(t, engine)
-	return apptest.NewSiteWith(t, dbURL, true, func(c *config.Config) { c.WireAllowPrivate = true }), dbURL
+// rssFeed is an RSS 2.0 feed read back, namespaces resolved.
+type rssFeed struct {
+	XMLName xml.Name `xml:"rss"`
+	Version string   `xml:"version,attr"`
+	Channel struct {
+		// Before Link, which would take Atom's link too.
+		Self struct {
+			Href string `xml:"href,attr"`
+			Rel  string `xml:"rel,attr"`
+		} `xml:"http://www.w3.org/2005/Atom link"`
+		Title         string     `xml:"title"`
+		Link          string     `xml:"link"`
+		LastBuildDate string     `xml:"lastBuildDate"`
+		Items         []rssEntry `xml:"item"`
+	} `xml:"channel"`
 }
 
-// agencyServer serves a file of the wire's testdata as an agency's RSS
-// feed, or a 500 while failing is set.
-func agencyServer(t *testing.T, file string, failing *atomic.Bool) *httptest.Server {
+type rssEntry struct {
+	Title       string `xml:"title"`
+	Link        string `xml:"link"`
+	PubDate     string `xml:"pubDate"`
+	Description string `xml:"description"`
+	GUID        struct {
+		IsPermaLink string `xml:"isPermaLink,attr"`
+		Value       string `xml:",chardata"`
+	} `xml:"guid"`
+	Creator string `xml:"http://purl.org/dc/elements/1.1/ creator"`
+	Content string `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
+}
+
+// getFeed fetches and parses a feed, checking what every feed must be:
+// RSS 2.0 served as such, its own address in it, every date RFC 1123 and
+// every GUID its own.
+func getFeed(t *testing.T, site *apptest.Site, path string) (rssFeed, apptest.Response) {
 	t.Helper()
-	body, err := os.ReadFile("../wire/testdata/" + file)
-	if err != nil {
-		t.Fatal(err)
+	resp := site.NewBrowser().Get(path)
+	if resp.Status != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/rss+xml") {
+		t.Fatalf("%s: status %d, type %q", path, resp.Status, resp.Header.Get("Content-Type"))
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if failing != nil && failing.Load() {
-			http.Error(w, "upstream down", http.StatusInternalServerError)
-			return
+	var f rssFeed
+	if err := xml.Unmarshal([]byte(resp.Body), &f); err != nil {
+		t.Fatalf("%s is not XML: %v\n%s", path, err, resp.Body)
+	}
+	if f.Version != "2.0" || f.Channel.Self.Href != site.URL+path || f.Channel.Self.Rel != "self" || f.Channel.Title == "" {
+		t.Errorf("%s: version %q, self %+v, title %q", path, f.Version, f.Channel.Self, f.Channel.Title)
+	}
+	if _, err := time.Parse(time.RFC1123Z, f.Channel.LastBuildDate); err != nil {
+		t.Errorf("%s: lastBuildDate %q: %v", path, f.Channel.LastBuildDate, err)
+	}
+	guids := map[string]bool{}
+	for _, it := range f.Channel.Items {
+		if _, err := time.Parse(time.RFC1123Z, it.PubDate); err != nil {
+			t.Errorf("%s: %q: pubDate %q: %v", path, it.Title, it.PubDate, err)
 		}
-		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
-		w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-// storyMain is the <main> of a page: the story, without the page's own
-// head (whose JSON-LD is a script element).
-func storyMain(t *testing.T, page string) string {
-	t.Helper()
-	i, j := strings.Index(page, `<main id="content">`), strings.Index(page, "</main>")
-	if i < 0 || j < i {
-		t.Fatalf("no <main> in %.300s", page)
-	}
-	return page[i:j]
-}
-
-// Editors and admins add a feed at /admin/feeds, readers and strangers
-// cannot; bad settings are refused and add nothing. The running server
-// polls it on its own; its stories are on the site, their hostile HTML
-// made safe and their disclaimer at the end, and the console shows what
-// the poll brought and what it refused, with why.
-func TestEditorsAddWireFeedsReadersReadTheirStories(t *testing.T) {
-	for _, engine := range storetest.Engines {
-		t.Run(engine, func(t *testing.T) {
-			site, _ := wireSite(t, engine)
-			ctx := context.Background()
-			agency := agencyServer(t, "agency_rss.xml", nil)
-			form := url.Values{"url": {agency.URL + "/business/rss.xml"}, "section": {"markets"}, "access": {"free"},
-				"every": {"5m"}, "source": {"Global Wire Service"}, "disclaimer": {"Disclaimer: {{source}} copy, not edited by {{publication}}"}}
-
-			if resp := site.NewBrowser().Get("/admin/feeds"); resp.URL != "/login" {
-				t.Errorf("a stranger at /admin/feeds ends at %s", resp.URL)
-			}
-			reader := signedIn(t, site, "registered")
-			if resp := reader.Get("/admin/feeds"); resp.Status != http.StatusForbidden {
-				t.Errorf("a reader at /admin/feeds: %d", resp.Status)
-			}
-			if resp := reader.Post("/admin/feeds", form); resp.Status != http.StatusForbidden {
-				t.Errorf("a reader adding a feed: %d", resp.Status)
-			}
-			editor := signedIn(t, site, "editor")
-			bad := url.Values{"url": {"javascript:alert(1)"}, "section": {"nowhere"}, "every": {"1s"},
-				"disclaimer": {"By {{nobody}}"}}
-			resp := editor.Post("/admin/feeds", bad)
-			if resp.Status != http.StatusUnprocessableEntity {
-				t.Fatalf("bad settings: %d", resp.Status)
-			}
-			for _, field := range []string{"url", "section", "every", "disclaimer"} {
-				if !strings.Contains(resp.Body, `data-field="`+field+`"`) {
-					t.Errorf("no reason given for %s", field)
-				}
-			}
-			if feeds, _ := site.App.Wire.Feeds(ctx); len(feeds) != 0 {
-				t.Fatalf("a reader's or a bad feed was added: %d feeds", len(feeds))
-			}
-			if resp := editor.Post("/admin/feeds", form); resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Feed added.") {
-				t.Fatalf("add a feed: %d %s", resp.Status, resp.URL)
-			}
-			if resp := editor.Post("/admin/feeds", form); resp.Status != http.StatusUnprocessableEntity ||
-				!strings.Contains(resp.Body, "already configured") {
-				t.Errorf("the same feed again: %d", resp.Status)
-			}
-
-			site.RunJobs() // the scheduler finds it due, and a worker polls it
-			list := editor.Get("/admin/feeds").Body
-			for _, want := range []string{"4 new, 0 updated, 0 unchanged, 3 refused", "neither a GUID nor a link to know it by",
-				"it has no title", "no text once its HTML is made safe", "Global Wire Service"} {
-				if !strings.Contains(list, want) {
-					t.Errorf("the console does not say %q", want)
-				}
-			}
-
-			site.RunJobs() // the lists follow the change log
-			section := site.NewBrowser().Get("/section/markets").Body
-			if !strings.Contains(section, "Rupee firms 12 paise to 83.14 against US dollar in early trade") {
-				t.Errorf("the section does not list the wire story")
-			}
-			rupee := storyBySlugPrefix(t, site, "rupee-firms-12-paise")
-			page := site.NewBrowser().Get("/article/" + rupee)
-			if page.Status != http.StatusOK {
-				t.Fatalf("the wire story: %d", page.Status)
-			}
-			main := storyMain(t, page.Body)
-			publication := site.App.Settings.Get().Publication
-			for _, want := range []string{"foreign fund inflows &amp; a dip in crude prices", "Global Wire Service",
-				"Disclaimer: Global Wire Service copy, not edited by " + publication} {
-				if !strings.Contains(main, want) {
-					t.Errorf("the story page lacks %q", want)
-				}
-			}
-			for _, bad := range []string{"<script", "onclick", "onerror", "onmouseover", "<iframe", "style="} {
-				if strings.Contains(main, bad) {
-					t.Errorf("the story page carries %q", bad)
-				}
-			}
-			for _, bad := range []string{"javascript:alert", "evil.example", "ads.example", "document.cookie"} {
-				if strings.Contains(page.Body, bad) {
-					t.Errorf("the page carries %q", bad)
-				}
-			}
-			hindi := site.NewBrowser().Get("/article/" + url.PathEscape(storyBySlugPrefix(t, site, "सेंसेक्स")))
-			if !strings.Contains(hindi.Body, "बीएसई सेंसेक्स 200 अंक चढ़कर") {
-				t.Errorf("the Hindi story: %d", hindi.Status)
-			}
-		})
-	}
-}
-
-// storyBySlugPrefix is the slug of the story whose slug starts so.
-func storyBySlugPrefix(t *testing.T, site *apptest.Site, prefix string) string {
-	t.Helper()
-	all, err := site.App.Store.LatestArticles(context.Background(), site.Clock.Now(), "", nil, 200)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range all {
-		if strings.HasPrefix(a.Slug, prefix) {
-			return a.Slug
+		if it.GUID.Value == "" || guids[it.GUID.Value] || it.GUID.IsPermaLink != "false" {
+			t.Errorf("%s: %q: GUID %+v is missing, repeated or said to be a link", path, it.Title, it.GUID)
+		}
+		guids[it.GUID.Value] = true
+		if !strings.HasPrefix(it.Link, site.URL+"/article/") {
+			t.Errorf("%s: %q links to %q", path, it.Title, it.Link)
 		}
 	}
-	t.Fatalf("no published story at %s…", prefix)
-	return ""
+	return f, resp
 }
 
-// A feed that fails shows the reason and the time in the console, and is
-// polled again after its back-off; once its server answers, its stories
-// come and the failure goes. A held feed's stories are drafts no reader
-// can open.
-func TestWireFeedFailuresShowInTheConsole(t *testing.T) {
-	for _, engine := range storetest.Engines {
-		t.Run(engine, func(t *testing.T) {
-			site, _ := wireSite(t, engine)
-			var failing atomic.Bool
-			failing.Store(true)
-			agency := agencyServer(t, "agency_rss.xml", &failing)
-			editor := signedIn(t, site, "editor")
-			editor.Post("/admin/feeds", url.Values{"url": {agency.URL + "/rss"}, "section": {"markets"}, "hold": {"1"}, "every": {"15m"}})
-			site.RunJobs()
-			list := editor.Get("/admin/feeds").Body
-			if !strings.Contains(list, "the feed&#39;s server answered 500 Internal Server Error") ||
-				!strings.Contains(list, "Failed 15 Nov 2026 10:00") || !strings.Contains(list, "Next try 15 Nov 2026 10:01") {
-				t.Errorf("the console does not show the failure: %s", storyMain(t, list))
-			}
-			failing.Store(false)
-			site.RunJobs()
-			if !strings.Contains(editor.Get("/admin/feeds").Body, "Failed") {
-				t.Errorf("polled again before its back-off was over")
-			}
-			site.Clock.Advance(time.Minute)
-			site.RunJobs()
-			list = editor.Get("/admin/feeds").Body
-			if strings.Contains(list, "feed-error") || !strings.Contains(list, "4 new, 0 updated") ||
-				!strings.Contains(list, "held as drafts") {
-				t.Errorf("the console after the feed recovered: %s", storyMain(t, list))
-			}
-			drafts, err := site.App.Store.ListStories(context.Background(), content.StoryFilter{State: "draft", Limit: 50, Now: site.Clock.Now()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			held := 0
-			for _, a := range drafts {
-				if a.WireSource != "" {
-					held++
-					if resp := site.NewBrowser().Get("/article/" + url.PathEscape(a.Slug)); resp.Status != http.StatusNotFound {
-						t.Errorf("a held story answers %d to a reader", resp.Status)
-					}
-				}
-			}
-			if held != 4 {
-				t.Errorf("%d wire drafts, want 4", held)
-			}
-		})
+// item returns the feed's item for a story, if it has one.
+func (f rssFeed) item(a *content.Article) (rssEntry, bool) {
+	for _, it := range f.Channel.Items {
+		if it.Link == "" || !strings.HasSuffix(it.Link, "/article/"+a.Slug) {
+			continue
+		}
+		return it, true
 	}
+	return rssEntry{}, false
 }
 
-// `broadsheet ingest` beside a running server, on the same database:
-// the server serves the stories it ingests, and a newer version of one
-// replaces the copy it kept, as the change log tells it.
-func TestIngestBesideARunningServerIsServed(t *testing.T) {
-	for _, engine := range storetest.Engines {
-		t.Run(engine, func(t *testing.T) {
-			site, dbURL := wireSite(t, engine)
-			ctx := context.Background()
-			version := atomic.Value{}
-			version.Store("first")
-			agency := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "application/rss+xml")
-				io.WriteString(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title><item>
-					<title>Port strike ends</title><guid>urn:strike</guid>
-					<description><![CDATA[<p>Dockworkers returned to work, the `+version.Load().(string)+` report said.</p>]]></description>
-					</item></channel></rss>`)
-			}))
-			t.Cleanup(agency.Close)
-
-			// Another process: its own store on the database, and the
-			// wire as the command line builds it.
-			st, err := store.Open(ctx, dbURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			cache, err := settings.NewCache(ctx, st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			news := &newsroom.Service{Store: st, Media: media.Dir(t.TempDir()), Now: site.Clock.Now, Markup: markup.New()}
-			cli := app.NewWire(st, news, &config.Config{WireAllowPrivate: true, BaseURL: "http://cli"}, site.Clock, cache,
-				slog.New(slog.NewTextHandler(io.Discard, nil)))
-			if _, err := cli.AddFeed(ctx, wire.FeedInput{URL: agency.URL, Section: "markets", Access: "free"}); err != nil {
-				t.Fatal(err)
-			}
-			ingest := func() {
-				t.Helper()
-				if err := cli.PollAll(ctx, func(r wire.Result) {
-					if r.Err != nil {
-						t.Errorf("ingest: %v", r.Err)
-					}
-				}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			ingest()
-			reader := site.NewBrowser()
-			if page := reader.Get("/article/port-strike-ends"); !strings.Contains(page.Body, "the first report said") {
-				t.Fatalf("the running server does not serve the ingested story: %d", page.Status)
-			}
-			version.Store("second")
-			site.Clock.Advance(wire.DefaultEvery)
-			ingest()
-			site.RunJobs() // the server follows the change log
-			if page := reader.Get("/article/port-strike-ends"); !strings.Contains(page.Body, "the second report said") {
-				t.Errorf("the running server still serves the first version")
-			}
-		})
-	}
-}
-
-// A section a wire feed files into is not deleted from under it: the
-// editor is told why, and the feed and section stay. Admins manage feeds
-// as editors do.
-func TestSectionOfAFeedIsNotDeleted(t *testing.T) {
+// A feed reader is an anonymous reader with no meter: a free story comes
+// whole, with a wire story's disclaimer; a metered, a premium and a free
+// story past the archive cut-off come to their lead and a link, and no
+// word past the lead is in any feed's bytes.
+func TestFeedsGiveFreeStoriesWholeAndOthersTheirLead(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
-		admin := signedIn(t, site, "admin")
-		desk := addSection(t, site, admin, "Wire Desk")
-		if resp := admin.Post("/admin/feeds", url.Values{"url": {"https://agency.example/rss"}, "section": {desk.Slug},
-			"every": {"1h"}}); resp.Status != http.StatusOK {
-			t.Fatalf("an admin adds a feed: %d", resp.Status)
+		free := seoStory{slug: "feed-free", access: content.Free, age: time.Hour, author: "Tarini Feedwell", pick: true}.add(t, site)
+		wire := seoStory{slug: "feed-wire", access: content.Free, age: 2 * time.Hour, author: "Tarini Feedwell", wire: "Press Trust"}.add(t, site)
+		metered := seoStory{slug: "feed-metered", access: content.Metered, age: 3 * time.Hour, author: "Tarini Feedwell", secret: true}.add(t, site)
+		premium := seoStory{slug: "feed-premium", access: content.Premium, age: 4 * time.Hour, author: "Zoya Feedwell", pick: true, secret: true}.add(t, site)
+		archived := seoStory{slug: "feed-archived", access: content.Free, age: 400 * 24 * time.Hour, author: "Zoya Feedwell", secret: true}.add(t, site)
+		refresh(site)
+
+		site1, _ := getFeed(t, site, "/feed.xml")
+		section, _ := getFeed(t, site, "/section/"+free.SectionSlug+"/feed.xml")
+		tarini, _ := getFeed(t, site, "/author/tarini-feedwell/feed.xml")
+		zoya, _ := getFeed(t, site, "/author/zoya-feedwell/feed.xml")
+		picks, _ := getFeed(t, site, "/picks/feed.xml")
+		feeds := map[string]rssFeed{"site": site1, "section": section, "Tarini's": tarini, "Zoya's": zoya, "picks": picks}
+
+		for name, want := range map[string][]*content.Article{
+			"site": {free, wire, metered, premium}, "section": {free, wire, metered, premium},
+			"Tarini's": {free, wire, metered}, "Zoya's": {premium, archived}, "picks": {free, premium},
+		} {
+			for _, a := range want {
+				if _, ok := feeds[name].item(a); !ok {
+					t.Errorf("the %s feed lacks %s", name, a.Slug)
+				}
+			}
 		}
-		resp := admin.Post("/admin/sections/"+strconv.FormatInt(desk.ID, 10), url.Values{"do": {"delete"}})
-		if resp.Status != http.StatusConflict || !strings.Contains(resp.Body, "a wire feed files into it") {
-			t.Errorf("delete a feed's section: %d", resp.Status)
+		if _, ok := picks.item(metered); ok {
+			t.Error("the picks' feed has a story no editor picked")
 		}
-		feeds, err := site.App.Wire.Feeds(context.Background())
-		if err != nil || len(feeds) != 1 || feeds[0].SectionSlug != desk.Slug {
-			t.Fatalf("the feed after the refused delete: %v %v", feeds, err)
+		if len(site1.Channel.Items) > 30 {
+			t.Errorf("the site's feed has %d items, want at most 30", len(site1.Channel.Items))
 		}
-		// Once the feed is deleted, the section may go.
-		admin.Post("/admin/feeds/"+strconv.FormatInt(feeds[0].ID, 10), url.Values{"do": {"delete"}})
-		resp = admin.Post("/admin/sections/"+strconv.FormatInt(desk.ID, 10), url.Values{"do": {"delete"}})
-		if resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Sections saved.") {
-			t.Errorf("delete the section of a deleted feed: %d", resp.Status)
+
+		for name, f := range feeds {
+			for _, a := range []*content.Article{free, wire, metered, premium, archived} {
+				it, ok := f.item(a)
+				if !ok {
+					continue
+				}
+				if it.Title != a.Headline || it.Description != a.Summary || it.Creator != a.Author {
+					t.Errorf("%s feed, %s: title %q, description %q, creator %q", name, a.Slug, it.Title, it.Description, it.Creator)
+				}
+				whole := a == free || a == wire
+				last := "The last paragraph of " + a.Slug
+				switch {
+				case whole && (!strings.Contains(it.Content, last) || strings.Contains(it.Content, "Continue reading")):
+					t.Errorf("%s feed, free story %s is not whole:\n%s", name, a.Slug, it.Content)
+				case !whole && (!strings.Contains(it.Content, paragraph(a.Slug, 2)) || strings.Contains(it.Content, paragraph(a.Slug, 3)) ||
+					strings.Contains(it.Content, last) || !strings.Contains(it.Content, `href="`+site.URL+"/article/"+a.Slug+`"`)):
+					t.Errorf("%s feed, gated story %s is not its two-paragraph lead and a link:\n%s", name, a.Slug, it.Content)
+				}
+				if hasDisclaimer := strings.Contains(it.Content, "Disclaimer: No "); hasDisclaimer != (a == wire) {
+					t.Errorf("%s feed, %s: disclaimer shown %v", name, a.Slug, hasDisclaimer)
+				}
+			}
+		}
+		for _, path := range []string{"/feed.xml", "/section/" + free.SectionSlug + "/feed.xml", "/author/tarini-feedwell/feed.xml",
+			"/author/zoya-feedwell/feed.xml", "/picks/feed.xml"} {
+			if body := site.NewBrowser().Get(path).Body; strings.Contains(body, gatedWord) {
+				t.Errorf("%s carries text past a gated story's lead", path)
+			}
+		}
+		for _, path := range []string{"/section/no-such-section/feed.xml", "/author/no-such-author/feed.xml"} {
+			if resp := site.NewBrowser().Get(path); resp.Status != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", path, resp.Status)
+			}
 		}
 	})
 }
 
-// An editor changes a feed's settings (bad ones refused, changing
-// nothing), asks for a poll now, and deletes it: its stories stay. A
-// reader can do none of it; a feed that is not there is 404.
-func TestEditorsChangePollAndDeleteFeeds(t *testing.T) {
-	for _, engine := range storetest.Engines {
-		t.Run(engine, func(t *testing.T) {
-			site, _ := wireSite(t, engine)
-			ctx := context.Background()
-			agency := agencyServer(t, "agency_rss.xml", nil)
-			editor := signedIn(t, site, "editor")
-			editor.Post("/admin/feeds", url.Values{"url": {agency.URL}, "section": {"markets"}, "every": {"30m"}})
-			feeds, _ := site.App.Wire.Feeds(ctx)
-			if len(feeds) != 1 {
-				t.Fatalf("%d feeds", len(feeds))
-			}
-			path := "/admin/feeds/" + strconv.FormatInt(feeds[0].ID, 10)
-			site.RunJobs()
-			form := editor.Get(path)
-			if form.Status != http.StatusOK || !strings.Contains(form.Body, `value="30m"`) || !strings.Contains(form.Body, "4 new") {
-				t.Fatalf("the feed's page: %d", form.Status)
-			}
-			reader := signedIn(t, site, "registered")
-			for _, do := range []string{"save", "poll", "delete"} {
-				if resp := reader.Post(path, url.Values{"do": {do}, "url": {"https://x.example/"}, "section": {"markets"}}); resp.Status != http.StatusForbidden {
-					t.Errorf("a reader's %s: %d", do, resp.Status)
+// A feed is kept, answered with 304 to a reader that has it, and follows
+// the stories: a story taken down leaves it once the instance reads the
+// change log, and a free story passing into the archive is cut to its
+// lead at once, with no change to tell of it.
+func TestFeedsFollowChangesAndTheArchive(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		const path = "/author/ira-ageing/feed.xml"
+		ageing := seoStory{slug: "feed-ageing", access: content.Free, age: 365*24*time.Hour - 5*time.Minute, author: "Ira Ageing", secret: true}.add(t, site)
+		refresh(site)
+		f, resp := getFeed(t, site, path)
+		if it, ok := f.item(ageing); !ok || !strings.Contains(it.Content, gatedWord) {
+			t.Fatalf("a free story inside the archive cut-off is not whole in its feed: %+v", it)
+		}
+		etag := resp.Header.Get("ETag")
+		again := site.NewBrowser().Do(http.MethodGet, path, nil, http.Header{"If-None-Match": {etag}})
+		if etag == "" || again.Status != http.StatusNotModified || again.Body != "" {
+			t.Errorf("asked again with ETag %q: status %d", etag, again.Status)
+		}
+
+		// Sooner than a kept feed is built again in any case.
+		site.Clock.Advance(6 * time.Minute)
+		f, resp = getFeed(t, site, path)
+		it, ok := f.item(ageing)
+		if !ok || strings.Contains(resp.Body, gatedWord) || !strings.Contains(it.Content, paragraph(ageing.Slug, 2)) {
+			t.Errorf("past the archive cut-off the story is not cut to its lead:\n%s", it.Content)
+		}
+		if resp.Header.Get("ETag") == etag {
+			t.Error("the feed changed and kept its ETag")
+		}
+
+		gone := seoStory{slug: "feed-taken-down", access: content.Free, age: time.Minute, author: "Ira Ageing"}.add(t, site)
+		refresh(site)
+		if f, _ := getFeed(t, site, path); !hasItem(f, gone) {
+			t.Fatal("a new story is not in its author's feed after the change log is read")
+		}
+		down := *gone
+		down.Status = content.StatusUnpublished
+		if err := site.App.Store.SaveStory(context.Background(), &down, 0, nil, site.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		refresh(site)
+		if f, _ := getFeed(t, site, path); hasItem(f, gone) {
+			t.Error("an unpublished story is still in the feed")
+		}
+	})
+}
+
+func hasItem(f rssFeed, a *content.Article) bool {
+	_, ok := f.item(a)
+	return ok
+}
+
+// Pages name their feeds in their head, for feed readers to find.
+func TestFeedsAreDiscoverable(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		a := seoStory{slug: "feed-discovered", access: content.Metered, age: time.Hour, author: "Tarini Feedwell"}.add(t, site)
+		b := site.NewBrowser()
+		for path, want := range map[string][]string{
+			"/":                         {"/feed.xml", "/picks/feed.xml"},
+			"/article/" + a.Slug:        {"/feed.xml", "/section/" + a.SectionSlug + "/feed.xml"},
+			"/section/" + a.SectionSlug: {"/feed.xml", "/section/" + a.SectionSlug + "/feed.xml"},
+			"/author/tarini-feedwell":   {"/feed.xml", "/author/tarini-feedwell/feed.xml"},
+		} {
+			body := b.Get(path).Body
+			for _, href := range want {
+				if !strings.Contains(body, `<link rel="alternate" type="application/rss+xml"`) || !strings.Contains(body, `href="`+href+`"`) {
+					t.Errorf("%s does not offer %s in its head", path, href)
 				}
 			}
-			if resp := editor.Post(path, url.Values{"do": {"save"}, "url": {agency.URL}, "section": {"markets"}, "every": {"2d"}}); resp.Status != http.StatusUnprocessableEntity {
-				t.Errorf("a bad interval: %d", resp.Status)
-			}
-			if f, _ := site.App.Wire.Feed(ctx, feeds[0].ID); f.Every != 30*time.Minute {
-				t.Errorf("a refused change changed the interval to %s", f.Every)
-			}
-			if resp := editor.Post(path, url.Values{"do": {"save"}, "url": {agency.URL}, "section": {"markets"}, "every": {"1h"},
-				"access": {"premium"}, "hold": {"1"}}); resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Feed saved.") {
-				t.Errorf("save: %d", resp.Status)
-			}
-			f, _ := site.App.Wire.Feed(ctx, feeds[0].ID)
-			if f.Every != time.Hour || f.Access != "premium" || !f.Hold || !f.NextPollAt.Equal(site.Clock.Now().Add(30*time.Minute)) {
-				t.Errorf("after saving: %+v", f)
-			}
-			// A shorter interval counts from the last poll.
-			editor.Post(path, url.Values{"do": {"save"}, "url": {agency.URL}, "section": {"markets"}, "every": {"10m"}})
-			if f, _ := site.App.Wire.Feed(ctx, feeds[0].ID); !f.NextPollAt.Equal(site.Clock.Now().Add(10 * time.Minute)) {
-				t.Errorf("after a shorter interval the next poll is at %s", f.NextPollAt)
-			}
-			if resp := editor.Post(path, url.Values{"do": {"poll"}}); !strings.Contains(resp.Body, "polled within a minute") {
-				t.Errorf("poll now: %d", resp.Status)
-			}
-			if f, _ := site.App.Wire.Feed(ctx, feeds[0].ID); !f.NextPollAt.Equal(site.Clock.Now()) {
-				t.Errorf("poll now leaves the next poll at %s", f.NextPollAt)
-			}
-			if resp := editor.Post(path, url.Values{"do": {"shout"}}); resp.Status != http.StatusBadRequest {
-				t.Errorf("an unknown action: %d", resp.Status)
-			}
-			if resp := editor.Post(path, url.Values{"do": {"delete"}}); !strings.Contains(resp.Body, "Feed deleted.") {
-				t.Errorf("delete: %d", resp.Status)
-			}
-			if left, _ := site.App.Wire.Feeds(ctx); len(left) != 0 {
-				t.Errorf("%d feeds after deleting", len(left))
-			}
-			if resp := site.NewBrowser().Get("/article/" + storyBySlugPrefix(t, site, "rupee-firms")); resp.Status != http.StatusOK {
-				t.Errorf("a deleted feed's story: %d", resp.Status)
-			}
-			for _, p := range []string{path, "/admin/feeds/0", "/admin/feeds/x"} {
-				if resp := editor.Get(p); resp.Status != http.StatusNotFound {
-					t.Errorf("GET %s: %d", p, resp.Status)
-				}
-			}
-			// Added again, the feed comes back knowing its items: none is
-			// published a second time.
-			if resp := editor.Post("/admin/feeds", url.Values{"url": {agency.URL}, "section": {"markets"}}); !strings.Contains(resp.Body, "Feed added.") {
-				t.Fatalf("add the deleted feed again: %d", resp.Status)
-			}
-			site.RunJobs()
-			if list := editor.Get("/admin/feeds").Body; !strings.Contains(list, "0 new, 0 updated, 4 unchanged, 3 refused") {
-				t.Errorf("the feed added again: %s", storyMain(t, list))
-			}
-			wireStories := 0
-			all, _ := site.App.Store.ListStories(ctx, content.StoryFilter{Limit: 200, Now: site.Clock.Now()})
-			for _, a := range all {
-				if a.WireSource != "" && a.WireSource != "Global Wire Service" {
-					wireStories++
-				}
-			}
-			if wireStories != 4 {
-				t.Errorf("%d wire stories after the feed came back, want 4", wireStories)
-			}
-		})
-	}
+		}
+	})
 }

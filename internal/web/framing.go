@@ -3,6 +3,9 @@ package web
 import (
 	"html/template"
 	"sync"
+	"time"
+
+	"broadsheet/internal/access"
 )
 
 // storyFraming is what surrounds a story on its page for the current
@@ -10,11 +13,13 @@ import (
 // publication, a signed-out reader's masthead, whose log-in link leads
 // back to the story, and the paywall's log-in line, in the settings' copy,
 // which does too. It is kept with the story and rendered anew when the
-// settings or the section links change; an anonymous view of the story
-// then executes no template at all.
+// settings or the section links change, or when what a visitor may read
+// of the story does (a free story passing into the archive); an
+// anonymous view of the story then executes no template at all.
 type storyFraming struct {
 	copy     *pageCopy
 	nav      template.HTML
+	open     bool // a visitor may read the story whole: the head's markup says so
 	path     string
 	head     template.HTML      // from the doctype to <body>
 	masthead *signedOutMasthead // shared by every story
@@ -33,20 +38,26 @@ type signedOutMasthead struct {
 	top, bottom template.HTML
 }
 
-// framing returns the story's framing for the copy and section links.
-func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*storyFraming, error) {
-	if f := rs.framing.Load(); f != nil && f.copy == pc && f.nav == nav {
+// framing returns the story's framing for the copy and section links at
+// now.
+func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML, now time.Time) (*storyFraming, error) {
+	// The head's markup follows the access decision an anonymous reader
+	// gets, which changes with time only when a free story passes into
+	// the archive: a comparison per view, no allocation.
+	anon := access.Anonymous(rs.article, now, pc.cfg)
+	if f := rs.framing.Load(); f != nil && f.copy == pc && f.nav == nav && f.open == anon.Granted {
 		return f, nil
 	}
 	// No account and no subscription: all the masthead shows of a
 	// signed-out reader.
 	// The head tags are rendered here, not kept apart on the story: held
 	// once per story instead of twice, they leave the collector less to do.
-	tags, err := s.storyHead(rs.article)
+	tags, err := s.storyHead(rs, pc.cfg, anon)
 	if err != nil {
 		return nil, err
 	}
-	p := (&page{Title: rs.article.Headline, SectionNav: nav, Path: rs.path, Head: tags}).withSettings(pc.cfg)
+	p := (&page{Title: rs.article.Headline, SectionNav: nav, Path: rs.path, Head: tags,
+		Feeds: []feedLink{sectionFeed(rs.article.SectionSlug, rs.article.SectionName)}}).withSettings(pc.cfg)
 	head, err := s.renderKept("page-head", p)
 	if err != nil {
 		return nil, err
@@ -63,7 +74,7 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML) (*s
 	if err != nil {
 		return nil, err
 	}
-	f := &storyFraming{copy: pc, nav: nav, path: rs.path, head: head, masthead: masthead, signIn: signIn, login: login,
+	f := &storyFraming{copy: pc, nav: nav, open: anon.Granted, path: rs.path, head: head, masthead: masthead, signIn: signIn, login: login,
 		ctas: make(map[int]template.HTML)}
 	// Two views may race to render it: either copy will do.
 	rs.framing.Store(f)

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"broadsheet/internal/feeds"
+)
 
 func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.viewer(w, r)
@@ -11,5 +15,7 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "home", s.newPage(w, r, v, "", fp))
+	p := s.newPage(w, r, v, "", fp)
+	p.Feeds = []feedLink{{"Editors' picks", feeds.PicksPath}}
+	return s.render(w, http.StatusOK, "home", p)
 }

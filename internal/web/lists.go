@@ -7,6 +7,7 @@ import (
 
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/feeds"
 )
 
 // The pages of a section, an author and a tag: their published stories,
@@ -68,7 +69,9 @@ func (s *Server) showSection(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := paged(&listData{Section: &sec}, "/section/"+sec.Slug, p, after)
-	return s.render(w, http.StatusOK, "section", s.newPage(w, r, v, sec.Name, d))
+	pg := s.newPage(w, r, v, sec.Name, d)
+	pg.Feeds = []feedLink{sectionFeed(sec.Slug, sec.Name)}
+	return s.render(w, http.StatusOK, "section", pg)
 }
 
 func (s *Server) showAuthor(w http.ResponseWriter, r *http.Request) error {
@@ -88,7 +91,9 @@ func (s *Server) showAuthor(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := paged(&listData{Author: au, Bio: content.SplitParagraphs(au.Bio)}, "/author/"+au.Slug, p, after)
-	return s.render(w, http.StatusOK, "author", s.newPage(w, r, v, au.Name, d))
+	pg := s.newPage(w, r, v, au.Name, d)
+	pg.Feeds = []feedLink{{au.Name, feeds.AuthorPath(au.Slug)}}
+	return s.render(w, http.StatusOK, "author", pg)
 }
 
 func (s *Server) showTag(w http.ResponseWriter, r *http.Request) error {

@@ -70,7 +70,10 @@ type page struct {
 	ShowAds bool
 	Path    string
 	Head    template.HTML // extra tags for <head>: Open Graph, JSON-LD
-	Data    any
+	// Feeds are the page's own feeds, offered in its head beside the
+	// site's (feedLink).
+	Feeds []feedLink
+	Data  any
 }
 
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, title string, data any) *page {

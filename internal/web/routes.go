@@ -23,6 +23,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /archive/{year}/{month}", h(s.showArchiveMonth))
 	mux.HandleFunc("GET /archive/{year}/{month}/{day}", h(s.showArchiveDay))
 
+	mux.HandleFunc("GET /feed.xml", h(s.showSiteFeed))
+	mux.HandleFunc("GET /picks/feed.xml", h(s.showPicksFeed))
+	mux.HandleFunc("GET /section/{slug}/feed.xml", h(s.showSectionFeed))
+	mux.HandleFunc("GET /author/{slug}/feed.xml", h(s.showAuthorFeed))
+	mux.HandleFunc("GET /robots.txt", h(s.showRobots))
+	mux.HandleFunc("GET /sitemap.xml", h(s.showSitemapIndex))
+	mux.HandleFunc("GET /sitemaps/pages.xml", h(s.showSitemapPages))
+	mux.HandleFunc("GET /sitemaps/news.xml", h(s.showNewsSitemap))
+	mux.HandleFunc("GET /sitemaps/stories/{n}", h(s.showStorySitemap))
+
 	mux.HandleFunc("GET /subscribe", h(s.showPlans))
 	mux.HandleFunc("GET /subscribe/{plan}", h(s.showCheckout))
 	mux.HandleFunc("POST /subscribe/{plan}", h(s.submitCheckout))

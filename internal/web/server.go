@@ -20,12 +20,15 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/complimentary"
 	"broadsheet/internal/content"
+	"broadsheet/internal/crawlers"
+	"broadsheet/internal/feeds"
 	"broadsheet/internal/mail"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
 	"broadsheet/internal/refunds"
 	"broadsheet/internal/search"
 	"broadsheet/internal/settings"
+	"broadsheet/internal/sitemaps"
 	"broadsheet/internal/store"
 	"broadsheet/internal/wire"
 )
@@ -44,6 +47,11 @@ type Server struct {
 	Offer    *offer.Service // the offer page's benefits
 	Access   *access.Service
 	Search   *search.Service
+	Feeds    *feeds.Service
+	Sitemaps *sitemaps.Service
+	// Crawlers verifies the search engines' crawlers, which read every
+	// story in full; nil verifies none.
+	Crawlers *crawlers.Verifier
 	Settings *settings.Cache
 	Now      func() time.Time
 	Cookies  Cookies

@@ -26,7 +26,10 @@ type renderedStory struct {
 	// disclaimer is a wire story's own, rendered; "" shows the
 	// publication's (pageCopy.disclaimer).
 	disclaimer template.HTML
-	framing    atomic.Pointer[storyFraming]
+	// firstText is the first block's words, the page's description when
+	// the story has no standfirst and a visitor may see that block.
+	firstText string
+	framing   atomic.Pointer[storyFraming]
 }
 
 // html returns blocks of the story, its first as access.Project gives
@@ -118,6 +121,12 @@ func (s *Server) RefreshStories(ctx context.Context) error {
 		if s.Articles != nil {
 			s.Articles.Apply(changes)
 		}
+		if s.Feeds != nil {
+			s.Feeds.Apply(changes)
+		}
+		if s.Sitemaps != nil {
+			s.Sitemaps.Apply(changes)
+		}
 	})
 }
 
@@ -161,12 +170,16 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 	}
 	bodiless := *a
 	bodiless.Body, bodiless.Rendered = "", nil
-	return &renderedStory{
+	rs := &renderedStory{
 		article:    &bodiless,
 		path:       "/article/" + a.Slug,
 		top:        top,
 		body:       all,
 		blocks:     blocks,
 		disclaimer: disclaimer,
-	}, nil
+	}
+	if len(src) > 0 {
+		rs.firstText = clip(src[0].Text, maxDescription)
+	}
+	return rs, nil
 }

@@ -135,7 +135,7 @@ var noticeText = map[string]string{
 	noticeAuthorSaved:    "Author saved.",
 	noticeSectionSaved:   "Sections saved.",
 	noticeReportResolved: "The report is marked resolved.",
-	// Of feeds.go.
+	// Of wire_feeds.go.
 	noticeFeedAdded:   "Feed added. It is polled within a minute; its stories then appear among the stories.",
 	noticeFeedSaved:   "Feed saved. The changes apply to the items it brings from now on.",
 	noticeFeedDeleted: "Feed deleted. The stories it brought stay.",
