@@ -62,7 +62,7 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	}
 	buf := s.buffer()
 	defer s.releaseBuffer(buf)
-	if err := s.writeArticle(buf, f, v, noticeHTML(s.takeNotice(w, r)), &sv); err != nil {
+	if err := s.writeArticle(buf, rs, f, v, noticeHTML(s.takeNotice(w, r)), &sv); err != nil {
 		return err
 	}
 	return send(w, http.StatusOK, buf)
@@ -76,8 +76,13 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 // bottom open and close its elements); written one after another, each is
 // read in the context it was escaped for, so the page is as safe as one
 // template execution.
-func (s *Server) writeArticle(buf *bytes.Buffer, f *storyFraming, v *viewer, notice template.HTML, sv *storyView) error {
-	buf.WriteString(string(f.head))
+func (s *Server) writeArticle(buf *bytes.Buffer, rs *renderedStory, f *storyFraming, v *viewer, notice template.HTML, sv *storyView) error {
+	buf.WriteString(string(f.headOpen))
+	buf.WriteByte('\n')
+	if err := s.writeStoryHead(buf, rs, f.copy.cfg, f.anon); err != nil {
+		return err
+	}
+	buf.WriteString(string(f.headClose))
 	buf.WriteByte('\n')
 	if v.SignedIn() {
 		p := (&page{SectionNav: f.nav, Path: f.path}).withSettings(f.copy.cfg)

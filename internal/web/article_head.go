@@ -1,77 +1,62 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"html/template"
 	neturl "net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/settings"
 )
 
-// storyHead is what a story's page says of it in its head, to search
-// engines and to sites a link is shared on: its description, canonical
-// address, feeds, Open Graph and Twitter tags, and schema.org NewsArticle
+// writeStoryHead writes what a story's page says of it in its head, to
+// search engines and to sites a link is shared on: its canonical address,
+// description, Open Graph and Twitter tags, and schema.org NewsArticle
 // markup. d is what an anonymous reader may read of it (access.Anonymous):
 // the description is the standfirst, or the first block only when such a
 // reader may see it, and a story they may not read whole says so and
 // names the element that is cut, as search engines ask of paywalls.
-func (s *Server) storyHead(rs *renderedStory, cfg *settings.Settings, d access.Decision) (template.HTML, error) {
+//
+// The tags are written on each view rather than kept with the story: they
+// repeat the headline and description several times, and kept for every
+// story read they took more memory than the story's text.
+func (s *Server) writeStoryHead(buf *bytes.Buffer, rs *renderedStory, cfg *settings.Settings, d access.Decision) error {
 	a := rs.article
 	url := s.BaseURL + "/article/" + neturl.PathEscape(a.Slug)
 	description := a.Summary
 	if description == "" && len(access.Project(rs.blocks, d, cfg.LeadParagraphs).Blocks) > 0 {
-		description = clip(rs.firstText, maxDescription)
+		description = rs.firstText
 	}
 	image := ""
 	if a.Image.Name != "" {
 		image = s.BaseURL + "/media/" + a.Image.Name
 	}
-	ld := map[string]any{
-		"@context":            "https://schema.org",
-		"@type":               "NewsArticle",
-		"headline":            a.Headline,
-		"datePublished":       a.PublishedAt.Format("2006-01-02T15:04:05Z07:00"),
-		"dateModified":        a.UpdatedAt.Format("2006-01-02T15:04:05Z07:00"),
-		"mainEntityOfPage":    url,
-		"url":                 url,
-		"articleSection":      a.SectionName,
-		"inLanguage":          cfg.Language,
-		"isAccessibleForFree": d.Granted,
-		"publisher":           s.publisherLD(cfg),
-	}
-	if description != "" {
-		ld["description"] = description
-	}
-	if authors := s.authorsLD(rs); len(authors) > 0 {
-		ld["author"] = authors
-	}
-	if image != "" {
-		ld["image"] = []string{image}
-	}
-	if !d.Granted {
-		ld["hasPart"] = map[string]any{"@type": "WebPageElement", "isAccessibleForFree": false, "cssSelector": ".story-body"}
-	}
-	js, err := json.Marshal(ld)
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
+	published := a.PublishedAt.Format(time.RFC3339)
 	meta := func(attr, name, content string) {
-		b.WriteString(`<meta ` + attr + `="` + name + `" content="` + template.HTMLEscapeString(content) + `">` + "\n")
+		buf.WriteString(`<meta `)
+		buf.WriteString(attr)
+		buf.WriteString(`="`)
+		buf.WriteString(name)
+		buf.WriteString(`" content="`)
+		buf.WriteString(template.HTMLEscapeString(content)) // no copy when there is nothing to escape
+		buf.WriteString("\">\n")
 	}
 	if description != "" {
 		meta("name", "description", description)
 	}
-	b.WriteString(`<link rel="canonical" href="` + template.HTMLEscapeString(url) + `">` + "\n")
+	buf.WriteString(`<link rel="canonical" href="`)
+	buf.WriteString(template.HTMLEscapeString(url))
+	buf.WriteString("\">\n")
 	meta("property", "og:type", "article")
 	meta("property", "og:site_name", cfg.Publication)
 	meta("property", "og:title", a.Headline)
 	meta("property", "og:description", description)
 	meta("property", "og:url", url)
-	meta("property", "article:published_time", a.PublishedAt.Format("2006-01-02T15:04:05Z07:00"))
+	meta("property", "article:published_time", published)
 	meta("property", "article:section", a.SectionName)
 	card := "summary"
 	if image != "" {
@@ -84,10 +69,72 @@ func (s *Server) storyHead(rs *renderedStory, cfg *settings.Settings, d access.D
 	if image != "" {
 		meta("name", "twitter:image", image)
 	}
-	// json.Marshal writes <, > and & as \u escapes, so the markup cannot
+	ld := newsArticleLD{
+		Context: "https://schema.org", Type: "NewsArticle",
+		Headline: a.Headline, Description: description,
+		DatePublished: published, DateModified: a.UpdatedAt.Format(time.RFC3339),
+		MainEntityOfPage: url, URL: url,
+		Section: a.SectionName, Language: cfg.Language,
+		Free: d.Granted, Author: s.authorsLD(rs), Publisher: s.publisherLD(cfg),
+	}
+	if image != "" {
+		ld.Image = []string{image}
+	}
+	if !d.Granted {
+		ld.HasPart = &cutPartLD{Type: "WebPageElement", CSSSelector: ".story-body"}
+	}
+	buf.WriteString(`<script type="application/ld+json">`)
+	// The encoder writes <, > and & as \u escapes, so the markup cannot
 	// close its script element.
-	b.WriteString(`<script type="application/ld+json">` + string(js) + `</script>`)
-	return template.HTML(b.String()), nil
+	if err := json.NewEncoder(buf).Encode(ld); err != nil {
+		return err
+	}
+	buf.WriteString("</script>\n")
+	return nil
+}
+
+// newsArticleLD is schema.org's NewsArticle as search engines read it.
+type newsArticleLD struct {
+	Context          string         `json:"@context"`
+	Type             string         `json:"@type"`
+	Headline         string         `json:"headline"`
+	Description      string         `json:"description,omitempty"`
+	DatePublished    string         `json:"datePublished"`
+	DateModified     string         `json:"dateModified"`
+	MainEntityOfPage string         `json:"mainEntityOfPage"`
+	URL              string         `json:"url"`
+	Section          string         `json:"articleSection"`
+	Language         string         `json:"inLanguage"`
+	Image            []string       `json:"image,omitempty"`
+	Free             bool           `json:"isAccessibleForFree"`
+	HasPart          *cutPartLD     `json:"hasPart,omitempty"`
+	Author           []personLD     `json:"author,omitempty"`
+	Publisher        organizationLD `json:"publisher"`
+}
+
+// cutPartLD names the element a reader without access does not get whole.
+type cutPartLD struct {
+	Type        string `json:"@type"`
+	Free        bool   `json:"isAccessibleForFree"`
+	CSSSelector string `json:"cssSelector"`
+}
+
+type personLD struct {
+	Type string `json:"@type"`
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
+}
+
+type organizationLD struct {
+	Type string   `json:"@type"`
+	Name string   `json:"name"`
+	URL  string   `json:"url"`
+	Logo *imageLD `json:"logo,omitempty"`
+}
+
+type imageLD struct {
+	Type string `json:"@type"`
+	URL  string `json:"url"`
 }
 
 // maxDescription bounds a description drawn from the story's first
@@ -109,22 +156,22 @@ func clip(text string, n int) string {
 
 // authorsLD names the story's authors, each with their page; a byline
 // not linked to authors is one name.
-func (s *Server) authorsLD(rs *renderedStory) []map[string]string {
-	var out []map[string]string
+func (s *Server) authorsLD(rs *renderedStory) []personLD {
+	var out []personLD
 	for _, au := range rs.article.Authors {
-		out = append(out, map[string]string{"@type": "Person", "name": au.Name, "url": s.BaseURL + "/author/" + au.Slug})
+		out = append(out, personLD{Type: "Person", Name: au.Name, URL: s.BaseURL + "/author/" + au.Slug})
 	}
 	if len(out) == 0 && rs.article.Author != "" {
-		out = append(out, map[string]string{"@type": "Person", "name": rs.article.Author})
+		out = append(out, personLD{Type: "Person", Name: rs.article.Author})
 	}
 	return out
 }
 
 // publisherLD is the publication as an Organization, with its logo.
-func (s *Server) publisherLD(cfg *settings.Settings) map[string]any {
-	org := map[string]any{"@type": "Organization", "name": cfg.Publication, "url": s.BaseURL + "/"}
+func (s *Server) publisherLD(cfg *settings.Settings) organizationLD {
+	org := organizationLD{Type: "Organization", Name: cfg.Publication, URL: s.BaseURL + "/"}
 	if cfg.Logo != "" {
-		org["logo"] = map[string]string{"@type": "ImageObject", "url": s.BaseURL + "/media/" + cfg.Logo}
+		org.Logo = &imageLD{Type: "ImageObject", URL: s.BaseURL + "/media/" + cfg.Logo}
 	}
 	return org
 }

@@ -9,22 +9,25 @@ import (
 )
 
 // storyFraming is what surrounds a story on its page for the current
-// settings and section links: the page head, whose <title> names the
-// publication, a signed-out reader's masthead, whose log-in link leads
+// settings and section links: the two ends of the page head, whose
+// <title> names the publication (the story's own tags go between them on
+// each view, see writeStoryHead), a signed-out reader's masthead, whose log-in link leads
 // back to the story, and the paywall's log-in line, in the settings' copy,
 // which does too. It is kept with the story and rendered anew when the
 // settings or the section links change, or when what a visitor may read
 // of the story does (a free story passing into the archive); an
 // anonymous view of the story then executes no template at all.
 type storyFraming struct {
-	copy     *pageCopy
-	nav      template.HTML
-	open     bool // a visitor may read the story whole: the head's markup says so
-	path     string
-	head     template.HTML      // from the doctype to <body>
-	masthead *signedOutMasthead // shared by every story
-	signIn   template.HTML      // the masthead's log-in link back to the story
-	login    template.HTML      // the paywall's log-in prompt and link
+	copy *pageCopy
+	nav  template.HTML
+	anon access.Decision // what a visitor may read of it: the head's markup says so
+	path string
+	// The head from the doctype to <body>, around the story's own tags
+	// (writeStoryHead).
+	headOpen, headClose template.HTML
+	masthead            *signedOutMasthead // shared by every story
+	signIn              template.HTML      // the masthead's log-in link back to the story
+	login               template.HTML      // the paywall's log-in prompt and link
 
 	mu   sync.RWMutex
 	ctas map[int]template.HTML // the paywall's button, by stories read (see paywallCTA)
@@ -45,20 +48,16 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML, now
 	// gets, which changes with time only when a free story passes into
 	// the archive: a comparison per view, no allocation.
 	anon := access.Anonymous(rs.article, now, pc.cfg)
-	if f := rs.framing.Load(); f != nil && f.copy == pc && f.nav == nav && f.open == anon.Granted {
+	if f := rs.framing.Load(); f != nil && f.copy == pc && f.nav == nav && f.anon.Granted == anon.Granted {
 		return f, nil
 	}
-	// No account and no subscription: all the masthead shows of a
-	// signed-out reader.
-	// The head tags are rendered here, not kept apart on the story: held
-	// once per story instead of twice, they leave the collector less to do.
-	tags, err := s.storyHead(rs, pc.cfg, anon)
+	p := (&page{Title: rs.article.Headline, SectionNav: nav, Path: rs.path,
+		Feeds: []feedLink{sectionFeed(rs.article.SectionSlug, rs.article.SectionName)}}).withSettings(pc.cfg)
+	headOpen, err := s.renderKept("page-head-open", p)
 	if err != nil {
 		return nil, err
 	}
-	p := (&page{Title: rs.article.Headline, SectionNav: nav, Path: rs.path, Head: tags,
-		Feeds: []feedLink{sectionFeed(rs.article.SectionSlug, rs.article.SectionName)}}).withSettings(pc.cfg)
-	head, err := s.renderKept("page-head", p)
+	headClose, err := s.renderKept("page-head-close", p)
 	if err != nil {
 		return nil, err
 	}
@@ -74,8 +73,8 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML, now
 	if err != nil {
 		return nil, err
 	}
-	f := &storyFraming{copy: pc, nav: nav, open: anon.Granted, path: rs.path, head: head, masthead: masthead, signIn: signIn, login: login,
-		ctas: make(map[int]template.HTML)}
+	f := &storyFraming{copy: pc, nav: nav, anon: anon, path: rs.path, headOpen: headOpen, headClose: headClose,
+		masthead: masthead, signIn: signIn, login: login, ctas: make(map[int]template.HTML)}
 	// Two views may race to render it: either copy will do.
 	rs.framing.Store(f)
 	return f, nil

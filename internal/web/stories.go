@@ -27,7 +27,8 @@ type renderedStory struct {
 	// publication's (pageCopy.disclaimer).
 	disclaimer template.HTML
 	// firstText is the first block's words, the page's description when
-	// the story has no standfirst and a visitor may see that block.
+	// the story has no standfirst and a visitor may see that block; kept
+	// only for a story without one.
 	firstText string
 	framing   atomic.Pointer[storyFraming]
 }
@@ -178,7 +179,7 @@ func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
 		blocks:     blocks,
 		disclaimer: disclaimer,
 	}
-	if len(src) > 0 {
+	if len(src) > 0 && a.Summary == "" {
 		rs.firstText = clip(src[0].Text, maxDescription)
 	}
 	return rs, nil
