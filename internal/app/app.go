@@ -159,8 +159,9 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Newsroom: news, Wire: a.Wire, Accounts: a.Accounts, Billing: a.Billing,
 		Refunds: a.Refunds, Complimentary: a.Complimentary, Audit: a.Audit,
 		Offer: a.Offer, Access: a.Access, Search: finder, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
-		CheckoutOrigin: cfg.Payments.CheckoutOrigin(),
-		Cookies:        web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
+		CheckoutOrigin:  cfg.Payments.CheckoutOrigin(),
+		StoryCacheBytes: cfg.StoryCacheMB << 20,
+		Cookies:         web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
 	}
 	if err := pages.Init(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)

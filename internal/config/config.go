@@ -56,6 +56,9 @@ type Config struct {
 	Payments Payments
 	// Crawlers are the search engines' crawlers verified by DNS.
 	Crawlers Crawlers
+	// StoryCacheMB bounds the memory of the rendered stories a server
+	// keeps, in MiB (BROADSHEET_STORY_CACHE_MB); 0 keeps the default, 64.
+	StoryCacheMB int
 	// SitemapURLs is how many stories a sitemap file lists at most; 0 is
 	// the sitemaps protocol's limit, 50,000. Tests set fewer.
 	SitemapURLs int
@@ -103,6 +106,11 @@ func Parse(name string, args []string, demo bool) (*Config, error) {
 		c.WireAllowPrivate = true
 	default:
 		return nil, fmt.Errorf("BROADSHEET_WIRE_ALLOW_PRIVATE=%q: want true or false", v)
+	}
+	if v := os.Getenv("BROADSHEET_STORY_CACHE_MB"); v != "" {
+		if c.StoryCacheMB, err = strconv.Atoi(v); err != nil || c.StoryCacheMB < 1 || c.StoryCacheMB > 1<<20 {
+			return nil, fmt.Errorf("BROADSHEET_STORY_CACHE_MB=%q: want a whole number of MiB, such as 64", v)
+		}
 	}
 	if c.Retain, err = retentionFromEnv(); err != nil {
 		return nil, err

@@ -59,8 +59,11 @@ type Server struct {
 	// CheckoutOrigin is where the payment provider's checkout page is, to
 	// which the checkout form sends readers; "" when it is on this site.
 	CheckoutOrigin string
-	Demo           bool
-	Log            *slog.Logger
+	// StoryCacheBytes bounds the memory of the rendered stories kept for
+	// the article page; 0 keeps the default, 64 MiB.
+	StoryCacheBytes int
+	Demo            bool
+	Log             *slog.Logger
 
 	// Refunds, Complimentary and Audit serve the admins' payments and
 	// audit pages.
@@ -92,7 +95,7 @@ func (s *Server) Init() error {
 	if s.Cookies.Readers == nil {
 		s.Cookies.Readers = access.NewSigner(s.Cookies.Secret)
 	}
-	if s.stories, err = newStoryCache(context.Background(), s.Store, s.Now); err != nil {
+	if s.stories, err = newStoryCache(context.Background(), s.Store, s.StoryCacheBytes, s.Now); err != nil {
 		return err
 	}
 	return nil

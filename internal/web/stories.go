@@ -44,35 +44,43 @@ func (rs *renderedStory) html(shown []template.HTML) template.HTML {
 	return template.HTML(rs.body[:n])
 }
 
-// maxStories bounds the rendered stories kept, at about 5 KB each for a
-// story of a few hundred words, and about 1 KB more for its framing once
-// read.
-const maxStories = 16384
+// storyCacheBytes is the default bound on the memory the rendered stories
+// kept take: about 10,000 stories of a few hundred words.
+const storyCacheBytes = 64 << 20
+
+// framingBytes is about what a story's framing adds once it is read: the
+// ends of its page head and its log-in links (framing.go).
+const framingBytes = 1024
 
 // storyCache keeps rendered stories by slug until they change: each
 // RefreshStories, run every few seconds, reads the content change log and
 // drops the copies of the stories named there (changed here or on another
-// instance). The size bound keeps memory flat however large the archive.
+// instance). The bound is in bytes, not stories, so that memory stays flat
+// however large the archive and however long its stories.
 type storyCache struct {
 	src  content.Source
 	feed *content.Follower
-	max  int
+	max  int // bytes
 
-	mu  sync.RWMutex
-	m   map[string]*renderedStory
-	gen uint64 // counts the refreshes that dropped copies (see story)
+	mu    sync.RWMutex
+	m     map[string]*renderedStory
+	bytes int    // the kept stories' size, by renderedStory.size
+	gen   uint64 // counts the refreshes that dropped copies (see story)
 }
 
 // changePage is how many changes a refresh reads at a time.
 const changePage = 500
 
-func newStoryCache(ctx context.Context, st *store.Store, now func() time.Time) (*storyCache, error) {
+func newStoryCache(ctx context.Context, st *store.Store, maxBytes int, now func() time.Time) (*storyCache, error) {
 	// The cache starts empty, so it follows the changes from now on.
 	feed, err := content.NewFollower(ctx, st, changePage, now)
 	if err != nil {
 		return nil, fmt.Errorf("read the content change log: %w", err)
 	}
-	return &storyCache{src: st, feed: feed, max: maxStories, m: make(map[string]*renderedStory)}, nil
+	if maxBytes <= 0 {
+		maxBytes = storyCacheBytes
+	}
+	return &storyCache{src: st, feed: feed, max: maxBytes, m: make(map[string]*renderedStory)}, nil
 }
 
 // story returns the rendered story published under slug at or before now.
@@ -99,13 +107,19 @@ func (s *Server) story(ctx context.Context, slug string, now time.Time) (*render
 		// what it dropped, so it is served but not kept.
 		return rs, nil
 	}
-	if _, present := c.m[slug]; !present && len(c.m) >= c.max {
-		for k := range c.m { // an arbitrary one: cheap, and fair enough
-			delete(c.m, k)
+	if old, present := c.m[slug]; present {
+		c.bytes -= old.size()
+		delete(c.m, slug)
+	}
+	for k, old := range c.m { // arbitrary ones: cheap, and fair enough
+		if c.bytes+rs.size() <= c.max {
 			break
 		}
+		c.bytes -= old.size()
+		delete(c.m, k)
 	}
 	c.m[slug] = rs
+	c.bytes += rs.size()
 	return rs, nil
 }
 
@@ -139,6 +153,18 @@ func (c *storyCache) drop(changes []content.Change) {
 	defer c.mu.Unlock()
 	c.gen++
 	content.DropStale(c.m, changes, func(rs *renderedStory) int64 { return rs.article.SectionID })
+	c.bytes = 0
+	for _, rs := range c.m {
+		c.bytes += rs.size()
+	}
+}
+
+// size is about the memory the story takes kept: its rendered text, its
+// fields and, once read, its framing.
+func (rs *renderedStory) size() int {
+	a := rs.article
+	return len(rs.body) + 16*len(rs.blocks) + len(rs.top) + len(rs.disclaimer) + len(rs.firstText) +
+		len(a.Headline) + len(a.Summary) + len(a.Slug) + len(a.Author) + 2*len(rs.path) + framingBytes
 }
 
 func (s *Server) renderStoryParts(a *content.Article) (*renderedStory, error) {
