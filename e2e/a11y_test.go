@@ -91,6 +91,12 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		check("/admin/staff")
 		check("/admin/plans")
 		check("/admin/benefits")
+		// An email with a long address and a line that does not break,
+		// as a receipt's or a link's can be.
+		long := strings.Repeat("a", 60) + "@" + strings.Repeat("b", 60) + ".example"
+		if err := site.App.Store.AddToOutbox(t.Context(), long, "Your receipt", "See https://example.com/"+strings.Repeat("x", 300), "", time.Now()); err != nil {
+			t.Fatal(err)
+		}
 		check("/admin/outbox")
 		fileStrayPayment(t, site)
 		check("/admin/reconciliation")
