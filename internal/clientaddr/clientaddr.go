@@ -107,8 +107,12 @@ func parseHost(s string) (netip.Addr, bool) {
 type contextKey struct{}
 
 // Handler resolves each request's client address once, at the edge, for
-// From to read wherever it is needed.
+// From to read wherever it is needed. Trusting no proxy, it has nothing to
+// resolve: the address is the peer's, which From reads from the request.
 func (res *Resolver) Handler(next http.Handler) http.Handler {
+	if res == nil || len(res.trusted) == 0 {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), contextKey{}, res.Of(r))))
 	})

@@ -90,3 +90,19 @@ func TestProxyHandlerPassesTheClientOn(t *testing.T) {
 		t.Errorf("without the handler: client %q, want the peer", got)
 	}
 }
+
+// Trusting no proxy, the handler believes no X-Forwarded-For: the client
+// is the peer, whatever the request claims.
+func TestHandlerTrustingNoProxyGivesThePeer(t *testing.T) {
+	for _, none := range []*Resolver{nil, New(nil)} {
+		var got string
+		h := none.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got = From(r) }))
+		r := httptest.NewRequest("POST", "/login", nil)
+		r.RemoteAddr = "203.0.113.7:51000"
+		r.Header.Set("X-Forwarded-For", "198.51.100.1")
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		if got != "203.0.113.7" {
+			t.Errorf("client %q, want the peer", got)
+		}
+	}
+}
