@@ -63,7 +63,8 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 			b.assertFits(path)
 		}
 		for _, path := range []string{"/", "/section/markets", "/article/" + premium.Slug, "/subscribe", "/subscribe/smart-quarterly",
-			"/login", "/register", "/password/forgot"} {
+			"/login", "/register", "/password/forgot", "/archive", site.Clock.Now().Format("/archive/2006"),
+			site.Clock.Now().Format("/archive/2006/01"), "/search?q=market"} {
 			check(path)
 		}
 		signInAs(b, demoAccount(t, "editor"))
