@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"broadsheet/internal/content"
 )
 
 // FailedClaimBatches reports how many claim batches failed as a whole and
@@ -84,3 +86,22 @@ func (s *Store) AutoCheckpoint(ctx context.Context) (int, error) {
 // SearchRankAmong is how many of a search's newest matches are ranked by
 // relevance.
 const SearchRankAmong = rankAmong
+
+// KeptSearchStatements runs search n times on one read connection and
+// returns how many statements that connection then keeps prepared that
+// are a search's (PostgreSQL only).
+func (s *Store) KeptSearchStatements(ctx context.Context, p content.SearchParams, n int) (int, error) {
+	s.r.SetMaxOpenConns(1)
+	defer s.r.SetMaxOpenConns(0)
+	for range n {
+		if _, err := s.SearchArticles(ctx, p); err != nil {
+			return 0, err
+		}
+	}
+	var kept int
+	// The words looked for are an argument, so that this statement, kept
+	// prepared too, is not counted.
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM pg_prepared_statements WHERE strpos(statement, $1) > 0`,
+		"a.search @@").Scan(&kept)
+	return kept, err
+}

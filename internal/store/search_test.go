@@ -335,3 +335,24 @@ func TestSearchRanksTheNewestMatches(t *testing.T) {
 		}
 	})
 }
+
+// PostgreSQL plans each search for its words. A search kept prepared is
+// given, after five runs, one generic plan for every word, made as if all
+// were rare: for a word found in most stories it read and sorted every
+// match, ten times slower than walking the newest stories.
+func TestSearchIsPlannedForItsWords(t *testing.T) {
+	s := storetest.Open(t, "postgres")
+	fillArchive(t, s, 0)
+	q, _ := content.ParseQuery("monsoon")
+	p := content.SearchParams{Query: q, Sort: content.ByRelevance, Limit: 20, Now: searchEpoch.AddDate(20, 0, 0)}
+	for _, sort := range []content.SearchSort{content.ByRelevance, content.ByDate} {
+		p.Sort = sort
+		kept, err := s.KeptSearchStatements(context.Background(), p, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kept != 0 {
+			t.Errorf("sorted %s: %d search statements kept prepared, whose plan ignores the words", sort, kept)
+		}
+	}
+}
