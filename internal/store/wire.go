@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"broadsheet/internal/content"
+	"broadsheet/internal/dberr"
 	"broadsheet/internal/wire"
 )
 
@@ -161,18 +162,30 @@ func nonNil(r []wire.Refusal) []wire.Refusal {
 	return r
 }
 
-// WireItem returns what was ingested of item guid of a feed, or
+// WireItem returns what was ingested of item guid of a feed, or else of
+// the item guid of another feed crediting the same agency (sourceKey), or
 // ErrNotFound.
-func (s *Store) WireItem(ctx context.Context, feedID int64, guid string) (*wire.StoredItem, error) {
-	return scanWireItem(s.r.QueryRowContext(ctx, `SELECT id, feed_id, guid, article_id, hash, item_updated,
-		wire_revision, newer_hash FROM wire_items WHERE feed_id = $1 AND guid = $2`, feedID, guid))
+func (s *Store) WireItem(ctx context.Context, feedID int64, sourceKey, guid string) (*wire.StoredItem, error) {
+	return scanWireItem(s.r.QueryRowContext(ctx, `SELECT `+wireItemColumns+` FROM wire_items
+		WHERE guid = $3 AND (feed_id = $1 OR (source_key = $2 AND source_key <> ''))
+		ORDER BY CASE WHEN feed_id = $1 THEN 0 ELSE 1 END, id LIMIT 1`, feedID, sourceKey, guid))
 }
+
+// WireItemOfStory returns the item story articleID was made of, or
+// ErrNotFound.
+func (s *Store) WireItemOfStory(ctx context.Context, articleID int64) (*wire.StoredItem, error) {
+	return scanWireItem(s.r.QueryRowContext(ctx, `SELECT `+wireItemColumns+` FROM wire_items
+		WHERE article_id = $1 ORDER BY id LIMIT 1`, articleID))
+}
+
+const wireItemColumns = `id, feed_id, guid, source_key, article_id, hash, item_updated, wire_revision, newer_hash, newer_item`
 
 func scanWireItem(row *sql.Row) (*wire.StoredItem, error) {
 	var it wire.StoredItem
 	var article sql.NullInt64
 	var updated sql.NullTime
-	if err := row.Scan(&it.ID, &it.FeedID, &it.GUID, &article, &it.Hash, &updated, &it.WireRevision, &it.NewerHash); err != nil {
+	if err := row.Scan(&it.ID, &it.FeedID, &it.GUID, &it.SourceKey, &article, &it.Hash, &updated, &it.WireRevision,
+		&it.NewerHash, &it.NewerItem); err != nil {
 		return nil, mapErr(err)
 	}
 	it.ArticleID, it.Updated = article.Int64, nullTime(updated)
@@ -193,9 +206,11 @@ func (s *Store) CreateWireStory(ctx context.Context, it *wire.StoredItem, a *con
 		// The row first: a second poll of the item waits here on
 		// PostgreSQL until the first commits, and then adds nothing.
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO wire_items (feed_id, guid, hash, item_updated, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (feed_id, guid) DO NOTHING RETURNING id`,
-			it.FeedID, it.GUID, it.Hash, utcOrNil(it.Updated), at.UTC()).Scan(&id)
+		// Either key taken, by this feed or by another of the agency's,
+		// is the item taken.
+		err := tx.QueryRowContext(ctx, `INSERT INTO wire_items (feed_id, guid, source_key, hash, item_updated, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING RETURNING id`,
+			it.FeedID, it.GUID, it.SourceKey, it.Hash, utcOrNil(it.Updated), at.UTC()).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return wire.ErrIngested
 		}
@@ -229,7 +244,7 @@ func (s *Store) UpdateWireStory(ctx context.Context, it *wire.StoredItem, a *con
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE wire_items SET hash = $2, item_updated = $3, wire_revision = $4,
-			newer_hash = '', newer_at = NULL, updated_at = $5 WHERE id = $1`,
+			newer_hash = '', newer_item = '', newer_at = NULL, updated_at = $5 WHERE id = $1`,
 			it.ID, it.Hash, utcOrNil(it.Updated), a.Revision, at.UTC())
 		return mapErr(err)
 	})
@@ -291,17 +306,31 @@ func containsAny(list []string, want ...string) bool {
 }
 
 // NoteNewerVersion records that the wire has a version hash of item id
-// that its story, an editor's since, does not have; since when stays the
-// first such version's time.
-func (s *Store) NoteNewerVersion(ctx context.Context, id int64, hash string, at time.Time) error {
-	return s.changeOne(ctx, `UPDATE wire_items SET newer_hash = $2, newer_at = COALESCE(newer_at, $3), updated_at = $3
-		WHERE id = $1`, id, hash, at.UTC())
+// (version, as JSON) that its story, an editor's since, does not have;
+// since when stays the first such version's time.
+func (s *Store) NoteNewerVersion(ctx context.Context, id int64, hash, version string, at time.Time) error {
+	return s.changeOne(ctx, `UPDATE wire_items SET newer_hash = $2, newer_item = $3, newer_at = COALESCE(newer_at, $4),
+		updated_at = $4 WHERE id = $1`, id, hash, version, at.UTC())
+}
+
+// TookNewerVersion records that the story's revision took item id's newer
+// version hash: the item is at that version, written by that revision,
+// and has no newer one. An item whose newer version is no longer hash (a
+// poll kept back a later one meanwhile) is dberr.ErrStale, unchanged.
+func (s *Store) TookNewerVersion(ctx context.Context, id int64, hash string, updated *time.Time, revision int, at time.Time) error {
+	err := s.changeOne(ctx, `UPDATE wire_items SET hash = newer_hash, item_updated = $3, wire_revision = $4,
+		newer_hash = '', newer_item = '', newer_at = NULL, updated_at = $5 WHERE id = $1 AND newer_hash = $2`,
+		id, hash, utcOrNil(updated), revision, at.UTC())
+	if errors.Is(err, ErrNotFound) {
+		return dberr.ErrStale
+	}
+	return err
 }
 
 // NewerVersions lists up to limit stories whose item has a newer version
 // kept back, the longest kept first.
 func (s *Store) NewerVersions(ctx context.Context, limit int) ([]wire.Newer, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT i.article_id, a.headline, i.feed_id, f.url, i.newer_at
+	rows, err := s.r.QueryContext(ctx, `SELECT i.article_id, a.headline, a.revision, i.feed_id, f.url, i.newer_at
 		FROM wire_items i JOIN articles a ON a.id = i.article_id JOIN wire_feeds f ON f.id = i.feed_id
 		WHERE i.newer_at IS NOT NULL AND f.deleted_at IS NULL ORDER BY i.newer_at, i.id LIMIT $1`, limit)
 	if err != nil {
@@ -311,7 +340,7 @@ func (s *Store) NewerVersions(ctx context.Context, limit int) ([]wire.Newer, err
 	var out []wire.Newer
 	for rows.Next() {
 		var n wire.Newer
-		if err := rows.Scan(&n.ArticleID, &n.Headline, &n.FeedID, &n.FeedURL, &n.Since); err != nil {
+		if err := rows.Scan(&n.ArticleID, &n.Headline, &n.Revision, &n.FeedID, &n.FeedURL, &n.Since); err != nil {
 			return nil, err
 		}
 		n.Since = n.Since.UTC()

@@ -32,6 +32,9 @@ type FetchOptions struct {
 	// link-local addresses, which are refused by default: an editor's
 	// feed address must not reach the servers beside this one.
 	AllowPrivate bool
+	// Dial, when set, makes the connections instead of the network (with
+	// no address check): tests use it to keep every request on loopback.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // Defaults of FetchOptions.
@@ -58,9 +61,20 @@ func NewFetcher(o FetchOptions) *Fetcher {
 		// name that resolves to a private address is refused too.
 		dialer.Control = refusePrivate
 	}
+	dial := dialer.DialContext
+	if o.Dial != nil {
+		dial = o.Dial
+	}
+	lookup := dial
+	dial = func(ctx context.Context, network, address string) (net.Conn, error) {
+		if host, _, err := net.SplitHostPort(address); err == nil && reservedName(host) {
+			return nil, errReservedName
+		}
+		return lookup(ctx, network, address)
+	}
 	transport := &http.Transport{
 		Proxy:                 nil, // a proxy would dial for us, past the address check
-		DialContext:           dialer.DialContext,
+		DialContext:           dial,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: o.Timeout,
 		MaxIdleConns:          10,
@@ -102,6 +116,23 @@ func refusePrivate(_, address string, _ syscall.RawConn) error {
 }
 
 var sharedAddresses = netip.MustParsePrefix("100.64.0.0/10")
+
+// errReservedName is the dialler's refusal of a name no server has.
+var errReservedName = errors.New("the address's name is reserved for examples and tests (RFC 2606) and names no server")
+
+// reservedName reports whether host is a name RFC 2606 and RFC 6761 keep
+// for documentation and tests: no agency serves from one, so it is not
+// looked up (nor does a feed or picture copied from documentation send a
+// lookup to the resolver).
+func reservedName(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, suffix := range []string{"example", "invalid", "test", "example.com", "example.net", "example.org"} {
+		if host == suffix || strings.HasSuffix(host, "."+suffix) {
+			return true
+		}
+	}
+	return false
+}
 
 // Fetched is a feed as its server answered.
 type Fetched struct {
@@ -166,6 +197,8 @@ func (f *Fetcher) Fetch(ctx context.Context, url, etag, lastModified string) (*F
 func (f *Fetcher) describe(err error) error {
 	var netErr net.Error
 	switch {
+	case errors.Is(err, errReservedName):
+		return fetchErr("%v", errReservedName)
 	case errors.Is(err, errPrivateAddress):
 		return fetchErr("%v: refused (see BROADSHEET_WIRE_ALLOW_PRIVATE)", errPrivateAddress)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -147,7 +148,7 @@ var errNoText = errors.New("it has no text once its HTML is made safe")
 // the item taken, reads it again as the first left it.
 func (s *Service) ingest(ctx context.Context, f *Feed, source string, it item) (outcome, error) {
 	for range 3 {
-		stored, err := s.Store.WireItem(ctx, f.ID, it.Key)
+		stored, err := s.Store.WireItem(ctx, f.ID, SourceKey(source), it.Key)
 		if errors.Is(err, dberr.ErrNotFound) {
 			err = s.create(ctx, f, source, it)
 			if errors.Is(err, ErrIngested) {
@@ -172,9 +173,10 @@ func (s *Service) ingest(ctx context.Context, f *Feed, source string, it item) (
 const wireChange = "wire"
 
 func (s *Service) create(ctx context.Context, f *Feed, source string, it item) error {
-	body, err := storyBody(it.BodyHTML, s.Markup)
+	im := s.newImages(ctx)
+	body, err := s.bodyOf(im, it)
 	if err != nil {
-		return errNoText
+		return err
 	}
 	status := "published"
 	if f.Hold {
@@ -187,7 +189,8 @@ func (s *Service) create(ctx context.Context, f *Feed, source string, it item) e
 		return err
 	}
 	a.WireSource, a.WireDisclaimer = source, s.disclaimer(f, source)
-	st := &StoredItem{FeedID: f.ID, GUID: it.Key, Hash: it.Hash, Updated: it.Updated}
+	a.Image = im.lead(it.Image, source)
+	st := &StoredItem{FeedID: f.ID, GUID: it.Key, SourceKey: SourceKey(source), Hash: it.Hash, Updated: it.Updated}
 	base := a.Slug
 	for n := 2; ; n++ {
 		err := s.Store.CreateWireStory(ctx, st, a, []string{wireChange, "created"}, s.Now())
@@ -224,11 +227,16 @@ func (s *Service) update(ctx context.Context, f *Feed, source string, it item, s
 		if stored.NewerHash == it.Hash {
 			return kept, nil
 		}
-		return kept, s.Store.NoteNewerVersion(ctx, stored.ID, it.Hash, s.Now())
+		version, err := json.Marshal(it)
+		if err != nil {
+			return unchanged, err
+		}
+		return kept, s.Store.NoteNewerVersion(ctx, stored.ID, it.Hash, string(version), s.Now())
 	}
-	body, err := storyBody(it.BodyHTML, s.Markup)
+	im := s.newImages(ctx)
+	body, err := s.bodyOf(im, it)
 	if err != nil {
-		return unchanged, errNoText
+		return unchanged, err
 	}
 	// The story keeps what an editor may have set since (its state,
 	// section, access, address, tags, image); the wire's text replaces
@@ -242,6 +250,9 @@ func (s *Service) update(ctx context.Context, f *Feed, source string, it item, s
 		return unchanged, err
 	}
 	a.WireSource, a.WireDisclaimer = source, s.disclaimer(f, source)
+	if a.Image.Name == "" {
+		a.Image = im.lead(it.Image, source)
+	}
 	changed := []string{wireChange}
 	for _, c := range []struct {
 		name    string
@@ -251,6 +262,7 @@ func (s *Service) update(ctx context.Context, f *Feed, source string, it item, s
 		{"standfirst", cur.Summary != a.Summary},
 		{"body", cur.Body != a.Body},
 		{"authors", content.NameKey(cur.Author) != content.NameKey(a.Author)},
+		{"image", cur.Image != a.Image},
 	} {
 		if c.differs {
 			changed = append(changed, c.name)
@@ -262,6 +274,16 @@ func (s *Service) update(ctx context.Context, f *Feed, source string, it item, s
 		return unchanged, err
 	}
 	return updated, nil
+}
+
+// bodyOf is an item's text as its story's body: made safe, its images
+// the stored copies.
+func (s *Service) bodyOf(im *images, it item) (string, error) {
+	body, err := storyBody(it.BodyHTML, s.Markup)
+	if err != nil {
+		return "", errNoText
+	}
+	return im.localize(body), nil
 }
 
 // byline names the item's authors, or the agency when it names none.

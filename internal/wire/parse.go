@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
+	ext "github.com/mmcdole/gofeed/extensions"
 
 	"broadsheet/internal/content"
 	"broadsheet/internal/markup"
@@ -29,6 +30,9 @@ type item struct {
 	Authors   []string
 	Published *time.Time
 	Updated   *time.Time
+	// Image is its own picture (an enclosure, media:content), made the
+	// story's lead image; nil for none.
+	Image *imageRef
 	// Hash is of what the item says, so a change is a new version.
 	Hash string
 }
@@ -138,6 +142,7 @@ func readItem(fi *gofeed.Item, m *markup.Renderer) (item, error) {
 			it.Authors = append(it.Authors, name)
 		}
 	}
+	it.Image = pictureOf(fi, m)
 	h := sha256.New()
 	for _, part := range append([]string{fi.Title, fi.Description, fi.Content}, it.Authors...) {
 		h.Write([]byte(part))
@@ -203,4 +208,53 @@ func clip(s string, n int) string {
 		cut = cut[:i]
 	}
 	return cut + "…"
+}
+
+// pictureOf is an item's own picture: its media:content or enclosure of
+// an image type, else its media:thumbnail, else the picture the feed
+// names for it (a JSON Feed's image) unless that is only an image of its
+// text, which stays where it is in the text.
+func pictureOf(fi *gofeed.Item, m *markup.Renderer) *imageRef {
+	media := fi.Extensions["media"]
+	var found []*imageRef
+	for _, c := range media["content"] {
+		if strings.HasPrefix(c.Attrs["type"], "image/") || c.Attrs["medium"] == "image" {
+			found = append(found, &imageRef{URL: c.Attrs["url"], Caption: mediaText(c, "title", "description", m),
+				Credit: mediaText(c, "credit", "", m)})
+		}
+	}
+	for _, e := range fi.Enclosures {
+		if e != nil && strings.HasPrefix(strings.ToLower(e.Type), "image/") {
+			found = append(found, &imageRef{URL: e.URL})
+		}
+	}
+	for _, c := range media["thumbnail"] {
+		found = append(found, &imageRef{URL: c.Attrs["url"]})
+	}
+	if fi.Image != nil && !strings.Contains(fi.Content+fi.Description, fi.Image.URL) {
+		found = append(found, &imageRef{URL: fi.Image.URL, Caption: m.PlainText(fi.Image.Title)})
+	}
+	for _, ref := range found {
+		if u := strings.TrimSpace(ref.URL); (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) && len(u) <= maxURL {
+			ref.URL = u
+			return ref
+		}
+	}
+	return nil
+}
+
+// mediaText is the text of a media:content's first child named one of
+// the names, or of the media group's.
+func mediaText(c ext.Extension, name, alt string, m *markup.Renderer) string {
+	for _, n := range []string{name, alt} {
+		if n == "" {
+			continue
+		}
+		for _, v := range c.Children[n] {
+			if t := m.PlainText(v.Value); t != "" {
+				return t
+			}
+		}
+	}
+	return ""
 }

@@ -35,11 +35,18 @@ type Store interface {
 	PollFeedAt(ctx context.Context, id int64, at time.Time) error
 	RecordPoll(ctx context.Context, id int64, r PollRecord) error
 
-	WireItem(ctx context.Context, feedID int64, guid string) (*StoredItem, error)
+	// WireItem returns the item guid of the feed, or else of another feed
+	// crediting the same agency (sourceKey).
+	WireItem(ctx context.Context, feedID int64, sourceKey, guid string) (*StoredItem, error)
+	WireItemOfStory(ctx context.Context, articleID int64) (*StoredItem, error)
 	CreateWireStory(ctx context.Context, it *StoredItem, a *content.Article, changed []string, at time.Time) error
 	UpdateWireStory(ctx context.Context, it *StoredItem, a *content.Article, changed []string, at time.Time) error
 	EditedSince(ctx context.Context, articleID int64, revision int) (bool, error)
-	NoteNewerVersion(ctx context.Context, itemID int64, hash string, at time.Time) error
+	// NoteNewerVersion keeps version, the item's newer version as JSON.
+	NoteNewerVersion(ctx context.Context, itemID int64, hash, version string, at time.Time) error
+	// TookNewerVersion records that story revision took the newer
+	// version hash; dberr.ErrStale when the item no longer has it.
+	TookNewerVersion(ctx context.Context, itemID int64, hash string, updated *time.Time, revision int, at time.Time) error
 	NewerVersions(ctx context.Context, limit int) ([]Newer, error)
 }
 
@@ -111,15 +118,25 @@ type PollRecord struct {
 
 // StoredItem is what the store keeps of an ingested item.
 type StoredItem struct {
-	ID        int64
-	FeedID    int64
-	GUID      string
+	ID     int64
+	FeedID int64
+	GUID   string
+	// SourceKey is the agency credited, as SourceKey gives it: an item is
+	// one story whichever of the agency's feeds carries it.
+	SourceKey string
 	ArticleID int64
 	Hash      string
 	Updated   *time.Time // the item's own updated date, when it gave one
 	// WireRevision is the story's revision the wire's last write made.
 	WireRevision int
 	NewerHash    string
+	NewerItem    string // the newer version, as JSON
+}
+
+// SourceKey is how an agency's name keys its items: in lower case, its
+// spaces collapsed, so "PTI" and "pti " are one agency.
+func SourceKey(source string) string {
+	return strings.ToLower(strings.Join(strings.Fields(source), " "))
 }
 
 // Newer is a story an editor changed after it was ingested, whose item
@@ -127,6 +144,7 @@ type StoredItem struct {
 type Newer struct {
 	ArticleID int64
 	Headline  string
+	Revision  int // the story's, which taking the newer version saves over
 	FeedID    int64
 	FeedURL   string
 	Since     time.Time
@@ -142,7 +160,9 @@ type Service struct {
 	Newsroom *newsroom.Service
 	Markup   *markup.Renderer
 	Fetcher  *Fetcher
-	Now      func() time.Time
+	// Images fetches items' pictures; nil uses Fetcher.
+	Images *Fetcher
+	Now    func() time.Time
 	// Publication and Location are the settings' current values.
 	Publication func() string
 	Location    func() *time.Location
