@@ -118,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/feeds", h(s.submitNewFeed))
 	mux.HandleFunc("GET /admin/feeds/{id}", h(s.showFeed))
 	mux.HandleFunc("POST /admin/feeds/{id}", h(s.submitFeed))
+	mux.HandleFunc("POST /admin/feeds/newer/{id}", h(s.submitTakeNewer))
 	mux.HandleFunc("GET /media/{name}", h(s.showMedia))
 
 	static, _ := fs.Sub(staticFiles, "static")

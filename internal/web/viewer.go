@@ -140,6 +140,7 @@ var noticeText = map[string]string{
 	noticeFeedSaved:   "Feed saved. The changes apply to the items it brings from now on.",
 	noticeFeedDeleted: "Feed deleted. The stories it brought stay.",
 	noticeFeedPolling: "The feed is polled within a minute.",
+	noticeNewerTaken:  "The newer wire version is saved over the story, as your edit. The story follows the wire again.",
 	// Notices of password.go.
 	noticePasswordChanged: "Your password is changed. Every other device was signed out.",
 	noticeEmailChangeSent: "A link is on its way to the new address. Your email changes when you open it.",

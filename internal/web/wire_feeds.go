@@ -24,6 +24,7 @@ const (
 	noticeFeedSaved   = "feed_saved"
 	noticeFeedDeleted = "feed_deleted"
 	noticeFeedPolling = "feed_polling"
+	noticeNewerTaken  = "newer_taken"
 )
 
 type feedsData struct {
@@ -197,5 +198,41 @@ func (s *Server) submitFeed(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setNotice(w, notice)
 	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// submitTakeNewer saves the newer wire version kept back from a story
+// over the editor's text, as this editor's edit of the revision the list
+// showed.
+func (s *Server) submitTakeNewer(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return notFound()
+	}
+	revision, err := strconv.Atoi(r.PostFormValue("revision"))
+	if err != nil || revision < 1 {
+		return badRequest("The form could not be read.")
+	}
+	_, err = s.Wire.TakeNewerVersion(r.Context(), v.AccountID, id, revision)
+	var bad *newsroom.InvalidError
+	switch {
+	case errors.Is(err, wire.ErrNoNewer):
+		return &httpError{http.StatusConflict, "The wire has no newer version of this story any more: it was taken already, or the story was deleted."}
+	case errors.Is(err, dberr.ErrNotFound):
+		return notFound()
+	case errors.Is(err, dberr.ErrStale):
+		return &httpError{http.StatusConflict, "This story was saved since the list was shown, so nothing was changed. " +
+			"Look at the story, then take the newer version from the list again if you still want it."}
+	case errors.As(err, &bad):
+		return &httpError{http.StatusUnprocessableEntity, "The newer version cannot be saved as it is (" + bad.Error() + "); edit the story instead."}
+	case err != nil:
+		return err
+	}
+	s.setNotice(w, noticeNewerTaken)
+	http.Redirect(w, r, "/admin/articles/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }
