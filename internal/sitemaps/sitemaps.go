@@ -39,6 +39,16 @@ type Store interface {
 	// newest first.
 	RecentStories(ctx context.Context, now, since time.Time, limit int) ([]Entry, error)
 	NextPublished(ctx context.Context, now time.Time) (time.Time, bool, error)
+	// SitemapLastChange returns the latest change among the stories
+	// published by now from the key from (nil: the first) up to, not
+	// including, to (nil: the last); ok is false when there are none.
+	SitemapLastChange(ctx context.Context, now time.Time, from, to *content.Cursor) (time.Time, bool, error)
+	// PagesLastChange returns the latest change among the stories
+	// published by now (section 0), or of a section's newest story.
+	PagesLastChange(ctx context.Context, now time.Time, section int64) (time.Time, bool, error)
+	// SitemapAuthors lists the slugs of up to limit authors with a story
+	// published by now.
+	SitemapAuthors(ctx context.Context, now time.Time, limit int) ([]string, error)
 }
 
 // The sitemaps protocol's and Google News's bounds.
@@ -72,8 +82,22 @@ type Service struct {
 	mu    sync.Mutex // held while the index is built, so it is built once
 	gen   uint64     // counts Apply's calls, under kept
 	kept  sync.Mutex
-	index *kept[[]*content.Cursor]
-	news  *kept[[]byte]
+	index *kept[[]file]
+	news  *kept[newsFile]
+	pages *kept[[]byte]
+}
+
+// file is a stories file of the index: where it starts, and the latest
+// change among its stories (its lastmod).
+type file struct {
+	start   *content.Cursor
+	lastMod time.Time
+}
+
+// newsFile is the news sitemap and the latest change among its stories.
+type newsFile struct {
+	body    []byte
+	lastMod time.Time
 }
 
 // kept is something built at a moment and valid until a time, unless the
@@ -101,7 +125,7 @@ func (s *Service) Apply(changes []content.Change) {
 	s.kept.Lock()
 	defer s.kept.Unlock()
 	s.gen++
-	s.index, s.news = nil, nil
+	s.index, s.news, s.pages = nil, nil, nil
 }
 
 // load returns what is kept in *slot if it still holds for cfg at now.
@@ -136,10 +160,10 @@ func (s *Service) until(ctx context.Context, now time.Time) (time.Time, error) {
 	return until, err
 }
 
-// starts returns where each stories file begins: the first at the first
-// story (nil), each next one PerFile stories on. It asks the index one
-// file at a time, each step a keyset range.
-func (s *Service) starts(ctx context.Context) ([]*content.Cursor, error) {
+// starts returns the stories files: the first starts at the first story
+// (nil), each next one PerFile stories on, each with its lastmod. It asks
+// the index one file at a time, each step a keyset range.
+func (s *Service) starts(ctx context.Context) ([]file, error) {
 	cfg, now := s.Settings(), s.Now()
 	if v, _, ok := load(s, &s.index, cfg, now); ok {
 		return v, nil
@@ -169,6 +193,17 @@ func (s *Service) starts(ctx context.Context) ([]*content.Cursor, error) {
 		}
 		starts = append(starts, &next)
 	}
-	store(s, &s.index, starts, gen, cfg, until)
-	return starts, nil
+	files := make([]file, len(starts))
+	for i, from := range starts {
+		var to *content.Cursor
+		if i+1 < len(starts) {
+			to = starts[i+1]
+		}
+		files[i].start = from
+		if files[i].lastMod, _, err = s.Store.SitemapLastChange(ctx, now, from, to); err != nil {
+			return nil, err
+		}
+	}
+	store(s, &s.index, files, gen, cfg, until)
+	return files, nil
 }

@@ -76,26 +76,39 @@ func writeSet(w io.Writer, news bool, each func(enc *xml.Encoder) error) error {
 }
 
 // Index is the sitemap index: the pages, the news sitemap, and each
-// stories file.
+// stories file, each with its lastmod, the latest change among the
+// stories it lists (the pages': among all stories, as the front page
+// shows the latest). A file with no story yet has none.
 func (s *Service) Index(ctx context.Context) ([]byte, error) {
-	starts, err := s.starts(ctx)
+	files, err := s.starts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	news, err := s.newsSitemap(ctx)
 	if err != nil {
 		return nil, err
 	}
 	type loc struct {
 		XMLName xml.Name `xml:"sitemap"`
 		Loc     string   `xml:"loc"`
+		LastMod string   `xml:"lastmod,omitempty"`
+	}
+	var latest time.Time
+	for _, f := range files {
+		if f.lastMod.After(latest) {
+			latest = f.lastMod
+		}
+	}
+	entries := []loc{{Loc: s.BaseURL + PagesPath, LastMod: lastMod(latest)}, {Loc: s.BaseURL + NewsPath, LastMod: lastMod(news.lastMod)}}
+	for i, f := range files {
+		entries = append(entries, loc{Loc: s.BaseURL + StoriesPath(i+1), LastMod: lastMod(f.lastMod)})
 	}
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	b.WriteString(`<sitemapindex xmlns="` + sitemapNS + `">` + "\n")
 	enc := xml.NewEncoder(&b)
-	paths := []string{PagesPath, NewsPath}
-	for i := range starts {
-		paths = append(paths, StoriesPath(i+1))
-	}
-	for _, p := range paths {
-		if err := enc.Encode(loc{Loc: s.BaseURL + p}); err != nil { // Encode flushes
+	for _, e := range entries {
+		if err := enc.Encode(e); err != nil { // Encode flushes
 			return nil, err
 		}
 		b.WriteByte('\n')
@@ -104,41 +117,83 @@ func (s *Service) Index(ctx context.Context) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Pages lists the site's own pages: the front page, the archive and each
-// section.
+// lastMod is a lastmod element's text; "" (no element) for no time.
+func lastMod(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return w3cDate(t)
+}
+
+// maxAuthors bounds the authors the pages' sitemap lists, so that with
+// its other pages it stays within a sitemap file's bound.
+const maxAuthors = MaxPerFile - 1000
+
+// Pages lists the site's own pages: the front page and the archive, with
+// the latest change among the stories; each section, with its newest
+// story's; and the page of each author with a story out. It is kept until
+// a story changes, as the index is.
 func (s *Service) Pages(ctx context.Context) ([]byte, error) {
+	cfg, now := s.Settings(), s.Now()
+	v, gen, ok := load(s, &s.pages, cfg, now)
+	if ok {
+		return v, nil
+	}
+	until, err := s.until(ctx, now)
+	if err != nil {
+		return nil, err
+	}
 	secs, err := s.Sections(ctx)
 	if err != nil {
 		return nil, err
 	}
-	paths := []string{"/", "/archive"}
+	latest, _, err := s.Store.PagesLastChange(ctx, now, 0)
+	if err != nil {
+		return nil, err
+	}
+	entries := []urlEntry{{Loc: s.BaseURL + "/", LastMod: lastMod(latest)}, {Loc: s.BaseURL + "/archive", LastMod: lastMod(latest)}}
 	for _, sec := range secs {
-		paths = append(paths, "/section/"+url.PathEscape(sec.Slug))
+		at, _, err := s.Store.PagesLastChange(ctx, now, sec.ID)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, urlEntry{Loc: s.BaseURL + "/section/" + url.PathEscape(sec.Slug), LastMod: lastMod(at)})
+	}
+	authors, err := s.Store.SitemapAuthors(ctx, now, maxAuthors)
+	if err != nil {
+		return nil, err
+	}
+	for _, slug := range authors {
+		entries = append(entries, urlEntry{Loc: s.BaseURL + "/author/" + url.PathEscape(slug)})
 	}
 	var b bytes.Buffer
 	err = writeSet(&b, false, func(enc *xml.Encoder) error {
-		for _, p := range paths {
-			if err := enc.Encode(urlEntry{Loc: s.BaseURL + p}); err != nil {
+		for _, e := range entries {
+			if err := enc.Encode(e); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	return b.Bytes(), err
+	if err != nil {
+		return nil, err
+	}
+	store(s, &s.pages, b.Bytes(), gen, cfg, until)
+	return b.Bytes(), nil
 }
 
 // Stories writes the n-th stories file (from 1) to w, reading the stories
 // a batch at a time; ErrNoFile, before writing anything, when the index
 // names no such file.
 func (s *Service) Stories(ctx context.Context, n int, w io.Writer) error {
-	starts, err := s.starts(ctx)
+	files, err := s.starts(ctx)
 	if err != nil {
 		return err
 	}
-	if n < 1 || n > len(starts) {
+	if n < 1 || n > len(files) {
 		return ErrNoFile
 	}
-	now, left, from := s.Now(), s.perFile(), starts[n-1]
+	now, left, from := s.Now(), s.perFile(), files[n-1].start
 	first, err := s.Store.SitemapStories(ctx, now, from, min(batch, left))
 	if err != nil {
 		return err
@@ -168,6 +223,12 @@ func (s *Service) Stories(ctx context.Context, n int, w io.Writer) error {
 // NewsWindow, newest first, each with its headline, date and the
 // publication's name and language.
 func (s *Service) News(ctx context.Context) ([]byte, error) {
+	f, err := s.newsSitemap(ctx)
+	return f.body, err
+}
+
+// newsSitemap builds the news sitemap, or returns it as kept.
+func (s *Service) newsSitemap(ctx context.Context) (newsFile, error) {
 	cfg, now := s.Settings(), s.Now()
 	v, gen, ok := load(s, &s.news, cfg, now)
 	if ok {
@@ -175,12 +236,13 @@ func (s *Service) News(ctx context.Context) ([]byte, error) {
 	}
 	until, err := s.until(ctx, now)
 	if err != nil {
-		return nil, err
+		return newsFile{}, err
 	}
 	list, err := s.Store.RecentStories(ctx, now, now.Add(-NewsWindow), maxNews)
 	if err != nil {
-		return nil, err
+		return newsFile{}, err
 	}
+	var f newsFile
 	if len(list) > 0 {
 		// The oldest story leaves the window then.
 		if out := list[len(list)-1].PublishedAt.Add(NewsWindow); out.Before(until) {
@@ -190,6 +252,9 @@ func (s *Service) News(ctx context.Context) ([]byte, error) {
 	var b bytes.Buffer
 	err = writeSet(&b, true, func(enc *xml.Encoder) error {
 		for _, e := range list {
+			if e.UpdatedAt.After(f.lastMod) {
+				f.lastMod = e.UpdatedAt
+			}
 			news := &newsInfo{Date: w3cDate(e.PublishedAt), Title: e.Headline}
 			news.Publication.Name, news.Publication.Language = cfg.Publication, newsLanguage(cfg.Language)
 			if err := enc.Encode(urlEntry{Loc: s.storyURL(e.Slug), News: news}); err != nil {
@@ -199,10 +264,11 @@ func (s *Service) News(ctx context.Context) ([]byte, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return newsFile{}, err
 	}
-	store(s, &s.news, b.Bytes(), gen, cfg, until)
-	return b.Bytes(), nil
+	f.body = b.Bytes()
+	store(s, &s.news, f, gen, cfg, until)
+	return f, nil
 }
 
 // newsLanguage is the language as Google News names it: the ISO 639 code

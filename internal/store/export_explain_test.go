@@ -21,6 +21,13 @@ func (s *Store) ExplainSitemapStories(ctx context.Context, now time.Time, from *
 	return s.explain(ctx, q, args)
 }
 
+// ExplainSitemapLastChange returns the engine's plan of a stories file's
+// lastmod.
+func (s *Store) ExplainSitemapLastChange(ctx context.Context, now time.Time, from, to *content.Cursor) (string, error) {
+	q, args := sitemapLastChangeQuery(now, from, to)
+	return s.explain(ctx, q, args)
+}
+
 // ExplainSearch returns the engine's plan of a search.
 func (s *Store) ExplainSearch(ctx context.Context, p content.SearchParams) (string, error) {
 	q, args := s.searchQuery(p)

@@ -81,3 +81,73 @@ func scanEntries(rows *sql.Rows, err error) ([]sitemaps.Entry, error) {
 	}
 	return out, rows.Err()
 }
+
+// SitemapLastChange returns the latest change (updated_at) among the
+// stories published by now from the key from (nil: the first) up to, not
+// including, the key to (nil: to the last): a stories file's lastmod. ok
+// is false when there are none. It reads the range of the index of status
+// and published times, which carries updated_at (migration 0039), so no
+// story's row is read.
+func (s *Store) SitemapLastChange(ctx context.Context, now time.Time, from, to *content.Cursor) (at time.Time, ok bool, err error) {
+	q, args := sitemapLastChangeQuery(now, from, to)
+	err = s.readRow(ctx, q, args...).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	return at.UTC(), err == nil, err
+}
+
+func sitemapLastChangeQuery(now time.Time, from, to *content.Cursor) (string, []any) {
+	at, id := fromKey(from)
+	// An end past every story stands for "to the last", so that one
+	// statement serves every file.
+	end, endID := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), int64(0)
+	if to != nil {
+		end, endID = to.PublishedAt.UTC(), to.ID
+	}
+	return `SELECT a.updated_at FROM articles a WHERE ` + sqlVisible + `$1 AND a.published_at >= $2 AND (a.published_at > $2 OR a.id >= $3)
+		AND a.published_at <= $4 AND (a.published_at < $4 OR a.id < $5) ORDER BY a.updated_at DESC LIMIT 1`,
+		[]any{now.UTC(), at, id, end, endID}
+}
+
+// PagesLastChange returns the latest change among the stories published by
+// now, and with section set (not 0) among that section's newest story's:
+// the lastmod of the front page, the archive and a section's page.
+func (s *Store) PagesLastChange(ctx context.Context, now time.Time, section int64) (at time.Time, ok bool, err error) {
+	if section == 0 {
+		// The index of update times, newest first, stops at the first
+		// story that is out.
+		err = s.readRow(ctx, `SELECT a.updated_at FROM articles a WHERE `+sqlVisible+`$1 ORDER BY a.updated_at DESC LIMIT 1`,
+			now.UTC()).Scan(&at)
+	} else {
+		err = s.readRow(ctx, `SELECT a.updated_at FROM articles a WHERE a.section_id = $2 AND `+sqlVisible+`$1
+			ORDER BY a.published_at DESC, a.id DESC LIMIT 1`, now.UTC(), section).Scan(&at)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	return at.UTC(), err == nil, err
+}
+
+// SitemapAuthors lists the slugs of up to limit authors with a story
+// published by now, by slug: an author of drafts alone has no page to
+// list. Each author's look is a step down the index of their stories by
+// time, which stops at the first story out.
+func (s *Store) SitemapAuthors(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := s.readRows(ctx, `SELECT au.slug FROM authors au WHERE EXISTS (SELECT 1 FROM article_authors x
+		JOIN articles a ON a.id = x.article_id WHERE x.author_id = au.id AND x.published_at <= $1 AND `+sqlVisible+`$1)
+		ORDER BY au.slug LIMIT $2`, now.UTC(), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var slug string
+		if err := rows.Scan(&slug); err != nil {
+			return nil, err
+		}
+		out = append(out, slug)
+	}
+	return out, rows.Err()
+}

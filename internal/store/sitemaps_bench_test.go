@@ -13,7 +13,7 @@ import (
 
 // BenchmarkSitemap measures the sitemaps' statements over generated
 // stories (ARCHIVE_STORIES, 200,000 unless set): the index's keyset steps
-// of 50,000 stories, and a full stories file (the first: 50,000) read a
+// of 50,000 stories, each file's lastmod, and a full stories file (the first: 50,000) read a
 // thousand at a time, as the sitemaps service reads them. EXPLAIN=1
 // prints a batch's plan.
 //
@@ -47,6 +47,26 @@ func BenchmarkSitemap(b *testing.B) {
 							break
 						}
 						starts = append(starts, &next)
+					}
+				}
+				b.ReportMetric(float64(len(starts)), "files")
+			})
+			// Each file's lastmod, as the index is built: the latest
+			// change in the file's range.
+			if os.Getenv("EXPLAIN") != "" && len(starts) > 1 {
+				plan, err := s.ExplainSitemapLastChange(ctx, now, starts[0], starts[1])
+				fmt.Fprintf(os.Stderr, "%s first file's lastmod:\n%s%v\n", engine, plan, err)
+			}
+			b.Run("lastmod", func(b *testing.B) {
+				for b.Loop() {
+					for i, from := range starts {
+						var to *content.Cursor
+						if i+1 < len(starts) {
+							to = starts[i+1]
+						}
+						if _, ok, err := s.SitemapLastChange(ctx, now, from, to); err != nil || !ok {
+							b.Fatal(ok, err)
+						}
 					}
 				}
 				b.ReportMetric(float64(len(starts)), "files")
