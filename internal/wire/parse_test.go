@@ -2,6 +2,8 @@ package wire
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,5 +91,47 @@ func TestStoryBodyKeepsBlocksWhole(t *testing.T) {
 	}
 	if got := clip("a b c d e f", 6); got != "a b…" {
 		t.Errorf("clip: %q", got)
+	}
+}
+
+// Each format's picture of an item: RSS's media:content (before its
+// enclosure, with its title and credit), a JSON Feed's image attachment;
+// an Atom enclosure that is a PDF is no picture, nor is an image of the
+// text alone, nor an address that is not http(s).
+func TestPictureOfEachFormat(t *testing.T) {
+	m := markup.New()
+	want := map[string]map[string]imageRef{
+		"agency_rss.xml": {"GWS-20261115-0912": {URL: "https://wire.example/img/rupee.jpg",
+			Caption: "Rupee notes", Credit: "GWS Photo"}},
+		"agency_json.json": {"dac-2026-11-15-0007": {URL: "https://deccan.example/img/port.jpg"}},
+		"agency_atom.xml":  {},
+	}
+	for name, pictures := range want {
+		body, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := parseFeed(body, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range p.Items {
+			got, ok := pictures[it.Key]
+			switch {
+			case !ok && it.Image != nil:
+				t.Errorf("%s: %s has picture %+v", name, it.Key, *it.Image)
+			case ok && (it.Image == nil || *it.Image != got):
+				t.Errorf("%s: %s has picture %+v, want %+v", name, it.Key, it.Image, got)
+			}
+			delete(pictures, it.Key)
+		}
+		for key := range pictures {
+			t.Errorf("%s: no item %s", name, key)
+		}
+	}
+	p, err := parseFeed(rss(`<item><guid>a</guid><title>A</title><description><![CDATA[<p>Text <img src="https://x.example/in-text.png"></p>]]></description>`+
+		`<enclosure url="javascript:alert(1)" type="image/png"/></item>`), m)
+	if err != nil || len(p.Items) != 1 || p.Items[0].Image != nil {
+		t.Errorf("an image of the text, or a script address, taken as the picture: %+v %v", p.Items, err)
 	}
 }
