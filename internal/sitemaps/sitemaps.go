@@ -43,9 +43,9 @@ type Store interface {
 	// published by now from the key from (nil: the first) up to, not
 	// including, to (nil: the last); ok is false when there are none.
 	SitemapLastChange(ctx context.Context, now time.Time, from, to *content.Cursor) (time.Time, bool, error)
-	// PagesLastChange returns the latest change among the stories
-	// published by now (section 0), or of a section's newest story.
-	PagesLastChange(ctx context.Context, now time.Time, section int64) (time.Time, bool, error)
+	// SectionLastChange returns the last change of a section's newest
+	// story published by now.
+	SectionLastChange(ctx context.Context, now time.Time, section int64) (time.Time, bool, error)
 	// SitemapAuthors lists the slugs of up to limit authors with a story
 	// published by now.
 	SitemapAuthors(ctx context.Context, now time.Time, limit int) ([]string, error)

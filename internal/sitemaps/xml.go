@@ -93,13 +93,7 @@ func (s *Service) Index(ctx context.Context) ([]byte, error) {
 		Loc     string   `xml:"loc"`
 		LastMod string   `xml:"lastmod,omitempty"`
 	}
-	var latest time.Time
-	for _, f := range files {
-		if f.lastMod.After(latest) {
-			latest = f.lastMod
-		}
-	}
-	entries := []loc{{Loc: s.BaseURL + PagesPath, LastMod: lastMod(latest)}, {Loc: s.BaseURL + NewsPath, LastMod: lastMod(news.lastMod)}}
+	entries := []loc{{Loc: s.BaseURL + PagesPath, LastMod: lastMod(latestOf(files))}, {Loc: s.BaseURL + NewsPath, LastMod: lastMod(news.lastMod)}}
 	for i, f := range files {
 		entries = append(entries, loc{Loc: s.BaseURL + StoriesPath(i+1), LastMod: lastMod(f.lastMod)})
 	}
@@ -115,6 +109,17 @@ func (s *Service) Index(ctx context.Context) ([]byte, error) {
 	}
 	b.WriteString("</sitemapindex>\n")
 	return b.Bytes(), nil
+}
+
+// latestOf is the latest change among the stories of files.
+func latestOf(files []file) time.Time {
+	var latest time.Time
+	for _, f := range files {
+		if f.lastMod.After(latest) {
+			latest = f.lastMod
+		}
+	}
+	return latest
 }
 
 // lastMod is a lastmod element's text; "" (no element) for no time.
@@ -147,13 +152,15 @@ func (s *Service) Pages(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	latest, _, err := s.Store.PagesLastChange(ctx, now, 0)
+	// The index's files know the latest change of all.
+	files, err := s.starts(ctx)
 	if err != nil {
 		return nil, err
 	}
+	latest := latestOf(files)
 	entries := []urlEntry{{Loc: s.BaseURL + "/", LastMod: lastMod(latest)}, {Loc: s.BaseURL + "/archive", LastMod: lastMod(latest)}}
 	for _, sec := range secs {
-		at, _, err := s.Store.PagesLastChange(ctx, now, sec.ID)
+		at, _, err := s.Store.SectionLastChange(ctx, now, sec.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -110,19 +110,12 @@ func sitemapLastChangeQuery(now time.Time, from, to *content.Cursor) (string, []
 		[]any{now.UTC(), at, id, end, endID}
 }
 
-// PagesLastChange returns the latest change among the stories published by
-// now, and with section set (not 0) among that section's newest story's:
-// the lastmod of the front page, the archive and a section's page.
-func (s *Store) PagesLastChange(ctx context.Context, now time.Time, section int64) (at time.Time, ok bool, err error) {
-	if section == 0 {
-		// The index of update times, newest first, stops at the first
-		// story that is out.
-		err = s.readRow(ctx, `SELECT a.updated_at FROM articles a WHERE `+sqlVisible+`$1 ORDER BY a.updated_at DESC LIMIT 1`,
-			now.UTC()).Scan(&at)
-	} else {
-		err = s.readRow(ctx, `SELECT a.updated_at FROM articles a WHERE a.section_id = $2 AND `+sqlVisible+`$1
-			ORDER BY a.published_at DESC, a.id DESC LIMIT 1`, now.UTC(), section).Scan(&at)
-	}
+// SectionLastChange returns the last change of the newest story of a
+// section published by now: its page's lastmod. It is a step down the
+// index of the section's stories by time.
+func (s *Store) SectionLastChange(ctx context.Context, now time.Time, section int64) (at time.Time, ok bool, err error) {
+	err = s.readRow(ctx, `SELECT a.updated_at FROM articles a WHERE a.section_id = $2 AND `+sqlVisible+`$1
+		ORDER BY a.published_at DESC, a.id DESC LIMIT 1`, now.UTC(), section).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, false, nil
 	}
