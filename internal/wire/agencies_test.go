@@ -101,11 +101,30 @@ func TestAnAgencysItemIsOneStoryWhicheverFeedCarriesIt(t *testing.T) {
 				}
 			}
 
+			// A version of an item on the feed that did not bring it first
+			// is not written (else two feeds' versions would alternate);
+			// on the feed that did, it is.
+			var owner *wire.Feed
+			for _, f := range []*wire.Feed{national, business} {
+				if st, err := one.st.WireItem(context.Background(), f.ID, "pacific newswire", "urn:pnw:0"); err == nil && st.FeedID == f.ID {
+					owner = f
+				}
+			}
+			other := map[*wire.Feed]*wire.Feed{national: business, business: national}[owner]
+			changed := append([]testItem{{GUID: "urn:pnw:0", Title: "Pacific brief 0, revised", Body: "<p>Revised.</p>"}}, items[1:]...)
+			for _, f := range []*wire.Feed{other, owner} {
+				one.feeds.serve(strings.TrimPrefix(f.URL, one.feeds.URL), "application/atom+xml", atomFeed(changed...))
+				r := one.poll(f)
+				if want := map[bool]int{true: 1, false: 0}[f == owner]; r.Counts.Updated != want {
+					t.Errorf("%s (first: %v) with a revised item: %+v", f.URL, f == owner, r.Counts)
+				}
+			}
+
 			// Another agency's items are its own, whatever their GUIDs.
 			one.feeds.serve("/other", "application/atom+xml", atomFeed(testItem{GUID: "urn:pnw:0", Title: "Deccan brief",
 				Body: "<p>Another agency's.</p>"}))
-			other := one.addFeed("/other", wire.FeedInput{Source: "Deccan Agency Wire"})
-			if r := one.poll(other); r.Counts.New != 1 {
+			deccan := one.addFeed("/other", wire.FeedInput{Source: "Deccan Agency Wire"})
+			if r := one.poll(deccan); r.Counts.New != 1 {
 				t.Errorf("another agency's item: %+v %v", r.Counts, r.Err)
 			}
 		})

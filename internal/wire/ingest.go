@@ -159,6 +159,12 @@ func (s *Service) ingest(ctx context.Context, f *Feed, source string, it item) (
 		if err != nil {
 			return unchanged, err
 		}
+		if stored.FeedID != f.ID {
+			// Another feed of the agency brought the item first and keeps
+			// its story up to date: two feeds whose versions differ would
+			// otherwise write the story back and forth.
+			return unchanged, nil
+		}
 		o, err := s.update(ctx, f, source, it, stored)
 		if errors.Is(err, dberr.ErrStale) {
 			continue // saved meanwhile, by an editor or another poll: look again
