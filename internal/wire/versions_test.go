@@ -157,14 +157,7 @@ func TestConcurrentPollsPublishEachItemOnce(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			url := storetest.URL(t, engine)
-			open := func() *store.Store {
-				st, err := store.Open(context.Background(), url)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { st.Close() })
-				return st
-			}
+			open := func() *store.Store { return openInstanceStore(t, url) }
 			one := newWorld(t, open())
 			two := newInstance(t, open(), one.feeds)
 			var items []testItem

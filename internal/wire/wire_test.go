@@ -53,6 +53,18 @@ func newWorld(t *testing.T, st *store.Store) *world {
 }
 
 // newInstance is another process on the same database and feed server.
+// openInstanceStore opens the database at url as another instance would,
+// closed when the test ends.
+func openInstanceStore(t *testing.T, url string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 func newInstance(t *testing.T, st *store.Store, feeds *feedServer) *world {
 	t.Helper()
 	cache, err := settings.NewCache(context.Background(), st)
