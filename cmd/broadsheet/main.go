@@ -8,6 +8,7 @@
 //	broadsheet gen-archive   write a synthetic archive to import
 //	broadsheet feed add|list add a wire feed, or list them
 //	broadsheet ingest        poll every wire feed once
+//	broadsheet newsletter send ISSUE   send a newsletter issue now, with a progress bar
 package main
 
 import (
@@ -47,6 +48,9 @@ commands:
             feed list
   ingest    poll every wire feed once, print what each brought, and exit
             (non-zero when a feed failed)
+  newsletter send ISSUE
+            send a newsletter issue now, or resume its interrupted send,
+            showing its progress
 
 common flags (also as environment variables):
   --addr   listen address (BROADSHEET_ADDR, default :8080; demo: 127.0.0.1:8080)
@@ -98,6 +102,8 @@ func run(args []string) error {
 		return feed(ctx, args[1:], log)
 	case "ingest":
 		return ingest(ctx, args[1:], log)
+	case "newsletter":
+		return newsletterCommand(ctx, args[1:], log)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -132,6 +138,9 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 		return err
 	}
 	if isDemo {
+		if err := demo.EnsureNewsletters(ctx, a.Store, clk.Now()); err != nil {
+			return err
+		}
 		seeded, err := demo.Seed(ctx, a.Store, a.Accounts, a.Billing, clk.Now(), a.Settings.Get().Location)
 		if err != nil {
 			return fmt.Errorf("seed demo: %w", err)

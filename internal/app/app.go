@@ -3,8 +3,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -36,6 +39,7 @@ import (
 	"broadsheet/internal/mail"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/media"
+	"broadsheet/internal/newsletter"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
 	"broadsheet/internal/refunds"
@@ -69,6 +73,8 @@ type App struct {
 	Audit         *audit.Service
 	// Wire polls the agencies' feeds into stories.
 	Wire *wire.Service
+	// Newsletters: lists, issues and their sending.
+	Newsletters *newsletter.Service
 
 	handler http.Handler
 	pages   *web.Server
@@ -101,11 +107,16 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	outbox := mail.Outbox{Store: st, Now: clk.Now}
 	var sender mail.Sender = outbox
+	var connector mail.Connector = mail.Each{Sender: sender}
 	if cfg.SMTPAddr != "" {
-		sender = mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPass}
+		smtp := mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPass}
+		sender, connector = smtp, smtp
 	}
 	if cfg.PrintEmails {
 		sender = mail.Printed{Sender: sender, W: os.Stdout}
+		if cfg.SMTPAddr == "" {
+			connector = mail.Each{Sender: sender}
+		}
 	}
 	a := &App{Config: cfg, Store: st, Clock: clk, Settings: cache, Log: log}
 	a.Accounts = &accounts.Service{Store: st, Now: clk.Now, Mail: sender,
@@ -134,6 +145,11 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	// the wire's stories too.
 	news := &newsroom.Service{Store: st, Media: media.Dir(filepath.Join(cfg.DataDir, "media")), Now: clk.Now, Markup: markup.New()}
 	a.Wire = NewWire(st, news, cfg, clk, cache, log)
+	a.Newsletters = &newsletter.Service{
+		Store: st, Stories: st, Settings: cache.Get, Now: clk.Now, Mail: sender, Connector: connector,
+		Sending: newsletter.Sending{Concurrency: cmp.Or(cfg.Newsletters.Concurrency, config.DefaultNewsletterConcurrency), Rate: cfg.Newsletters.Rate},
+		BaseURL: cfg.BaseURL, Key: derivedKey(secret, "newsletter-unsubscribe"), Log: log,
+	}
 	a.Jobs = &jobs.Runner{Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain, Kinds: a.jobKinds()}
 	a.prune = &pruner{
 		store: st, now: clk.Now, log: log,
@@ -158,7 +174,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Feeds: feedsOut, Sitemaps: maps, Crawlers: verifier,
 		Newsroom: news, Wire: a.Wire, Accounts: a.Accounts, Billing: a.Billing,
 		Refunds: a.Refunds, Complimentary: a.Complimentary, Audit: a.Audit,
-		Offer: a.Offer, Access: a.Access, Search: finder, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
+		Offer: a.Offer, Access: a.Access, Search: finder, Newsletters: a.Newsletters, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		CheckoutOrigin:  cfg.Payments.CheckoutOrigin(),
 		StoryCacheBytes: cfg.StoryCacheMB << 20,
 		Cookies:         web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
@@ -206,6 +222,14 @@ func cookieSecret(ctx context.Context, cfg *config.Config, st *store.Store) ([]b
 	return fileSecret(filepath.Join(filepath.Dir(strings.TrimPrefix(cfg.DatabaseURL, "sqlite://")), secretFile))
 }
 
+// derivedKey is a key for one purpose made from the site's secret, so that
+// no two purposes share a key.
+func derivedKey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
 // schedule is the periodic work of each instance, each task on its own
 // interval: picking up settings and stories changed by another instance,
 // enqueuing renewal notices, renewals, checkout recoveries and wire feed
@@ -215,6 +239,7 @@ func (a *App) schedule() *jobs.Scheduler {
 	return &jobs.Scheduler{Log: a.Log, Tasks: []jobs.Task{
 		{Name: "reload settings", Every: 5 * time.Second, Run: a.Settings.Reload},
 		{Name: "refresh stories", Every: 5 * time.Second, Run: func(ctx context.Context) error { return a.pages.RefreshStories(ctx) }},
+		{Name: "refresh newsletter lists", Every: 30 * time.Second, Run: a.pages.RefreshNewsletters},
 		{Name: "enqueue renewal notices", Every: time.Minute, Run: a.Billing.EnqueueRenewalNotices},
 		{Name: "enqueue renewals", Every: time.Minute, Run: a.Billing.EnqueueRenewals},
 		{Name: "enqueue checkout recoveries", Every: 30 * time.Second, Run: a.Billing.EnqueueRecoveries},
@@ -233,6 +258,11 @@ func (a *App) schedule() *jobs.Scheduler {
 func (a *App) jobKinds() map[string]jobs.Kind {
 	kinds := make(map[string]jobs.Kind)
 	kinds[wire.PollJob] = jobs.Kind{Workers: 2, Handler: jobs.OnID(a.Wire.PollDue)}
+	for kind, k := range a.Newsletters.JobKinds() {
+		kinds[kind] = jobs.Kind{Workers: k.Workers, Handler: func(ctx context.Context, job *jobs.Job) error {
+			return k.Run(ctx, job.Payload)
+		}}
+	}
 	for _, owned := range []map[string]billing.JobKind{a.Billing.JobKinds(), a.Refunds.JobKinds()} {
 		for kind, k := range owned {
 			kinds[kind] = jobs.Kind{Workers: k.Workers, Handler: jobs.OnID(func(ctx context.Context, id int64) error {

@@ -62,6 +62,8 @@ type Config struct {
 	// SitemapURLs is how many stories a sitemap file lists at most; 0 is
 	// the sitemaps protocol's limit, 50,000. Tests set fewer.
 	SitemapURLs int
+	// Newsletters is how fast issues are sent.
+	Newsletters Newsletters
 }
 
 // Parse reads flags for a subcommand, with environment fallbacks.
@@ -119,6 +121,9 @@ func Parse(name string, args []string, demo bool) (*Config, error) {
 		return nil, err
 	}
 	if c.Crawlers, err = crawlersFromEnv(); err != nil {
+		return nil, err
+	}
+	if c.Newsletters, err = newslettersFromEnv(); err != nil {
 		return nil, err
 	}
 	return c, c.finish()

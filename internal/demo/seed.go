@@ -12,6 +12,7 @@ import (
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
+	"broadsheet/internal/newsletter"
 	"broadsheet/internal/store"
 )
 
@@ -33,6 +34,29 @@ var Benefits = []struct{ Title, Body string }{
 	{"Archives", "Repository of articles and publications dating back to 1997"},
 	{"Ad-free Reading", "Uninterrupted reading experience with no advertisements"},
 	{"Seamless Access Across All Devices", "Access {{publication}} across devices — mobile, tablet, or PC, via web or app"},
+}
+
+// Newsletters are the demo's lists: Markets for subscribers, the others
+// for every registered reader.
+var Newsletters = []newsletter.List{
+	{Slug: "markets", Name: "Markets", Description: "The day's moves in stocks, bonds and currencies, and what drove them", Audience: newsletter.Subscribers},
+	{Slug: "finance", Name: "Finance", Description: "Banks, money and your savings, every weekday", Audience: newsletter.Registered},
+	{Slug: "politics", Name: "Politics", Description: "Parliament, the states and the parties, twice a week", Audience: newsletter.Registered},
+	{Slug: "tech", Name: "Tech", Description: "Start-ups, platforms and the rules that govern them, every Friday", Audience: newsletter.Registered},
+}
+
+// EnsureNewsletters stores the demo's lists if the database has none.
+func EnsureNewsletters(ctx context.Context, st *store.Store, now time.Time) error {
+	existing, err := st.NewsletterLists(ctx)
+	if err != nil || len(existing) > 0 {
+		return err
+	}
+	for _, l := range Newsletters {
+		if _, err := st.CreateNewsletterList(ctx, l, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Account is a demo sign-in: Role says who it is, printed at start-up;
@@ -94,6 +118,9 @@ func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *bil
 	if err := seedBenefits(ctx, st); err != nil {
 		return false, err
 	}
+	if err := EnsureNewsletters(ctx, st, now); err != nil {
+		return false, err
+	}
 	sectionIDs := map[string]int64{}
 	for i, sec := range Sections {
 		id, err := st.CreateSection(ctx, content.Section{Slug: sec.Slug, Name: sec.Name, Position: i})
@@ -134,6 +161,9 @@ func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *bil
 				return false, fmt.Errorf("demo subscription: %w", err)
 			}
 		}
+		if err := joinDemoNewsletters(ctx, st, a.Email, d.AccountRole, now); err != nil {
+			return false, err
+		}
 	}
 	return true, nil
 }
@@ -154,4 +184,25 @@ func seedSubscription(ctx context.Context, st *store.Store, bill *billing.Servic
 		return err
 	}
 	return bill.Cancel(ctx, accountID)
+}
+
+// joinDemoNewsletters puts the demo's readers on lists, so that an issue
+// sent in the demo reaches someone: the subscriber on Markets and
+// Finance, the reader on Finance and Politics.
+func joinDemoNewsletters(ctx context.Context, st *store.Store, email string, role accounts.Role, now time.Time) error {
+	if role != accounts.RoleReader {
+		return nil
+	}
+	lists, err := st.NewsletterLists(ctx)
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{"finance": true, "politics": !strings.HasPrefix(email, "subscriber"), "markets": strings.HasPrefix(email, "subscriber")}
+	var ids []int64
+	for _, l := range lists {
+		if want[l.Slug] {
+			ids = append(ids, l.ID)
+		}
+	}
+	return st.JoinNewsletters(ctx, email, ids, now)
 }

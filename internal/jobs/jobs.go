@@ -31,6 +31,7 @@ import (
 // Store is the jobs table.
 type Store interface {
 	ClaimJob(ctx context.Context, kind, worker string, now time.Time, lease time.Duration) (*store.Job, error)
+	ClaimJobByKey(ctx context.Context, key, worker string, now time.Time, lease time.Duration) (*store.Job, error)
 	ExtendJob(ctx context.Context, id int64, worker string, until time.Time) (bool, error)
 	SaveJobProgress(ctx context.Context, id int64, worker, progress string) (bool, error)
 	CompleteJob(ctx context.Context, id int64, worker string, now time.Time) (bool, error)
@@ -153,16 +154,36 @@ func (r *Runner) runNext(ctx context.Context, kind, worker string) bool {
 		}
 		return false
 	}
-	r.run(ctx, job, worker)
+	r.run(ctx, job, worker, r.Kinds[kind].Handler)
 	return true
 }
 
-func (r *Runner) run(ctx context.Context, j *store.Job, worker string) {
+// ErrJobLeased is returned by RunKey while another worker holds the job.
+var ErrJobLeased = errors.New("the job is being run by another worker")
+
+// RunKey runs the job with key now, due or not, with handler, under the
+// runner's lease as a worker would (a command that sends one newsletter
+// issue by hand). It returns the handler's error, ErrJobLeased while
+// another worker holds the job, or dberr.ErrNotFound when there is no such
+// job or it is done. A failed job is retried later by the workers, as any.
+func (r *Runner) RunKey(ctx context.Context, key string, handler Handler) error {
+	worker := r.Worker + " " + key
+	job, err := r.Store.ClaimJobByKey(ctx, key, worker, r.Now(), r.lease())
+	if errors.Is(err, dberr.ErrConflict) {
+		return ErrJobLeased
+	}
+	if err != nil {
+		return err
+	}
+	return r.run(ctx, job, worker, handler)
+}
+
+func (r *Runner) run(ctx context.Context, j *store.Job, worker string, handler Handler) error {
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	job := &Job{Payload: j.Payload, Progress: j.Progress, Attempt: j.Attempts, id: j.ID, worker: worker, store: r.Store}
 	beating := make(chan struct{})
 	go func() { defer close(beating); r.heartbeat(jobCtx, cancel, j, worker) }()
-	err := r.Kinds[j.Kind].Handler(jobCtx, job)
+	err := handler(jobCtx, job)
 	cancel(nil)
 	<-beating
 
@@ -177,8 +198,9 @@ func (r *Runner) run(ctx context.Context, j *store.Job, worker string) {
 		case !held:
 			r.Log.Warn("job finished after another worker took it over; left to that worker", "job", j.UniqueKey, "worker", worker)
 		}
-		return
+		return err
 	}
+	failed := err
 	r.Log.Warn("job failed", "job", j.UniqueKey, "attempt", j.Attempts, "err", err)
 	// Back off exponentially up to about eight hours, and keep trying: a
 	// renewal or a receipt is never silently dropped; last_error says why
@@ -191,6 +213,7 @@ func (r *Runner) run(ctx context.Context, j *store.Job, worker string) {
 	case !held:
 		r.Log.Warn("job failed after another worker took it over; left to that worker", "job", j.UniqueKey, "worker", worker)
 	}
+	return failed
 }
 
 // heartbeat renews the job's lease every Lease/3 until ctx ends. If the

@@ -12,11 +12,13 @@ import (
 	"time"
 )
 
-// Message is one plain-text email.
+// Message is one email: plain text, with an HTML alternative when HTML is
+// set (a newsletter's).
 type Message struct {
 	To      string
 	Subject string
 	Body    string
+	HTML    string
 	// Headers are extra header fields, such as a newsletter's
 	// List-Unsubscribe and List-Unsubscribe-Post.
 	Headers map[string]string

@@ -89,6 +89,9 @@ func (s SMTP) message(m Message) (*gomail.Msg, error) {
 		msg.SetGenHeader(gomail.Header(name), value)
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
 	return msg, nil
 }
 
@@ -116,7 +119,7 @@ func messageID(from []string, key string) (string, error) {
 // client is a go-mail client for s whose connection is closed when ctx
 // ends: go-mail's own timeout (ConnectTimeout) restarts with each
 // command, so only this bounds the delivery as a whole.
-func (s SMTP) client(ctx context.Context) (*gomail.Client, error) {
+func (s SMTP) client(ctx context.Context, more ...gomail.Option) (*gomail.Client, error) {
 	host, portText, err := net.SplitHostPort(s.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("smtp address %q: %w", s.Addr, err)
@@ -151,7 +154,7 @@ func (s SMTP) client(ctx context.Context) (*gomail.Client, error) {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain),
 			gomail.WithUsername(s.Username), gomail.WithPassword(s.Password))
 	}
-	return gomail.NewClient(host, opts...)
+	return gomail.NewClient(host, append(opts, more...)...)
 }
 
 func positive(d, def time.Duration) time.Duration {

@@ -88,6 +88,23 @@ func (s *Store) ClaimJob(ctx context.Context, kind, worker string, now time.Time
 	return j, mapErr(err)
 }
 
+// ClaimJobByKey leases the job with key to worker until now+lease, due or
+// not (a command running one job by hand): ErrNotFound when there is no
+// such job or it is done, ErrConflict while another worker's lease holds.
+func (s *Store) ClaimJobByKey(ctx context.Context, key, worker string, now time.Time, lease time.Duration) (*Job, error) {
+	j, err := scanJob(s.w.QueryRowContext(ctx, `UPDATE jobs SET locked_until = $3, locked_by = $4, attempts = attempts + 1
+		WHERE unique_key = $1 AND done_at IS NULL AND (locked_until IS NULL OR locked_until <= $2)
+		RETURNING id, kind, unique_key, payload, run_at, attempts, last_error, progress, locked_by, locked_until`,
+		key, now.UTC(), now.Add(lease).UTC(), worker))
+	if !errors.Is(err, sql.ErrNoRows) {
+		return j, mapErr(err)
+	}
+	if _, done, err := s.JobByKey(ctx, key); err != nil || done {
+		return nil, ErrNotFound
+	}
+	return nil, ErrConflict
+}
+
 // The statements below change a job only while worker still holds it: a
 // worker whose lease ran out and was taken by another must not renew,
 // finish or reschedule the other's run. Each reports whether it did.

@@ -9,6 +9,7 @@ import (
 	"github.com/mssola/useragent"
 
 	"broadsheet/internal/billing"
+	"broadsheet/internal/newsletter"
 	"broadsheet/internal/dberr"
 )
 
@@ -44,6 +45,8 @@ type accountData struct {
 
 	Billing billingData // billing details, payments and invoices (invoices.go)
 	Switch  switchData  // other plans to switch to (plan_switch.go)
+
+	Newsletters []newsletter.ReaderList // each list, whether the reader is on it and may join it
 }
 
 // deviceRow is one signed-in session as the reader recognises it.
@@ -135,6 +138,9 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, v *vi
 	}
 	d.PaymentPending = pending
 	if err := s.fillBilling(r, v, &d.Billing, loc); err != nil {
+		return err
+	}
+	if d.Newsletters, err = s.Newsletters.ForReader(ctx, s.newsletterReader(v)); err != nil {
 		return err
 	}
 	sessions, err := s.Accounts.Sessions(ctx, v.Account.ID)

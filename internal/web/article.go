@@ -106,6 +106,7 @@ func (s *Server) writeArticle(buf *bytes.Buffer, rs *renderedStory, f *storyFram
 	write(ad)
 	write("\n<main id=\"content\">\n")
 	sv.writeTo(buf)
+	write(s.newsletterBoxFor(v.SignedIn()))
 	write(ad)
 	write("</main>\n")
 	write(f.copy.foot)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"broadsheet/internal/billing"
+	"broadsheet/internal/newsletter"
 )
 
 // Handler returns every page route.
@@ -32,6 +33,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /sitemaps/pages.xml", h(s.showSitemapPages))
 	mux.HandleFunc("GET /sitemaps/news.xml", h(s.showNewsSitemap))
 	mux.HandleFunc("GET /sitemaps/stories/{n}", h(s.showStorySitemap))
+
+	mux.HandleFunc("GET /newsletters", h(s.showNewsletters))
+	mux.HandleFunc("POST /newsletters/signup", h(s.submitNewsletterSignup))
+	mux.HandleFunc("POST /newsletters/join", h(s.submitNewsletterJoin))
+	mux.HandleFunc("POST /newsletters/leave/{id}", h(s.submitNewsletterLeave))
+	mux.HandleFunc("GET "+newsletter.ConfirmPath+"{token}", h(s.showNewsletterConfirm))
+	mux.HandleFunc("POST "+newsletter.ConfirmPath+"{token}", h(s.submitNewsletterConfirm))
+	mux.HandleFunc("GET "+newsletter.UnsubscribePath+"{token}", h(s.showNewsletterUnsubscribe))
+	mux.HandleFunc("GET /newsletters/{slug}", h(s.showNewsletterArchive))
+	mux.HandleFunc("GET /newsletters/{slug}/{id}", h(s.showNewsletterIssue))
 
 	mux.HandleFunc("GET /subscribe", h(s.showPlans))
 	mux.HandleFunc("GET /subscribe/{plan}", h(s.showCheckout))
@@ -120,6 +131,17 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/feeds/{id}", h(s.submitFeed))
 	mux.HandleFunc("POST /admin/feeds/newer/{id}", h(s.submitTakeNewer))
 	mux.HandleFunc("GET /media/{name}", h(s.showMedia))
+	mux.HandleFunc("GET /admin/newsletters", h(s.showNewsletterConsole))
+	mux.HandleFunc("POST /admin/newsletter-lists", h(s.submitNewsletterList))
+	mux.HandleFunc("POST /admin/newsletter-lists/{id}", h(s.submitNewsletterList))
+	mux.HandleFunc("GET /admin/newsletters/new", h(s.showNewIssue))
+	mux.HandleFunc("POST /admin/newsletters", h(s.submitIssue))
+	mux.HandleFunc("GET /admin/newsletters/{id}", h(s.showIssue))
+	mux.HandleFunc("POST /admin/newsletters/{id}", h(s.submitIssue))
+	mux.HandleFunc("GET /admin/newsletters/{id}/preview", h(s.showIssuePreview))
+	mux.HandleFunc("POST /admin/newsletters/{id}/test", h(s.submitIssueTest))
+	mux.HandleFunc("POST /admin/newsletters/{id}/schedule", h(s.submitIssueSchedule))
+	mux.HandleFunc("POST /admin/newsletters/{id}/unschedule", h(s.submitIssueUnschedule))
 
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
@@ -133,5 +155,8 @@ func (s *Server) Handler() http.Handler {
 	uploads.HandleFunc("POST /admin/articles", h(s.submitStory))
 	uploads.HandleFunc("POST /admin/articles/preview", h(s.submitPreview))
 	uploads.HandleFunc("POST /admin/articles/{id}", h(s.submitStory))
+	// A mail client's one-click unsubscribe (RFC 8058) may post its
+	// List-Unsubscribe=One-Click as multipart/form-data.
+	uploads.HandleFunc("POST "+newsletter.UnsubscribePath+"{token}", h(s.submitNewsletterUnsubscribe))
 	return s.guard(mux, uploads)
 }

@@ -23,6 +23,7 @@ import (
 	"broadsheet/internal/crawlers"
 	"broadsheet/internal/feeds"
 	"broadsheet/internal/mail"
+	"broadsheet/internal/newsletter"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
 	"broadsheet/internal/refunds"
@@ -52,10 +53,12 @@ type Server struct {
 	// Crawlers verifies the search engines' crawlers, which read every
 	// story in full; nil verifies none.
 	Crawlers *crawlers.Verifier
-	Settings *settings.Cache
-	Now      func() time.Time
-	Cookies  Cookies
-	BaseURL  string
+	// Newsletters: joining lists, the editors' console, unsubscribing.
+	Newsletters *newsletter.Service
+	Settings    *settings.Cache
+	Now         func() time.Time
+	Cookies     Cookies
+	BaseURL     string
 	// CheckoutOrigin is where the payment provider's checkout page is, to
 	// which the checkout form sends readers; "" when it is on this site.
 	CheckoutOrigin string
@@ -83,6 +86,7 @@ type Server struct {
 	signedInCache signedInCache
 	buffers       sync.Pool                   // see buffer
 	nav           atomic.Pointer[renderedNav] // see sectionNav
+	newsletterBox atomic.Pointer[newsletterBox]
 }
 
 // Init parses the templates; a broken template fails start-up.
@@ -98,7 +102,7 @@ func (s *Server) Init() error {
 	if s.stories, err = newStoryCache(context.Background(), s.Store, s.StoryCacheBytes, s.Now); err != nil {
 		return err
 	}
-	return nil
+	return s.RefreshNewsletters(context.Background())
 }
 
 // handlerFunc is a handler that returns its error, so that failures are

@@ -105,6 +105,14 @@ const (
 	noticeBenefitMoved   = "benefit_moved"
 	noticeAuthorSaved    = "author_saved"
 	noticeSectionSaved   = "section_saved"
+	// Notices of the newsletters.
+	noticeNewslettersJoined = "newsletters_joined"
+	noticeNewsletterLeft    = "newsletter_left"
+	noticeIssueSaved        = "issue_saved"
+	noticeIssueScheduled    = "issue_scheduled"
+	noticeIssueUnscheduled  = "issue_unscheduled"
+	noticeIssueTestSent     = "issue_test_sent"
+	noticeListSaved         = "newsletter_list_saved"
 )
 
 var noticeText = map[string]string{
@@ -154,6 +162,14 @@ var noticeText = map[string]string{
 		"Once you open it, a link to confirm the new address is sent there.",
 	// Of invoices.go.
 	noticeBillingSaved: "Billing details saved. Your next invoices will show them.",
+
+	noticeNewslettersJoined: "You joined the newsletters you chose: their next issues come to your inbox.",
+	noticeNewsletterLeft:    "You left the newsletter: no more of its issues will be sent to you.",
+	noticeIssueSaved:        "Issue saved.",
+	noticeIssueScheduled:    "The issue is scheduled: it is sent at the time shown, or now.",
+	noticeIssueUnscheduled:  "The issue is a draft again: nothing was sent.",
+	noticeIssueTestSent:     "A test of the issue is on its way to your address.",
+	noticeListSaved:         "Newsletter saved.",
 }
 
 func (s *Server) setNotice(w http.ResponseWriter, key string) {

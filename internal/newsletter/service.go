@@ -1,0 +1,237 @@
+package newsletter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"broadsheet/internal/access"
+	"broadsheet/internal/content"
+	"broadsheet/internal/dberr"
+	"broadsheet/internal/mail"
+	"broadsheet/internal/settings"
+)
+
+// Store is where lists, addresses, issues and deliveries are kept.
+type Store interface {
+	NewsletterLists(ctx context.Context) ([]List, error)
+	CreateNewsletterList(ctx context.Context, l List, now time.Time) (int64, error)
+	UpdateNewsletterList(ctx context.Context, l List) error
+	JoinNewsletters(ctx context.Context, email string, listIDs []int64, now time.Time) error
+	LeaveNewsletter(ctx context.Context, email string, listID int64, now time.Time) (bool, error)
+	NewsletterMemberships(ctx context.Context, email string) ([]int64, error)
+	NewsletterSubscriberByEmail(ctx context.Context, email string) (*Subscriber, error)
+	CreateNewsletterSignup(ctx context.Context, tokenHash, email string, listIDs []int64, expires, now time.Time) error
+	NewsletterSignupByHash(ctx context.Context, tokenHash string) (*Signup, error)
+	ConfirmNewsletterSignup(ctx context.Context, tokenHash string, now time.Time) (string, []int64, error)
+	NewsletterMembership(ctx context.Context, membershipID int64) (*Membership, error)
+	EndNewsletterMembership(ctx context.Context, membershipID, issueID int64, now time.Time) (bool, error)
+	// CountTokenRequest records a request under key and counts those
+	// since each time (the throttle of emailed links).
+	CountTokenRequest(ctx context.Context, key string, since []time.Time, now time.Time) ([]int, error)
+
+	IssueStore
+}
+
+// StoryStore reads the stories an issue is made of.
+type StoryStore interface {
+	StoryByID(ctx context.Context, id int64) (*content.Article, error)
+	LatestArticles(ctx context.Context, now time.Time, section string, after *content.Cursor, limit int) ([]*content.Article, error)
+}
+
+// Sending is how fast issues go out: messages sent at once (each over its
+// own SMTP connection) and at most Rate messages a second (0: no limit).
+type Sending struct {
+	Concurrency int
+	Rate        float64
+}
+
+// Service is the newsletters' use cases.
+type Service struct {
+	Store    Store
+	Stories  StoryStore
+	Settings func() *settings.Settings
+	Now      func() time.Time
+	// Mail sends confirmations and editors' test messages; Connector
+	// sends issues, over connections kept for many messages.
+	Mail      mail.Sender
+	Connector mail.Connector
+	Sending   Sending
+	BaseURL   string
+	// Key signs unsubscribe links: a secret of the site's.
+	Key []byte
+	Log *slog.Logger
+}
+
+// Lists returns every list in order.
+func (s *Service) Lists(ctx context.Context) ([]List, error) {
+	return s.Store.NewsletterLists(ctx)
+}
+
+// List finds a list by its slug.
+func (s *Service) List(ctx context.Context, slug string) (List, error) {
+	lists, err := s.Lists(ctx)
+	if err != nil {
+		return List{}, err
+	}
+	for _, l := range lists {
+		if l.Slug == slug {
+			return l, nil
+		}
+	}
+	return List{}, dberr.ErrNotFound
+}
+
+func (s *Service) listByID(ctx context.Context, id int64) (List, error) {
+	lists, err := s.Lists(ctx)
+	if err != nil {
+		return List{}, err
+	}
+	for _, l := range lists {
+		if l.ID == id {
+			return l, nil
+		}
+	}
+	return List{}, dberr.ErrNotFound
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// AddList adds a list; its slug, from its name unless given, is its
+// address for ever.
+func (s *Service) AddList(ctx context.Context, l List) (int64, error) {
+	if err := checkList(&l); err != nil {
+		return 0, err
+	}
+	if l.Slug == "" {
+		l.Slug = content.Slugify(l.Name)
+	}
+	if !slugRE.MatchString(l.Slug) || len(l.Slug) > 60 {
+		return 0, &InputError{"an address is lower-case letters, digits and hyphens, at most 60"}
+	}
+	id, err := s.Store.CreateNewsletterList(ctx, l, s.Now())
+	if errors.Is(err, dberr.ErrConflict) {
+		return 0, &InputError{fmt.Sprintf("another newsletter has the address %q", l.Slug)}
+	}
+	return id, err
+}
+
+// UpdateList renames a list and sets its description and audience.
+func (s *Service) UpdateList(ctx context.Context, l List) error {
+	if err := checkList(&l); err != nil {
+		return err
+	}
+	return s.Store.UpdateNewsletterList(ctx, l)
+}
+
+func checkList(l *List) error {
+	l.Name, l.Description = strings.TrimSpace(l.Name), strings.TrimSpace(l.Description)
+	switch {
+	case l.Name == "" || len(l.Name) > 80:
+		return &InputError{"a newsletter needs a name of at most 80 characters"}
+	case len(l.Description) > 300:
+		return &InputError{"a description has at most 300 characters"}
+	case !l.Audience.Valid():
+		return &InputError{"choose who may receive the newsletter"}
+	}
+	return nil
+}
+
+// Reader is a signed-in reader joining or leaving lists: their confirmed
+// address and what their plan entitles them to.
+type Reader struct {
+	Email     string
+	Confirmed bool
+	Ent       access.Entitlements
+}
+
+// ReaderLists is what a signed-in reader is offered: each list with
+// whether they are on it and may join it.
+type ReaderList struct {
+	List
+	Member   bool
+	Eligible bool
+}
+
+// ForReader lists the lists as reader r sees them.
+func (s *Service) ForReader(ctx context.Context, r Reader) ([]ReaderList, error) {
+	lists, err := s.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	on, err := s.Store.NewsletterMemberships(ctx, r.Email)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReaderList, len(lists))
+	for i, l := range lists {
+		out[i] = ReaderList{List: l, Member: slices.Contains(on, l.ID), Eligible: MayReceive(r.Ent, l)}
+	}
+	return out, nil
+}
+
+// Join puts a signed-in reader on lists at once: their account's address
+// is confirmed already. A list they may not receive is refused, and
+// nothing is joined.
+func (s *Service) Join(ctx context.Context, r Reader, listIDs []int64) ([]List, error) {
+	if !r.Confirmed {
+		return nil, ErrUnconfirmed
+	}
+	chosen, err := s.chosen(ctx, listIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range chosen {
+		if !MayReceive(r.Ent, l) {
+			return nil, fmt.Errorf("%s: %w", l.Name, ErrNotEntitled)
+		}
+	}
+	return chosen, s.Store.JoinNewsletters(ctx, r.Email, ids(chosen), s.Now())
+}
+
+// Leave takes a signed-in reader off a list.
+func (s *Service) Leave(ctx context.Context, r Reader, listID int64) (List, error) {
+	l, err := s.listByID(ctx, listID)
+	if err != nil {
+		return l, err
+	}
+	_, err = s.Store.LeaveNewsletter(ctx, r.Email, listID, s.Now())
+	return l, err
+}
+
+// chosen returns the lists named by ids, each once, in the lists' order;
+// an id that is no list is refused.
+func (s *Service) chosen(ctx context.Context, listIDs []int64) ([]List, error) {
+	if len(listIDs) == 0 {
+		return nil, ErrNoListsChosen
+	}
+	lists, err := s.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []List
+	for _, l := range lists {
+		if slices.Contains(listIDs, l.ID) {
+			out = append(out, l)
+		}
+	}
+	for _, id := range listIDs {
+		if !slices.ContainsFunc(out, func(l List) bool { return l.ID == id }) {
+			return nil, &InputError{"there is no such newsletter"}
+		}
+	}
+	return out, nil
+}
+
+func ids(lists []List) []int64 {
+	out := make([]int64, len(lists))
+	for i, l := range lists {
+		out[i] = l.ID
+	}
+	return out
+}

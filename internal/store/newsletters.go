@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"broadsheet/internal/newsletter"
+)
+
+// Newsletter lists, the addresses on them and the sign-ups waiting for
+// their address to be confirmed. Issues and their deliveries are in
+// newsletter_issues.go.
+
+const newsletterListColumns = `id, slug, name, description, audience, position`
+
+func scanList(row interface{ Scan(...any) error }) (newsletter.List, error) {
+	var l newsletter.List
+	var audience string
+	err := row.Scan(&l.ID, &l.Slug, &l.Name, &l.Description, &audience, &l.Position)
+	l.Audience = newsletter.Audience(audience)
+	return l, mapErr(err)
+}
+
+// NewsletterLists lists every list in the publication's order.
+func (s *Store) NewsletterLists(ctx context.Context) ([]newsletter.List, error) {
+	rows, err := s.readRows(ctx, `SELECT `+newsletterListColumns+` FROM newsletter_lists ORDER BY position, id`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []newsletter.List
+	for rows.Next() {
+		l, err := scanList(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// CreateNewsletterList adds a list after the others; a slug taken is
+// ErrConflict.
+func (s *Store) CreateNewsletterList(ctx context.Context, l newsletter.List, now time.Time) (int64, error) {
+	var id int64
+	err := s.w.QueryRowContext(ctx, `INSERT INTO newsletter_lists (slug, name, description, audience, position, created_at)
+		VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), 0) + 1 FROM newsletter_lists), $5) RETURNING id`,
+		l.Slug, l.Name, l.Description, string(l.Audience), now.UTC()).Scan(&id)
+	return id, mapErr(err)
+}
+
+// UpdateNewsletterList renames a list and sets its description and
+// audience; its slug stays, as addresses link to it.
+func (s *Store) UpdateNewsletterList(ctx context.Context, l newsletter.List) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE newsletter_lists SET name = $2, description = $3, audience = $4 WHERE id = $1`,
+		l.ID, l.Name, l.Description, string(l.Audience))
+	return affectedOne(res, err)
+}
+
+// JoinNewsletters puts a confirmed address on the lists, once each: the
+// open membership's unique index makes a second join, concurrent or not,
+// a no-op. The address is confirmed from now if it was not, and a
+// suppressed one is given another chance: its owner has just shown it
+// receives mail.
+func (s *Store) JoinNewsletters(ctx context.Context, email string, listIDs []int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return joinTx(ctx, tx, email, listIDs, now)
+	})
+}
+
+func joinTx(ctx context.Context, tx *sql.Tx, email string, listIDs []int64, now time.Time) error {
+	var sid int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO newsletter_subscribers (email, confirmed_at, created_at) VALUES ($1, $2, $2)
+		ON CONFLICT (email) DO UPDATE SET confirmed_at = COALESCE(newsletter_subscribers.confirmed_at, excluded.confirmed_at),
+			suppressed_at = NULL, hard_bounces = 0
+		RETURNING id`, email, now.UTC()).Scan(&sid); err != nil {
+		return mapErr(err)
+	}
+	for _, id := range listIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO newsletter_memberships (subscriber_id, list_id, joined_at) VALUES ($1, $2, $3)
+			ON CONFLICT (list_id, subscriber_id) WHERE left_at IS NULL DO NOTHING`, sid, id, now.UTC()); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+// LeaveNewsletter takes the address off a list, and reports whether it
+// was on it.
+func (s *Store) LeaveNewsletter(ctx context.Context, email string, listID int64, now time.Time) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE newsletter_memberships SET left_at = $3
+		WHERE list_id = $2 AND left_at IS NULL AND subscriber_id = (SELECT id FROM newsletter_subscribers WHERE email = $1)`,
+		email, listID, now.UTC())
+	if err != nil {
+		return false, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// NewsletterMemberships lists the lists the address is on.
+func (s *Store) NewsletterMemberships(ctx context.Context, email string) ([]int64, error) {
+	rows, err := s.readRows(ctx, `SELECT m.list_id FROM newsletter_memberships m
+		JOIN newsletter_subscribers s ON s.id = m.subscriber_id WHERE s.email = $1 AND m.left_at IS NULL ORDER BY m.list_id`, email)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapErr(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, mapErr(rows.Err())
+}
+
+// CreateNewsletterSignup keeps a sign-up waiting for its address to be
+// confirmed, by the SHA-256 of the emailed token.
+func (s *Store) CreateNewsletterSignup(ctx context.Context, tokenHash, email string, listIDs []int64, expires, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO newsletter_signups (token_hash, email, list_ids, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5)`, tokenHash, email, joinIDs(listIDs), expires.UTC(), now.UTC())
+	return mapErr(err)
+}
+
+// NewsletterSignupByHash finds a sign-up by its token's hash, used or not.
+func (s *Store) NewsletterSignupByHash(ctx context.Context, tokenHash string) (*newsletter.Signup, error) {
+	var su newsletter.Signup
+	var ids string
+	var used sql.NullTime
+	err := s.readRow(ctx, `SELECT email, list_ids, expires_at, used_at FROM newsletter_signups WHERE token_hash = $1`, tokenHash).
+		Scan(&su.Email, &ids, &su.ExpiresAt, &used)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	su.ListIDs, su.Used = splitIDs(ids), used.Valid
+	return &su, nil
+}
+
+// ConfirmNewsletterSignup uses a sign-up's token, once, and puts its
+// address on its lists in the same transaction: ErrNotFound when the token
+// is unknown, used or expired, so of two requests racing with one link
+// only one joins.
+func (s *Store) ConfirmNewsletterSignup(ctx context.Context, tokenHash string, now time.Time) (email string, listIDs []int64, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var ids string
+		if err := tx.QueryRowContext(ctx, `UPDATE newsletter_signups SET used_at = $2
+			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING email, list_ids`,
+			tokenHash, now.UTC()).Scan(&email, &ids); err != nil {
+			return mapErr(err)
+		}
+		listIDs = splitIDs(ids)
+		return joinTx(ctx, tx, email, listIDs, now)
+	})
+	return email, listIDs, err
+}
+
+// NewsletterMembership finds the membership an unsubscribe link names.
+func (s *Store) NewsletterMembership(ctx context.Context, membershipID int64) (*newsletter.Membership, error) {
+	var u newsletter.Membership
+	var left sql.NullTime
+	var audience string
+	err := s.readRow(ctx, `SELECT s.email, m.left_at, l.id, l.slug, l.name, l.description, l.audience, l.position
+		FROM newsletter_memberships m JOIN newsletter_subscribers s ON s.id = m.subscriber_id
+		JOIN newsletter_lists l ON l.id = m.list_id WHERE m.id = $1`, membershipID).
+		Scan(&u.Email, &left, &u.List.ID, &u.List.Slug, &u.List.Name, &u.List.Description, &audience, &u.List.Position)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	u.List.Audience, u.Left = newsletter.Audience(audience), left.Valid
+	return &u, nil
+}
+
+// EndNewsletterMembership closes a membership, once, crediting the issue
+// whose link closed it (0: none): it reports whether it was open.
+func (s *Store) EndNewsletterMembership(ctx context.Context, membershipID, issueID int64, now time.Time) (bool, error) {
+	var issue any
+	if issueID != 0 {
+		issue = issueID
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE newsletter_memberships SET left_at = $2, left_issue_id = $3
+		WHERE id = $1 AND left_at IS NULL`, membershipID, now.UTC(), issue)
+	if err != nil {
+		return false, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// NewsletterSubscriberByEmail finds an address, or ErrNotFound.
+func (s *Store) NewsletterSubscriberByEmail(ctx context.Context, email string) (*newsletter.Subscriber, error) {
+	var sub newsletter.Subscriber
+	var confirmed, suppressed sql.NullTime
+	err := s.readRow(ctx, `SELECT email, confirmed_at, hard_bounces, suppressed_at FROM newsletter_subscribers WHERE email = $1`, email).
+		Scan(&sub.Email, &confirmed, &sub.HardBounces, &suppressed)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	sub.Confirmed, sub.Suppressed = confirmed.Valid, suppressed.Valid
+	return &sub, nil
+}
+
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+func splitIDs(s string) []int64 {
+	var ids []int64
+	for _, p := range strings.Split(s, ",") {
+		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
