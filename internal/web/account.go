@@ -9,8 +9,8 @@ import (
 	"github.com/mssola/useragent"
 
 	"broadsheet/internal/billing"
-	"broadsheet/internal/newsletter"
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/newsletter"
 )
 
 // accountData fills the account page. Dates are formatted here, in the
