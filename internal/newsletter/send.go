@@ -28,8 +28,8 @@ const pageSize = 500
 // Recording outcomes is batched: a delivery recorded late is at worst
 // counted interrupted after a crash, never sent twice.
 const (
-	recordBatch = 200
-	recordEvery = 200 * time.Millisecond
+	recordBatch = 64
+	recordEvery = 50 * time.Millisecond
 )
 
 // ErrNotSentYet is returned by a send that could not reach the SMTP
