@@ -137,7 +137,7 @@ func TestCheckoutsSurviveKill(t *testing.T) {
 }
 
 // killBuild builds the broadsheet binary into a temporary folder.
-func killBuild(t *testing.T) string {
+func killBuild(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "broadsheet")
 	cmd := exec.Command("go", "build", "-o", bin, "broadsheet/cmd/broadsheet")

@@ -26,7 +26,7 @@ type IssueStore interface {
 	QueueNewsletterIssue(ctx context.Context, id int64, gen int, now time.Time) (*Issue, error)
 	InterruptNewsletterClaims(ctx context.Context, issueID int64, run string, now time.Time) (int, error)
 	QueuedNewsletterRecipients(ctx context.Context, issueID, afterID int64, limit int) ([]Recipient, error)
-	ClaimNewsletterDelivery(ctx context.Context, id int64, run string, now time.Time) (bool, error)
+	ClaimNewsletterDeliveries(ctx context.Context, ids []int64, run string, now time.Time) ([]int64, error)
 	ReleaseNewsletterDelivery(ctx context.Context, id int64, run string, now time.Time) error
 	RecordNewsletterOutcomes(ctx context.Context, run string, outcomes []Outcome, now time.Time) error
 	FinishNewsletterIssue(ctx context.Context, id int64, now time.Time) (bool, error)

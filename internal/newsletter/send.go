@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -94,6 +95,7 @@ type sender struct {
 	pace *pacer
 
 	outcomes chan Outcome
+	claims   chan claimRequest
 	notSent  atomic.Int64
 	stopped  atomic.Bool           // the mail server could not be reached
 	failed   atomic.Pointer[error] // a store error that stops the run
@@ -105,6 +107,10 @@ func (sd *sender) send(ctx context.Context, progress func(Counts)) error {
 	sd.outcomes = make(chan Outcome, recordBatch)
 	recorded := make(chan error, 1)
 	go func() { recorded <- sd.record(ctx) }()
+	sd.claims = make(chan claimRequest)
+	claiming := make(chan struct{})
+	go func() { defer close(claiming); sd.claimBatches(ctx) }()
+	defer func() { close(sd.claims); <-claiming }()
 	stopProgress := sd.report(ctx, progress)
 
 	work := make(chan Recipient)
@@ -168,7 +174,7 @@ func (sd *sender) work(ctx context.Context, work <-chan Recipient) {
 		if err := sd.pace.wait(ctx); err != nil {
 			continue
 		}
-		claimed, err := sd.svc.Store.ClaimNewsletterDelivery(ctx, r.DeliveryID, sd.run, sd.svc.Now())
+		claimed, err := sd.claim(ctx, r.DeliveryID)
 		if err != nil {
 			sd.fail(err)
 			continue
@@ -196,6 +202,60 @@ func (sd *sender) work(ctx context.Context, work <-chan Recipient) {
 			}
 		}
 		sd.deliver(ctx, conn, r, m)
+	}
+}
+
+// claimRequest is a worker's ask to claim a delivery before sending it.
+type claimRequest struct {
+	id    int64
+	reply chan claimReply
+}
+
+type claimReply struct {
+	claimed bool
+	err     error
+}
+
+// claim claims a delivery for this run, committed before it returns.
+func (sd *sender) claim(ctx context.Context, id int64) (bool, error) {
+	reply := make(chan claimReply, 1)
+	select {
+	case sd.claims <- claimRequest{id: id, reply: reply}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	r := <-reply
+	return r.claimed, r.err
+}
+
+// claimBatches claims what the workers ask for together: the asks that
+// arrive while one claim commits go in the next, one statement and one
+// commit for them all. Each delivery is still claimed only when its
+// worker is about to send it, so a crash leaves no more claimed and
+// unsent than there are workers.
+func (sd *sender) claimBatches(ctx context.Context) {
+	for first := range sd.claims {
+		batch := []claimRequest{first}
+	more:
+		for len(batch) < 64 {
+			select {
+			case r, ok := <-sd.claims:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		ids := make([]int64, len(batch))
+		for i, r := range batch {
+			ids[i] = r.id
+		}
+		claimed, err := sd.svc.Store.ClaimNewsletterDeliveries(ctx, ids, sd.run, sd.svc.Now())
+		for _, r := range batch {
+			r.reply <- claimReply{claimed: slices.Contains(claimed, r.id), err: err}
+		}
 	}
 }
 

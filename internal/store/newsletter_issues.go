@@ -291,17 +291,27 @@ func (s *Store) currentSubscriptionsOf(ctx context.Context, accountIDs []int64) 
 	return subs, mapErr(rows.Err())
 }
 
-// ClaimNewsletterDelivery claims a queued delivery for run, and reports
-// whether it did: of two runs (or a run and a stale one) only one gets it.
-// The claim is committed before the message is sent.
-func (s *Store) ClaimNewsletterDelivery(ctx context.Context, id int64, run string, now time.Time) (bool, error) {
-	res, err := s.w.ExecContext(ctx, `UPDATE newsletter_deliveries SET state = 'sending', claimed_by = $2, updated_at = $3
-		WHERE id = $1 AND state = 'queued'`, id, run, now.UTC())
+// ClaimNewsletterDeliveries claims the queued deliveries among ids for
+// run, in one statement, and returns those it claimed: of two runs (or a
+// run and a stale one) only one gets each. The claim is committed before
+// the messages are sent.
+func (s *Store) ClaimNewsletterDeliveries(ctx context.Context, ids []int64, run string, now time.Time) ([]int64, error) {
+	q, args := s.inList(`UPDATE newsletter_deliveries SET state = 'sending', claimed_by = $1, updated_at = $2
+		WHERE state = 'queued' AND id IN (`, []any{run, now.UTC()}, ids)
+	rows, err := s.w.QueryContext(ctx, q+` RETURNING id`, args...)
 	if err != nil {
-		return false, mapErr(err)
+		return nil, mapErr(err)
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	defer rows.Close()
+	var claimed []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapErr(err)
+		}
+		claimed = append(claimed, id)
+	}
+	return claimed, mapErr(rows.Err())
 }
 
 // ReleaseNewsletterDelivery puts back a claim whose message certainly did

@@ -137,14 +137,18 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (x *session) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
+	m := &Message{From: x.from, To: x.to}
+	var err error
+	if x.s.opts.CountOnly {
+		_, err = io.Copy(io.Discard, r)
+	} else {
+		m.Raw, err = io.ReadAll(r)
+	}
 	if err != nil {
 		return err
 	}
-	m := &Message{From: x.from, To: x.to}
 	x.s.mu.Lock()
 	if !x.s.opts.CountOnly {
-		m.Raw = raw
 		x.s.messages = append(x.s.messages, m)
 	}
 	for _, to := range x.to {
