@@ -51,6 +51,7 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		axe := e2e.AxeScript(t)
 		b := &tab{t: t, ctx: e2e.NewTab(t, 120*time.Second), base: site.URL}
 		b.do("emulate a phone", chromedp.EmulateViewport(phoneWidth, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+		site.App.Schedule.RunOnce(t.Context()) // a server's first scheduled tasks: the newsletters' box under each story
 		premium := storyWith(t, site, content.Premium)
 		check := func(path string) {
 			t.Helper()
@@ -64,7 +65,7 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		}
 		for _, path := range []string{"/", "/section/markets", "/article/" + premium.Slug, "/subscribe", "/subscribe/smart-quarterly",
 			"/login", "/register", "/password/forgot", "/archive", site.Clock.Now().Format("/archive/2006"),
-			site.Clock.Now().Format("/archive/2006/01"), "/search?q=market"} {
+			site.Clock.Now().Format("/archive/2006/01"), "/search?q=market", "/newsletters", "/newsletters/politics"} {
 			check(path)
 		}
 		signInAs(b, demoAccount(t, "editor"))
@@ -86,6 +87,8 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		}
 		check("/admin/feeds")
 		check("/admin/feeds/" + strconv.FormatInt(feed.ID, 10))
+		check("/admin/newsletters")
+		check("/admin/newsletters/new")
 		check("/account")
 		signInAs(b, demoAccount(t, "admin"))
 		check("/admin")

@@ -20,6 +20,7 @@ import (
 //	go test ./internal/web -run '^$' -bench ArticlePage -benchmem
 func BenchmarkArticlePage(b *testing.B) {
 	site := apptest.NewSite(b, "sqlite")
+	site.RunJobs() // as a server's first scheduled tasks: the newsletters' box under each story
 	free, _ := stories(b, site)
 	h := site.App.Handler()
 	path := "/article/" + free[0].Slug
