@@ -22,7 +22,7 @@ import (
 type PruneBefore struct {
 	MeterMonth    string    // meter rows of months before this one, "YYYY-MM"
 	EndedSessions time.Time // sessions ended before this
-	Links         time.Time // sign-in links, account tokens and cancel links that expired before this, used or not
+	Links         time.Time // sign-in links, account tokens, cancel links and newsletter sign-ups that expired before this, used or not
 	Throttle      time.Time // sign-in throttle windows and token requests begun before this
 	DoneJobs      time.Time // jobs done before this
 	Outbox        time.Time // emails stored before this
@@ -65,6 +65,7 @@ func (s *Store) Prune(ctx context.Context, before PruneBefore, batch int) (Prune
 		{"login_links", "id", "expires_at < $1", before.Links},
 		{"account_tokens", "id", "expires_at < $1", before.Links},
 		{"renewal_cancel_tokens", "id", "expires_at < $1", before.Links},
+		{"newsletter_signups", "id", "expires_at < $1", before.Links},
 		{"login_throttle", "id", "window_start < $1", before.Throttle},
 		{"account_token_requests", "id", "requested_at < $1", before.Throttle},
 		{"jobs", "id", "done_at < $1", before.DoneJobs},

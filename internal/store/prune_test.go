@@ -91,6 +91,8 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 				VALUES ('reset', $1, $2, $3, $4, $3)`, hash, acct, expires, usedAt)
 			mustExec(t, s, `INSERT INTO renewal_cancel_tokens (token_hash, subscription_id, seq, expires_at, used_at, created_at)
 				VALUES ($1, (SELECT id FROM subscriptions WHERE account_id = $2), 2, $3, $4, $3)`, hash, acct, expires, usedAt)
+			mustExec(t, s, `INSERT INTO newsletter_signups (token_hash, email, list_ids, expires_at, used_at, created_at)
+				VALUES ($1, 'a@example.com', '1', $2, $3, $2)`, hash, expires, usedAt)
 		}
 		link("expired-8-days", ago(8*day), false)
 		link("used-8-days", ago(8*day), true)
@@ -136,6 +138,8 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 			{"tokens kept", `SELECT COUNT(*) FROM account_tokens WHERE token_hash IN ('expired-6-days', 'live')`, 2},
 			{"cancel links expired over 7 days ago", `SELECT COUNT(*) FROM renewal_cancel_tokens WHERE token_hash IN ('expired-8-days', 'used-8-days')`, 0},
 			{"cancel links kept", `SELECT COUNT(*) FROM renewal_cancel_tokens WHERE token_hash IN ('expired-6-days', 'live')`, 2},
+			{"newsletter sign-ups expired over 7 days ago", `SELECT COUNT(*) FROM newsletter_signups WHERE token_hash IN ('expired-8-days', 'used-8-days')`, 0},
+			{"newsletter sign-ups kept", `SELECT COUNT(*) FROM newsletter_signups WHERE token_hash IN ('expired-6-days', 'live')`, 2},
 			{"sign-in throttle windows kept", `SELECT COUNT(*) FROM login_throttle WHERE key = 'k1'`, 1},
 			{"token requests kept", `SELECT COUNT(*) FROM account_token_requests`, 1},
 			{"jobs done over 30 days ago", `SELECT COUNT(*) FROM jobs WHERE unique_key = 'done-long-ago'`, 0},
@@ -149,7 +153,8 @@ func TestPruneDeletesOnlyWhatIsOld(t *testing.T) {
 		}
 		want := store.Pruned{
 			"meter_reads": 3 * 2 * 3, "meter_counts": 3 * 2, "sessions": 1, "login_links": 2, "account_tokens": 2, "renewal_cancel_tokens": 2,
-			"login_throttle": 1, "account_token_requests": 1, "jobs": 1, "outbox": 1,
+			"newsletter_signups": 2,
+			"login_throttle":     1, "account_token_requests": 1, "jobs": 1, "outbox": 1,
 		}
 		for table, n := range want {
 			if pruned[table] != n {
