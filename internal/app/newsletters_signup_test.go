@@ -319,3 +319,59 @@ func TestNewsletterRacingRunsSendOnce(t *testing.T) {
 		}
 	})
 }
+
+// A signed-in reader joins from the box under a story and is sent back to
+// it; their account lists the list, and leaving from it works. An account
+// whose address is not confirmed joins nothing.
+func TestNewsletterJoinFromAStory(t *testing.T) {
+	nlEach(t, nil, func(t *testing.T, site *apptest.Site, sink *smtptest.Server) {
+		story := nlGatedStory(t, site, "join-story", content.Metered)
+		reader := nlSignIn(t, site, nlReader)
+		page := reader.Get("/article/" + story.Slug)
+		if !strings.Contains(page.Body, `id="newsletter-box"`) || !strings.Contains(page.Body, `action="/newsletters/join"`) {
+			t.Fatal("no newsletters' box under the story for a signed-in reader")
+		}
+		if anon := site.NewBrowser().Get("/article/" + story.Slug); !strings.Contains(anon.Body, `action="/newsletters/signup"`) {
+			t.Error("no sign-up form under the story for a visitor")
+		}
+		tech := strconv.FormatInt(nlList(t, site, "tech"), 10)
+		resp := reader.Do(http.MethodPost, "/newsletters/join", strings.NewReader(url.Values{"list": {tech}}.Encode()), http.Header{
+			"Content-Type": {"application/x-www-form-urlencoded"}, "Sec-Fetch-Site": {"same-origin"},
+			"Referer": {site.URL + "/article/" + story.Slug},
+		})
+		if resp.URL != "/article/"+story.Slug || !strings.Contains(resp.Body, "You joined the newsletters") {
+			t.Errorf("after joining: at %s", resp.URL)
+		}
+		if on := nlOn(t, site, nlReader); !slices.Contains(on, "tech") {
+			t.Fatalf("on %v, want tech among them", on)
+		}
+		account := reader.Get("/account")
+		if !strings.Contains(account.Body, `action="/newsletters/leave/`+tech+`"`) {
+			t.Fatal("the account page does not offer to leave Tech")
+		}
+		reader.Post("/newsletters/leave/"+tech, url.Values{})
+		if on := nlOn(t, site, nlReader); slices.Contains(on, "tech") {
+			t.Error("still on tech after leaving")
+		}
+		// Another site's form cannot join a signed-in reader to anything.
+		forged := reader.Do(http.MethodPost, "/newsletters/join", strings.NewReader(url.Values{"list": {tech}}.Encode()), http.Header{
+			"Content-Type": {"application/x-www-form-urlencoded"}, "Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"},
+		})
+		if forged.Status != http.StatusForbidden || slices.Contains(nlOn(t, site, nlReader), "tech") {
+			t.Errorf("a cross-site join: status %d", forged.Status)
+		}
+
+		fresh := site.NewBrowser()
+		fresh.Post("/register", url.Values{"email": {"unconfirmed@example.com"}, "password": {"a long enough password"}})
+		if fresh.Cookie("bs_session") == "" {
+			t.Fatal("registration did not sign in")
+		}
+		if resp := fresh.Post("/newsletters/join", url.Values{"list": {tech}}); resp.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(resp.Body, "Confirm your email address first") {
+			t.Errorf("an unconfirmed account joining: status %d", resp.Status)
+		}
+		if on := nlOn(t, site, "unconfirmed@example.com"); len(on) != 0 {
+			t.Errorf("an unconfirmed account joined %v", on)
+		}
+	})
+}

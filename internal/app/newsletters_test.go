@@ -1,12 +1,14 @@
 package app_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/internal/app/apptest"
 	"broadsheet/internal/content"
@@ -184,6 +186,52 @@ func TestNewsletterOneClickUnsubscribe(t *testing.T) {
 		}
 		if r := reader.Get("/account"); !strings.Contains(r.Body, `action="/newsletters/leave/`+strconv.FormatInt(finance, 10)) {
 			t.Error("the account page does not show the reader on Finance again")
+		}
+	})
+}
+
+// An issue scheduled for later goes at its time, not before; one taken
+// back to a draft goes not at all, even though its job was queued; a story
+// that is not published (a draft, or picked by a forged form) is in no
+// message, not even a subscriber's.
+func TestNewsletterScheduledIssueGoesAtItsTime(t *testing.T) {
+	nlEach(t, nil, func(t *testing.T, site *apptest.Site, sink *smtptest.Server) {
+		story := nlGatedStory(t, site, "scheduled-story", content.Free)
+		draft := nlGatedStory(t, site, "draft-story", content.Free)
+		draft.Status = content.StatusDraft
+		if err := site.App.Store.SaveStory(context.Background(), draft, 0, []string{"status"}, site.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		editor := nlSignIn(t, site, nlEditor)
+		finance := nlList(t, site, "finance")
+		later := nlCompose(t, editor, finance, "Later", "", story.ID, draft.ID)
+		dropped := nlCompose(t, editor, finance, "Dropped", "", story.ID)
+		loc := site.App.Settings.Get().Location
+		at := site.Clock.Now().Add(2 * time.Hour).In(loc).Format("2006-01-02T15:04")
+		for _, id := range []int64{later, dropped} {
+			resp := editor.Post("/admin/newsletters/"+strconv.FormatInt(id, 10)+"/schedule", url.Values{"send_at": {at}, "schedule": {"1"}})
+			if resp.Status != http.StatusOK || !strings.Contains(resp.Body, "scheduled") {
+				t.Fatalf("schedule: status %d", resp.Status)
+			}
+		}
+		if resp := editor.Post("/admin/newsletters/"+strconv.FormatInt(dropped, 10)+"/unschedule", url.Values{}); resp.Status != http.StatusOK {
+			t.Fatalf("unschedule: status %d", resp.Status)
+		}
+		site.RunJobs()
+		if n := len(nlMail(sink, nlSubscriber, "Later")); n != 0 {
+			t.Fatal("a scheduled issue went before its time")
+		}
+		site.Clock.Advance(2*time.Hour + time.Minute)
+		site.RunJobs()
+		_, text, html := nlOnly(t, sink, nlSubscriber, "Later")
+		if strings.Contains(text+html, "draft-story") {
+			t.Error("a story that is not published reached a subscriber")
+		}
+		if !strings.Contains(text, "Headline of scheduled-story") {
+			t.Error("the published story is missing")
+		}
+		if n := len(nlMail(sink, nlReader, "Dropped")) + len(nlMail(sink, nlSubscriber, "Dropped")); n != 0 {
+			t.Errorf("an issue taken back to a draft was sent %d times", n)
 		}
 	})
 }
