@@ -20,6 +20,7 @@ type IssueStore interface {
 	UpdateNewsletterIssue(ctx context.Context, i *Issue, now time.Time) error
 	NewsletterIssue(ctx context.Context, id int64) (*Issue, error)
 	NewsletterIssues(ctx context.Context, limit int) ([]*Issue, error)
+	SentNewsletterIssues(ctx context.Context, listID int64, limit int) ([]*Issue, error)
 	ScheduleNewsletterIssue(ctx context.Context, id int64, sendAt, now time.Time,
 		job func(generation int) (kind, key, payload string)) (int, error)
 	UnscheduleNewsletterIssue(ctx context.Context, id int64, now time.Time) error
@@ -193,6 +194,9 @@ func (s *Service) SendTest(ctx context.Context, id int64, to string, v access.Vi
 		return err
 	}
 	m.To, m.Subject = to, "[Test] "+m.Subject
+	// A test is no one's membership: there is nothing to unsubscribe from.
+	delete(m.Headers, "List-Unsubscribe")
+	delete(m.Headers, "List-Unsubscribe-Post")
 	return s.Mail.Send(ctx, m)
 }
 
@@ -215,17 +219,7 @@ func (s *Service) WebView(ctx context.Context, slug string, id int64, v access.V
 
 // Archive lists a list's issues that have gone out, newest first.
 func (s *Service) Archive(ctx context.Context, l List, limit int) ([]*Issue, error) {
-	all, err := s.Store.NewsletterIssues(ctx, 500)
-	if err != nil {
-		return nil, err
-	}
-	var out []*Issue
-	for _, i := range all {
-		if i.ListID == l.ID && (i.Status == StatusSending || i.Status == StatusSent) && len(out) < limit {
-			out = append(out, i)
-		}
-	}
-	return out, nil
+	return s.Store.SentNewsletterIssues(ctx, l.ID, limit)
 }
 
 // SendJob is the kind of the job that sends an issue.

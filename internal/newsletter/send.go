@@ -282,7 +282,7 @@ func (sd *sender) deliver(ctx context.Context, conn mail.Conn, r Recipient, m ma
 // tries again later rather than spend every recipient's claim on it.
 func (sd *sender) unreachable(r Recipient, err error) {
 	sd.release(r)
-	if sd.stopped.CompareAndSwap(false, true) {
+	if sd.stopped.CompareAndSwap(false, true) && !errors.Is(err, context.Canceled) {
 		sd.svc.Log.Warn("newsletter send: the mail server cannot be reached; the rest stay queued", "issue", sd.ed.issue.ID, "err", err)
 	}
 }

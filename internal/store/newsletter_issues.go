@@ -115,6 +115,26 @@ func (s *Store) NewsletterIssues(ctx context.Context, limit int) ([]*newsletter.
 	return out, mapErr(rows.Err())
 }
 
+// SentNewsletterIssues lists a list's issues that have gone out (or are
+// going), newest first (index newsletter_issues_list).
+func (s *Store) SentNewsletterIssues(ctx context.Context, listID int64, limit int) ([]*newsletter.Issue, error) {
+	rows, err := s.readRows(ctx, `SELECT `+issueColumns+` FROM newsletter_issues
+		WHERE list_id = $1 AND status IN ('sending', 'sent') ORDER BY id DESC LIMIT $2`, listID, limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []*newsletter.Issue
+	for rows.Next() {
+		i, err := scanIssue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, mapErr(rows.Err())
+}
+
 // ScheduleNewsletterIssue schedules a draft or scheduled issue for sendAt
 // under its next generation, and enqueues the job that sends it (named by
 // job for that generation) in the same transaction. An issue already
@@ -294,10 +314,11 @@ func (s *Store) currentSubscriptionsOf(ctx context.Context, accountIDs []int64) 
 // ClaimNewsletterDeliveries claims the queued deliveries among ids for
 // run, in one statement, and returns those it claimed: of two runs (or a
 // run and a stale one) only one gets each. The claim is committed before
-// the messages are sent.
+// the messages are sent, lazily: it outlives a crash of this process,
+// which is what resuming a send must know of.
 func (s *Store) ClaimNewsletterDeliveries(ctx context.Context, ids []int64, run string, now time.Time) ([]int64, error) {
-	q, args := s.inList(`UPDATE newsletter_deliveries SET state = 'sending', claimed_by = $1, updated_at = $2
-		WHERE state = 'queued' AND id IN (`, []any{run, now.UTC()}, ids)
+	q, args := s.inList(`UPDATE newsletter_deliveries SET state = 'sending', claimed_by = $1, updated_at = $2`+
+		s.dialect.lazyCommitFrom+` WHERE state = 'queued' AND id IN (`, []any{run, now.UTC()}, ids)
 	rows, err := s.w.QueryContext(ctx, q+` RETURNING id`, args...)
 	if err != nil {
 		return nil, mapErr(err)
@@ -331,7 +352,7 @@ func (s *Store) RecordNewsletterOutcomes(ctx context.Context, run string, outcom
 	if len(outcomes) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inLazyTx(ctx, func(tx *sql.Tx) error {
 		var sent, delivered []int64
 		for _, o := range outcomes {
 			if o.State == newsletter.Delivered {

@@ -170,6 +170,21 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return mapErr(tx.Commit())
 }
 
+// inLazyTx is inTx for writes many and small, such as a newsletter's
+// claims, whose commit need not wait for the disk: it survives a crash of
+// this process, and the database server's own crash may lose the last
+// moment of them, as SQLite's NORMAL sync may (see dialect.lazyCommit).
+func (s *Store) inLazyTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.dialect.lazyCommit != "" {
+			if _, err := tx.ExecContext(ctx, s.dialect.lazyCommit); err != nil {
+				return mapErr(err)
+			}
+		}
+		return fn(tx)
+	})
+}
+
 // forUpdate is the clause that holds the rows a select reads until the
 // transaction ends: SQLite's write transaction already holds them all.
 func (s *Store) forUpdate() string {
