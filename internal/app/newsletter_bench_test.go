@@ -24,7 +24,8 @@ import (
 // `broadsheet newsletter send`, to an SMTP server on loopback that counts
 // what it takes, on each engine. It reports messages a second, from the
 // first message the server took to the last and for the whole command
-// (start-up included), and the command's peak resident memory.
+// (start-up included), the command's peak resident memory, and its CPU
+// time per message.
 //
 //	go test ./internal/app -run '^$' -bench NewsletterSend -benchtime 1x
 func BenchmarkNewsletterSend(b *testing.B) {
@@ -77,9 +78,13 @@ func BenchmarkNewsletterSend(b *testing.B) {
 					b.Fatalf("the server took %d messages, want %d\n%s", got, recipients, out)
 				}
 				rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+				cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 				b.ReportMetric(float64(recipients)/last.Sub(first).Seconds(), "msgs/s")
 				b.ReportMetric(float64(recipients)/took.Seconds(), "msgs/s-whole")
 				b.ReportMetric(float64(rss)/1024, "peak-RSS-MB")
+				// The command's own CPU time, which other load on the
+				// machine does not change: what one core could send.
+				b.ReportMetric(float64(cpu.Microseconds())/float64(recipients), "cpu-µs/msg")
 			}
 		})
 	}
