@@ -397,3 +397,44 @@ func TestShutdownCancelsJobsAfterDrain(t *testing.T) {
 		}
 	})
 }
+
+// RunKey runs one job by its key at once, due or not, with the handler
+// given; it refuses while another worker's lease holds the job, and finds
+// nothing once the job is done.
+func TestRunKeyRunsOneJobByHand(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		clk := clock.NewManual(start)
+		if _, err := s.EnqueueJob(ctx, "work", "later", "p", clk.Now().Add(24*time.Hour), clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ClaimJobByKey(ctx, "later", "dead-process", clk.Now(), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		var ran atomic.Int32
+		r := runner(s, clk, "by-hand", func(context.Context, *jobs.Job) error { ran.Add(1); return nil })
+		handler := func(_ context.Context, j *jobs.Job) error {
+			if j.Payload != "p" {
+				t.Errorf("payload %q", j.Payload)
+			}
+			ran.Add(10)
+			return nil
+		}
+		if err := r.RunKey(ctx, "later", handler); !errors.Is(err, jobs.ErrJobLeased) {
+			t.Fatalf("while another lease holds: %v, want ErrJobLeased", err)
+		}
+		clk.Advance(61 * time.Second)
+		if err := r.RunKey(ctx, "later", handler); err != nil {
+			t.Fatal(err)
+		}
+		if _, done := jobByKey(t, s, "later"); !done || ran.Load() != 10 {
+			t.Fatalf("done=%v ran=%d: want done by the given handler, once", done, ran.Load())
+		}
+		if err := r.RunKey(ctx, "later", handler); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a done job: %v, want ErrNotFound", err)
+		}
+		if err := r.RunKey(ctx, "no-such-job", handler); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("no such job: %v, want ErrNotFound", err)
+		}
+	})
+}
