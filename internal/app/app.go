@@ -150,6 +150,9 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Sending: newsletter.Sending{Concurrency: cmp.Or(cfg.Newsletters.Concurrency, config.DefaultNewsletterConcurrency), Rate: cfg.Newsletters.Rate},
 		BaseURL: cfg.BaseURL, Key: derivedKey(secret, "newsletter-unsubscribe"), Log: log,
 	}
+	if err := a.Newsletters.Init(); err != nil {
+		return nil, fmt.Errorf("newsletter templates: %w", err)
+	}
 	a.Jobs = &jobs.Runner{Store: st, Now: clk.Now, Log: log, Worker: workerName(), Drain: jobsDrain, Kinds: a.jobKinds()}
 	a.prune = &pruner{
 		store: st, now: clk.Now, log: log,

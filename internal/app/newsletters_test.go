@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"broadsheet/internal/app/apptest"
+	"broadsheet/internal/config"
 	"broadsheet/internal/content"
 	"broadsheet/internal/mail/smtptest"
+	"broadsheet/internal/store/storetest"
 )
 
 // An editor composes an issue of Finance with a premium story and sends
@@ -234,4 +236,38 @@ func TestNewsletterScheduledIssueGoesAtItsTime(t *testing.T) {
 			t.Errorf("an issue taken back to a draft was sent %d times", n)
 		}
 	})
+}
+
+// BROADSHEET_NEWSLETTER_RATE holds a send to its rate across all its
+// connections: 22 recipients at 40 a second take over half a second.
+func TestNewsletterRateIsKept(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			sink := smtptest.Start(t, smtptest.Options{})
+			site := apptest.NewSiteWith(t, storetest.URL(t, engine), true, func(c *config.Config) {
+				c.SMTPAddr, c.SMTPFrom = sink.Addr, "The Daily <news@daily.example>"
+				c.Newsletters = config.Newsletters{Concurrency: 4, Rate: 40}
+			})
+			site.RunJobs()
+			ctx := context.Background()
+			finance := nlList(t, site, "finance")
+			for i := range 20 {
+				if err := site.App.Store.JoinNewsletters(ctx, "paced"+strconv.Itoa(i)+"@example.com", []int64{finance}, site.Clock.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			story := nlGatedStory(t, site, "paced-story", content.Free)
+			editor := nlSignIn(t, site, nlEditor)
+			issue := nlCompose(t, editor, finance, "Paced", "", story.ID)
+			started := time.Now()
+			nlSendNow(t, site, editor, issue)
+			took := time.Since(started)
+			if c := nlCounts(t, site, issue); c.Sent != 22 {
+				t.Fatalf("counts %+v", c)
+			}
+			if took < 500*time.Millisecond {
+				t.Errorf("22 messages at 40 a second took %s", took)
+			}
+		})
+	}
 }

@@ -24,12 +24,26 @@ import (
 //go:embed templates
 var templateFiles embed.FS
 
-// The email's templates, parsed once: a broken one fails at start-up
-// (MustParse at package load), never mid-send.
-var (
-	htmlIssue = htmltemplate.Must(htmltemplate.ParseFS(templateFiles, "templates/issue.html"))
-	textIssue = texttemplate.Must(texttemplate.ParseFS(templateFiles, "templates/issue.txt"))
-)
+// templates are an issue's email, as HTML and as text.
+type templates struct {
+	html *htmltemplate.Template
+	text *texttemplate.Template
+}
+
+// Init parses the email's templates once: a broken one fails start-up,
+// never a send.
+func (s *Service) Init() error {
+	h, err := htmltemplate.ParseFS(templateFiles, "templates/issue.html")
+	if err != nil {
+		return err
+	}
+	t, err := texttemplate.ParseFS(templateFiles, "templates/issue.txt")
+	if err != nil {
+		return err
+	}
+	s.templates = &templates{html: h, text: t}
+	return nil
+}
 
 // unsubscribeMarker stands for a recipient's unsubscribe link in an
 // email rendered once for every recipient who may see the same: each
@@ -71,6 +85,7 @@ type View struct {
 type edition struct {
 	issue   *Issue
 	list    List
+	tmpl    *templates
 	stories []*content.Article
 	blocks  [][]markup.Block
 	cfg     *settings.Settings
@@ -94,7 +109,10 @@ type rendering struct {
 // story taken down, or not out yet, is in no email or web view.
 func (s *Service) edition(ctx context.Context, i *Issue, l List) (*edition, error) {
 	now := s.Now()
-	e := &edition{issue: i, list: l, cfg: s.Settings(), now: now, base: s.BaseURL, rendered: map[uint64]*rendering{}}
+	if s.templates == nil {
+		return nil, errors.New("newsletter: Init was not called")
+	}
+	e := &edition{issue: i, list: l, tmpl: s.templates, cfg: s.Settings(), now: now, base: s.BaseURL, rendered: map[uint64]*rendering{}}
 	if u, err := url.Parse(s.BaseURL); err == nil {
 		e.host = u.Hostname()
 	}
@@ -168,10 +186,10 @@ func (e *edition) rendering(mask uint64) (*rendering, error) {
 	vw := e.viewOf(mask, true)
 	vw.Unsubscribe = unsubscribeMarker
 	var h, t bytes.Buffer
-	if err := htmlIssue.Execute(&h, vw); err != nil {
+	if err := e.tmpl.html.Execute(&h, vw); err != nil {
 		return nil, err
 	}
-	if err := textIssue.Execute(&t, vw); err != nil {
+	if err := e.tmpl.text.Execute(&t, vw); err != nil {
 		return nil, err
 	}
 	r := &rendering{subject: e.issue.Subject}

@@ -66,6 +66,8 @@ type Service struct {
 	// Key signs unsubscribe links: a secret of the site's.
 	Key []byte
 	Log *slog.Logger
+
+	templates *templates // see Init
 }
 
 // Lists returns every list in order.
