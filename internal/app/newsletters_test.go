@@ -271,3 +271,42 @@ func TestNewsletterRateIsKept(t *testing.T) {
 		})
 	}
 }
+
+// Editors add and change lists in the console; a reader cannot, and a
+// name that would break a header or an address taken is refused, changing
+// nothing. A new list is offered to readers at once.
+func TestNewsletterListsInTheConsole(t *testing.T) {
+	nlEach(t, nil, func(t *testing.T, site *apptest.Site, sink *smtptest.Server) {
+		editor := nlSignIn(t, site, nlEditor)
+		add := func(b *apptest.Browser, name, slug string) apptest.Response {
+			return b.Post("/admin/newsletter-lists", url.Values{"name": {name}, "slug": {slug}, "description": {"About it"}, "audience": {"registered"}})
+		}
+		if r := add(nlSignIn(t, site, nlReader), "Sport", ""); r.Status != http.StatusForbidden {
+			t.Errorf("a reader adding a list: status %d", r.Status)
+		}
+		for name, r := range map[string]apptest.Response{
+			"a name over two lines": add(editor, "Sport\r\nBcc: all@example.com", ""),
+			"an address taken":      add(editor, "Markets again", "markets"),
+			"no name":               add(editor, "", ""),
+		} {
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: status %d, want 422", name, r.Status)
+			}
+		}
+		if r := add(editor, "Sport", ""); r.Status != http.StatusOK || !strings.Contains(r.Body, "Newsletter saved") {
+			t.Fatalf("add: status %d", r.Status)
+		}
+		lists, err := site.App.Newsletters.Lists(context.Background())
+		if err != nil || len(lists) != 5 || lists[4].Slug != "sport" {
+			t.Fatalf("lists %+v, %v: want the four and sport", lists, err)
+		}
+		sport := strconv.FormatInt(lists[4].ID, 10)
+		if r := editor.Post("/admin/newsletter-lists/"+sport, url.Values{"name": {"Sport"}, "description": {"Matches"}, "audience": {"subscribers"}}); r.Status != http.StatusOK {
+			t.Fatalf("change: status %d", r.Status)
+		}
+		page := site.NewBrowser().Get("/newsletters")
+		if !strings.Contains(page.Body, `data-list="sport"`) || !strings.Contains(page.Body, "Sport</strong> · for subscribers") {
+			t.Error("the readers' page does not offer Sport, for subscribers")
+		}
+	})
+}

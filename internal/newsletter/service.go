@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/content"
@@ -136,6 +137,9 @@ func checkList(l *List) error {
 	switch {
 	case l.Name == "" || len(l.Name) > 80:
 		return &InputError{"a newsletter needs a name of at most 80 characters"}
+	case strings.ContainsFunc(l.Name+l.Description, unicode.IsControl):
+		// The name goes into every message's List-Id header.
+		return &InputError{"a name and a description are one line each"}
 	case len(l.Description) > 300:
 		return &InputError{"a description has at most 300 characters"}
 	case !l.Audience.Valid():
