@@ -53,12 +53,27 @@ func URL(t testing.TB, engine string) string {
 	t.Helper()
 	switch engine {
 	case "sqlite":
-		return "sqlite://" + filepath.Join(t.TempDir(), "broadsheet.db")
+		return "sqlite://" + filepath.Join(sqliteDir(t), "broadsheet.db")
 	case "postgres":
 		return postgresSchema(t)
 	}
 	t.Fatalf("unknown engine %q", engine)
 	return ""
+}
+
+// sqliteDir is a new folder for a test's SQLite file. Not t.TempDir: the
+// file is opened by a file: URI, whose path ends at a '#' or '?', and the
+// folder of a subtest run twice under one name is named "sqlite#01...",
+// so its database would be a file named after the test in the temporary
+// folder, shared by every such subtest and kept between runs.
+func sqliteDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "broadsheet-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 func postgresSchema(t testing.TB) string {
