@@ -133,7 +133,7 @@ func TestBillingJourney(t *testing.T) {
 		if got := b.location(); got != storyURL {
 			t.Fatalf("after paying, landed on %s, want the story %s", got, storyURL)
 		}
-		if got := b.text(".notice"); got != "Welcome! Your subscription is active: every story is yours to read, without ads." {
+		if got := b.text(".notice"); got != "Welcome! Your subscription is active. Your account page lists what it includes." {
 			t.Errorf("after paying, the notice reads %q", got)
 		}
 		if n := b.count("#paywall"); n != 0 {

@@ -103,6 +103,9 @@ func seed(ctx context.Context, dbURL string, stories, readers, subscribers int, 
 	if _, err := demo.Seed(ctx, a.Store, a.Accounts, a.Billing, clk.Now(), a.Settings.Get().Location); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
+	if err := a.Offer.Reload(ctx); err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := addStories(ctx, a, stories, clk.Now()); err != nil {
 		return err

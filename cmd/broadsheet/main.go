@@ -149,6 +149,10 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 			log.Info("seeded the demo publication")
 		}
 	}
+	// The plans and benefits just stored are what the gates read.
+	if err := a.Offer.Reload(ctx); err != nil {
+		return err
+	}
 	return a.Run(ctx, func(addr string) {
 		fmt.Printf("\n%s is running at %s\n", a.Settings.Get().Publication, app.URL(addr))
 		if isDemo {

@@ -14,6 +14,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
 	"broadsheet/internal/meter"
+	"broadsheet/internal/offer"
 	"broadsheet/internal/settings"
 )
 
@@ -38,16 +39,6 @@ type Viewer struct {
 	Crawler bool
 }
 
-// EntitlementsAt returns what the viewer may have at a moment: the
-// subscription's, and every story for staff and verified crawlers.
-func (v Viewer) EntitlementsAt(now time.Time) Entitlements {
-	ent := EntitlementsOf(v.Subscription, now)
-	if v.Staff || v.Crawler {
-		ent.Premium, ent.Archive = true, true
-	}
-	return ent
-}
-
 // MeterKey names whose meter the viewer reads under.
 func (v Viewer) MeterKey() string {
 	if v.AccountID != 0 {
@@ -61,21 +52,32 @@ func AccountMeterKey(accountID int64) string {
 	return "u:" + strconv.FormatInt(accountID, 10)
 }
 
-// Entitlements are what a reader's plan gives. Every gate asks these.
+// Entitlements are what a reader may have: their plan's benefits while
+// their subscription gives access, and for staff and verified crawlers
+// every story. Every gate (pages, the API, search snippets, partner
+// codes, and newsletters to come) asks Has or Includes of the value
+// Service.Entitlements makes, and nothing else.
 type Entitlements struct {
-	Premium bool // every story in full, outside the meter
-	AdFree  bool // no ad slots
-	Archive bool // stories past the archive cut-off in full
+	plan *offer.Grants // nil: no subscription giving access
+	// everyStory: staff and verified crawlers read every story in full
+	// (see offer.Kind.ForStaff).
+	everyStory bool
 }
 
-// EntitlementsOf returns what a subscription gives at a moment.
-func EntitlementsOf(sub *billing.Subscription, now time.Time) Entitlements {
-	if billing.Entitled(sub, now) {
-		// The archive is a benefit of every paid subscription.
-		return Entitlements{Premium: true, AdFree: true, Archive: true}
-	}
-	return Entitlements{}
+// Has reports whether the reader has a benefit of kind k.
+func (e Entitlements) Has(k offer.Kind) bool {
+	return e.everyStory && k.ForStaff() || e.plan.Has(k)
 }
+
+// Includes reports whether the reader has the benefit b (a partner
+// offer, say).
+func (e Entitlements) Includes(b offer.Benefit) bool {
+	return e.everyStory && b.Kind.ForStaff() || e.plan.Includes(b.ID)
+}
+
+// Subscribed reports whether the reader's subscription gives access now,
+// whatever its plan includes.
+func (e Entitlements) Subscribed() bool { return e.plan != nil }
 
 // MeterStore is the meter's storage.
 type MeterStore interface {
@@ -118,9 +120,44 @@ type Decision struct {
 type Service struct {
 	Store MeterStore
 	Now   func() time.Time
+	// Catalog says what each plan includes, from memory.
+	Catalog *offer.Catalog
 
 	factsOnce sync.Once
 	known     *facts
+}
+
+// Benefits lists the benefits e includes, in the offer's order, as the
+// catalog has them (for apps, which gate as the site does).
+func (s *Service) Benefits(e Entitlements) []offer.Benefit {
+	var out []offer.Benefit
+	for _, b := range s.Catalog.Get().Benefits() {
+		if e.Includes(b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// Entitlements is what viewer v may have now.
+func (s *Service) Entitlements(v Viewer) Entitlements { return s.entitlementsAt(v, s.Now()) }
+
+// entitlementsAt is what v may have at now: the benefits their plan
+// includes while their subscription gives access (see billing.Entitled),
+// and what staff and verified crawlers have. The plan's benefits come from
+// the catalog in memory: no query.
+func (s *Service) entitlementsAt(v Viewer, now time.Time) Entitlements {
+	e := Entitlements{everyStory: v.Staff || v.Crawler}
+	if billing.Entitled(v.Subscription, now) {
+		e.plan = s.Catalog.Get().Grants(v.Subscription.PlanID)
+		if e.plan == nil {
+			// A plan the catalog has not loaded yet (added on another
+			// instance a moment ago) includes nothing until it does, but
+			// its subscriber is a subscriber.
+			e.plan = &offer.Grants{}
+		}
+	}
+	return e
 }
 
 func (s *Service) facts() *facts {
@@ -134,7 +171,7 @@ func (s *Service) facts() *facts {
 // nothing of it.
 func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings) (Decision, error) {
 	now := s.Now()
-	ent := v.EntitlementsAt(now)
+	ent := s.entitlementsAt(v, now)
 	d := Decision{FreeLimit: cfg.FreeLimit, Entitlements: ent}
 	in := input(ent, a, cfg, now)
 	if in.Subscriber && !in.Archived {
@@ -215,8 +252,8 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 // time with the cut-off, no query.
 func input(ent Entitlements, a *content.Article, cfg *settings.Settings, now time.Time) meter.Input {
 	return meter.Input{
-		Subscriber: ent.Premium, Access: a.Access, Limit: cfg.FreeLimit,
-		Archived: !ent.Archive && cfg.Archived(a.PublishedAt, now),
+		Subscriber: ent.Has(offer.Premium), Access: a.Access, Limit: cfg.FreeLimit,
+		Archived: !ent.Has(offer.Archive) && cfg.Archived(a.PublishedAt, now),
 	}
 }
 

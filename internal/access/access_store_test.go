@@ -75,7 +75,7 @@ func TestDecideConcurrentReadsGrantExactlyTheLimit(t *testing.T) {
 		as := stories(t, s, 20)
 		const limit = 3
 		cfg := &settings.Settings{FreeLimit: limit, Location: time.UTC}
-		svc := &access.Service{Store: s, Now: func() time.Time { return now }}
+		svc := &access.Service{Catalog: everything, Store: s, Now: func() time.Time { return now }}
 		v := access.Viewer{AnonID: "racer"}
 		first := decideAll(t, []*access.Service{svc}, v, as, cfg)
 		if len(first) != limit {
@@ -116,7 +116,7 @@ func TestDecideAcrossInstances(t *testing.T) {
 				}
 				t.Cleanup(func() { s.Close() })
 				stores = append(stores, s)
-				services = append(services, &access.Service{Store: s, Now: clk.Now})
+				services = append(services, &access.Service{Catalog: everything, Store: s, Now: clk.Now})
 			}
 			as := stories(t, stores[0], 20)
 			const limit = 3
@@ -162,7 +162,7 @@ func TestDecideNewReaderFirstStoryOnTheStore(t *testing.T) {
 		as := stories(t, s, 3)
 		ctx := context.Background()
 		cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
-		here := &access.Service{Store: s, Now: func() time.Time { return now }}
+		here := &access.Service{Catalog: everything, Store: s, Now: func() time.Time { return now }}
 		newReader := access.Viewer{AnonID: access.NewReaderID(now), NewReader: true}
 		d, err := here.Decide(ctx, newReader, as[0], cfg)
 		if err != nil || !d.Granted || d.Used != 1 || d.Remaining != 1 || d.FirstRead.ArticleID != as[0].ID {
@@ -173,7 +173,7 @@ func TestDecideNewReaderFirstStoryOnTheStore(t *testing.T) {
 		}
 
 		returning := access.Viewer{AnonID: newReader.AnonID, Carried: d.FirstRead}
-		there := &access.Service{Store: s, Now: func() time.Time { return now }}
+		there := &access.Service{Catalog: everything, Store: s, Now: func() time.Time { return now }}
 		for i, want := range []struct {
 			story   int
 			granted bool
@@ -210,7 +210,7 @@ func TestDecideConcurrentViewsOfAReaderCarryingTheirFirstStory(t *testing.T) {
 				}
 				t.Cleanup(func() { s.Close() })
 				stores = append(stores, s)
-				services = append(services, &access.Service{Store: s, Now: func() time.Time { return now }})
+				services = append(services, &access.Service{Catalog: everything, Store: s, Now: func() time.Time { return now }})
 			}
 			as := stories(t, stores[0], 20)
 			const limit = 4
@@ -245,7 +245,7 @@ func TestDecideConcurrentNewStoriesOfARememberedReader(t *testing.T) {
 		const limit = 10
 		ctx := context.Background()
 		cfg := &settings.Settings{FreeLimit: limit, Location: time.UTC}
-		svc := &access.Service{Store: s, Now: func() time.Time { return now }}
+		svc := &access.Service{Catalog: everything, Store: s, Now: func() time.Time { return now }}
 		v := access.Viewer{AnonID: "known"}
 		if d, err := svc.Decide(ctx, v, as[0], cfg); err != nil || !d.Granted {
 			t.Fatalf("first story: %+v, %v", d, err)

@@ -83,7 +83,7 @@ func TestArchiveIsABenefit(t *testing.T) {
 			{staff, old, cfg, true},
 			{visitor, oldFree, off, true},
 		} {
-			if g := access.Glance(c.v, c.a, now, c.cfg); g.Granted != c.want {
+			if g := svc.Glance(c.v, c.a, now, c.cfg); g.Granted != c.want {
 				t.Errorf("glance of %s at story %d (cut-off %d): %+v, want granted=%v", c.v.MeterKey(), c.a.ID, c.cfg.ArchiveDays, g, c.want)
 			}
 		}

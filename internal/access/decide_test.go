@@ -14,13 +14,14 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
 	"broadsheet/internal/meter"
+	"broadsheet/internal/offer"
 	"broadsheet/internal/settings"
 	"broadsheet/internal/store"
 	"broadsheet/internal/store/storetest"
 )
 
 func service(s *store.Store) *access.Service {
-	return &access.Service{Store: s, Now: func() time.Time { return now }}
+	return &access.Service{Catalog: everything, Store: s, Now: func() time.Time { return now }}
 }
 
 // wantCounted checks the database counts exactly n stories for v this
@@ -84,7 +85,7 @@ func TestDecideRulesOnTheStore(t *testing.T) {
 		wantCounted(t, s, subscriber, 0)
 		wantCounted(t, s, staff, 0)
 		wantCounted(t, s, crawler, 0)
-		if d, _ := svc.Decide(ctx, staff, premium, cfg); !d.Entitlements.Premium {
+		if d, _ := svc.Decide(ctx, staff, premium, cfg); !d.Entitlements.Has(offer.Premium) {
 			t.Errorf("staff's entitlements: %+v; want premium", d.Entitlements)
 		}
 	})
@@ -197,7 +198,7 @@ func TestDecideHonoursOtherWritersOfTheMeter(t *testing.T) {
 			as := stories(t, s, 5)
 			cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
 			clk := newTestClock()
-			svc := &access.Service{Store: s, Now: clk.Now}
+			svc := &access.Service{Catalog: everything, Store: s, Now: clk.Now}
 			v := access.Viewer{AnonID: "other-writer"}
 			for _, a := range as[:3] {
 				svc.Decide(ctx, v, a, cfg)
@@ -274,7 +275,7 @@ func refusesFromAFreshCompleteList(t *testing.T, engine string) {
 	// Another instance, knowing nothing of the reader, reads the list
 	// for its first refusal and none for the next ones.
 	ownClock := newTestClock()
-	own := &access.Service{Store: s, Now: ownClock.Now}
+	own := &access.Service{Catalog: everything, Store: s, Now: ownClock.Now}
 	for _, a := range as[:2] {
 		if d, err := own.Decide(ctx, v, a, cfg); err != nil || !d.Granted {
 			t.Fatalf("story %d: %+v, %v", a.ID, d, err)
@@ -282,7 +283,7 @@ func refusesFromAFreshCompleteList(t *testing.T, engine string) {
 	}
 	counting := &countingStore{MeterStore: s}
 	otherClock := newTestClock()
-	other := &access.Service{Store: counting, Now: otherClock.Now}
+	other := &access.Service{Catalog: everything, Store: counting, Now: otherClock.Now}
 	decide("a first refusal", other, step{as[2], false})
 	otherClock.Advance(access.RefusalFreshness - time.Nanosecond)
 	decide("within the window", other, step{as[3], false}, step{as[0], true}, step{as[2], false}, step{as[1], true})
@@ -318,7 +319,7 @@ func TestDecideStoryCountedElsewhereIsAReReadOnceTheWindowHasPassed(t *testing.T
 			as := stories(t, s, 4)
 			cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
 			clk := newTestClock()
-			svc := &access.Service{Store: s, Now: clk.Now}
+			svc := &access.Service{Catalog: everything, Store: s, Now: clk.Now}
 			v := access.Viewer{AnonID: "elsewhere"}
 			for i, a := range as[:3] {
 				if d, err := svc.Decide(ctx, v, a, cfg); err != nil || d.Granted != (i < 2) {
@@ -353,7 +354,7 @@ func TestMergeDeviceOnTheStore(t *testing.T) {
 		as := stories(t, s, 4)
 		cfg := &settings.Settings{FreeLimit: 2, Location: time.UTC}
 		clk := newTestClock()
-		here, there := &access.Service{Store: s, Now: clk.Now}, &access.Service{Store: s, Now: clk.Now}
+		here, there := &access.Service{Catalog: everything, Store: s, Now: clk.Now}, &access.Service{Catalog: everything, Store: s, Now: clk.Now}
 		account := access.Viewer{AccountID: 5}
 		for _, a := range as[:2] {
 			if d, err := here.Decide(ctx, account, a, cfg); err != nil || !d.Granted {

@@ -16,8 +16,11 @@ import (
 // opening it is what spends one. It asks what Decide asks, with the same
 // settings, so a story in the archive shows only its lead to a reader
 // without the archive benefit.
-func Glance(v Viewer, a *content.Article, now time.Time, cfg *settings.Settings) Decision {
-	ent := v.EntitlementsAt(now)
+func (s *Service) Glance(v Viewer, a *content.Article, now time.Time, cfg *settings.Settings) Decision {
+	return glance(s.entitlementsAt(v, now), a, now, cfg)
+}
+
+func glance(ent Entitlements, a *content.Article, now time.Time, cfg *settings.Settings) Decision {
 	rule := meter.Decide(input(ent, a, cfg, now))
 	return Decision{Granted: rule.Granted && !rule.Count, Reason: rule.Reason, Entitlements: ent}
 }
@@ -26,7 +29,9 @@ func Glance(v Viewer, a *content.Article, now time.Time, cfg *settings.Settings)
 // the outputs every reader shares and no meter is asked for: feeds, a
 // story's structured data and social tags. It never grants more than a
 // visitor's first view of the story would: a free story whole, the lead
-// of any other (metered, premium, or past the archive cut-off).
+// of any other (metered, premium, in the market-insights vertical, or past
+// the archive cut-off). An anonymous reader has no entitlements, so it
+// needs no catalog.
 func Anonymous(a *content.Article, now time.Time, cfg *settings.Settings) Decision {
-	return Glance(Viewer{}, a, now, cfg)
+	return glance(Entitlements{}, a, now, cfg)
 }

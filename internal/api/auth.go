@@ -250,7 +250,9 @@ type subscriptionJSON struct {
 	Status    string `json:"status"`
 	AutoRenew bool   `json:"auto_renew"`
 	PaidUntil string `json:"paid_until"`
-	Entitled  bool   `json:"entitled"`
+	// Entitled: the subscription gives access now (see entitlements for
+	// what it includes).
+	Entitled bool `json:"entitled"`
 	// NextPlan is the plan the reader chose for the coming renewal; null
 	// when the subscription renews on its own plan.
 	NextPlan *planRefJSON `json:"next_plan"`
@@ -267,17 +269,22 @@ func (s *Server) showMe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ent := s.Access.Entitlements(v.Viewer)
 	var sub *subscriptionJSON
 	if v.Subscription != nil {
-		sub, err = s.subscriptionOf(r, v.Subscription)
+		sub, err = s.subscriptionOf(r, v.Subscription, ent)
 		if err != nil {
 			return err
 		}
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"account": accountOf(v.Account), "subscription": sub})
+	benefits := []benefitJSON{}
+	for _, b := range s.Access.Benefits(ent) {
+		benefits = append(benefits, benefitOf(s.Offer.Show(b)))
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"account": accountOf(v.Account), "subscription": sub, "entitlements": benefits})
 }
 
-func (s *Server) subscriptionOf(r *http.Request, sub *billing.Subscription) (*subscriptionJSON, error) {
+func (s *Server) subscriptionOf(r *http.Request, sub *billing.Subscription, ent access.Entitlements) (*subscriptionJSON, error) {
 	plan, err := s.Billing.PlanOf(r.Context(), sub)
 	if err != nil {
 		return nil, err
@@ -288,7 +295,7 @@ func (s *Server) subscriptionOf(r *http.Request, sub *billing.Subscription) (*su
 		Status:    string(sub.Status),
 		AutoRenew: sub.AutoRenew,
 		PaidUntil: sub.PaidUntil.UTC().Format(time.RFC3339),
-		Entitled:  access.EntitlementsOf(sub, s.Now()).Premium,
+		Entitled:  ent.Subscribed(),
 	}
 	next, err := s.Billing.NextPlanOf(r.Context(), sub)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/httpguard"
 	"broadsheet/internal/newsroom"
+	"broadsheet/internal/offer"
 	"broadsheet/internal/search"
 	"broadsheet/internal/settings"
 )
@@ -29,6 +30,7 @@ type Server struct {
 	Newsroom *newsroom.Service
 	Accounts *accounts.Service
 	Billing  *billing.Service
+	Offer    *offer.Service // what each plan includes
 	Access   *access.Service
 	Search   *search.Service
 	Settings *settings.Cache

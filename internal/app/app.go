@@ -138,8 +138,12 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	a.Refunds = &refunds.Service{Store: st, Billing: a.Billing, Gateway: gateway, Now: clk.Now, Location: location}
 	a.Complimentary = &complimentary.Service{Store: st, Now: clk.Now, Location: location}
 	a.Audit = &audit.Service{Store: st}
-	a.Offer = &offer.Service{Store: st, Publication: func() string { return cache.Get().Publication }}
-	a.Access = &access.Service{Store: st, Now: clk.Now}
+	catalog, err := offer.NewCatalog(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("benefits: %w", err)
+	}
+	a.Offer = &offer.Service{Store: st, Catalog: catalog, Publication: func() string { return cache.Get().Publication }}
+	a.Access = &access.Service{Store: st, Now: clk.Now, Catalog: catalog}
 	// The console and the API's newsroom endpoints save through one
 	// service, so a story is checked and rendered the same either way;
 	// the wire's stories too.
@@ -161,7 +165,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	stories := content.NewCache(st, 5*time.Second, 2000)
 	articles := &content.Service{Store: st, Archive: st, Now: clk.Now}
-	finder := &search.Service{Store: st, Now: clk.Now}
+	finder := &search.Service{Store: st, Now: clk.Now, Access: a.Access}
 	// One signer for the reader cookie and apps' X-Reader-Id: the API signs
 	// its ids under a label of its own, so neither passes for the other.
 	readers := access.NewSigner(secret)
@@ -186,7 +190,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	apiServer := &api.Server{
-		Content: stories, Articles: articles, Newsroom: news, Accounts: a.Accounts, Billing: a.Billing, Access: a.Access,
+		Content: stories, Articles: articles, Newsroom: news, Accounts: a.Accounts, Billing: a.Billing, Offer: a.Offer, Access: a.Access,
 		Search: finder, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: readers,
 	}
 	mux := http.NewServeMux()
@@ -234,13 +238,15 @@ func derivedKey(secret []byte, purpose string) []byte {
 }
 
 // schedule is the periodic work of each instance, each task on its own
-// interval: picking up settings and stories changed by another instance,
-// enqueuing renewal notices, renewals, checkout recoveries and wire feed
-// polls that have fallen due (keyed, so that instances enqueue each once),
-// reconciling payments with the provider, and pruning.
+// interval: picking up settings, plans' benefits and stories changed by
+// another instance, enqueuing renewal notices, renewals, checkout
+// recoveries and wire feed polls that have fallen due (keyed, so that
+// instances enqueue each once), reconciling payments with the provider,
+// and pruning.
 func (a *App) schedule() *jobs.Scheduler {
 	return &jobs.Scheduler{Log: a.Log, Tasks: []jobs.Task{
 		{Name: "reload settings", Every: 5 * time.Second, Run: a.Settings.Reload},
+		{Name: "reload benefits", Every: 5 * time.Second, Run: a.Offer.Reload},
 		{Name: "refresh stories", Every: 5 * time.Second, Run: func(ctx context.Context) error { return a.pages.RefreshStories(ctx) }},
 		{Name: "refresh newsletter lists", Every: 30 * time.Second, Run: a.pages.RefreshNewsletters},
 		{Name: "enqueue renewal notices", Every: time.Minute, Run: a.Billing.EnqueueRenewalNotices},

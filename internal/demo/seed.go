@@ -13,6 +13,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
 	"broadsheet/internal/newsletter"
+	"broadsheet/internal/offer"
 	"broadsheet/internal/store"
 )
 
@@ -24,16 +25,21 @@ var Plans = []billing.Plan{
 }
 
 // Benefits are the reference offer's list of what a subscription
-// includes, the publication named by its name of the day.
-var Benefits = []struct{ Title, Body string }{
-	{"Exclusive premium stories online", "Over 30 premium stories daily, handpicked by our editors"},
-	{"Complimentary Access to The New York Times", "News, Games, Cooking, Audio, Wirecutter & The Athletic"},
-	{"{{publication}} Epaper", "Digital replica of our daily newspaper — with options to read, save, and share"},
-	{"Curated Newsletters", "Insights on markets, finance, politics, tech, and more delivered to your inbox"},
-	{"Market Analysis & Investment Insights", "In-depth market analysis & insights with access to The Smart Investor"},
-	{"Archives", "Repository of articles and publications dating back to 1997"},
-	{"Ad-free Reading", "Uninterrupted reading experience with no advertisements"},
-	{"Seamless Access Across All Devices", "Access {{publication}} across devices — mobile, tablet, or PC, via web or app"},
+// includes, the publication named by its name of the day, each of the
+// kind that delivers it. Every demo plan includes them all, as the
+// reference page offers them with every plan.
+var Benefits = []struct {
+	Kind        offer.Kind
+	Title, Body string
+}{
+	{offer.Premium, "Exclusive premium stories online", "Over 30 premium stories daily, handpicked by our editors"},
+	{offer.Info, "Complimentary Access to The New York Times", "News, Games, Cooking, Audio, Wirecutter & The Athletic"},
+	{offer.Info, "{{publication}} Epaper", "Digital replica of our daily newspaper — with options to read, save, and share"},
+	{offer.Info, "Curated Newsletters", "Insights on markets, finance, politics, tech, and more delivered to your inbox"},
+	{offer.MarketInsights, "Market Analysis & Investment Insights", "In-depth market analysis & insights with access to The Smart Investor"},
+	{offer.Archive, "Archives", "Repository of articles and publications dating back to 1997"},
+	{offer.AdFree, "Ad-free Reading", "Uninterrupted reading experience with no advertisements"},
+	{offer.Info, "Seamless Access Across All Devices", "Access {{publication}} across devices — mobile, tablet, or PC, via web or app"},
 }
 
 // Newsletters are the demo's lists: Markets for subscribers, the others
@@ -90,15 +96,44 @@ func EnsurePlans(ctx context.Context, st *store.Store) error {
 	return nil
 }
 
-// seedBenefits stores the reference list unless the database has one (a
-// database that offered plans before the list was data has it already).
+// seedBenefits stores the reference list, in its order, and makes every
+// plan include all of it, unless the database has a list of its own (one
+// that offered plans before the list was data has it already): the
+// built-in benefits, which always exist, take the reference's words.
 func seedBenefits(ctx context.Context, st *store.Store) error {
 	existing, err := st.Benefits(ctx)
-	if err != nil || len(existing) > 0 {
+	if err != nil {
 		return err
 	}
+	builtin := map[offer.Kind]int64{}
+	for _, b := range existing {
+		if !b.Kind.Builtin() {
+			return nil
+		}
+		builtin[b.Kind] = b.ID
+	}
+	var order []int64
 	for _, b := range Benefits {
-		if _, err := st.CreateBenefit(ctx, b.Title, b.Body); err != nil {
+		id, ok := builtin[b.Kind]
+		if ok {
+			err = st.UpdateBenefit(ctx, id, b.Title, b.Body)
+		} else {
+			id, err = st.CreateBenefit(ctx, b.Title, b.Body)
+		}
+		if err != nil {
+			return err
+		}
+		order = append(order, id)
+	}
+	if err := st.OrderBenefits(ctx, order); err != nil {
+		return err
+	}
+	plans, err := st.AllPlans(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		if err := st.SetPlanBenefits(ctx, p.ID, order); err != nil {
 			return err
 		}
 	}

@@ -1,13 +1,16 @@
-// Package offer holds what the offer page says a subscription includes:
-// an ordered list of benefits, each a title and a line of text, that
-// admins edit. A benefit may name the publication with {{publication}},
-// filled in with its name of the day.
+// Package offer holds what a subscription includes: an ordered list of
+// benefits, each a title and a line of text that admins edit and a kind
+// that says what it gives (premium stories, the archive, a partner's
+// code...), and which plans include each. A benefit may name the
+// publication with {{publication}}, filled in with its name of the day.
+// The gates ask the Catalog, kept in memory, what a plan includes.
 package offer
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -19,14 +22,20 @@ import (
 type Benefit struct {
 	ID       int64
 	Position int
+	Kind     Kind
 	Title    string
 	Body     string
 }
 
 // Shown is a benefit as readers see it, the publication's name filled in.
 type Shown struct {
+	ID    int64
+	Kind  Kind
 	Title string
 	Body  string
+	// Plans names the plans on offer that include it when some do not;
+	// empty when every one does.
+	Plans []string
 }
 
 // Store keeps the list.
@@ -44,11 +53,19 @@ type Store interface {
 	// after it (by 1); at either end of the list it stays.
 	// ErrNotFound if there is none.
 	MoveBenefit(ctx context.Context, id int64, by int) error
+	// SetPlanBenefits makes the plan include exactly the benefits ids:
+	// ErrNotFound if there is no such plan, dberr.ErrInUse if a benefit
+	// does not exist (the database's foreign key), and then nothing
+	// changes.
+	SetPlanBenefits(ctx context.Context, planID int64, ids []int64) error
 }
 
-// Service edits and shows the list.
+// Service edits and shows the list and what each plan includes.
 type Service struct {
 	Store Store
+	// Catalog is the list and the plans' benefits as the gates read them;
+	// each edit here reloads it.
+	Catalog *Catalog
 	// Publication is the publication's name, asked each time, as an
 	// admin may rename it.
 	Publication func() string
@@ -65,8 +82,17 @@ const (
 	MaxBody  = 500
 )
 
-// ErrNoBenefit: the benefit does not exist (deleted meanwhile).
-var ErrNoBenefit = errors.New("that benefit does not exist any more")
+// Errors an admin is shown.
+var (
+	// ErrNoBenefit: the benefit does not exist (deleted meanwhile).
+	ErrNoBenefit = errors.New("that benefit does not exist any more")
+	// ErrNoPlan: the plan does not exist (deleted meanwhile).
+	ErrNoPlan = errors.New("that plan does not exist any more")
+	// ErrBuiltin: a built-in benefit is asked about by the gates: it is
+	// left out of plans, not deleted.
+	ErrBuiltin = errors.New("the gates of the site ask about this benefit, so it cannot be deleted: " +
+		"untick it on each plan at /admin/plans to stop giving it")
+)
 
 // InputError is a benefit refused: what is wrong with it.
 type InputError struct{ Message string }
@@ -76,20 +102,92 @@ func (e *InputError) Error() string { return e.Message }
 // Benefits lists the benefits as stored, for the admins.
 func (s *Service) Benefits(ctx context.Context) ([]Benefit, error) { return s.Store.Benefits(ctx) }
 
-// Shown lists the benefits as readers see them, in order.
-func (s *Service) Shown(ctx context.Context) ([]Shown, error) {
-	list, err := s.Store.Benefits(ctx)
-	if err != nil {
+// Shown lists, in order, the benefits that plans on offer include, as
+// readers see them: each names the plans that include it unless every
+// plan on offer does. It reads the catalog, not the database.
+func (s *Service) Shown() []Shown {
+	snap := s.Catalog.Get()
+	offered := 0
+	for _, p := range snap.Plans() {
+		if p.Active {
+			offered++
+		}
+	}
+	vars := s.vars()
+	var out []Shown
+	for _, b := range snap.Benefits() {
+		plans := snap.PlansOffering(b.ID)
+		if len(plans) == 0 {
+			continue
+		}
+		sh := s.show(b, vars)
+		if len(plans) < offered {
+			for _, p := range plans {
+				sh.Plans = append(sh.Plans, p.Name)
+			}
+		}
+		out = append(out, sh)
+	}
+	return out
+}
+
+// PlanBenefits lists the benefits a plan includes, as readers see them,
+// in order, from the catalog.
+func (s *Service) PlanBenefits(planID int64) []Shown {
+	snap := s.Catalog.Get()
+	g := snap.Grants(planID)
+	vars := s.vars()
+	var out []Shown
+	for _, b := range snap.Benefits() {
+		if g.Includes(b.ID) {
+			out = append(out, s.show(b, vars))
+		}
+	}
+	return out
+}
+
+// Show is one benefit as readers see it.
+func (s *Service) Show(b Benefit) Shown { return s.show(b, s.vars()) }
+
+func (s *Service) vars() map[string]string {
+	return map[string]string{"publication": s.Publication()}
+}
+
+func (s *Service) show(b Benefit, vars map[string]string) Shown {
+	// Stored benefits were checked when saved; one that no longer parses
+	// (none can, today) is shown as written.
+	return Shown{ID: b.ID, Kind: b.Kind, Title: fill(b.Title, vars), Body: fill(b.Body, vars)}
+}
+
+// Reload reads the catalog again, after a change made elsewhere (a plan
+// added, the demo seeded).
+func (s *Service) Reload(ctx context.Context) error { return s.Catalog.Reload(ctx) }
+
+// Current reloads the catalog and returns it, for the admins' pages,
+// which show what the database holds, not what this instance last read.
+func (s *Service) Current(ctx context.Context) (*Snapshot, error) {
+	if err := s.Reload(ctx); err != nil {
 		return nil, err
 	}
-	vars := map[string]string{"publication": s.Publication()}
-	out := make([]Shown, 0, len(list))
-	for _, b := range list {
-		// Stored benefits were checked when saved; one that no longer
-		// parses (none can, today) is shown as written.
-		out = append(out, Shown{Title: fill(b.Title, vars), Body: fill(b.Body, vars)})
+	return s.Catalog.Get(), nil
+}
+
+// SetPlanBenefits makes a plan include exactly the benefits ids, in one
+// transaction: a plan or benefit deleted meanwhile changes nothing.
+func (s *Service) SetPlanBenefits(ctx context.Context, planID int64, ids []int64) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	err := s.Store.SetPlanBenefits(ctx, planID, ids)
+	switch {
+	case errors.Is(err, dberr.ErrNotFound):
+		return ErrNoPlan
+	case errors.Is(err, dberr.ErrInUse):
+		return ErrNoBenefit
+	case err != nil:
+		return err
 	}
-	return out, nil
+	return s.Reload(ctx)
 }
 
 func fill(src string, vars map[string]string) string {
@@ -124,8 +222,10 @@ func (s *Service) Add(ctx context.Context, title, body string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.CreateBenefit(ctx, title, body)
-	return err
+	if _, err = s.Store.CreateBenefit(ctx, title, body); err != nil {
+		return err
+	}
+	return s.Reload(ctx)
 }
 
 // Edit changes a benefit's title and text.
@@ -134,12 +234,16 @@ func (s *Service) Edit(ctx context.Context, id int64, title, body string) error 
 	if err != nil {
 		return err
 	}
-	return notFound(s.Store.UpdateBenefit(ctx, id, title, body))
+	return s.reloaded(ctx, notFound(s.Store.UpdateBenefit(ctx, id, title, body)))
 }
 
-// Delete deletes a benefit.
+// Delete deletes a benefit, and with it its place in every plan; a
+// built-in one is refused with ErrBuiltin.
 func (s *Service) Delete(ctx context.Context, id int64) error {
-	return notFound(s.Store.DeleteBenefit(ctx, id))
+	if b, ok := s.Catalog.Get().Benefit(id); ok && b.Kind.Builtin() {
+		return ErrBuiltin
+	}
+	return s.reloaded(ctx, notFound(s.Store.DeleteBenefit(ctx, id)))
 }
 
 // Move moves a benefit one place up (towards the top of the list) or down.
@@ -148,7 +252,15 @@ func (s *Service) Move(ctx context.Context, id int64, up bool) error {
 	if up {
 		by = -1
 	}
-	return notFound(s.Store.MoveBenefit(ctx, id, by))
+	return s.reloaded(ctx, notFound(s.Store.MoveBenefit(ctx, id, by)))
+}
+
+// reloaded reloads the catalog after an edit that went through.
+func (s *Service) reloaded(ctx context.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	return s.Reload(ctx)
 }
 
 func notFound(err error) error {

@@ -35,6 +35,8 @@ type Store interface {
 type Service struct {
 	Store Store
 	Now   func() time.Time
+	// Access cuts each result to what the searcher may read.
+	Access *access.Service
 }
 
 // Request is a search as a reader asks it (the page's form, the API's
@@ -146,7 +148,7 @@ func (s *Service) Search(ctx context.Context, v access.Viewer, r Request, cfg *s
 	}
 	for _, f := range found {
 		a := f.Article
-		shown := access.Project(a.Blocks(), access.Glance(v, a, now, cfg), cfg.LeadParagraphs)
+		shown := access.Project(a.Blocks(), s.Access.Glance(v, a, now, cfg), cfg.LeadParagraphs)
 		texts := []string{a.Summary}
 		for _, b := range shown.Blocks {
 			texts = append(texts, b.Text)

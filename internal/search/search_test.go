@@ -10,10 +10,31 @@ import (
 	"broadsheet/internal/access"
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
+	"broadsheet/internal/offer"
 	"broadsheet/internal/settings"
 )
 
 type fakeStore []content.SearchResult
+
+// plansIncluding is a catalog of one plan, id 0, that includes a benefit
+// of each kind given.
+type plansIncluding []offer.Kind
+
+func (p plansIncluding) Benefits(context.Context) ([]offer.Benefit, error) {
+	var out []offer.Benefit
+	for i, k := range p {
+		out = append(out, offer.Benefit{ID: int64(i + 1), Kind: k})
+	}
+	return out, nil
+}
+
+func (p plansIncluding) PlanBenefits(context.Context) ([]offer.Plan, error) {
+	plan := offer.Plan{Active: true}
+	for i := range p {
+		plan.Benefits = append(plan.Benefits, int64(i+1))
+	}
+	return []offer.Plan{plan}, nil
+}
 
 func (f fakeStore) SearchArticles(_ context.Context, p content.SearchParams) ([]content.SearchResult, error) {
 	return f[:min(len(f), p.Limit)], nil
@@ -38,7 +59,12 @@ func TestSnippetsFollowTheProjection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Service{Store: found, Now: func() time.Time { return now }}
+	catalog, err := offer.NewCatalog(context.Background(), plansIncluding{offer.Premium, offer.Archive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return now }
+	s := &Service{Store: found, Now: clock, Access: &access.Service{Now: clock, Catalog: catalog}}
 	r, err := ParseRequest(url.Values{"q": {"secret"}}, time.UTC)
 	if err != nil {
 		t.Fatal(err)

@@ -7,10 +7,9 @@ import (
 	"broadsheet/internal/offer"
 )
 
-// Benefits lists what the offer page says a subscription includes, in
-// order.
+// Benefits lists what a subscription may include, in the offer's order.
 func (s *Store) Benefits(ctx context.Context) ([]offer.Benefit, error) {
-	rows, err := s.readRows(ctx, `SELECT id, position, title, body FROM benefits ORDER BY position, id`)
+	rows, err := s.readRows(ctx, `SELECT id, position, kind, title, body FROM benefits ORDER BY position, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -18,19 +17,27 @@ func (s *Store) Benefits(ctx context.Context) ([]offer.Benefit, error) {
 	var out []offer.Benefit
 	for rows.Next() {
 		var b offer.Benefit
-		if err := rows.Scan(&b.ID, &b.Position, &b.Title, &b.Body); err != nil {
+		var kind string
+		if err := rows.Scan(&b.ID, &b.Position, &kind, &b.Title, &b.Body); err != nil {
 			return nil, mapErr(err)
 		}
+		b.Kind = offer.Kind(kind)
 		out = append(out, b)
 	}
 	return out, rows.Err()
 }
 
-// CreateBenefit adds a benefit at the end of the list.
+// CreateBenefit adds a line of text (offer.Info) at the end of the list.
 func (s *Store) CreateBenefit(ctx context.Context, title, body string) (int64, error) {
+	return createBenefit(ctx, s.w, offer.Info, title, body)
+}
+
+// createBenefit adds a benefit of kind at the end of the list, in db or a
+// transaction.
+func createBenefit(ctx context.Context, db queryer, kind offer.Kind, title, body string) (int64, error) {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO benefits (position, title, body)
-		VALUES ((SELECT COALESCE(MAX(position), 0) + 1 FROM benefits), $1, $2) RETURNING id`, title, body).Scan(&id)
+	err := db.QueryRowContext(ctx, `INSERT INTO benefits (position, kind, title, body)
+		VALUES ((SELECT COALESCE(MAX(position), 0) + 1 FROM benefits), $1, $2, $3) RETURNING id`, string(kind), title, body).Scan(&id)
 	return id, mapErr(err)
 }
 

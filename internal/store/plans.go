@@ -8,15 +8,22 @@ import (
 	"broadsheet/internal/money"
 )
 
-// UpsertPlan creates or updates a plan by its code.
+// UpsertPlan creates or updates a plan by its code. A plan it creates
+// includes the benefits a new plan does (see newPlanBenefits).
 func (s *Store) UpsertPlan(ctx context.Context, p billing.Plan) (int64, error) {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO plans (code, name, price_paise, currency, term_months, position, active)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (code) DO UPDATE SET name = excluded.name, price_paise = excluded.price_paise,
-			currency = excluded.currency, term_months = excluded.term_months, position = excluded.position, active = excluded.active
-		RETURNING id`, p.Code, p.Name, int64(p.Price), p.Currency, p.TermMonths, p.Position, p.Active).Scan(&id)
-	return id, mapErr(err)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO plans (code, name, price_paise, currency, term_months, position, active)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (code) DO UPDATE SET name = excluded.name, price_paise = excluded.price_paise,
+				currency = excluded.currency, term_months = excluded.term_months, position = excluded.position, active = excluded.active
+			RETURNING id`, p.Code, p.Name, int64(p.Price), p.Currency, p.TermMonths, p.Position, p.Active).Scan(&id); err != nil {
+			return mapErr(err)
+		}
+		_, err := tx.ExecContext(ctx, newPlanBenefits, id)
+		return mapErr(err)
+	})
+	return id, err
 }
 
 const planColumns = `id, code, name, price_paise, currency, term_months, position, active`
@@ -88,14 +95,20 @@ func (s *Store) AllPlans(ctx context.Context) ([]*billing.PlanUse, error) {
 	return out, rows.Err()
 }
 
-// CreatePlan adds a plan after the others; ErrConflict if its code is
-// taken.
+// CreatePlan adds a plan after the others, with the benefits a new plan
+// includes (see newPlanBenefits); ErrConflict if its code is taken.
 func (s *Store) CreatePlan(ctx context.Context, p *billing.Plan) (int64, error) {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO plans (code, name, price_paise, currency, term_months, position, active)
-		VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(position), 0) + 1 FROM plans), $6) RETURNING id`,
-		p.Code, p.Name, int64(p.Price), p.Currency, p.TermMonths, p.Active).Scan(&id)
-	return id, mapErr(err)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO plans (code, name, price_paise, currency, term_months, position, active)
+			VALUES ($1, $2, $3, $4, $5, (SELECT COALESCE(MAX(position), 0) + 1 FROM plans), $6) RETURNING id`,
+			p.Code, p.Name, int64(p.Price), p.Currency, p.TermMonths, p.Active).Scan(&id); err != nil {
+			return mapErr(err)
+		}
+		_, err := tx.ExecContext(ctx, newPlanBenefits, id)
+		return mapErr(err)
+	})
+	return id, err
 }
 
 // UpdatePlan changes the name, price, term and whether it is on offer of

@@ -11,6 +11,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/newsletter"
+	"broadsheet/internal/offer"
 )
 
 // accountData fills the account page. Dates are formatted here, in the
@@ -24,6 +25,7 @@ type accountData struct {
 	PlanName     string
 	Status       string
 	Entitled     bool
+	Includes     []offer.Shown // what the plan includes, while it gives access
 	PaidUntil    string
 	NextCharge   string // "₹2,700 on 14 November 2027", when auto-renew is on
 	RenewalDue   bool   // auto-renew is on and the renewal is due or being charged now
@@ -100,7 +102,10 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, v *vi
 		if d.Status == "" {
 			d.Status = string(sub.Status)
 		}
-		d.Entitled = v.Entitlements.Premium
+		d.Entitled = v.Entitlements.Subscribed()
+		if d.Entitled {
+			d.Includes = s.Offer.PlanBenefits(sub.PlanID)
+		}
 		if d.Method, d.MethodKey, err = s.methodLine(ctx, sub, billing.Entitled(sub, s.Now())); err != nil {
 			return err
 		}

@@ -45,8 +45,10 @@ func benefitID(t *testing.T, site *apptest.Site, title string) int64 {
 }
 
 // The offer page lists the benefits an admin keeps at /admin/benefits, in
-// their order: added at the end, edited, moved up and down, deleted, the
-// publication's name filled in where a benefit names it.
+// their order, that plans on offer include: added at the end (in no plan
+// until an admin includes it), edited, moved up and down, deleted, the
+// publication's name filled in where a benefit names it. The built-in
+// benefits, which gates ask about, are not deleted.
 func TestAdminEditsTheBenefitsOnTheOfferPage(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		admin := site.NewBrowser()
@@ -66,11 +68,25 @@ func TestAdminEditsTheBenefitsOnTheOfferPage(t *testing.T) {
 		if resp.Status != http.StatusOK || resp.URL != "/admin/benefits" || !strings.Contains(resp.Body, "Benefit added.") {
 			t.Fatalf("add a benefit: status %d at %s", resp.Status, resp.URL)
 		}
-		offerBody := offerPage(t, site)
-		if !strings.Contains(offerBody, "<dt>Weekend &lt;Crossword&gt;</dt><dd>A new puzzle from "+pub+" every Saturday</dd>") {
-			t.Error("the benefit added is not on the offer page, with the publication's name, as text")
+		if strings.Contains(offerPage(t, site), "Crossword") {
+			t.Error("a benefit no plan includes is on the offer page")
 		}
-		crossword := fmt.Sprintf("/admin/benefits/%d", benefitID(t, site, "Weekend <Crossword>"))
+		crosswordID := benefitID(t, site, "Weekend <Crossword>")
+		essential := allPlans(t, site)["smart-essential"]
+		withCrossword := url.Values{}
+		for _, b := range site.App.Offer.PlanBenefits(essential.ID) {
+			withCrossword.Add("benefit", fmt.Sprint(b.ID))
+		}
+		withCrossword.Add("benefit", fmt.Sprint(crosswordID))
+		if resp := admin.Post(planPath(essential)+"/benefits", withCrossword); resp.Status != http.StatusOK || !strings.Contains(resp.Body, "What the plan includes is saved.") {
+			t.Fatalf("include the crossword in Smart Essential: status %d", resp.Status)
+		}
+		offerBody := offerPage(t, site)
+		if !strings.Contains(offerBody, "<dt>Weekend &lt;Crossword&gt;</dt><dd>A new puzzle from "+pub+" every Saturday</dd>"+
+			`<dd class="included-in">Included in Smart Essential</dd>`) {
+			t.Error("the benefit included in one plan is not on the offer page, as text, with the plan that includes it")
+		}
+		crossword := fmt.Sprintf("/admin/benefits/%d", crosswordID)
 		for range 2 {
 			if resp := admin.Post(crossword+"/move", url.Values{"direction": {"up"}}); resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Benefit moved.") {
 				t.Fatalf("move up: status %d", resp.Status)
@@ -83,18 +99,22 @@ func TestAdminEditsTheBenefitsOnTheOfferPage(t *testing.T) {
 		if resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Benefit saved.") {
 			t.Fatalf("edit a benefit: status %d", resp.Status)
 		}
-		archives := fmt.Sprintf("/admin/benefits/%d", benefitID(t, site, "Archives"))
-		if resp := admin.Post(archives+"/delete", nil); resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Benefit deleted.") {
+		devices := fmt.Sprintf("/admin/benefits/%d", benefitID(t, site, "Seamless Access Across All Devices"))
+		if resp := admin.Post(devices+"/delete", nil); resp.Status != http.StatusOK || !strings.Contains(resp.Body, "Benefit deleted.") {
 			t.Fatalf("delete a benefit: status %d", resp.Status)
 		}
-		want := []string{demoList[1], "Premium stories", demoList[2], demoList[3], demoList[4], "Weekend &lt;Crossword&gt;",
-			demoList[6], demoList[7]}
+		archives := fmt.Sprintf("/admin/benefits/%d", benefitID(t, site, "Archives"))
+		if resp := admin.Post(archives+"/delete", nil); resp.Status != http.StatusConflict || !strings.Contains(resp.Body, "cannot be deleted") {
+			t.Errorf("delete the archive benefit: status %d, want 409 saying why", resp.Status)
+		}
+		want := []string{demoList[1], "Premium stories", demoList[2], demoList[3], demoList[4], demoList[5],
+			"Weekend &lt;Crossword&gt;", demoList[6]}
 		if got := benefitsShown(t, site); strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("the offer page lists\n%q\nwant\n%q", got, want)
 		}
 		offerBody = offerPage(t, site)
 		if !strings.Contains(offerBody, "<dt>Premium stories</dt><dd>Handpicked daily</dd>") || strings.Contains(offerBody, "Exclusive premium stories") ||
-			strings.Contains(offerBody, "Archives") {
+			strings.Contains(offerBody, "Seamless Access") {
 			t.Error("the offer page does not show the edits")
 		}
 
@@ -133,7 +153,7 @@ func TestAdminEditsTheBenefitsOnTheOfferPage(t *testing.T) {
 		if resp := admin.Post(first+"/move", url.Values{"direction": {"sideways"}}); resp.Status != http.StatusUnprocessableEntity {
 			t.Errorf("move sideways: status %d, want 422", resp.Status)
 		}
-		if resp := admin.Post(archives, url.Values{"title": {"Back"}}); resp.Status != http.StatusNotFound {
+		if resp := admin.Post(devices, url.Values{"title": {"Back"}}); resp.Status != http.StatusNotFound {
 			t.Errorf("edit a deleted benefit: status %d, want 404", resp.Status)
 		}
 		after, err := site.App.Offer.Benefits(context.Background())
@@ -144,10 +164,19 @@ func TestAdminEditsTheBenefitsOnTheOfferPage(t *testing.T) {
 			t.Errorf("refused forms changed the benefits:\n%v\n%v", before, after)
 		}
 
-		// With none left, the offer page has no empty list.
+		// With none left in any plan on offer, the offer page has no empty
+		// list.
 		for _, b := range after {
+			if b.Kind.Builtin() {
+				continue
+			}
 			if resp := admin.Post(fmt.Sprintf("/admin/benefits/%d/delete", b.ID), nil); resp.Status != http.StatusOK {
 				t.Fatalf("delete: status %d", resp.Status)
+			}
+		}
+		for _, p := range allPlans(t, site) {
+			if resp := admin.Post(planPath(p)+"/benefits", url.Values{}); resp.Status != http.StatusOK {
+				t.Fatalf("leave every benefit out of %s: status %d", p.Code, resp.Status)
 			}
 		}
 		if body := offerPage(t, site); strings.Contains(body, "what’s included") || strings.Contains(body, `id="benefits"`) {

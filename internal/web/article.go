@@ -10,6 +10,7 @@ import (
 	"broadsheet/internal/access"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
+	"broadsheet/internal/offer"
 )
 
 // showArticle serves a story as the meter allows. The page is written as
@@ -96,7 +97,7 @@ func (s *Server) writeArticle(buf *bytes.Buffer, rs *renderedStory, f *storyFram
 		buf.WriteString(string(f.masthead.bottom))
 	}
 	ad := f.copy.ad
-	if v.Entitlements.AdFree {
+	if v.Entitlements.Has(offer.AdFree) {
 		ad = ""
 	}
 	write := func(h template.HTML) { buf.WriteString(string(h)) }

@@ -14,6 +14,9 @@ type benefitRow struct {
 	offer.Benefit
 	First, Last bool
 	Error       string // why its form was refused
+	KindLabel   string
+	Builtin     bool     // gates ask about it: it is not deleted
+	Plans       []string // the plans that include it
 }
 
 type benefitsData struct {
@@ -42,10 +45,11 @@ func (s *Server) showBenefitsAdmin(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) renderBenefitsAdmin(w http.ResponseWriter, r *http.Request, v *viewer, status int, refused *benefitRefusal) error {
-	list, err := s.Offer.Benefits(r.Context())
+	snap, err := s.Offer.Current(r.Context())
 	if err != nil {
 		return err
 	}
+	list := snap.Benefits()
 	data := benefitsData{MaxTitle: offer.MaxTitle, MaxBody: offer.MaxBody}
 	for name, meaning := range offer.Variables {
 		data.Variables = append(data.Variables, templateVariable{name, meaning})
@@ -55,7 +59,12 @@ func (s *Server) renderBenefitsAdmin(w http.ResponseWriter, r *http.Request, v *
 		data.New, data.NewError = offer.Benefit{Title: refused.title, Body: refused.body}, refused.message
 	}
 	for i, b := range list {
-		row := benefitRow{Benefit: b, First: i == 0, Last: i == len(list)-1}
+		row := benefitRow{Benefit: b, First: i == 0, Last: i == len(list)-1, KindLabel: b.Kind.Label(), Builtin: b.Kind.Builtin()}
+		for _, p := range snap.Plans() {
+			if snap.Grants(p.ID).Includes(b.ID) {
+				row.Plans = append(row.Plans, p.Name)
+			}
+		}
 		if refused != nil && refused.id == b.ID {
 			row.Title, row.Body, row.Error = refused.title, refused.body, refused.message
 		}
@@ -93,6 +102,10 @@ func (s *Server) benefitDone(w http.ResponseWriter, r *http.Request, v *viewer, 
 		})
 	case errors.Is(err, offer.ErrNoBenefit):
 		return notFound()
+	case errors.Is(err, offer.ErrBuiltin):
+		return s.renderBenefitsAdmin(w, r, v, http.StatusConflict, &benefitRefusal{
+			id: id, title: r.PostForm.Get("title"), body: r.PostForm.Get("body"), message: "Benefit not deleted: " + readerMessage(err),
+		})
 	case err != nil:
 		return err
 	}

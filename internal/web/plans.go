@@ -7,6 +7,7 @@ import (
 
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/billing"
+	"broadsheet/internal/offer"
 )
 
 // planValues are a plan form's fields as shown: the plan's own, or what an
@@ -38,6 +39,16 @@ type planRow struct {
 	*billing.PlanUse
 	Form  planValues
 	Error string // why its form was refused
+	// Includes is every benefit, ticked where the plan includes it.
+	Includes []includedBenefit
+}
+
+// includedBenefit is one checkbox of a plan's benefits form.
+type includedBenefit struct {
+	ID       int64
+	Title    string
+	Kind     string
+	Included bool
 }
 
 type plansAdminData struct {
@@ -69,12 +80,20 @@ func (s *Server) renderPlansAdmin(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
+	snap, err := s.Offer.Current(r.Context())
+	if err != nil {
+		return err
+	}
 	data := plansAdminData{New: planValues{Active: true, Term: "12"}, MaxTerm: billing.MaxTermMonths}
 	if refused != nil && refused.id == 0 {
 		data.New, data.NewError = refused.values, refused.message
 	}
 	for _, p := range plans {
 		row := planRow{PlanUse: p, Form: planValuesOf(p.Plan)}
+		grants := snap.Grants(p.ID)
+		for _, b := range snap.Benefits() {
+			row.Includes = append(row.Includes, includedBenefit{ID: b.ID, Title: b.Title, Kind: b.Kind.Label(), Included: grants.Includes(b.ID)})
+		}
 		if refused != nil && refused.id == p.ID {
 			row.Error = refused.message
 			if refused.values != (planValues{}) {
@@ -102,6 +121,11 @@ func (s *Server) submitNewPlan(w http.ResponseWriter, r *http.Request) error {
 	case errors.As(err, &bad):
 		return s.renderPlansAdmin(w, r, v, http.StatusUnprocessableEntity, &plansRefusal{0, values, "Plan not added: " + bad.Message})
 	case err != nil:
+		return err
+	}
+	// The new plan includes the benefits a new plan does: the gates know
+	// it from now on.
+	if err := s.Offer.Reload(r.Context()); err != nil {
 		return err
 	}
 	s.setNotice(w, noticePlanAdded)
@@ -135,6 +159,10 @@ func (s *Server) submitPlan(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	// Its name, and whether it is on offer, show with its benefits.
+	if err := s.Offer.Reload(r.Context()); err != nil {
+		return err
+	}
 	s.setNotice(w, noticePlanSaved)
 	http.Redirect(w, r, "/admin/plans", http.StatusSeeOther)
 	return nil
@@ -164,7 +192,48 @@ func (s *Server) submitDeletePlan(w http.ResponseWriter, r *http.Request) error 
 	case err != nil:
 		return err
 	}
+	if err := s.Offer.Reload(r.Context()); err != nil {
+		return err
+	}
 	s.setNotice(w, noticePlanDeleted)
+	http.Redirect(w, r, "/admin/plans", http.StatusSeeOther)
+	return nil
+}
+
+// submitPlanBenefits sets what a plan includes: the benefits ticked, and
+// no other. Its subscribers have them, or lose them, from their next page.
+func (s *Server) submitPlanBenefits(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleAdmin)
+	if err != nil || !ok {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("The form could not be read.")
+	}
+	var ids []int64
+	for _, raw := range r.PostForm["benefit"] {
+		b, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || b <= 0 {
+			return s.renderPlansAdmin(w, r, v, http.StatusUnprocessableEntity, &plansRefusal{id, planValues{},
+				"Benefits not saved: the form named a benefit that is not one. Nothing was changed."})
+		}
+		ids = append(ids, b)
+	}
+	err = s.Offer.SetPlanBenefits(r.Context(), id, ids)
+	switch {
+	case errors.Is(err, offer.ErrNoPlan):
+		return notFound()
+	case errors.Is(err, offer.ErrNoBenefit):
+		return s.renderPlansAdmin(w, r, v, http.StatusUnprocessableEntity, &plansRefusal{id, planValues{},
+			"Benefits not saved: a benefit ticked was deleted meanwhile. Nothing was changed: tick them again."})
+	case err != nil:
+		return err
+	}
+	s.setNotice(w, noticePlanBenefitsSaved)
 	http.Redirect(w, r, "/admin/plans", http.StatusSeeOther)
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/content"
 	"broadsheet/internal/money"
+	"broadsheet/internal/offer"
 	"broadsheet/internal/settings"
 )
 
@@ -62,14 +63,14 @@ type page struct {
 	LoginLink   string
 	SectionNav  template.HTML
 	// The reader, for the masthead (see forReader).
-	Account *accounts.Account // signed in, or nil
-	Admin   bool
-	Staff   bool // editors and admins: the newsroom
-	Premium bool
-	Notice  template.HTML // see noticeHTML
-	ShowAds bool
-	Path    string
-	Head    template.HTML // extra tags for <head>: Open Graph, JSON-LD
+	Account    *accounts.Account // signed in, or nil
+	Admin      bool
+	Staff      bool          // editors and admins: the newsroom
+	Subscribed bool          // the masthead offers no subscription
+	Notice     template.HTML // see noticeHTML
+	ShowAds    bool
+	Path       string
+	Head       template.HTML // extra tags for <head>: Open Graph, JSON-LD
 	// Feeds are the page's own feeds, offered in its head beside the
 	// site's (feedLink).
 	Feeds []feedLink
@@ -85,7 +86,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, titl
 	}
 	p.withSettings(cfg)
 	p.forReader(v)
-	p.ShowAds = v == nil || !v.Entitlements.AdFree
+	p.ShowAds = v == nil || !v.Entitlements.Has(offer.AdFree)
 	return p
 }
 
@@ -104,7 +105,7 @@ func (p *page) forReader(v *viewer) {
 	if v == nil {
 		return
 	}
-	p.Premium = v.Entitlements.Premium
+	p.Subscribed = v.Entitlements.Subscribed()
 	if v.Account != nil {
 		p.Account, p.Admin, p.Staff = v.Account, v.Account.Role.IsAdmin(), v.Account.Role.IsStaff()
 	}

@@ -101,6 +101,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/plans", h(s.submitNewPlan))
 	mux.HandleFunc("POST /admin/plans/{id}", h(s.submitPlan))
 	mux.HandleFunc("POST /admin/plans/{id}/delete", h(s.submitDeletePlan))
+	mux.HandleFunc("POST /admin/plans/{id}/benefits", h(s.submitPlanBenefits))
 	mux.HandleFunc("GET /admin/reconciliation", h(s.showReconciliation))
 	mux.HandleFunc("POST /admin/reconciliation/{id}/resolve", h(s.submitResolveReport))
 	mux.HandleFunc("GET /admin/benefits", h(s.showBenefitsAdmin))

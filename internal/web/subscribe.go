@@ -29,14 +29,10 @@ func (s *Server) showPlans(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	benefits, err := s.Offer.Shown(r.Context())
-	if err != nil {
-		return err
-	}
 	cfg := s.Settings.Get()
-	data := plansData{Plans: plans, Benefits: benefits, Subscribed: v.Entitlements.Premium, Next: returnTo(r)}
+	data := plansData{Plans: plans, Benefits: s.Offer.Shown(), Subscribed: v.Entitlements.Subscribed(), Next: returnTo(r)}
 	p := s.newPage(w, r, v, "Subscribe", data)
-	p.Description = "Subscribe to " + cfg.Publication + ": every story, without ads."
+	p.Description = "Subscribe to " + cfg.Publication + "."
 	return s.render(w, http.StatusOK, "plans", p)
 }
 
@@ -102,7 +98,7 @@ func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if v.Entitlements.Premium {
+	if v.Entitlements.Subscribed() {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return nil
 	}

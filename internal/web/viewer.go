@@ -76,7 +76,7 @@ func (s *Server) identify(w http.ResponseWriter, r *http.Request) (*viewer, erro
 	}
 	v.Account, v.Session, v.AccountID, v.Subscription = si.account, si.session, si.account.ID, si.sub
 	v.Staff = si.account.Role.IsStaff()
-	v.Entitlements = v.EntitlementsAt(s.Now())
+	v.Entitlements = s.Access.Entitlements(v.Viewer)
 	return v, nil
 }
 
@@ -96,15 +96,17 @@ const (
 	noticeStoryRestored = "story_restored"
 	noticeRoleChanged   = "role_changed"
 	// Notices of the plans and benefits editors.
-	noticePlanAdded      = "plan_added"
-	noticePlanSaved      = "plan_saved"
-	noticePlanDeleted    = "plan_deleted"
-	noticeBenefitAdded   = "benefit_added"
-	noticeBenefitSaved   = "benefit_saved"
-	noticeBenefitDeleted = "benefit_deleted"
-	noticeBenefitMoved   = "benefit_moved"
-	noticeAuthorSaved    = "author_saved"
-	noticeSectionSaved   = "section_saved"
+	noticePlanAdded   = "plan_added"
+	noticePlanSaved   = "plan_saved"
+	noticePlanDeleted = "plan_deleted"
+	// noticePlanBenefitsSaved: what a plan includes was saved.
+	noticePlanBenefitsSaved = "plan_benefits_saved"
+	noticeBenefitAdded      = "benefit_added"
+	noticeBenefitSaved      = "benefit_saved"
+	noticeBenefitDeleted    = "benefit_deleted"
+	noticeBenefitMoved      = "benefit_moved"
+	noticeAuthorSaved       = "author_saved"
+	noticeSectionSaved      = "section_saved"
 	// Notices of the newsletters.
 	noticeNewslettersJoined = "newsletters_joined"
 	noticeNewsletterLeft    = "newsletter_left"
@@ -119,7 +121,7 @@ var noticeText = map[string]string{
 	noticeDeviceLimit:     "You were signed out on this device because your account was signed in on more devices than allowed. Sign in again to continue here; the device you have used least recently will be signed out.",
 	noticeSignedIn:        "You are signed in.",
 	noticeSignedOut:       "You are signed out.",
-	noticeSubscribed:      "Welcome! Your subscription is active: every story is yours to read, without ads.",
+	noticeSubscribed:      "Welcome! Your subscription is active. Your account page lists what it includes.",
 	noticeCancelled:       "Auto-renewal is off. You keep full access until the end of your paid term.",
 	noticeResumed:         "Auto-renewal is back on.",
 	noticeSwitchScheduled: "Your plan will switch at your next renewal. Until then nothing changes.",
@@ -133,16 +135,17 @@ var noticeText = map[string]string{
 	noticeStoryRestored: "The earlier revision is restored as the newest one.",
 	noticeRoleChanged:   "The role is changed. It applies from the account's next page.",
 	// Notices of the plans and benefits editors.
-	noticePlanAdded:      "Plan added.",
-	noticePlanSaved:      "Plan saved.",
-	noticePlanDeleted:    "Plan deleted.",
-	noticeBenefitAdded:   "Benefit added.",
-	noticeBenefitSaved:   "Benefit saved.",
-	noticeBenefitDeleted: "Benefit deleted.",
-	noticeBenefitMoved:   "Benefit moved.",
-	noticeAuthorSaved:    "Author saved.",
-	noticeSectionSaved:   "Sections saved.",
-	noticeReportResolved: "The report is marked resolved.",
+	noticePlanAdded:         "Plan added.",
+	noticePlanSaved:         "Plan saved.",
+	noticePlanDeleted:       "Plan deleted.",
+	noticePlanBenefitsSaved: "What the plan includes is saved. Its subscribers have it from their next page.",
+	noticeBenefitAdded:      "Benefit added.",
+	noticeBenefitSaved:      "Benefit saved.",
+	noticeBenefitDeleted:    "Benefit deleted.",
+	noticeBenefitMoved:      "Benefit moved.",
+	noticeAuthorSaved:       "Author saved.",
+	noticeSectionSaved:      "Sections saved.",
+	noticeReportResolved:    "The report is marked resolved.",
 	// Of wire_feeds.go.
 	noticeFeedAdded:   "Feed added. It is polled within a minute; its stories then appear among the stories.",
 	noticeFeedSaved:   "Feed saved. The changes apply to the items it brings from now on.",

@@ -98,6 +98,10 @@ func NewSiteWith(t testing.TB, dbURL string, seed bool, configure func(*config.C
 			t.Fatal(err)
 		}
 	}
+	// The plans and benefits seeded are what the gates read from now on.
+	if err := a.Offer.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
 	srv := &http.Server{Handler: a.Handler()}
 	go srv.Serve(ln)
 	t.Cleanup(func() {
