@@ -167,14 +167,15 @@ func (s *Service) facts() *facts {
 
 // Decide applies the meter for viewer and article, counting the read when
 // it uses up a free story. A story past the archive cut-off is refused to a
-// reader without the archive benefit, whatever their meter, and spends
-// nothing of it.
+// reader without the archive benefit, and one in the market-insights
+// vertical to a reader without that benefit, whatever their meter, and
+// spends nothing of it.
 func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings) (Decision, error) {
 	now := s.Now()
 	ent := s.entitlementsAt(v, now)
 	d := Decision{FreeLimit: cfg.FreeLimit, Entitlements: ent}
 	in := input(ent, a, cfg, now)
-	if in.Subscriber && !in.Archived {
+	if in.Subscriber && !in.Archived && !in.Vertical {
 		return d.decide(in), nil
 	}
 	month := meter.Month(now, cfg.Location)
@@ -198,7 +199,7 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 		carried = v.Carried.ArticleID
 	}
 	k := meterKey{v.MeterKey(), month}
-	metered := a.Access == content.Metered && !in.Archived
+	metered := a.Access == content.Metered && !in.Archived && !in.Vertical
 	mem := s.facts().get(k, a.ID, carried, now)
 	in.Used, in.AlreadyRead = mem.used, mem.counted
 	carriedCounted := mem.otherCounted
@@ -249,11 +250,13 @@ func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg 
 
 // input is what the meter's rule is asked about a story for a reader with
 // ent at now. Whether the story is in the archive is a comparison of its
-// time with the cut-off, no query.
+// time with the cut-off, and whether it is in the vertical a flag read
+// with the story: no query.
 func input(ent Entitlements, a *content.Article, cfg *settings.Settings, now time.Time) meter.Input {
 	return meter.Input{
 		Subscriber: ent.Has(offer.Premium), Access: a.Access, Limit: cfg.FreeLimit,
 		Archived: !ent.Has(offer.Archive) && cfg.Archived(a.PublishedAt, now),
+		Vertical: a.Vertical && !ent.Has(offer.MarketInsights),
 	}
 }
 

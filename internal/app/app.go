@@ -42,6 +42,7 @@ import (
 	"broadsheet/internal/newsletter"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
+	"broadsheet/internal/partner"
 	"broadsheet/internal/refunds"
 	"broadsheet/internal/search"
 	"broadsheet/internal/settings"
@@ -61,6 +62,7 @@ type App struct {
 	Accounts *accounts.Service
 	Billing  *billing.Service
 	Offer    *offer.Service
+	Partners *partner.Service
 	Access   *access.Service
 	Jobs     *jobs.Runner    // the job workers
 	Schedule *jobs.Scheduler // the periodic tasks
@@ -144,6 +146,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	a.Offer = &offer.Service{Store: st, Catalog: catalog, Publication: func() string { return cache.Get().Publication }}
 	a.Access = &access.Service{Store: st, Now: clk.Now, Catalog: catalog}
+	a.Partners = &partner.Service{Store: st, Subscriptions: a.Billing, Access: a.Access, Offer: a.Offer, Mail: sender, Now: clk.Now, BaseURL: cfg.BaseURL}
 	// The console and the API's newsroom endpoints save through one
 	// service, so a story is checked and rendered the same either way;
 	// the wire's stories too.
@@ -181,7 +184,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Feeds: feedsOut, Sitemaps: maps, Crawlers: verifier,
 		Newsroom: news, Wire: a.Wire, Accounts: a.Accounts, Billing: a.Billing,
 		Refunds: a.Refunds, Complimentary: a.Complimentary, Audit: a.Audit,
-		Offer: a.Offer, Access: a.Access, Search: finder, Newsletters: a.Newsletters, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
+		Offer: a.Offer, Partners: a.Partners, Access: a.Access, Search: finder, Newsletters: a.Newsletters, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		CheckoutOrigin:  cfg.Payments.CheckoutOrigin(),
 		StoryCacheBytes: cfg.StoryCacheMB << 20,
 		Cookies:         web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},
@@ -267,6 +270,7 @@ func (a *App) schedule() *jobs.Scheduler {
 func (a *App) jobKinds() map[string]jobs.Kind {
 	kinds := make(map[string]jobs.Kind)
 	kinds[wire.PollJob] = jobs.Kind{Workers: 2, Handler: jobs.OnID(a.Wire.PollDue)}
+	kinds[partner.LowStockJob] = jobs.Kind{Workers: 1, Handler: func(ctx context.Context, j *jobs.Job) error { return a.Partners.SendLowStock(ctx, j.Payload) }}
 	for kind, k := range a.Newsletters.JobKinds() {
 		kinds[kind] = jobs.Kind{Workers: k.Workers, Handler: func(ctx context.Context, job *jobs.Job) error {
 			return k.Run(ctx, job.Payload)

@@ -31,6 +31,9 @@ type Section struct {
 	Slug     string
 	Name     string
 	Position int
+	// Vertical: the section is in the market-insights vertical, whose
+	// stories only readers with that benefit read in full.
+	Vertical bool
 }
 
 // Article is one story.
@@ -43,7 +46,10 @@ type Article struct {
 	SectionID   int64
 	SectionSlug string
 	SectionName string
-	Author      string // the byline: the authors' names joined
+	// Vertical: the story's section is in the market-insights vertical
+	// (read with the story, so that deciding asks no query).
+	Vertical bool
+	Author   string // the byline: the authors' names joined
 	// Authors and Tags are loaded with one story and in the newsroom's
 	// list, not in the public lists: the authors in the byline's order,
 	// the tags in the editor's.

@@ -77,6 +77,12 @@ func (s *Service) SectionPage(ctx context.Context, sec Section, after *Cursor) (
 	return page(s.Store.SectionArticles(ctx, s.Now(), sec.ID, after, PageSize+1))
 }
 
+// VerticalPage lists the stories of the market-insights vertical's
+// sections after the cursor (nil: from the newest).
+func (s *Service) VerticalPage(ctx context.Context, after *Cursor) (Page, error) {
+	return page(s.Store.VerticalArticles(ctx, s.Now(), after, PageSize+1))
+}
+
 // AuthorPage returns the author whose page is at slug and a page of their
 // stories. An author none of whose stories is out yet (named only on
 // drafts, or on stories scheduled for later) and without a bio or photo

@@ -16,6 +16,7 @@ type Cursor struct {
 type ListStore interface {
 	LatestArticles(ctx context.Context, now time.Time, section string, after *Cursor, limit int) ([]*Article, error)
 	SectionArticles(ctx context.Context, now time.Time, id int64, after *Cursor, limit int) ([]*Article, error)
+	VerticalArticles(ctx context.Context, now time.Time, after *Cursor, limit int) ([]*Article, error)
 	AuthorArticles(ctx context.Context, now time.Time, id int64, after *Cursor, limit int) ([]*Article, error)
 	TagArticles(ctx context.Context, now time.Time, id int64, after *Cursor, limit int) ([]*Article, error)
 	AuthorBySlug(ctx context.Context, slug string) (*Author, error)

@@ -14,6 +14,7 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/newsletter"
 	"broadsheet/internal/offer"
+	"broadsheet/internal/partner"
 	"broadsheet/internal/store"
 )
 
@@ -33,7 +34,7 @@ var Benefits = []struct {
 	Title, Body string
 }{
 	{offer.Premium, "Exclusive premium stories online", "Over 30 premium stories daily, handpicked by our editors"},
-	{offer.Info, "Complimentary Access to The New York Times", "News, Games, Cooking, Audio, Wirecutter & The Athletic"},
+	{offer.Partner, "Complimentary Access to The New York Times", "News, Games, Cooking, Audio, Wirecutter & The Athletic"},
 	{offer.Info, "{{publication}} Epaper", "Digital replica of our daily newspaper — with options to read, save, and share"},
 	{offer.Info, "Curated Newsletters", "Insights on markets, finance, politics, tech, and more delivered to your inbox"},
 	{offer.MarketInsights, "Market Analysis & Investment Insights", "In-depth market analysis & insights with access to The Smart Investor"},
@@ -64,6 +65,14 @@ func EnsureNewsletters(ctx context.Context, st *store.Store, now time.Time) erro
 	}
 	return nil
 }
+
+// The demo's partner offer: where its codes are redeemed (a made-up
+// address), how many codes it starts with, and the alert threshold.
+const (
+	PartnerRedemptionURL = "https://partner.example/redeem"
+	PartnerCodes         = 25
+	PartnerLowStock      = 5
+)
 
 // Account is a demo sign-in: Role says who it is, printed at start-up;
 // AccountRole is the role the account is given.
@@ -100,7 +109,7 @@ func EnsurePlans(ctx context.Context, st *store.Store) error {
 // plan include all of it, unless the database has a list of its own (one
 // that offered plans before the list was data has it already): the
 // built-in benefits, which always exist, take the reference's words.
-func seedBenefits(ctx context.Context, st *store.Store) error {
+func seedBenefits(ctx context.Context, st *store.Store, now time.Time) error {
 	existing, err := st.Benefits(ctx)
 	if err != nil {
 		return err
@@ -115,9 +124,12 @@ func seedBenefits(ctx context.Context, st *store.Store) error {
 	var order []int64
 	for _, b := range Benefits {
 		id, ok := builtin[b.Kind]
-		if ok {
+		switch {
+		case ok:
 			err = st.UpdateBenefit(ctx, id, b.Title, b.Body)
-		} else {
+		case b.Kind == offer.Partner:
+			id, err = seedPartner(ctx, st, b.Title, b.Body, now)
+		default:
 			id, err = st.CreateBenefit(ctx, b.Title, b.Body)
 		}
 		if err != nil {
@@ -140,6 +152,24 @@ func seedBenefits(ctx context.Context, st *store.Store) error {
 	return nil
 }
 
+// seedPartner adds the demo's partner offer with its made-up codes
+// (DEMO-NYT-0001, ...).
+func seedPartner(ctx context.Context, st *store.Store, name, description string, now time.Time) (int64, error) {
+	id, err := st.CreatePartnerOffer(ctx, &partner.Offer{Name: name, Description: description,
+		RedemptionURL: PartnerRedemptionURL, LowStock: PartnerLowStock}, nil)
+	if err != nil {
+		return 0, err
+	}
+	codes := make([]string, PartnerCodes)
+	for i := range codes {
+		codes[i] = fmt.Sprintf("DEMO-NYT-%04d", i+1)
+	}
+	if dups, err := st.ImportPartnerCodes(ctx, id, codes, now); err != nil || len(dups) > 0 {
+		return 0, fmt.Errorf("demo partner codes: %d already there, %v", len(dups), err)
+	}
+	return id, nil
+}
+
 // Seed fills an empty database with the demo publication. A database that
 // already has stories is left as it is. It reports whether it seeded.
 func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *billing.Service, now time.Time, loc *time.Location) (bool, error) {
@@ -150,7 +180,7 @@ func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *bil
 	if err := EnsurePlans(ctx, st); err != nil {
 		return false, err
 	}
-	if err := seedBenefits(ctx, st); err != nil {
+	if err := seedBenefits(ctx, st, now); err != nil {
 		return false, err
 	}
 	if err := EnsureNewsletters(ctx, st, now); err != nil {
@@ -158,7 +188,7 @@ func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *bil
 	}
 	sectionIDs := map[string]int64{}
 	for i, sec := range Sections {
-		id, err := st.CreateSection(ctx, content.Section{Slug: sec.Slug, Name: sec.Name, Position: i})
+		id, err := st.CreateSection(ctx, content.Section{Slug: sec.Slug, Name: sec.Name, Position: i, Vertical: sec.Vertical})
 		if err != nil {
 			return false, err
 		}

@@ -15,14 +15,21 @@ type Story struct {
 	Wire        string   // "" for original stories; wire agency name for syndicated ones
 }
 
-// Sections lists the demo sections in display order: slug and name.
-var Sections = []struct{ Slug, Name string }{
-	{"markets", "Markets"},
-	{"economy", "Economy"},
-	{"companies", "Companies"},
-	{"tech", "Technology"},
-	{"politics", "Politics"},
-	{"opinion", "Opinion"},
+// Sections lists the demo sections in display order: slug and name, and
+// whether the section is in the market-insights vertical (The Smart
+// Investor, read in full with the "Market Analysis & Investment Insights"
+// benefit).
+var Sections = []struct {
+	Slug, Name string
+	Vertical   bool
+}{
+	{"markets", "Markets", false},
+	{"economy", "Economy", false},
+	{"companies", "Companies", false},
+	{"tech", "Technology", false},
+	{"politics", "Politics", false},
+	{"opinion", "Opinion", false},
+	{"smart-investor", "The Smart Investor", true},
 }
 
 // Stories returns the demo stories.
@@ -439,6 +446,38 @@ func Stories() []Story {
 				"What would make a difference is enforcement that is swift and visible. Penalties for misleading disclosures are too often settled years after the fact, for amounts that are trivial relative to the sums involved. Independent directors who sign off on questionable deals rarely face consequences beyond a quiet resignation.",
 				"We would urge the regulator to pair its new rules with three commitments: a time-bound process for investigating complaints, meaningful personal liability for directors who approve deals without adequate scrutiny, and a public register of enforcement outcomes that investors can consult easily. None of these would require new legislation; all of them would require the will to use powers that already exist.",
 				"Minority shareholders do not need another annexure. They need confidence that when something goes wrong, someone will be held to account within a reasonable time. Only then will the extra pages be worth the paper they are filed on.",
+			},
+		},
+		{
+			Slug:     "reading-a-cement-cycle-from-dealer-prices",
+			Headline: "Reading the cement cycle from dealer prices, not from capacity plans",
+			Summary:  "Capacity announcements tell you what producers hope for; the price a dealer pays for a bag tells you what the market will bear.",
+			Section:  "smart-investor",
+			Author:   "Meera Iyer",
+			DaysAgo:  1,
+			Hour:     7,
+			Paragraphs: []string{
+				"Cement makers have announced close to 150 million tonnes of new capacity over the next three years, and each announcement is presented as a sign of confidence in construction demand. Investors who buy the sector on those plans alone tend to arrive late: capacity is a promise about supply, and it says little about whether buyers will pay for it.",
+				"A more useful signal is the price dealers pay producers for a 50-kilogram bag, which a handful of brokerages survey every fortnight across about forty towns. When dealer prices hold through the monsoon, when building slows, producers have pricing power; when they slip in the first dry weeks after it, discounts are being offered quietly to move stock.",
+				"In the survey published this week, dealer prices in the south fell for the third fortnight running while those in the north and centre were flat. That pattern has preceded weaker quarterly margins for southern producers in four of the last five years, because their plants run at lower utilisation and compete harder for each order.",
+				"Freight is the other number to watch. Cement is heavy and cheap, so a producer whose plants sit far from its markets loses margin to diesel and rail charges before it loses it to competitors. Companies with grinding units near large cities have kept their cost per tonne steady even as fuel prices rose.",
+				"None of this argues against the sector over a full cycle: housing and roads will need the cement. It argues for buying on evidence from the market rather than on the confidence of press releases, and for preferring producers whose costs would let them ride out a season of lower prices.",
+			},
+		},
+		{
+			Slug:     "what-a-falling-bond-yield-means-for-bank-stocks",
+			Headline: "What a falling bond yield means for bank stocks, and what it does not",
+			Summary:  "Treasury gains flatter one quarter's profits; the slower change in what depositors demand decides the next several.",
+			Section:  "smart-investor",
+			Author:   "Kabir Sethi",
+			DaysAgo:  2,
+			Hour:     8,
+			Paragraphs: []string{
+				"The yield on the ten-year government bond has fallen about forty basis points since the summer, and bank shares have risen with it. The link is real but often misread: a falling yield raises the value of the bonds banks hold, and that gain appears in the quarter's profit, but it is earned once.",
+				"What matters more over several quarters is the gap between what a bank earns on its loans and what it pays for deposits. When rates fall, loans linked to an external benchmark reprice within weeks, while fixed deposits reprice only as they mature. For a while, the gap narrows before it widens.",
+				"Banks with a large share of current and savings accounts, on which they pay little, feel that squeeze least. Those that grew fast by offering higher rates on term deposits feel it most, and their margins can fall for two or three quarters after the first rate cut even as their treasury desks report gains.",
+				"Investors can read the exposure from each bank's disclosures: the share of loans tied to the external benchmark, the share of deposits maturing within a year, and the size of the bond book held for trading rather than to maturity. Together they say how much of the next year's profit is a one-off and how much will last.",
+				"A falling yield is good news for the sector as a whole. It is better news for the banks that paid least for their deposits, and investors who buy the whole sector on the bond market's move are paying for a gain that only some of them will keep.",
 			},
 		},
 	}

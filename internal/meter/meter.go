@@ -28,6 +28,7 @@ const (
 	MeterExhausted Reason = "meter_exhausted" // no free stories left this month
 	PremiumOnly    Reason = "premium"         // only subscribers may read it
 	ArchiveOnly    Reason = "archive"         // an archive story, only for readers with the archive benefit
+	VerticalOnly   Reason = "market_insights" // a story of the market-insights vertical, only for readers with that benefit
 )
 
 // Input is what the rule needs to know about a reader and a story.
@@ -36,7 +37,10 @@ type Input struct {
 	Access     content.Access
 	// Archived is true when the story is past the archive cut-off and the
 	// reader has not the archive benefit: the meter does not open it.
-	Archived    bool
+	Archived bool
+	// Vertical is true when the story is in the market-insights vertical
+	// and the reader has not that benefit: nothing opens it to them.
+	Vertical    bool
 	AlreadyRead bool // the story was counted for this reader this month
 	Used        int  // distinct stories counted this month
 	Limit       int  // free stories a month
@@ -57,6 +61,8 @@ func Decide(in Input) Decision {
 	switch {
 	case in.Archived:
 		return Decision{Reason: ArchiveOnly}
+	case in.Vertical:
+		return Decision{Reason: VerticalOnly}
 	case in.Subscriber:
 		return Decision{Granted: true, Reason: Subscriber}
 	case in.Access == content.Free:

@@ -20,6 +20,7 @@ type SectionStore interface {
 	RenameSection(ctx context.Context, id int64, name string, at time.Time) error
 	MoveSection(ctx context.Context, id int64, by int, at time.Time) (bool, error)
 	DeleteSection(ctx context.Context, id int64, at time.Time) error
+	SetSectionVertical(ctx context.Context, id int64, vertical bool, at time.Time) error
 }
 
 // ErrSectionHasStories is returned for a section that still holds
@@ -72,6 +73,14 @@ func (s *Service) DeleteSection(ctx context.Context, id int64) error {
 		return ErrSectionHasStories
 	}
 	return err
+}
+
+// SetSectionVertical puts a section in the market-insights vertical, so
+// that only readers with that benefit read its stories in full, or takes
+// it out; its stories are read anew within the seconds the servers take
+// to follow the content change log.
+func (s *Service) SetSectionVertical(ctx context.Context, id int64, vertical bool) error {
+	return s.Store.SetSectionVertical(ctx, id, vertical, s.Now())
 }
 
 func sectionName(v string) (string, *InvalidError) {

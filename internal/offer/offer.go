@@ -92,6 +92,10 @@ var (
 	// left out of plans, not deleted.
 	ErrBuiltin = errors.New("the gates of the site ask about this benefit, so it cannot be deleted: " +
 		"untick it on each plan at /admin/plans to stop giving it")
+	// ErrPartnerOffer: a partner offer's codes, claimed or not, are kept
+	// with it.
+	ErrPartnerOffer = errors.New("this benefit is a partner offer, whose codes readers have claimed or may claim, so it is kept: " +
+		"untick it on each plan at /admin/plans to stop giving it")
 )
 
 // InputError is a benefit refused: what is wrong with it.
@@ -144,6 +148,19 @@ func (s *Service) PlanBenefits(planID int64) []Shown {
 		}
 	}
 	return out
+}
+
+// Offered returns the built-in benefit of kind k as readers see it, and
+// the names of the plans on offer that include it, in display order, from
+// the catalog.
+func (s *Service) Offered(k Kind) (Shown, []string) {
+	snap := s.Catalog.Get()
+	b, _ := snap.OfKind(k)
+	var plans []string
+	for _, p := range snap.PlansOffering(b.ID) {
+		plans = append(plans, p.Name)
+	}
+	return s.Show(b), plans
 }
 
 // Show is one benefit as readers see it.
@@ -242,6 +259,8 @@ func (s *Service) Edit(ctx context.Context, id int64, title, body string) error 
 func (s *Service) Delete(ctx context.Context, id int64) error {
 	if b, ok := s.Catalog.Get().Benefit(id); ok && b.Kind.Builtin() {
 		return ErrBuiltin
+	} else if ok && b.Kind == Partner {
+		return ErrPartnerOffer
 	}
 	return s.reloaded(ctx, notFound(s.Store.DeleteBenefit(ctx, id)))
 }

@@ -15,7 +15,7 @@ import (
 const articleColumns = `a.id, a.slug, a.headline, a.summary, a.body, a.section_id, s.slug, s.name,
 	a.author, a.access_level, a.editors_pick, a.wire_source, a.published_at, a.updated_at,
 	a.status, a.body_format, a.body_html, a.revision,
-	a.image, a.image_width, a.image_height, a.image_caption, a.image_credit, a.wire_disclaimer`
+	a.image, a.image_width, a.image_height, a.image_caption, a.image_credit, a.wire_disclaimer, s.vertical`
 
 const articleFrom = ` FROM articles a JOIN sections s ON s.id = a.section_id `
 
@@ -25,7 +25,7 @@ func scanArticle(row interface{ Scan(...any) error }) (*content.Article, error) 
 	if err := row.Scan(&a.ID, &a.Slug, &a.Headline, &a.Summary, &a.Body, &a.SectionID, &a.SectionSlug, &a.SectionName,
 		&a.Author, &access, &a.EditorsPick, &a.WireSource, &a.PublishedAt, &a.UpdatedAt,
 		&status, &format, &rendered, &a.Revision,
-		&a.Image.Name, &a.Image.Width, &a.Image.Height, &a.Image.Caption, &a.Image.Credit, &a.WireDisclaimer); err != nil {
+		&a.Image.Name, &a.Image.Width, &a.Image.Height, &a.Image.Caption, &a.Image.Credit, &a.WireDisclaimer, &a.Vertical); err != nil {
 		return nil, mapErr(err)
 	}
 	a.Access, a.Status, a.Format = content.Access(access), content.Status(status), content.Format(format)
@@ -44,7 +44,7 @@ func scanArticle(row interface{ Scan(...any) error }) (*content.Article, error) 
 const listColumns = `a.id, a.slug, a.headline, a.summary, a.section_id, s.slug, s.name,
 	a.author, a.access_level, a.editors_pick, a.wire_source, a.published_at, a.updated_at,
 	a.status, a.body_format, a.revision,
-	a.image, a.image_width, a.image_height, a.image_caption, a.image_credit`
+	a.image, a.image_width, a.image_height, a.image_caption, a.image_credit, s.vertical`
 
 // scanListed reads the stories of a list, selected by listColumns.
 func scanListed(rows *sql.Rows, err error) ([]*content.Article, error) {
@@ -59,7 +59,7 @@ func scanListed(rows *sql.Rows, err error) ([]*content.Article, error) {
 		if err := rows.Scan(&a.ID, &a.Slug, &a.Headline, &a.Summary, &a.SectionID, &a.SectionSlug, &a.SectionName,
 			&a.Author, &access, &a.EditorsPick, &a.WireSource, &a.PublishedAt, &a.UpdatedAt,
 			&status, &format, &a.Revision,
-			&a.Image.Name, &a.Image.Width, &a.Image.Height, &a.Image.Caption, &a.Image.Credit); err != nil {
+			&a.Image.Name, &a.Image.Width, &a.Image.Height, &a.Image.Caption, &a.Image.Credit, &a.Vertical); err != nil {
 			return nil, mapErr(err)
 		}
 		a.Access, a.Status, a.Format = content.Access(access), content.Status(status), content.Format(format)
@@ -93,8 +93,9 @@ func (s *Store) CreateSection(ctx context.Context, sec content.Section) (int64, 
 		if err := s.lockSections(ctx, tx); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO sections (slug, name, position) VALUES ($1, $2, $3)
-			ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id`, sec.Slug, sec.Name, sec.Position).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO sections (slug, name, position, vertical) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (slug) DO UPDATE SET name = excluded.name, vertical = excluded.vertical RETURNING id`,
+			sec.Slug, sec.Name, sec.Position, sec.Vertical).Scan(&id); err != nil {
 			return mapErr(err)
 		}
 		// The change's time is only for people reading the log: its
@@ -106,7 +107,7 @@ func (s *Store) CreateSection(ctx context.Context, sec content.Section) (int64, 
 
 // Sections lists the sections in display order.
 func (s *Store) Sections(ctx context.Context) ([]content.Section, error) {
-	return scanSections(s.readRows(ctx, `SELECT id, slug, name, position FROM sections ORDER BY position, name, id`))
+	return scanSections(s.readRows(ctx, `SELECT id, slug, name, position, vertical FROM sections ORDER BY position, name, id`))
 }
 
 // scanSections reads sections from rows.
@@ -118,7 +119,7 @@ func scanSections(rows *sql.Rows, err error) ([]content.Section, error) {
 	var out []content.Section
 	for rows.Next() {
 		var sec content.Section
-		if err := rows.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position); err != nil {
+		if err := rows.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Position, &sec.Vertical); err != nil {
 			return nil, err
 		}
 		out = append(out, sec)

@@ -75,6 +75,17 @@ func (s *Store) SectionArticles(ctx context.Context, now time.Time, id int64, af
 	return s.listArticles(ctx, sectionList, id, now, after, limit)
 }
 
+// VerticalArticles lists the stories of the sections in the
+// market-insights vertical published by now, newest first, after the
+// cursor if any.
+func (s *Store) VerticalArticles(ctx context.Context, now time.Time, after *content.Cursor, limit int) ([]*content.Article, error) {
+	args := cursorArgs(sectionList, 0, now, after, limit)[1:] // the cursor and the limit: no list's id
+	return scanListed(s.readRows(ctx, `SELECT `+listColumns+articleFrom+
+		`WHERE s.vertical AND a.status = 'published'
+		AND a.published_at <= $1 AND (a.published_at < $1 OR a.id < $2)
+		ORDER BY a.published_at DESC, a.id DESC LIMIT $3`, args...))
+}
+
 // AuthorArticles lists author id's stories published by now, newest
 // first, after the cursor if any.
 func (s *Store) AuthorArticles(ctx context.Context, now time.Time, id int64, after *content.Cursor, limit int) ([]*content.Article, error) {

@@ -101,7 +101,7 @@ func (s *Store) MoveSection(ctx context.Context, id int64, by int, at time.Time)
 // sectionsIn reads the sections inside tx in display order (sorted here:
 // the order is the one the positions read give, ties by name then id).
 func sectionsIn(ctx context.Context, tx *sql.Tx) ([]content.Section, error) {
-	out, err := scanSections(tx.QueryContext(ctx, `SELECT id, slug, name, position FROM sections`))
+	out, err := scanSections(tx.QueryContext(ctx, `SELECT id, slug, name, position, vertical FROM sections`))
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +133,22 @@ func (s *Store) DeleteSection(ctx context.Context, id int64, at time.Time) error
 		}
 		var slug string
 		if err := tx.QueryRowContext(ctx, `DELETE FROM sections WHERE id = $1 RETURNING slug`, id).Scan(&slug); err != nil {
+			return mapErr(err)
+		}
+		return recordChange(ctx, tx, content.Change{Kind: content.SectionSaved, SectionID: id, Slug: slug, ChangedAt: at})
+	})
+}
+
+// SetSectionVertical puts section id in the market-insights vertical or
+// takes it out, and records the change, so that its stories are read
+// anew with the flag; ErrNotFound if there is no such section.
+func (s *Store) SetSectionVertical(ctx context.Context, id int64, vertical bool, at time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockSections(ctx, tx); err != nil {
+			return err
+		}
+		var slug string
+		if err := tx.QueryRowContext(ctx, `UPDATE sections SET vertical = $2 WHERE id = $1 RETURNING slug`, id, vertical).Scan(&slug); err != nil {
 			return mapErr(err)
 		}
 		return recordChange(ctx, tx, content.Change{Kind: content.SectionSaved, SectionID: id, Slug: slug, ChangedAt: at})

@@ -12,6 +12,7 @@ import (
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/newsletter"
 	"broadsheet/internal/offer"
+	"broadsheet/internal/partner"
 )
 
 // accountData fills the account page. Dates are formatted here, in the
@@ -44,6 +45,10 @@ type accountData struct {
 
 	Verified    bool // the address is confirmed
 	HasPassword bool // changing the password or email asks for it
+
+	// Partners are the partner offers the reader's plan includes or they
+	// claimed a code of (partners.go).
+	Partners []partner.ReaderOffer
 
 	Billing billingData // billing details, payments and invoices (invoices.go)
 	Switch  switchData  // other plans to switch to (plan_switch.go)
@@ -137,6 +142,11 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, v *vi
 			return err
 		}
 	}
+	partners, err := s.Partners.ForReader(ctx, v.Account.ID, v.Entitlements)
+	if err != nil {
+		return err
+	}
+	d.Partners = partners
 	pending, err := s.Billing.PendingCheckout(ctx, v.Account.ID)
 	if err != nil {
 		return err

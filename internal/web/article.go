@@ -162,7 +162,12 @@ func (s *Server) storyForReader(rs *renderedStory, d access.Decision, f *storyFr
 	switch {
 	case !shown.Whole:
 		sv.Login = f.login
-		if sv.Paywall, err = s.paywall(pc, shown.Paywall, d.Used); err != nil {
+		if shown.Paywall == meter.VerticalOnly {
+			sv.Paywall, err = s.verticalPaywall(pc.cfg)
+		} else {
+			sv.Paywall, err = s.paywall(pc, shown.Paywall, d.Used)
+		}
+		if err != nil {
 			return sv, err
 		}
 		sv.CTA, err = s.paywallCTA(f, rs.article.Slug, d.Used)

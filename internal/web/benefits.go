@@ -102,7 +102,7 @@ func (s *Server) benefitDone(w http.ResponseWriter, r *http.Request, v *viewer, 
 		})
 	case errors.Is(err, offer.ErrNoBenefit):
 		return notFound()
-	case errors.Is(err, offer.ErrBuiltin):
+	case errors.Is(err, offer.ErrBuiltin), errors.Is(err, offer.ErrPartnerOffer):
 		return s.renderBenefitsAdmin(w, r, v, http.StatusConflict, &benefitRefusal{
 			id: id, title: r.PostForm.Get("title"), body: r.PostForm.Get("body"), message: "Benefit not deleted: " + readerMessage(err),
 		})

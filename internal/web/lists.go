@@ -8,6 +8,7 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/feeds"
+	"broadsheet/internal/offer"
 )
 
 // The pages of a section, an author and a tag: their published stories,
@@ -19,9 +20,12 @@ type listData struct {
 	Author  *content.Author
 	Bio     []string // the author's bio, by paragraph
 	Tag     *content.Tag
-	Stories []*content.Article
-	Older   string // the next page's address, or ""
-	Paged   bool   // this is not the first page
+	// Vertical is the market-insights benefit, on a section in the
+	// vertical, which links to the vertical's page.
+	Vertical offer.Shown
+	Stories  []*content.Article
+	Older    string // the next page's address, or ""
+	Paged    bool   // this is not the first page
 }
 
 // errBadListCursor answers a ?before= this site did not write: a
@@ -69,6 +73,9 @@ func (s *Server) showSection(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := paged(&listData{Section: &sec}, "/section/"+sec.Slug, p, after)
+	if sec.Vertical {
+		d.Vertical, _ = s.Offer.Offered(offer.MarketInsights)
+	}
 	pg := s.newPage(w, r, v, sec.Name, d)
 	pg.Feeds = []feedLink{sectionFeed(sec.Slug, sec.Name)}
 	return s.render(w, http.StatusOK, "section", pg)

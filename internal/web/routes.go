@@ -15,6 +15,7 @@ func (s *Server) Handler() http.Handler {
 
 	mux.HandleFunc("GET /{$}", h(s.showHome))
 	mux.HandleFunc("GET /section/{slug}", h(s.showSection))
+	mux.HandleFunc("GET "+VerticalPath, h(s.showVertical))
 	mux.HandleFunc("GET /article/{slug}", h(s.showArticle))
 	mux.HandleFunc("GET /author/{slug}", h(s.showAuthor))
 	mux.HandleFunc("GET /tag/{slug}", h(s.showTag))
@@ -83,6 +84,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /account/password", h(s.submitChangePassword))
 	mux.HandleFunc("POST /account/email", h(s.submitChangeEmail))
 	mux.HandleFunc("POST /account/billing", h(s.submitBillingDetails))
+	mux.HandleFunc("POST /account/partners/{id}/claim", h(s.submitClaimPartner))
 	mux.HandleFunc("GET /account/invoices/{file}", h(s.showInvoicePDF))
 	mux.HandleFunc("GET "+emailChangeLinkPath+"{token}", h(s.showConfirmEmailChange))
 	mux.HandleFunc("POST "+emailChangeLinkPath+"{token}", h(s.submitConfirmEmailChange))
@@ -109,6 +111,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/benefits/{id}", h(s.submitBenefit))
 	mux.HandleFunc("POST /admin/benefits/{id}/delete", h(s.submitDeleteBenefit))
 	mux.HandleFunc("POST /admin/benefits/{id}/move", h(s.submitMoveBenefit))
+	mux.HandleFunc("GET /admin/partners", h(s.showPartners))
+	mux.HandleFunc("POST /admin/partners", h(s.submitNewPartner))
+	mux.HandleFunc("POST /admin/partners/{id}", h(s.submitPartner))
 	mux.HandleFunc("GET /admin/payments", h(s.showPayments))
 	mux.HandleFunc("POST /admin/payments/{id}/refund", h(s.submitRefund))
 	mux.HandleFunc("POST /admin/complimentary", h(s.submitComplimentary))
@@ -126,6 +131,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/sections", h(s.showSections))
 	mux.HandleFunc("POST /admin/sections", h(s.submitNewSection))
 	mux.HandleFunc("POST /admin/sections/{id}", h(s.submitSection))
+	mux.HandleFunc("POST /admin/sections/{id}/vertical", h(s.submitSectionVertical))
 	mux.HandleFunc("GET /admin/feeds", h(s.showFeeds))
 	mux.HandleFunc("POST /admin/feeds", h(s.submitNewFeed))
 	mux.HandleFunc("GET /admin/feeds/{id}", h(s.showFeed))
@@ -148,11 +154,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
 	mux.HandleFunc("/", h(s.redirectImported))
 
-	// The story editor's and the author's forms carry an image: they
-	// alone take files.
+	// The story editor's and the author's forms carry an image, and a
+	// partner offer's codes come as a CSV file: they alone take files.
 	uploads := http.NewServeMux()
 	uploads.HandleFunc("POST /admin/authors/{id}", h(s.submitAuthor))
 	uploads.HandleFunc("POST /admin/logo", h(s.submitLogo))
+	uploads.HandleFunc("POST /admin/partners/{id}/codes", h(s.submitPartnerCodes))
 	uploads.HandleFunc("POST /admin/articles", h(s.submitStory))
 	uploads.HandleFunc("POST /admin/articles/preview", h(s.submitPreview))
 	uploads.HandleFunc("POST /admin/articles/{id}", h(s.submitStory))

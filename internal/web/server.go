@@ -26,6 +26,7 @@ import (
 	"broadsheet/internal/newsletter"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
+	"broadsheet/internal/partner"
 	"broadsheet/internal/refunds"
 	"broadsheet/internal/search"
 	"broadsheet/internal/settings"
@@ -45,7 +46,8 @@ type Server struct {
 	Outbox   mail.Outbox // the admins read what it kept
 	Accounts *accounts.Service
 	Billing  *billing.Service
-	Offer    *offer.Service // the offer page's benefits
+	Offer    *offer.Service   // the offer page's benefits
+	Partners *partner.Service // partners' offers and their codes
 	Access   *access.Service
 	Search   *search.Service
 	Feeds    *feeds.Service
@@ -84,8 +86,9 @@ type Server struct {
 	masthead atomic.Pointer[signedOutMasthead]
 	// signedInCache spares signed-in readers' page views two reads.
 	signedInCache signedInCache
-	buffers       sync.Pool                   // see buffer
-	nav           atomic.Pointer[renderedNav] // see sectionNav
+	buffers       sync.Pool                    // see buffer
+	nav           atomic.Pointer[renderedNav]  // see sectionNav
+	vertical      atomic.Pointer[verticalCopy] // see verticalPaywall
 	newsletterBox atomic.Pointer[newsletterBox]
 }
 

@@ -106,7 +106,11 @@ const (
 	noticeBenefitDeleted    = "benefit_deleted"
 	noticeBenefitMoved      = "benefit_moved"
 	noticeAuthorSaved       = "author_saved"
-	noticeSectionSaved      = "section_saved"
+	// Notices of partners' offers.
+	noticePartnerSaved  = "partner_saved"
+	noticeCodesImported = "codes_imported"
+	noticeCodeClaimed   = "code_claimed"
+	noticeSectionSaved  = "section_saved"
 	// Notices of the newsletters.
 	noticeNewslettersJoined = "newsletters_joined"
 	noticeNewsletterLeft    = "newsletter_left"
@@ -144,6 +148,9 @@ var noticeText = map[string]string{
 	noticeBenefitDeleted:    "Benefit deleted.",
 	noticeBenefitMoved:      "Benefit moved.",
 	noticeAuthorSaved:       "Author saved.",
+	noticePartnerSaved:      "Partner offer saved.",
+	noticeCodesImported:     "Codes imported: the stock below counts them.",
+	noticeCodeClaimed:       "Your code is below. It is yours alone: redeem it on the partner's site.",
 	noticeSectionSaved:      "Sections saved.",
 	noticeReportResolved:    "The report is marked resolved.",
 	// Of wire_feeds.go.
