@@ -63,9 +63,14 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 			b.checkAccessible(path, axe)
 			b.assertFits(path)
 		}
+		vertical, err := site.App.Store.LatestArticles(t.Context(), site.Clock.Now(), "smart-investor", nil, 1)
+		if err != nil || len(vertical) == 0 {
+			t.Fatalf("the demo's vertical: %v", err)
+		}
 		for _, path := range []string{"/", "/section/markets", "/article/" + premium.Slug, "/subscribe", "/subscribe/smart-quarterly",
 			"/login", "/register", "/password/forgot", "/archive", site.Clock.Now().Format("/archive/2006"),
-			site.Clock.Now().Format("/archive/2006/01"), "/search?q=market", "/newsletters", "/newsletters/politics"} {
+			site.Clock.Now().Format("/archive/2006/01"), "/search?q=market", "/newsletters", "/newsletters/politics",
+			"/insights", "/article/" + vertical[0].Slug} {
 			check(path)
 		}
 		signInAs(b, demoAccount(t, "editor"))
@@ -95,6 +100,7 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		check("/admin/staff")
 		check("/admin/plans")
 		check("/admin/benefits")
+		check("/admin/partners")
 		// An email with a long address and a line that does not break,
 		// as a receipt's or a link's can be.
 		long := strings.Repeat("a", 60) + "@" + strings.Repeat("b", 60) + ".example"
@@ -107,6 +113,8 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		check("/admin/payments?email=" + demoAccount(t, "subscriber").Email)
 		check("/admin/payments?email=" + demoAccount(t, "registered").Email)
 		check("/admin/audit")
+		signInAs(b, demoAccount(t, "subscriber"))
+		check("/account")
 	})
 }
 

@@ -48,7 +48,7 @@ func TestReaderJourney(t *testing.T) {
 			if err != nil {
 				t.Fatalf("front page links to %s: %v", href, err)
 			}
-			if a.Access == content.Metered && len(a.Paragraphs()) > cfg.LeadParagraphs {
+			if a.Access == content.Metered && !a.Vertical && len(a.Paragraphs()) > cfg.LeadParagraphs {
 				stories = append(stories, a)
 			}
 			if len(stories) == 4 {

@@ -188,9 +188,14 @@ func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *bil
 	}
 	sectionIDs := map[string]int64{}
 	for i, sec := range Sections {
-		id, err := st.CreateSection(ctx, content.Section{Slug: sec.Slug, Name: sec.Name, Position: i, Vertical: sec.Vertical})
+		id, err := st.CreateSection(ctx, content.Section{Slug: sec.Slug, Name: sec.Name, Position: i})
 		if err != nil {
 			return false, err
+		}
+		if sec.Vertical {
+			if err := st.SetSectionVertical(ctx, id, true, now); err != nil {
+				return false, err
+			}
 		}
 		sectionIDs[sec.Slug] = id
 	}

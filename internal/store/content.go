@@ -93,9 +93,8 @@ func (s *Store) CreateSection(ctx context.Context, sec content.Section) (int64, 
 		if err := s.lockSections(ctx, tx); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO sections (slug, name, position, vertical) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (slug) DO UPDATE SET name = excluded.name, vertical = excluded.vertical RETURNING id`,
-			sec.Slug, sec.Name, sec.Position, sec.Vertical).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO sections (slug, name, position) VALUES ($1, $2, $3)
+			ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id`, sec.Slug, sec.Name, sec.Position).Scan(&id); err != nil {
 			return mapErr(err)
 		}
 		// The change's time is only for people reading the log: its
