@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +15,8 @@ import (
 // TestPublicationConsoleOnAPhone: on a 390-pixel-wide phone an admin
 // gives the publication a long tagline, adds a plan (a price refused
 // first) and a benefit with a long unbroken title, all from the console's
-// forms. No page of it, nor the front page and the offer page showing
-// what was saved, scrolls sideways.
+// forms, and includes the benefit in the plan. No page of it, nor the
+// front page and the offer page showing what was saved, scrolls sideways.
 func TestPublicationConsoleOnAPhone(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		b := &tab{t: t, ctx: e2e.NewTab(t, 90*time.Second), base: site.URL}
@@ -68,6 +69,21 @@ func TestPublicationConsoleOnAPhone(t *testing.T) {
 		b.clickAndLoad(`#new-benefit button[type="submit"]`)
 		b.waitVisible(".notice")
 		b.assertFits("the benefits editor with a long benefit")
+
+		// The new plan includes the new benefit, ticked on the plans page.
+		var benefitID int64
+		for _, x := range site.App.Offer.Catalog.Get().Benefits() {
+			if x.Title == title {
+				benefitID = x.ID
+			}
+		}
+		b.navigate("/admin/plans")
+		box := fmt.Sprintf(`#benefits-%s input[name="benefit"][value="%d"]`, code, benefitID)
+		b.waitVisible(box)
+		b.do("tick the benefit", chromedp.Click(chromedp.CSS(box), chromedp.NodeVisible))
+		b.clickAndLoad("#benefits-" + code + ` button[type="submit"]`)
+		b.waitVisible(".notice")
+		b.assertFits("the plans editor with a plan's benefits saved")
 
 		b.navigate("/subscribe")
 		b.waitVisible("#benefits")
