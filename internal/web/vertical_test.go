@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/internal/app/apptest"
 	"broadsheet/internal/content"
@@ -128,8 +129,8 @@ func TestVerticalHasItsOwnPage(t *testing.T) {
 		if section := site.NewBrowser().Get("/section/markets"); strings.Contains(section.Body, `id="vertical-note"`) {
 			t.Error("a section outside the vertical says it is in it")
 		}
-		if resp := site.NewBrowser().Get("/insights?before=forged"); resp.Status != http.StatusNotFound {
-			t.Errorf("/insights with a forged cursor: status %d, want 404", resp.Status)
+		if resp := site.NewBrowser().Get("/insights?before=forged"); resp.Status != http.StatusBadRequest {
+			t.Errorf("/insights with a forged cursor: status %d, want 400, as for a section", resp.Status)
 		}
 	})
 }
@@ -192,5 +193,51 @@ func TestAdminPutsASectionInTheVertical(t *testing.T) {
 		if page := site.NewBrowser().Get("/article/" + story.Slug); strings.Contains(page.Body, verticalHeading) {
 			t.Error("a story of a section taken out of the vertical keeps its paywall")
 		}
+	})
+}
+
+// A story of the vertical that is free to everyone otherwise is still
+// gated by the vertical everywhere a visitor may look: its page, the API,
+// the site's and the section's feeds, search; a subscriber with the
+// benefit reads it whole.
+func TestAFreeVerticalStoryLeaksNowhere(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		ctx := context.Background()
+		secs, err := site.App.Store.Sections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sectionID int64
+		for _, s := range secs {
+			if s.Slug == "smart-investor" {
+				sectionID = s.ID
+			}
+		}
+		const secret = "quinquereme"
+		at := site.Clock.Now().Add(-time.Hour)
+		a := &content.Article{Slug: "free-in-the-vertical", Headline: "A free note for investors", Summary: "Open to all, but in the vertical.",
+			Body:      "First paragraph for everyone.\n\nSecond paragraph.\n\nThird paragraph.\n\nFourth paragraph.\n\nThe " + secret + " is the point.\n\nSixth paragraph.",
+			SectionID: sectionID, Access: content.Free, PublishedAt: at, UpdatedAt: at}
+		if _, err := site.App.Store.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		site.RunJobs()
+		visitor := site.NewBrowser()
+		for _, path := range []string{"/article/" + a.Slug, "/feed.xml", "/section/smart-investor/feed.xml", "/search?q=" + secret,
+			"/api/v1/articles/" + a.Slug, "/api/v1/search?q=" + secret, "/insights"} {
+			resp := visitor.Get(path)
+			if resp.Status != http.StatusOK {
+				t.Errorf("%s: status %d", path, resp.Status)
+			}
+			if strings.Contains(resp.Body, secret) && !strings.Contains(path, "q="+secret) {
+				t.Errorf("%s: a free story of the vertical leaks past its lead to a visitor", path)
+			}
+			if strings.Contains(path, "q=") && strings.Contains(resp.Body, "<mark>"+secret+"</mark>") {
+				t.Errorf("%s: search shows the vertical story's words past its lead", path)
+			}
+		}
+		subscriber := site.NewBrowser()
+		logIn(t, subscriber, demoAccount(t, "subscriber"), "/")
+		assertFull(t, subscriber.Get("/article/"+a.Slug), a)
 	})
 }
