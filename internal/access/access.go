@@ -142,6 +142,12 @@ func (s *Service) Benefits(e Entitlements) []offer.Benefit {
 // Entitlements is what viewer v may have now.
 func (s *Service) Entitlements(v Viewer) Entitlements { return s.entitlementsAt(v, s.Now()) }
 
+// EntitlementsAt is Entitlements at a moment: a newsletter's send asks at
+// the send's time.
+func (s *Service) EntitlementsAt(v Viewer, now time.Time) Entitlements {
+	return s.entitlementsAt(v, now)
+}
+
 // entitlementsAt is what v may have at now: the benefits their plan
 // includes while their subscription gives access (see billing.Entitled),
 // and what staff and verified crawlers have. The plan's benefits come from

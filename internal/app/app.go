@@ -153,7 +153,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	news := &newsroom.Service{Store: st, Media: media.Dir(filepath.Join(cfg.DataDir, "media")), Now: clk.Now, Markup: markup.New()}
 	a.Wire = NewWire(st, news, cfg, clk, cache, log)
 	a.Newsletters = &newsletter.Service{
-		Store: st, Stories: st, Settings: cache.Get, Now: clk.Now, Mail: sender, Connector: connector,
+		Store: st, Stories: st, Access: a.Access, Settings: cache.Get, Now: clk.Now, Mail: sender, Connector: connector,
 		Sending: newsletter.Sending{Concurrency: cmp.Or(cfg.Newsletters.Concurrency, config.DefaultNewsletterConcurrency), Rate: cfg.Newsletters.Rate},
 		BaseURL: cfg.BaseURL, Key: derivedKey(secret, "newsletter-unsubscribe"), Log: log,
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"broadsheet/internal/access"
+	"broadsheet/internal/offer"
 )
 
 // Audience is who may receive a list.
@@ -44,7 +45,7 @@ func (l List) ForSubscribers() bool { return l.Audience == Subscribers }
 // MayReceive is the one gate of a list: whether a reader with ent may
 // join it and is sent its issues. Every join, send and web view asks it.
 func MayReceive(ent access.Entitlements, list List) bool {
-	return list.Audience == Registered || ent.Premium
+	return list.Audience == Registered || ent.Has(offer.Premium)
 }
 
 // IssueStatus is where an issue stands.

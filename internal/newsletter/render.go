@@ -83,6 +83,7 @@ type View struct {
 // and each distinct cut of them rendered once and kept, so a send to a
 // hundred thousand readers renders a handful of emails.
 type edition struct {
+	access  *access.Service
 	issue   *Issue
 	list    List
 	tmpl    *templates
@@ -112,7 +113,7 @@ func (s *Service) edition(ctx context.Context, i *Issue, l List) (*edition, erro
 	if s.templates == nil {
 		return nil, errors.New("newsletter: Init was not called")
 	}
-	e := &edition{issue: i, list: l, tmpl: s.templates, cfg: s.Settings(), now: now, base: s.BaseURL, rendered: map[uint64]*rendering{}}
+	e := &edition{access: s.Access, issue: i, list: l, tmpl: s.templates, cfg: s.Settings(), now: now, base: s.BaseURL, rendered: map[uint64]*rendering{}}
 	if u, err := url.Parse(s.BaseURL); err == nil {
 		e.host = u.Hostname()
 	}
@@ -142,7 +143,7 @@ func (s *Service) edition(ctx context.Context, i *Issue, l List) (*edition, erro
 func (e *edition) cut(v access.Viewer) uint64 {
 	var mask uint64
 	for i, a := range e.stories {
-		if access.Glance(v, a, e.now, e.cfg).Granted {
+		if e.access.Glance(v, a, e.now, e.cfg).Granted {
 			mask |= 1 << i
 		}
 	}
@@ -151,7 +152,7 @@ func (e *edition) cut(v access.Viewer) uint64 {
 
 // view is the issue as reader v may receive it.
 func (e *edition) view(v access.Viewer) *View {
-	return e.viewOf(e.cut(v), MayReceive(v.EntitlementsAt(e.now), e.list))
+	return e.viewOf(e.cut(v), MayReceive(e.access.EntitlementsAt(v, e.now), e.list))
 }
 
 func (e *edition) viewOf(mask uint64, receives bool) *View {

@@ -182,7 +182,7 @@ func (sd *sender) work(ctx context.Context, work <-chan Recipient) {
 		if !claimed {
 			continue // another run has it
 		}
-		if !MayReceive(r.Viewer.EntitlementsAt(sd.ed.now), sd.ed.list) {
+		if !MayReceive(sd.ed.access.EntitlementsAt(r.Viewer, sd.ed.now), sd.ed.list) {
 			sd.outcomes <- Outcome{DeliveryID: r.DeliveryID, SubscriberID: r.SubscriberID, State: Skipped,
 				Error: "not entitled to the newsletter when it was sent"}
 			continue

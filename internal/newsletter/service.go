@@ -54,8 +54,11 @@ type Sending struct {
 
 // Service is the newsletters' use cases.
 type Service struct {
-	Store    Store
-	Stories  StoryStore
+	Store   Store
+	Stories StoryStore
+	// Access decides what each recipient may read: the one rule of
+	// every output.
+	Access   *access.Service
 	Settings func() *settings.Settings
 	Now      func() time.Time
 	// Mail sends confirmations and editors' test messages; Connector
