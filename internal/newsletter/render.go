@@ -3,7 +3,9 @@ package newsletter
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"embed"
+	"encoding/hex"
 	"errors"
 	htmltemplate "html/template"
 	"net/url"
@@ -45,11 +47,16 @@ func (s *Service) Init() error {
 	return nil
 }
 
-// unsubscribeMarker stands for a recipient's unsubscribe link in an
+// newMarker makes what stands for a recipient's unsubscribe link in an
 // email rendered once for every recipient who may see the same: each
 // message is the rendering with its own link put in its place. It is a
-// URL, so that the HTML template writes it as it is.
-const unsubscribeMarker = "https://unsubscribe.invalid/marker"
+// URL, so that the HTML template writes it as it is, and random for each
+// edition, so that no story's text (a wire item's, say) can hold it.
+func newMarker() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return "https://unsubscribe.invalid/" + hex.EncodeToString(b[:])
+}
 
 // StoryView is one story of an issue as one reader may receive it: its
 // blocks cut by the access projection.
@@ -93,6 +100,7 @@ type edition struct {
 	now     time.Time
 	base    string
 	host    string
+	marker  string // see newMarker
 
 	mu       sync.Mutex
 	rendered map[uint64]*rendering
@@ -113,7 +121,7 @@ func (s *Service) edition(ctx context.Context, i *Issue, l List) (*edition, erro
 	if s.templates == nil {
 		return nil, errors.New("newsletter: Init was not called")
 	}
-	e := &edition{access: s.Access, issue: i, list: l, tmpl: s.templates, cfg: s.Settings(), now: now, base: s.BaseURL, rendered: map[uint64]*rendering{}}
+	e := &edition{access: s.Access, issue: i, list: l, tmpl: s.templates, cfg: s.Settings(), now: now, base: s.BaseURL, marker: newMarker(), rendered: map[uint64]*rendering{}}
 	if u, err := url.Parse(s.BaseURL); err == nil {
 		e.host = u.Hostname()
 	}
@@ -185,7 +193,7 @@ func (e *edition) rendering(mask uint64) (*rendering, error) {
 		return r, nil
 	}
 	vw := e.viewOf(mask, true)
-	vw.Unsubscribe = unsubscribeMarker
+	vw.Unsubscribe = e.marker
 	var h, t bytes.Buffer
 	if err := e.tmpl.html.Execute(&h, vw); err != nil {
 		return nil, err
@@ -195,8 +203,8 @@ func (e *edition) rendering(mask uint64) (*rendering, error) {
 	}
 	r := &rendering{subject: e.issue.Subject}
 	var ok1, ok2 bool
-	r.htmlHead, r.htmlEnd, ok1 = splitAt(h.String(), unsubscribeMarker)
-	r.textHead, r.textEnd, ok2 = splitAt(t.String(), unsubscribeMarker)
+	r.htmlHead, r.htmlEnd, ok1 = splitAt(h.String(), e.marker)
+	r.textHead, r.textEnd, ok2 = splitAt(t.String(), e.marker)
 	if !ok1 || !ok2 {
 		return nil, errors.New("newsletter template: no unsubscribe link")
 	}
