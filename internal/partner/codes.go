@@ -59,8 +59,8 @@ type code struct {
 // parseCodes reads a CSV file of codes: the code is the first column of
 // each row; a first row whose first column is "code" is a header; other
 // columns are ignored. Every bad row is reported by line: an empty code,
-// one too long or holding spaces or control characters, one twice in the
-// file.
+// one too long or holding spaces, control or invisible characters, one
+// twice in the file.
 func parseCodes(data []byte) ([]code, error) {
 	if !utf8.Valid(data) {
 		return nil, &ImportError{Message: "The file is not UTF-8 text: save it as CSV (UTF-8) and import it again. No code was imported."}
@@ -94,8 +94,8 @@ func parseCodes(data []byte) ([]code, error) {
 			bad = append(bad, LineError{line, "no code in the first column"})
 		case len(value) > maxCodeLen:
 			bad = append(bad, LineError{line, fmt.Sprintf("the code is longer than %d characters", maxCodeLen)})
-		case strings.ContainsFunc(value, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }):
-			bad = append(bad, LineError{line, fmt.Sprintf("the code %q holds a space or a control character", value)})
+		case strings.ContainsFunc(value, unseen):
+			bad = append(bad, LineError{line, fmt.Sprintf("the code %q holds a space, a control or an invisible character", value)})
 		case dup:
 			bad = append(bad, LineError{line, fmt.Sprintf("the code %s is on line %d too", value, first)})
 		default:
@@ -113,6 +113,14 @@ func parseCodes(data []byte) ([]code, error) {
 		return nil, &ImportError{Message: "The file holds no code. No code was imported."}
 	}
 	return out, nil
+}
+
+// unseen reports whether c is a character a reader cannot see or copy as
+// it is: a space, a control character, or one that is not graphic (a
+// zero-width space, a soft hyphen, a direction override), which would make
+// one code look like another, or like itself without it.
+func unseen(c rune) bool {
+	return unicode.IsSpace(c) || unicode.IsControl(c) || !unicode.IsGraphic(c)
 }
 
 // Import adds the codes of a CSV file (see parseCodes) to the offer's
