@@ -12,6 +12,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/offer"
 )
 
 // IssueStore keeps issues and their deliveries.
@@ -268,12 +269,20 @@ func (s *Service) runSendJob(ctx context.Context, payload string) error {
 	return err
 }
 
-// PreviewViewer is whom an editor previews an issue as: a subscriber with
-// a paid term that never ends, or a reader without a subscription.
-func PreviewViewer(subscriber bool) access.Viewer {
+// PreviewViewer is whom an editor previews an issue as: a subscriber to
+// the first plan on offer that includes premium stories, with a paid term
+// that never ends, or a reader without a subscription. A subscription to
+// no plan includes nothing, so the plan is named.
+func (s *Service) PreviewViewer(subscriber bool) access.Viewer {
 	if !subscriber {
 		return access.Viewer{}
 	}
-	return access.Viewer{Subscription: &billing.Subscription{Status: billing.Active,
-		PaidUntil: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}}
+	sub := &billing.Subscription{Status: billing.Active, PaidUntil: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}
+	snap := s.Access.Catalog.Get()
+	if b, ok := snap.OfKind(offer.Premium); ok {
+		if plans := snap.PlansOffering(b.ID); len(plans) > 0 {
+			sub.PlanID = plans[0].ID
+		}
+	}
+	return access.Viewer{Subscription: sub}
 }
