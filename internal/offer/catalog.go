@@ -145,7 +145,13 @@ func (c *Catalog) Get() *Snapshot { return c.cur.Load() }
 // Reload reads the catalog again. When nothing changed the snapshot stays
 // the same pointer, so that what is kept per snapshot (the paywall naming
 // the plans that include a benefit) stays valid between reloads.
+//
+// Reloads take turns, reads included: one that read before an edit must
+// not store what it read after the edit's own reload did, which would
+// give back a benefit just taken out of a plan until the next reload.
 func (c *Catalog) Reload(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	benefits, err := c.src.Benefits(ctx)
 	if err != nil {
 		return err
@@ -154,8 +160,6 @@ func (c *Catalog) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if cur := c.cur.Load(); cur != nil && reflect.DeepEqual(cur.benefits, benefits) && reflect.DeepEqual(cur.plans, plans) {
 		return nil
 	}
