@@ -3,8 +3,12 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"broadsheet/internal/app/apptest"
 	"broadsheet/internal/content"
@@ -59,6 +63,110 @@ func TestNewsletterStoryTextCannotStopASend(t *testing.T) {
 		}
 		if c := nlCounts(t, site, issue); c.Sent != 2 || c.Queued != 0 {
 			t.Errorf("counts %+v: want 2 sent, none queued", c)
+		}
+	})
+}
+
+// Attacks on the console and the emailed links that the newsletters
+// withstand: a reader forging the console's forms sends, schedules and
+// saves nothing; opening an unsubscribe link (a mail scanner's GET or
+// HEAD) unsubscribes nobody; a draft's or a scheduled issue's web view is
+// no page; a free story of the market-insights vertical reaches a reader
+// without the benefit as its lead only, by email and on the web; an
+// intro's markup is text; a subject cannot carry a header.
+func TestNewsletterAttacksThatHold(t *testing.T) {
+	nlEach(t, nil, func(t *testing.T, site *apptest.Site, sink *smtptest.Server) {
+		ctx := context.Background()
+		st := site.App.Store
+		secs, err := st.Sections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var insights int64
+		for _, s := range secs {
+			if s.Slug == "smart-investor" {
+				insights = s.ID
+			}
+		}
+		now := site.Clock.Now()
+		vertical := &content.Article{Slug: "free-insight", Headline: "A free insight", Summary: "In the vertical",
+			Body:      "Lead one.\n\nLead two.\n\nThree.\n\nFour.\n\nThe " + nlSecret + " is here.\n\nSix.",
+			SectionID: insights, Author: "Desk", Access: content.Free, PublishedAt: now.Add(-1), UpdatedAt: now.Add(-1)}
+		if vertical.ID, err = st.CreateArticle(ctx, vertical); err != nil {
+			t.Fatal(err)
+		}
+		finance := nlList(t, site, "finance")
+		editor := nlSignIn(t, site, nlEditor)
+		draft := nlCompose(t, editor, finance, "Draft", "<script>alert(1)</script> & more", vertical.ID)
+		path := "/admin/newsletters/" + strconv.FormatInt(draft, 10)
+
+		// A reader forges the console's forms.
+		reader := nlSignIn(t, site, nlReader)
+		for _, p := range []string{"/admin/newsletters", path, path + "/test", path + "/schedule", path + "/unschedule",
+			"/admin/newsletter-lists"} {
+			form := url.Values{"list": {strconv.FormatInt(finance, 10)}, "subject": {"Forged"}, "story": {strconv.FormatInt(vertical.ID, 10)},
+				"now": {"1"}, "name": {"Forged list"}, "audience": {"registered"}}
+			if r := reader.Post(p, form); r.Status != http.StatusForbidden {
+				t.Errorf("a reader posts %s: status %d, want 403", p, r.Status)
+			}
+		}
+		site.RunJobs()
+		if i, _, err := site.App.Newsletters.Issue(ctx, draft); err != nil || i.Status != "draft" || i.Subject != "Draft" {
+			t.Errorf("after the reader's forms the draft is %+v (%v)", i, err)
+		}
+		for _, to := range []string{nlReader, nlSubscriber} {
+			for _, subject := range []string{"Draft", "[Test] Draft", "Forged"} {
+				if n := len(nlMail(sink, to, subject)); n != 0 {
+					t.Errorf("after the reader's forms %s received %q %d times", to, subject, n)
+				}
+			}
+		}
+
+		// Neither a draft nor a scheduled issue has a web view.
+		view := "/newsletters/finance/" + strconv.FormatInt(draft, 10)
+		if r := reader.Get(view); r.Status != http.StatusNotFound {
+			t.Errorf("a draft's web view: status %d", r.Status)
+		}
+		if r := editor.Post(path+"/schedule", url.Values{"send_at": {now.Add(48 * time.Hour).In(site.App.Settings.Get().Location).Format("2006-01-02T15:04")}}); r.Status != http.StatusOK {
+			t.Fatalf("schedule: status %d", r.Status)
+		}
+		if r := reader.Get(view); r.Status != http.StatusNotFound {
+			t.Errorf("a scheduled issue's web view: status %d", r.Status)
+		}
+		if r := editor.Post(path+"/unschedule", url.Values{}); r.Status != http.StatusOK {
+			t.Fatalf("unschedule: status %d", r.Status)
+		}
+		if r := editor.Post(path, url.Values{"list": {strconv.FormatInt(finance, 10)}, "subject": {"Two\r\nBcc: all@example.com"},
+			"story": {strconv.FormatInt(vertical.ID, 10)}}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a subject of two lines: status %d, want 422", r.Status)
+		}
+
+		nlSendNow(t, site, editor, draft)
+		m, text, html := nlOnly(t, sink, nlReader, "Draft")
+		for name, body := range map[string]string{"text": text, "html": html} {
+			if strings.Contains(body, nlSecret) || !strings.Contains(body, "Lead one.") {
+				t.Errorf("the reader's %s part: want the vertical story's lead only", name)
+			}
+		}
+		if strings.Contains(html, "<script>") || !strings.Contains(html, "&lt;script&gt;") {
+			t.Error("the intro's markup is not escaped in the HTML part")
+		}
+		if r := site.NewBrowser().Get(view); r.Status != http.StatusOK || strings.Contains(r.Body, nlSecret) || strings.Contains(r.Body, "<script>alert") {
+			t.Errorf("the web view for a visitor: status %d, the vertical story or the intro's markup leaks", r.Status)
+		}
+
+		// A scanner opens the unsubscribe link: nothing changes.
+		link := nlUnsubscribeURL(t, m)
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			req, _ := http.NewRequest(method, link, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		if on := nlOn(t, site, nlReader); !slices.Contains(on, "finance") {
+			t.Errorf("opening the unsubscribe link took the reader off Finance: on %v", on)
 		}
 	})
 }
