@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -53,8 +54,11 @@ func TestNewsletterSendSurvivesKill(t *testing.T) {
 				taken    atomic.Int64
 				held     atomic.Int64
 				release  = make(chan struct{})
-				cmd      *exec.Cmd
 				killOnce sync.Once
+				// The sender's process, handed to the SMTP server's
+				// goroutines: they learn of it from the child's mail, which
+				// orders nothing in this process.
+				proc atomic.Pointer[os.Process]
 			)
 			holding.Store(true)
 			sink := smtptest.Start(t, smtptest.Options{Received: func(*smtptest.Message) {
@@ -67,7 +71,10 @@ func TestNewsletterSendSurvivesKill(t *testing.T) {
 				if held.Add(1) == connections {
 					killOnce.Do(func() {
 						time.Sleep(300 * time.Millisecond)
-						cmd.Process.Kill()
+						for proc.Load() == nil {
+							time.Sleep(time.Millisecond)
+						}
+						proc.Load().Kill()
 						holding.Store(false)
 						close(release)
 					})
@@ -78,11 +85,15 @@ func TestNewsletterSendSurvivesKill(t *testing.T) {
 				"BROADSHEET_NEWSLETTER_CONCURRENCY="+strconv.Itoa(connections))
 			args := []string{"newsletter", "send", strconv.FormatInt(issue, 10), "--db", dbURL}
 
-			cmd = exec.Command(bin, args...)
+			cmd := exec.Command(bin, args...)
 			cmd.Env = env
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Run(); err == nil || !strings.Contains(err.Error(), "killed") {
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			proc.Store(cmd.Process)
+			if err := cmd.Wait(); err == nil || !strings.Contains(err.Error(), "killed") {
 				t.Fatalf("the first run was not killed: %v\n%s", err, out.String())
 			}
 			before := sink.Total()
