@@ -170,3 +170,32 @@ func TestNewsletterAttacksThatHold(t *testing.T) {
 		}
 	})
 }
+
+// The sign-up's limit per address is a limit per inbox: a tag after a
+// plus (victim+1@, victim+2@, ...) reaches the same inbox at most mail
+// providers, so tagged addresses share their inbox's count and the form
+// still cannot flood it.
+func TestNewsletterSignupThrottleCountsTaggedAddressesAsOne(t *testing.T) {
+	nlEach(t, nil, func(t *testing.T, site *apptest.Site, sink *smtptest.Server) {
+		tech := strconv.FormatInt(nlList(t, site, "tech"), 10)
+		var statuses []int
+		for i := range 6 {
+			addr := "victim+" + strconv.Itoa(i) + "@example.com"
+			statuses = append(statuses, site.NewBrowser().Post("/newsletters/signup", url.Values{"email": {addr}, "list": {tech}}).Status)
+		}
+		sent := 0
+		for i := range 6 {
+			sent += len(sink.To("victim+" + strconv.Itoa(i) + "@example.com"))
+		}
+		if sent != 3 {
+			t.Errorf("%d confirmations reached victim@example.com's inbox within an hour, want 3 (statuses %v)", sent, statuses)
+		}
+		if statuses[5] != http.StatusTooManyRequests {
+			t.Errorf("the sixth tagged sign-up: status %d, want 429", statuses[5])
+		}
+		// Another inbox is not held back by the victim's count.
+		if s := site.NewBrowser().Post("/newsletters/signup", url.Values{"email": {"victim.other@example.com"}, "list": {tech}}).Status; s != http.StatusOK {
+			t.Errorf("another address: status %d", s)
+		}
+	})
+}

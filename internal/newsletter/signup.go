@@ -54,7 +54,7 @@ func (s *Service) SignUp(ctx context.Context, email string, listIDs []int64, cli
 	}
 	now := s.Now()
 	hour := []time.Time{now.Add(-time.Hour)}
-	counts, err := s.Store.CountTokenRequest(ctx, "newsletter-signup:"+email, hour, now)
+	counts, err := s.Store.CountTokenRequest(ctx, "newsletter-signup:"+inbox(email), hour, now)
 	if err != nil {
 		return err
 	}
@@ -84,6 +84,18 @@ func (s *Service) SignUp(ctx context.Context, email string, listIDs []int64, cli
 			"If it was not you, ignore this email: nothing will be sent.\n",
 			publication, strings.Join(names, ", "), int(SignupTTL.Hours()), s.BaseURL, ConfirmPath, token),
 	})
+}
+
+// inbox is the inbox a normalized address reaches, for the sign-up's
+// limit: a tag after a plus (victim+1@) reaches the untagged address's
+// inbox at most providers, so tagged addresses count as that one.
+func inbox(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	local, domain := email[:at], email[at:]
+	if plus := strings.IndexByte(local, '+'); plus > 0 {
+		local = local[:plus]
+	}
+	return local + domain
 }
 
 // PendingSignup is what a confirmation link would confirm, for its page
