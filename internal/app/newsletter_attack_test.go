@@ -199,3 +199,39 @@ func TestNewsletterSignupThrottleCountsTaggedAddressesAsOne(t *testing.T) {
 		}
 	})
 }
+
+// An account is made with anyone's address and signed in before the
+// address is confirmed. Until it is, the address is not the account's to
+// speak for: its pages do not tell which newsletters the address
+// receives, and leaving one takes the address off nothing.
+func TestNewsletterUnconfirmedAccountCannotLeaveForTheAddress(t *testing.T) {
+	nlEach(t, nil, func(t *testing.T, site *apptest.Site, sink *smtptest.Server) {
+		const victim = "quiet.victim@example.com"
+		finance := nlList(t, site, "finance")
+		if err := site.App.Store.JoinNewsletters(context.Background(), victim, []int64{finance}, site.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		attacker := site.NewBrowser()
+		attacker.Post("/register", url.Values{"email": {victim}, "password": {"attacker-chose-this-1"}})
+		if attacker.Cookie("bs_session") == "" {
+			t.Fatal("registering with the victim's address did not sign in")
+		}
+		for _, p := range []string{"/newsletters", "/account"} {
+			r := attacker.Get(p)
+			if r.Status != http.StatusOK {
+				t.Fatalf("%s: status %d", p, r.Status)
+			}
+			if strings.Contains(r.Body, "/newsletters/leave/"+strconv.FormatInt(finance, 10)) ||
+				strings.Contains(r.Body, "You receive it") || strings.Contains(r.Body, "you receive it") {
+				t.Errorf("%s tells an unconfirmed account which newsletters its address receives", p)
+			}
+		}
+		r := attacker.Post("/newsletters/leave/"+strconv.FormatInt(finance, 10), url.Values{})
+		if r.Status == http.StatusOK && strings.Contains(r.Body, "You left the newsletter") {
+			t.Errorf("leaving as an unconfirmed account: status %d, told it left", r.Status)
+		}
+		if on := nlOn(t, site, victim); !slices.Contains(on, "finance") {
+			t.Errorf("an account that never confirmed the address took it off Finance: on %v", on)
+		}
+	})
+}

@@ -167,15 +167,19 @@ type ReaderList struct {
 	Eligible bool
 }
 
-// ForReader lists the lists as reader r sees them.
+// ForReader lists the lists as reader r sees them. An address not
+// confirmed is on none: an account can be made with anyone's address, and
+// must not learn what that address receives.
 func (s *Service) ForReader(ctx context.Context, r Reader) ([]ReaderList, error) {
 	lists, err := s.Lists(ctx)
 	if err != nil {
 		return nil, err
 	}
-	on, err := s.Store.NewsletterMemberships(ctx, r.Email)
-	if err != nil {
-		return nil, err
+	var on []int64
+	if r.Confirmed {
+		if on, err = s.Store.NewsletterMemberships(ctx, r.Email); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]ReaderList, len(lists))
 	for i, l := range lists {
@@ -203,11 +207,17 @@ func (s *Service) Join(ctx context.Context, r Reader, listIDs []int64) ([]List, 
 	return chosen, s.Store.JoinNewsletters(ctx, r.Email, ids(chosen), s.Now())
 }
 
-// Leave takes a signed-in reader off a list.
+// Leave takes a signed-in reader off a list. Like joining, it needs the
+// account's address confirmed: until then the address may be someone
+// else's, whose newsletters are not the account's to stop (the emails'
+// links stop them without sign-in).
 func (s *Service) Leave(ctx context.Context, r Reader, listID int64) (List, error) {
 	l, err := s.listByID(ctx, listID)
 	if err != nil {
 		return l, err
+	}
+	if !r.Confirmed {
+		return l, ErrUnconfirmed
 	}
 	_, err = s.Store.LeaveNewsletter(ctx, r.Email, listID, s.Now())
 	return l, err

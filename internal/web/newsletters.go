@@ -130,6 +130,8 @@ func (s *Server) submitNewsletterLeave(w http.ResponseWriter, r *http.Request) e
 	}
 	if _, err := s.Newsletters.Leave(r.Context(), s.newsletterReader(v), id); errors.Is(err, dberr.ErrNotFound) {
 		return notFound()
+	} else if errors.Is(err, newsletter.ErrUnconfirmed) {
+		return s.renderNewsletters(w, r, v, http.StatusUnprocessableEntity, &newslettersData{Error: readerMessage(err)})
 	} else if err != nil {
 		return err
 	}
