@@ -125,7 +125,7 @@ func TestPlanBenefitsAreKeptByTheDatabase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		crossword, err := s.CreateBenefit(ctx, "Crossword", "")
+		crossword, err := s.CreateBenefit(ctx, offer.Info, "Crossword", "")
 		if err != nil {
 			t.Fatal(err)
 		}

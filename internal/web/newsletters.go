@@ -16,7 +16,7 @@ import (
 // emailed confirmation and unsubscribe links, and each issue's web view.
 
 type newslettersData struct {
-	Lists    []newsletter.ReaderList
+	Lists    []newsletterRow
 	SignedIn bool
 	Verified bool
 	Email    string // the sign-up form's address, kept when refused
@@ -34,12 +34,32 @@ func (s *Server) showNewsletters(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderNewsletters(w http.ResponseWriter, r *http.Request, v *viewer, status int, d *newslettersData) error {
 	rd := s.newsletterReader(v)
-	var err error
-	if d.Lists, err = s.Newsletters.ForReader(r.Context(), rd); err != nil {
+	lists, err := s.Newsletters.ForReader(r.Context(), rd)
+	if err != nil {
 		return err
+	}
+	for _, l := range lists {
+		d.Lists = append(d.Lists, newsletterRow{ReaderList: l, Opens: s.benefitTitle(l.BenefitID)})
 	}
 	d.SignedIn, d.Verified = v.SignedIn(), rd.Confirmed
 	return s.render(w, status, "newsletters", s.newPage(w, r, v, "Newsletters", d))
+}
+
+// newsletterRow is a list on the readers' page, with what opens it.
+type newsletterRow struct {
+	newsletter.ReaderList
+	// Opens is the title of the benefit that opens a gated list, as
+	// readers see it on the offer page.
+	Opens string
+}
+
+// benefitTitle is the title readers see of the benefit id, from the
+// catalog; "" for none.
+func (s *Server) benefitTitle(id int64) string {
+	if b, ok := s.Offer.Catalog.Get().Benefit(id); ok && id != 0 {
+		return s.Offer.Show(b).Title
+	}
+	return ""
 }
 
 // newsletterReader is the viewer as the newsletters see them: a
