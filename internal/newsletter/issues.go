@@ -12,6 +12,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
+	"broadsheet/internal/offer"
 )
 
 // IssueStore keeps issues and their deliveries.
@@ -268,12 +269,21 @@ func (s *Service) runSendJob(ctx context.Context, payload string) error {
 	return err
 }
 
-// PreviewViewer is whom an editor previews an issue as: a subscriber with
-// a paid term that never ends, or a reader without a subscription.
-func PreviewViewer(subscriber bool) access.Viewer {
+// PreviewViewer is whom an editor previews an issue as: a subscriber,
+// with a paid term that never ends, to the plan on offer that includes the
+// most benefits (what a subscriber gets depends on their plan), or a
+// reader without a subscription.
+func (s *Service) PreviewViewer(subscriber bool) access.Viewer {
 	if !subscriber {
 		return access.Viewer{}
 	}
-	return access.Viewer{Subscription: &billing.Subscription{Status: billing.Active,
+	snap := s.Access.Catalog.Get()
+	var plan offer.Plan
+	for _, p := range snap.Plans() {
+		if p.Active && len(p.Benefits) > len(plan.Benefits) {
+			plan = p
+		}
+	}
+	return access.Viewer{Subscription: &billing.Subscription{PlanID: plan.ID, Status: billing.Active,
 		PaidUntil: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}}
 }

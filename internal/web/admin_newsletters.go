@@ -275,7 +275,7 @@ func (s *Server) showIssuePreview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return notFound()
 	}
-	html, text, err := s.Newsletters.Preview(r.Context(), id, newsletter.PreviewViewer(r.URL.Query().Get("as") == "subscriber"))
+	html, text, err := s.Newsletters.Preview(r.Context(), id, s.Newsletters.PreviewViewer(r.URL.Query().Get("as") == "subscriber"))
 	if errors.Is(err, dberr.ErrNotFound) {
 		return notFound()
 	} else if err != nil {

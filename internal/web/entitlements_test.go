@@ -138,7 +138,7 @@ func TestEachPlanGivesWhatItIncludes(t *testing.T) {
 		}
 		var me apiMe
 		apiGet(t, site, token, "/api/v1/me", &me)
-		if got := entitledKinds(me); me.Subscription == nil || !me.Subscription.Entitled || !slices.Equal(got, []string{"info", "info", "ad_free", "info"}) {
+		if got := entitledKinds(me); me.Subscription == nil || !me.Subscription.Entitled || !slices.Equal(got, []string{"info", "ad_free", "info"}) {
 			t.Errorf("GET /api/v1/me: entitlements %v, want ad-free and the lines of text", got)
 		}
 		art := apiStory(t, site, token, story.Slug)

@@ -281,6 +281,9 @@ func (s *Server) submitNewsletterUnsubscribe(w http.ResponseWriter, r *http.Requ
 
 type newsletterIssueData struct {
 	View *newsletter.View
+	// Opens names the benefit that opens a gated list, for a reader
+	// without it.
+	Opens string
 }
 
 // showNewsletterIssue is an issue's web view, each story cut for the
@@ -300,7 +303,7 @@ func (s *Server) showNewsletterIssue(w http.ResponseWriter, r *http.Request) err
 	} else if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "newsletter_issue", s.newPage(w, r, v, view.Issue.Subject, &newsletterIssueData{View: view}))
+	return s.render(w, http.StatusOK, "newsletter_issue", s.newPage(w, r, v, view.Issue.Subject, &newsletterIssueData{View: view, Opens: s.benefitTitle(view.List.BenefitID)}))
 }
 
 type newsletterArchiveData struct {
