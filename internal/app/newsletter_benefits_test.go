@@ -118,6 +118,9 @@ func TestNewsletterListGatedByABenefit(t *testing.T) {
 			!strings.Contains(page.Body, "For subscribers whose plan includes "+curated.Title+`: <a href="/subscribe?next=/newsletters">`) {
 			t.Error("the readers' page does not name what opens Markets, with a link to subscribe")
 		}
+		if acct := sub.Get("/account"); !strings.Contains(acct.Body, "Markets</strong> · for subscribers whose plan includes "+curated.Title) {
+			t.Error("the account page does not name what opens Markets")
+		}
 		if out := site.NewBrowser().Get("/newsletters"); !strings.Contains(out.Body, "For subscribers whose plan includes "+curated.Title) {
 			t.Error("the sign-up form does not name what opens Markets")
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -34,12 +35,9 @@ func (s *Server) showNewsletters(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderNewsletters(w http.ResponseWriter, r *http.Request, v *viewer, status int, d *newslettersData) error {
 	rd := s.newsletterReader(v)
-	lists, err := s.Newsletters.ForReader(r.Context(), rd)
-	if err != nil {
+	var err error
+	if d.Lists, err = s.newsletterRows(r.Context(), v); err != nil {
 		return err
-	}
-	for _, l := range lists {
-		d.Lists = append(d.Lists, newsletterRow{ReaderList: l, Opens: s.benefitTitle(l.BenefitID)})
 	}
 	d.SignedIn, d.Verified = v.SignedIn(), rd.Confirmed
 	return s.render(w, status, "newsletters", s.newPage(w, r, v, "Newsletters", d))
@@ -51,6 +49,20 @@ type newsletterRow struct {
 	// Opens is the title of the benefit that opens a gated list, as
 	// readers see it on the offer page.
 	Opens string
+}
+
+// newsletterRows lists the lists as viewer v sees them, each with what
+// opens it.
+func (s *Server) newsletterRows(ctx context.Context, v *viewer) ([]newsletterRow, error) {
+	lists, err := s.Newsletters.ForReader(ctx, s.newsletterReader(v))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]newsletterRow, len(lists))
+	for i, l := range lists {
+		out[i] = newsletterRow{ReaderList: l, Opens: s.benefitTitle(l.BenefitID)}
+	}
+	return out, nil
 }
 
 // benefitTitle is the title readers see of the benefit id, from the
