@@ -12,7 +12,8 @@ import (
 
 // Migration 0040 gates each list for subscribers by the premium benefit,
 // which gated it until then, and leaves each list for registered readers
-// open: nobody gains or loses a list by the upgrade. Afterwards the
+// open: nobody gains or loses a list by the upgrade. The reference offer's
+// "Curated Newsletters" line becomes the curated-newsletters benefit. Afterwards the
 // database refuses a list gated by a benefit that does not exist, and
 // the deletion of a benefit that gates a list.
 func TestNewsletterListsAreGatedByABenefitAfterMigration0040(t *testing.T) {
@@ -23,6 +24,11 @@ func TestNewsletterListsAreGatedByABenefitAfterMigration0040(t *testing.T) {
 			`INSERT INTO newsletter_lists (slug, name, audience, position, created_at) VALUES ('finance', 'Finance', 'registered', 2, $1)`,
 		} {
 			if err := old.Exec(ctx, q, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, title := range []string{"Curated Newsletters", "Seamless Access Across All Devices"} {
+			if err := old.Exec(ctx, `INSERT INTO benefits (position, kind, title) VALUES (10, 'info', $1)`, title); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -39,6 +45,12 @@ func TestNewsletterListsAreGatedByABenefitAfterMigration0040(t *testing.T) {
 		}
 		if premium == 0 {
 			t.Fatal("no premium benefit after the migrations")
+		}
+		for _, b := range benefits {
+			want := map[string]offer.Kind{"Curated Newsletters": offer.Newsletters, "Seamless Access Across All Devices": offer.Info}[b.Title]
+			if want != "" && b.Kind != want {
+				t.Errorf("%q after 0040: kind %s, want %s", b.Title, b.Kind, want)
+			}
 		}
 		lists, err := s.NewsletterLists(ctx)
 		if err != nil || len(lists) != 2 {

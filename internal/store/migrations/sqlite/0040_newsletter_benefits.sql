@@ -10,3 +10,9 @@ UPDATE newsletter_lists SET benefit_id = (SELECT id FROM benefits WHERE kind = '
 WHERE audience = 'subscribers';
 
 ALTER TABLE newsletter_lists DROP COLUMN audience;
+
+-- The reference offer's line (migrations 0015, 0032) is the curated
+-- newsletters benefit, which lists may now name; it gates no list until an
+-- editor says so.
+UPDATE benefits SET kind = 'newsletters'
+WHERE id = (SELECT MIN(id) FROM benefits WHERE title = 'Curated Newsletters') AND kind = 'info';
