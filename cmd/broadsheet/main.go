@@ -138,12 +138,14 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 		return err
 	}
 	if isDemo {
-		if err := demo.EnsureNewsletters(ctx, a.Store, clk.Now()); err != nil {
-			return err
-		}
 		seeded, err := demo.Seed(ctx, a.Store, a.Accounts, a.Billing, clk.Now(), a.Settings.Get().Location)
 		if err != nil {
 			return fmt.Errorf("seed demo: %w", err)
+		}
+		// A demo seeded before it had newsletters gets its lists; a new
+		// one has them from Seed, after its benefits, which gate them.
+		if err := demo.EnsureNewsletters(ctx, a.Store, clk.Now()); err != nil {
+			return err
 		}
 		if seeded {
 			log.Info("seeded the demo publication")

@@ -277,9 +277,13 @@ func (s *Server) showMe(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	opens, err := s.newslettersByBenefit(r)
+	if err != nil {
+		return err
+	}
 	benefits := []benefitJSON{}
 	for _, b := range s.Access.Benefits(ent) {
-		benefits = append(benefits, benefitOf(s.Offer.Show(b)))
+		benefits = append(benefits, benefitOf(s.Offer.Show(b), opens))
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"account": accountOf(v.Account), "subscription": sub, "entitlements": benefits})
 }

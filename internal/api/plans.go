@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"broadsheet/internal/money"
+	"broadsheet/internal/newsletter"
 	"broadsheet/internal/offer"
 )
 
@@ -21,17 +22,28 @@ type planJSON struct {
 }
 
 // benefitJSON is a benefit as apps show it: kind says which gate it opens
-// (premium, archive, market_insights, ad_free, partner, or info for a
-// line that opens none).
+// (premium, archive, market_insights, ad_free, partner, newsletters, or
+// info for a line that opens none), and newsletters the lists open only to
+// readers whose plan includes it.
 type benefitJSON struct {
-	ID    int64  `json:"id"`
-	Kind  string `json:"kind"`
-	Title string `json:"title"`
-	Text  string `json:"text"`
+	ID          int64            `json:"id"`
+	Kind        string           `json:"kind"`
+	Title       string           `json:"title"`
+	Text        string           `json:"text"`
+	Newsletters []newsletterJSON `json:"newsletters"`
 }
 
-func benefitOf(b offer.Shown) benefitJSON {
-	return benefitJSON{ID: b.ID, Kind: string(b.Kind), Title: b.Title, Text: b.Body}
+type newsletterJSON struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+func benefitOf(b offer.Shown, opens map[int64][]newsletter.List) benefitJSON {
+	out := benefitJSON{ID: b.ID, Kind: string(b.Kind), Title: b.Title, Text: b.Body, Newsletters: []newsletterJSON{}}
+	for _, l := range opens[b.ID] {
+		out.Newsletters = append(out.Newsletters, newsletterJSON{Slug: l.Slug, Name: l.Name})
+	}
+	return out
 }
 
 func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
@@ -39,11 +51,15 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	opens, err := s.newslettersByBenefit(r)
+	if err != nil {
+		return err
+	}
 	out := make([]planJSON, 0, len(plans))
 	for _, p := range plans {
 		benefits := []benefitJSON{}
 		for _, b := range s.Offer.PlanBenefits(p.ID) {
-			benefits = append(benefits, benefitOf(b))
+			benefits = append(benefits, benefitOf(b, opens))
 		}
 		out = append(out, planJSON{
 			Benefits:       benefits,
@@ -58,4 +74,13 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"plans": out})
+}
+
+// newslettersByBenefit is the gated lists by the benefit that opens each
+// (none when the server has no newsletters).
+func (s *Server) newslettersByBenefit(r *http.Request) (map[int64][]newsletter.List, error) {
+	if s.Newsletters == nil {
+		return nil, nil
+	}
+	return s.Newsletters.ByBenefit(r.Context())
 }

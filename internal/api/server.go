@@ -17,6 +17,7 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
 	"broadsheet/internal/httpguard"
+	"broadsheet/internal/newsletter"
 	"broadsheet/internal/newsroom"
 	"broadsheet/internal/offer"
 	"broadsheet/internal/search"
@@ -33,10 +34,12 @@ type Server struct {
 	Offer    *offer.Service // what each plan includes
 	Access   *access.Service
 	Search   *search.Service
-	Settings *settings.Cache
-	Now      func() time.Time
-	BaseURL  string
-	Log      *slog.Logger
+	// Newsletters names, under each benefit of a plan, the lists it opens.
+	Newsletters *newsletter.Service
+	Settings    *settings.Cache
+	Now         func() time.Time
+	BaseURL     string
+	Log         *slog.Logger
 	// Readers signs anonymous app readers' ids (X-Reader-Id).
 	Readers *access.Signer
 }

@@ -194,7 +194,7 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 	}
 	apiServer := &api.Server{
 		Content: stories, Articles: articles, Newsroom: news, Accounts: a.Accounts, Billing: a.Billing, Offer: a.Offer, Access: a.Access,
-		Search: finder, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: readers,
+		Search: finder, Newsletters: a.Newsletters, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Log: log, Readers: readers,
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())

@@ -97,7 +97,7 @@ const apptestSecret = "0123456789abcdef0123456789abcdef0123456789abcdef012345678
 // three statements, and returns the list.
 func benchAudience(b *testing.B, ctx context.Context, st *store.Store, engine, dbURL string, n int) int64 {
 	b.Helper()
-	list, err := st.CreateNewsletterList(ctx, newsletter.List{Slug: "bench", Name: "Bench", Audience: newsletter.Registered}, time.Now())
+	list, err := st.CreateNewsletterList(ctx, newsletter.List{Slug: "bench", Name: "Bench"}, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,10 +24,11 @@ const (
 	nlSubscriber = "subscriber@demo.broadsheet.test" // Markets, Finance
 	nlReader     = "reader@demo.broadsheet.test"     // Finance, Politics
 	nlEditor     = "editor@demo.broadsheet.test"
+	nlAdmin      = "admin@demo.broadsheet.test"
 )
 
 var nlPasswords = map[string]string{
-	nlSubscriber: "subscriber-demo-pass", nlReader: "reader-demo-pass", nlEditor: "editor-demo-pass",
+	nlSubscriber: "subscriber-demo-pass", nlReader: "reader-demo-pass", nlEditor: "editor-demo-pass", nlAdmin: "admin-demo-pass",
 }
 
 // nlEach runs fn on each engine against a demo site that sends its mail

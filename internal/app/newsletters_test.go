@@ -14,6 +14,7 @@ import (
 	"broadsheet/internal/config"
 	"broadsheet/internal/content"
 	"broadsheet/internal/mail/smtptest"
+	"broadsheet/internal/offer"
 	"broadsheet/internal/store/storetest"
 )
 
@@ -279,7 +280,7 @@ func TestNewsletterListsInTheConsole(t *testing.T) {
 	nlEach(t, nil, func(t *testing.T, site *apptest.Site, sink *smtptest.Server) {
 		editor := nlSignIn(t, site, nlEditor)
 		add := func(b *apptest.Browser, name, slug string) apptest.Response {
-			return b.Post("/admin/newsletter-lists", url.Values{"name": {name}, "slug": {slug}, "description": {"About it"}, "audience": {"registered"}})
+			return b.Post("/admin/newsletter-lists", url.Values{"name": {name}, "slug": {slug}, "description": {"About it"}, "benefit": {"0"}})
 		}
 		if r := add(nlSignIn(t, site, nlReader), "Sport", ""); r.Status != http.StatusForbidden {
 			t.Errorf("a reader adding a list: status %d", r.Status)
@@ -297,16 +298,17 @@ func TestNewsletterListsInTheConsole(t *testing.T) {
 			t.Fatalf("add: status %d", r.Status)
 		}
 		lists, err := site.App.Newsletters.Lists(context.Background())
-		if err != nil || len(lists) != 5 || lists[4].Slug != "sport" {
-			t.Fatalf("lists %+v, %v: want the four and sport", lists, err)
+		if err != nil || len(lists) != 6 || lists[5].Slug != "sport" || lists[5].Gated() {
+			t.Fatalf("lists %+v, %v: want the demo's five and sport, open", lists, err)
 		}
-		sport := strconv.FormatInt(lists[4].ID, 10)
-		if r := editor.Post("/admin/newsletter-lists/"+sport, url.Values{"name": {"Sport"}, "description": {"Matches"}, "audience": {"subscribers"}}); r.Status != http.StatusOK {
+		sport := strconv.FormatInt(lists[5].ID, 10)
+		premium, _ := site.App.Offer.Catalog.Get().OfKind(offer.Premium)
+		if r := editor.Post("/admin/newsletter-lists/"+sport, url.Values{"name": {"Sport"}, "description": {"Matches"}, "benefit": {strconv.FormatInt(premium.ID, 10)}}); r.Status != http.StatusOK {
 			t.Fatalf("change: status %d", r.Status)
 		}
 		page := site.NewBrowser().Get("/newsletters")
-		if !strings.Contains(page.Body, `data-list="sport"`) || !strings.Contains(page.Body, "Sport</strong> · for subscribers") {
-			t.Error("the readers' page does not offer Sport, for subscribers")
+		if !strings.Contains(page.Body, `data-list="sport"`) || !strings.Contains(page.Body, "For subscribers whose plan includes "+premium.Title) {
+			t.Error("the readers' page does not offer Sport, for subscribers with premium stories")
 		}
 	})
 }

@@ -36,29 +36,55 @@ var Benefits = []struct {
 	{offer.Premium, "Exclusive premium stories online", "Over 30 premium stories daily, handpicked by our editors"},
 	{offer.Partner, "Complimentary Access to The New York Times", "News, Games, Cooking, Audio, Wirecutter & The Athletic"},
 	{offer.Info, "{{publication}} Epaper", "Digital replica of our daily newspaper — with options to read, save, and share"},
-	{offer.Info, "Curated Newsletters", "Insights on markets, finance, politics, tech, and more delivered to your inbox"},
+	{offer.Newsletters, "Curated Newsletters", "Insights on markets, finance, politics, tech, and more delivered to your inbox"},
 	{offer.MarketInsights, "Market Analysis & Investment Insights", "In-depth market analysis & insights with access to The Smart Investor"},
 	{offer.Archive, "Archives", "Repository of articles and publications dating back to 1997"},
 	{offer.AdFree, "Ad-free Reading", "Uninterrupted reading experience with no advertisements"},
 	{offer.Info, "Seamless Access Across All Devices", "Access {{publication}} across devices — mobile, tablet, or PC, via web or app"},
 }
 
-// Newsletters are the demo's lists: Markets for subscribers, the others
-// for every registered reader.
-var Newsletters = []newsletter.List{
-	{Slug: "markets", Name: "Markets", Description: "The day's moves in stocks, bonds and currencies, and what drove them", Audience: newsletter.Subscribers},
-	{Slug: "finance", Name: "Finance", Description: "Banks, money and your savings, every weekday", Audience: newsletter.Registered},
-	{Slug: "politics", Name: "Politics", Description: "Parliament, the states and the parties, twice a week", Audience: newsletter.Registered},
-	{Slug: "tech", Name: "Tech", Description: "Start-ups, platforms and the rules that govern them, every Friday", Audience: newsletter.Registered},
+// Newsletters are the demo's lists, each with the kind of the benefit
+// that opens it (none: every registered reader): Markets opens with the
+// curated newsletters, The Smart Investor with the market-insights
+// vertical, the others to every registered reader.
+var Newsletters = []struct {
+	newsletter.List
+	Gate offer.Kind
+}{
+	{newsletter.List{Slug: "markets", Name: "Markets", Description: "The day's moves in stocks, bonds and currencies, and what drove them"}, offer.Newsletters},
+	{newsletter.List{Slug: "finance", Name: "Finance", Description: "Banks, money and your savings, every weekday"}, ""},
+	{newsletter.List{Slug: "politics", Name: "Politics", Description: "Parliament, the states and the parties, twice a week"}, ""},
+	{newsletter.List{Slug: "tech", Name: "Tech", Description: "Start-ups, platforms and the rules that govern them, every Friday"}, ""},
+	{newsletter.List{Slug: "smart-investor", Name: "The Smart Investor", Description: "Our market analysts' picks and what is behind them, every Sunday"}, offer.MarketInsights},
 }
 
-// EnsureNewsletters stores the demo's lists if the database has none.
+// EnsureNewsletters stores the demo's lists if the database has none. A
+// list is gated by the first benefit of its kind; where there is none (a
+// database with its own offer), by premium stories, which always exists.
 func EnsureNewsletters(ctx context.Context, st *store.Store, now time.Time) error {
 	existing, err := st.NewsletterLists(ctx)
 	if err != nil || len(existing) > 0 {
 		return err
 	}
-	for _, l := range Newsletters {
+	benefits, err := st.Benefits(ctx)
+	if err != nil {
+		return err
+	}
+	first := func(k offer.Kind) int64 {
+		for _, b := range benefits {
+			if b.Kind == k {
+				return b.ID
+			}
+		}
+		return 0
+	}
+	for _, d := range Newsletters {
+		l := d.List
+		if d.Gate != "" {
+			if l.BenefitID = first(d.Gate); l.BenefitID == 0 {
+				l.BenefitID = first(offer.Premium)
+			}
+		}
 		if _, err := st.CreateNewsletterList(ctx, l, now); err != nil {
 			return err
 		}
@@ -130,7 +156,7 @@ func seedBenefits(ctx context.Context, st *store.Store, now time.Time) error {
 		case b.Kind == offer.Partner:
 			id, err = seedPartner(ctx, st, b.Title, b.Body, now)
 		default:
-			id, err = st.CreateBenefit(ctx, b.Title, b.Body)
+			id, err = st.CreateBenefit(ctx, b.Kind, b.Title, b.Body)
 		}
 		if err != nil {
 			return err

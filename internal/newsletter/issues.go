@@ -269,20 +269,21 @@ func (s *Service) runSendJob(ctx context.Context, payload string) error {
 	return err
 }
 
-// PreviewViewer is whom an editor previews an issue as: a subscriber to
-// the first plan on offer that includes premium stories, with a paid term
-// that never ends, or a reader without a subscription. A subscription to
-// no plan includes nothing, so the plan is named.
+// PreviewViewer is whom an editor previews an issue as: a subscriber,
+// with a paid term that never ends, to the plan on offer that includes the
+// most benefits (what a subscriber gets depends on their plan), or a
+// reader without a subscription.
 func (s *Service) PreviewViewer(subscriber bool) access.Viewer {
 	if !subscriber {
 		return access.Viewer{}
 	}
-	sub := &billing.Subscription{Status: billing.Active, PaidUntil: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}
 	snap := s.Access.Catalog.Get()
-	if b, ok := snap.OfKind(offer.Premium); ok {
-		if plans := snap.PlansOffering(b.ID); len(plans) > 0 {
-			sub.PlanID = plans[0].ID
+	var plan offer.Plan
+	for _, p := range snap.Plans() {
+		if p.Active && len(p.Benefits) > len(plan.Benefits) {
+			plan = p
 		}
 	}
-	return access.Viewer{Subscription: sub}
+	return access.Viewer{Subscription: &billing.Subscription{PlanID: plan.ID, Status: billing.Active,
+		PaidUntil: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}}
 }

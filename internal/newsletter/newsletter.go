@@ -15,37 +15,34 @@ import (
 	"broadsheet/internal/offer"
 )
 
-// Audience is who may receive a list.
-type Audience string
-
-const (
-	// Registered lists go to every confirmed address that joined.
-	Registered Audience = "registered"
-	// Subscribers lists go only to members entitled to them when an issue
-	// is sent: a member whose subscription has ended is skipped.
-	Subscribers Audience = "subscribers"
-)
-
-// Valid reports whether a is a known audience.
-func (a Audience) Valid() bool { return a == Registered || a == Subscribers }
-
-// List is one newsletter.
+// List is one newsletter. It is open to every registered reader, or only
+// to readers whose plan includes the benefit it names.
 type List struct {
 	ID          int64
 	Slug        string
 	Name        string
 	Description string
-	Audience    Audience
+	// BenefitID is the benefit that opens the list; 0: every registered
+	// reader.
+	BenefitID int64
+	// BenefitKind is that benefit's kind, read with the list, so that
+	// staff have the list as they have its kind (offer.Kind.ForStaff),
+	// as at every other gate.
+	BenefitKind offer.Kind
 	Position    int
 }
 
-// ForSubscribers reports whether only entitled readers receive the list.
-func (l List) ForSubscribers() bool { return l.Audience == Subscribers }
+// Gated reports whether only readers with the list's benefit receive it.
+func (l List) Gated() bool { return l.BenefitID != 0 }
+
+// Benefit is the benefit that opens a gated list, as the gate asks it.
+func (l List) Benefit() offer.Benefit { return offer.Benefit{ID: l.BenefitID, Kind: l.BenefitKind} }
 
 // MayReceive is the one gate of a list: whether a reader with ent may
-// join it and is sent its issues. Every join, send and web view asks it.
+// join it and is sent its issues. Every join, send and web view asks it,
+// and it asks the entitlement check every gate asks.
 func MayReceive(ent access.Entitlements, list List) bool {
-	return list.Audience == Registered || ent.Has(offer.Premium)
+	return !list.Gated() || ent.Includes(list.Benefit())
 }
 
 // IssueStatus is where an issue stands.
@@ -94,7 +91,8 @@ const (
 	Delivered DeliveryState = "sent"
 	// Failed: the server refused it (the error is kept).
 	Failed DeliveryState = "failed"
-	// Skipped: the recipient was no longer entitled to the list.
+	// Skipped: the recipient was no longer entitled to the list (the
+	// error says so).
 	Skipped DeliveryState = "skipped"
 	// Interrupted: a run died holding it. Whether the server took the
 	// message is unknown, so it is never sent again.
@@ -143,7 +141,7 @@ const HardBounceLimit = 3
 // Errors the web pages turn into messages.
 var (
 	ErrNotEditable   = errors.New("the issue is no longer a draft")
-	ErrNotEntitled   = errors.New("this newsletter is for subscribers")
+	ErrNotEntitled   = errors.New("this newsletter is for subscribers whose plan includes it")
 	ErrUnconfirmed   = errors.New("confirm your email address first")
 	ErrNoStories     = errors.New("pick at least one story")
 	ErrAlreadySent   = errors.New("the issue has been sent")

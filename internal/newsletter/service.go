@@ -111,7 +111,7 @@ var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // AddList adds a list; its slug, from its name unless given, is its
 // address for ever.
 func (s *Service) AddList(ctx context.Context, l List) (int64, error) {
-	if err := checkList(&l); err != nil {
+	if err := s.checkList(&l); err != nil {
 		return 0, err
 	}
 	if l.Slug == "" {
@@ -124,18 +124,39 @@ func (s *Service) AddList(ctx context.Context, l List) (int64, error) {
 	if errors.Is(err, dberr.ErrConflict) {
 		return 0, &InputError{fmt.Sprintf("another newsletter has the address %q", l.Slug)}
 	}
-	return id, err
+	return id, benefitGone(err)
 }
 
-// UpdateList renames a list and sets its description and audience.
+// UpdateList renames a list and sets its description and who receives it.
 func (s *Service) UpdateList(ctx context.Context, l List) error {
-	if err := checkList(&l); err != nil {
+	if err := s.checkList(&l); err != nil {
 		return err
 	}
-	return s.Store.UpdateNewsletterList(ctx, l)
+	return benefitGone(s.Store.UpdateNewsletterList(ctx, l))
 }
 
-func checkList(l *List) error {
+// benefitGone is the database refusing a list's benefit (the foreign
+// key): it was deleted meanwhile, perhaps on another instance.
+func benefitGone(err error) error {
+	if errors.Is(err, dberr.ErrInUse) {
+		return &InputError{"that benefit does not exist any more: choose who receives the newsletter again"}
+	}
+	return err
+}
+
+func (s *Service) checkList(l *List) error {
+	if l.BenefitID != 0 {
+		// The catalog in memory may lag an edit made on another instance
+		// by its reload's interval; the foreign key has the last word.
+		b, ok := s.Access.Catalog.Get().Benefit(l.BenefitID)
+		switch {
+		case !ok:
+			return benefitGone(dberr.ErrInUse)
+		case !b.Kind.MayGate():
+			return &InputError{"a line of text gives nothing, so it cannot open a newsletter: choose another benefit"}
+		}
+		l.BenefitKind = b.Kind
+	}
 	l.Name, l.Description = strings.TrimSpace(l.Name), strings.TrimSpace(l.Description)
 	switch {
 	case l.Name == "" || len(l.Name) > 80:
@@ -145,8 +166,6 @@ func checkList(l *List) error {
 		return &InputError{"a name and a description are one line each"}
 	case len(l.Description) > 300:
 		return &InputError{"a description has at most 300 characters"}
-	case !l.Audience.Valid():
-		return &InputError{"choose who may receive the newsletter"}
 	}
 	return nil
 }
@@ -253,4 +272,20 @@ func ids(lists []List) []int64 {
 		out[i] = l.ID
 	}
 	return out
+}
+
+// ByBenefit lists the gated lists by the benefit that opens each, in the
+// lists' order: what the offer page and the API name under each benefit.
+func (s *Service) ByBenefit(ctx context.Context) (map[int64][]List, error) {
+	lists, err := s.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]List{}
+	for _, l := range lists {
+		if l.Gated() {
+			out[l.BenefitID] = append(out[l.BenefitID], l)
+		}
+	}
+	return out, nil
 }

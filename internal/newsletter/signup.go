@@ -48,7 +48,7 @@ func (s *Service) SignUp(ctx context.Context, email string, listIDs []int64, cli
 		return err
 	}
 	for _, l := range chosen {
-		if l.ForSubscribers() {
+		if l.Gated() {
 			return fmt.Errorf("%s: %w; sign in to join it", l.Name, ErrNotEntitled)
 		}
 	}

@@ -8,8 +8,8 @@ type Kind string
 // The kinds of benefit. Premium, Archive, MarketInsights and AdFree are
 // one benefit each, which always exists (the database holds at most one
 // of each); a plan gives them by including it. A publication has as many
-// partner offers, and lines of text, as it likes. Newsletters (one
-// benefit per list) and the ePaper are kinds to come.
+// partner offers, newsletter benefits and lines of text as it likes. The
+// ePaper is a kind to come.
 const (
 	// Premium: every story in full, premium ones included, outside the
 	// meter.
@@ -24,6 +24,9 @@ const (
 	// Partner: a partner's access code, claimed once per reader (package
 	// partner).
 	Partner Kind = "partner"
+	// Newsletters: curated newsletters; it opens the newsletter lists
+	// gated by it (package newsletter), each list naming its benefit.
+	Newsletters Kind = "newsletters"
 	// Info: a line of the offer that gates nothing, such as access across
 	// devices.
 	Info Kind = "info"
@@ -37,8 +40,14 @@ func (k Kind) Builtin() bool {
 }
 
 // ForStaff reports whether staff have the kind whatever their plan: they
-// read every story in full to check what readers get.
-func (k Kind) ForStaff() bool { return k == Premium || k == Archive || k == MarketInsights }
+// read every story, and every newsletter, to check what readers get.
+func (k Kind) ForStaff() bool {
+	return k == Premium || k == Archive || k == MarketInsights || k == Newsletters
+}
+
+// MayGate reports whether a benefit of the kind may open a newsletter
+// list: any but a line of text, which readers are told gates nothing.
+func (k Kind) MayGate() bool { return k != Info }
 
 // Label names the kind for admins.
 func (k Kind) Label() string {
@@ -53,6 +62,8 @@ func (k Kind) Label() string {
 		return "ad-free reading"
 	case Partner:
 		return "partner offer"
+	case Newsletters:
+		return "curated newsletters: opens the lists gated by it"
 	case Info:
 		return "text only"
 	}

@@ -42,12 +42,13 @@ type Shown struct {
 type Store interface {
 	// Benefits lists the benefits in order.
 	Benefits(ctx context.Context) ([]Benefit, error)
-	// CreateBenefit adds a benefit at the end of the list.
-	CreateBenefit(ctx context.Context, title, body string) (int64, error)
+	// CreateBenefit adds a benefit of kind at the end of the list.
+	CreateBenefit(ctx context.Context, kind Kind, title, body string) (int64, error)
 	// UpdateBenefit changes a benefit's title and text; ErrNotFound if
 	// there is none.
 	UpdateBenefit(ctx context.Context, id int64, title, body string) error
-	// DeleteBenefit deletes a benefit; ErrNotFound if there is none.
+	// DeleteBenefit deletes a benefit; ErrNotFound if there is none,
+	// dberr.ErrInUse if a newsletter list is gated by it.
 	DeleteBenefit(ctx context.Context, id int64) error
 	// MoveBenefit swaps a benefit with the one before it (by -1) or
 	// after it (by 1); at either end of the list it stays.
@@ -96,7 +97,17 @@ var (
 	// with it.
 	ErrPartnerOffer = errors.New("this benefit is a partner offer, whose codes readers have claimed or may claim, so it is kept: " +
 		"untick it on each plan at /admin/plans to stop giving it")
+	// ErrGatesNewsletter: a newsletter list is open only to readers whose
+	// plan includes the benefit; deleting it would leave the list to
+	// nobody, or to everybody.
+	ErrGatesNewsletter = errors.New("a newsletter is open only to readers whose plan includes this benefit, so it is kept: " +
+		"choose who receives that newsletter at /admin/newsletters first")
 )
+
+// Addable reports whether admins may add a benefit of the kind here: a
+// line of text or a newsletters benefit. The built-in ones always exist
+// and partner offers are added with their codes (package partner).
+func Addable(k Kind) bool { return k == Info || k == Newsletters }
 
 // InputError is a benefit refused: what is wrong with it.
 type InputError struct{ Message string }
@@ -232,14 +243,17 @@ func check(title, body string) (string, string, error) {
 	return title, body, nil
 }
 
-// Add adds a benefit at the end of the list; an *InputError says what is
-// wrong with it.
-func (s *Service) Add(ctx context.Context, title, body string) error {
+// Add adds a benefit of kind (see Addable) at the end of the list; an
+// *InputError says what is wrong with it.
+func (s *Service) Add(ctx context.Context, kind Kind, title, body string) error {
+	if !Addable(kind) {
+		return &InputError{"A benefit added here is a line of text or curated newsletters."}
+	}
 	title, body, err := check(title, body)
 	if err != nil {
 		return err
 	}
-	if _, err = s.Store.CreateBenefit(ctx, title, body); err != nil {
+	if _, err = s.Store.CreateBenefit(ctx, kind, title, body); err != nil {
 		return err
 	}
 	return s.Reload(ctx)
@@ -255,14 +269,19 @@ func (s *Service) Edit(ctx context.Context, id int64, title, body string) error 
 }
 
 // Delete deletes a benefit, and with it its place in every plan; a
-// built-in one is refused with ErrBuiltin.
+// built-in one is refused with ErrBuiltin, and one that gates a newsletter
+// (the database's foreign key says so) with ErrGatesNewsletter.
 func (s *Service) Delete(ctx context.Context, id int64) error {
 	if b, ok := s.Catalog.Get().Benefit(id); ok && b.Kind.Builtin() {
 		return ErrBuiltin
 	} else if ok && b.Kind == Partner {
 		return ErrPartnerOffer
 	}
-	return s.reloaded(ctx, notFound(s.Store.DeleteBenefit(ctx, id)))
+	err := s.Store.DeleteBenefit(ctx, id)
+	if errors.Is(err, dberr.ErrInUse) {
+		return ErrGatesNewsletter
+	}
+	return s.reloaded(ctx, notFound(err))
 }
 
 // Move moves a benefit one place up (towards the top of the list) or down.

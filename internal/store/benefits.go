@@ -27,9 +27,9 @@ func (s *Store) Benefits(ctx context.Context) ([]offer.Benefit, error) {
 	return out, rows.Err()
 }
 
-// CreateBenefit adds a line of text (offer.Info) at the end of the list.
-func (s *Store) CreateBenefit(ctx context.Context, title, body string) (int64, error) {
-	return createBenefit(ctx, s.w, offer.Info, title, body)
+// CreateBenefit adds a benefit of kind at the end of the list.
+func (s *Store) CreateBenefit(ctx context.Context, kind offer.Kind, title, body string) (int64, error) {
+	return createBenefit(ctx, s.w, kind, title, body)
 }
 
 // createBenefit adds a benefit of kind at the end of the list, in db or a
@@ -47,7 +47,8 @@ func (s *Store) UpdateBenefit(ctx context.Context, id int64, title, body string)
 	return affectedOne(s.w.ExecContext(ctx, `UPDATE benefits SET title = $2, body = $3 WHERE id = $1`, id, title, body))
 }
 
-// DeleteBenefit deletes a benefit; ErrNotFound if there is none.
+// DeleteBenefit deletes a benefit; ErrNotFound if there is none, ErrInUse
+// (the foreign key) if a newsletter list is gated by it.
 func (s *Store) DeleteBenefit(ctx context.Context, id int64) error {
 	return affectedOne(s.w.ExecContext(ctx, `DELETE FROM benefits WHERE id = $1`, id))
 }

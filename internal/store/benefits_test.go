@@ -57,7 +57,7 @@ func TestBenefitsKeepTheirOrder(t *testing.T) {
 		ctx := context.Background()
 		ids := map[string]int64{}
 		for _, title := range []string{"A", "B", "C"} {
-			id, err := s.CreateBenefit(ctx, title, "about "+title)
+			id, err := s.CreateBenefit(ctx, offer.Info, title, "about "+title)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +88,7 @@ func TestBenefitsKeepTheirOrder(t *testing.T) {
 		if err := s.DeleteBenefit(ctx, ids["C"]); err != nil {
 			t.Fatal(err)
 		}
-		if id, err := s.CreateBenefit(ctx, "D", ""); err != nil {
+		if id, err := s.CreateBenefit(ctx, offer.Info, "D", ""); err != nil {
 			t.Fatal(err)
 		} else if err := s.MoveBenefit(ctx, id, -1); err != nil {
 			t.Fatal(err)

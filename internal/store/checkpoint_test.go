@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"broadsheet/internal/offer"
 	"broadsheet/internal/store"
 )
 
@@ -30,7 +31,7 @@ func TestServerCheckpointsBesideTheWriter(t *testing.T) {
 	body := strings.Repeat("a benefit long enough to take a page of its own. ", 90)
 	burst := func() int64 {
 		for range 1500 {
-			if _, err := s.CreateBenefit(ctx, "Benefit", body); err != nil {
+			if _, err := s.CreateBenefit(ctx, offer.Info, "Benefit", body); err != nil {
 				t.Fatal(err)
 			}
 		}

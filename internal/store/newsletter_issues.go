@@ -456,11 +456,12 @@ func (s *Store) NewsletterIssueCounts(ctx context.Context, id int64) (newsletter
 }
 
 // NewsletterIssueFailures lists up to limit recipients an issue failed to
-// reach or was interrupted sending to.
+// reach, was interrupted sending to, or skipped as no longer entitled to
+// its list, each with the reason.
 func (s *Store) NewsletterIssueFailures(ctx context.Context, id int64, limit int) ([]newsletter.Failure, error) {
 	rows, err := s.readRows(ctx, `SELECT s.email, d.state, d.error FROM newsletter_deliveries d
 		JOIN newsletter_subscribers s ON s.id = d.subscriber_id
-		WHERE d.issue_id = $1 AND d.state IN ('failed', 'interrupted') ORDER BY d.id LIMIT $2`, id, limit)
+		WHERE d.issue_id = $1 AND d.state IN ('failed', 'interrupted', 'skipped') ORDER BY d.id LIMIT $2`, id, limit)
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -8,25 +8,40 @@ import (
 	"time"
 
 	"broadsheet/internal/newsletter"
+	"broadsheet/internal/offer"
 )
 
 // Newsletter lists, the addresses on them and the sign-ups waiting for
 // their address to be confirmed. Issues and their deliveries are in
 // newsletter_issues.go.
 
-const newsletterListColumns = `id, slug, name, description, audience, position`
+// newsletterListColumns are a list's, from newsletter_lists l with the
+// kind of its benefit from benefits b (LEFT JOINed: NULL when it is open
+// to every registered reader).
+const newsletterListColumns = `l.id, l.slug, l.name, l.description, l.benefit_id, b.kind, l.position`
+
+const newsletterListsFrom = ` FROM newsletter_lists l LEFT JOIN benefits b ON b.id = l.benefit_id`
 
 func scanList(row interface{ Scan(...any) error }) (newsletter.List, error) {
 	var l newsletter.List
-	var audience string
-	err := row.Scan(&l.ID, &l.Slug, &l.Name, &l.Description, &audience, &l.Position)
-	l.Audience = newsletter.Audience(audience)
+	var benefit sql.NullInt64
+	var kind sql.NullString
+	err := row.Scan(&l.ID, &l.Slug, &l.Name, &l.Description, &benefit, &kind, &l.Position)
+	l.BenefitID, l.BenefitKind = benefit.Int64, offer.Kind(kind.String)
 	return l, mapErr(err)
+}
+
+// benefitArg is a list's benefit as bound: NULL for none.
+func benefitArg(l newsletter.List) any {
+	if l.BenefitID == 0 {
+		return nil
+	}
+	return l.BenefitID
 }
 
 // NewsletterLists lists every list in the publication's order.
 func (s *Store) NewsletterLists(ctx context.Context) ([]newsletter.List, error) {
-	rows, err := s.readRows(ctx, `SELECT `+newsletterListColumns+` FROM newsletter_lists ORDER BY position, id`)
+	rows, err := s.readRows(ctx, `SELECT `+newsletterListColumns+newsletterListsFrom+` ORDER BY l.position, l.id`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -43,20 +58,21 @@ func (s *Store) NewsletterLists(ctx context.Context) ([]newsletter.List, error) 
 }
 
 // CreateNewsletterList adds a list after the others; a slug taken is
-// ErrConflict.
+// ErrConflict, a benefit that does not exist ErrInUse.
 func (s *Store) CreateNewsletterList(ctx context.Context, l newsletter.List, now time.Time) (int64, error) {
 	var id int64
-	err := s.w.QueryRowContext(ctx, `INSERT INTO newsletter_lists (slug, name, description, audience, position, created_at)
+	err := s.w.QueryRowContext(ctx, `INSERT INTO newsletter_lists (slug, name, description, benefit_id, position, created_at)
 		VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), 0) + 1 FROM newsletter_lists), $5) RETURNING id`,
-		l.Slug, l.Name, l.Description, string(l.Audience), now.UTC()).Scan(&id)
+		l.Slug, l.Name, l.Description, benefitArg(l), now.UTC()).Scan(&id)
 	return id, mapErr(err)
 }
 
-// UpdateNewsletterList renames a list and sets its description and
-// audience; its slug stays, as addresses link to it.
+// UpdateNewsletterList renames a list and sets its description and the
+// benefit that opens it (ErrInUse: there is no such benefit); its slug
+// stays, as addresses link to it.
 func (s *Store) UpdateNewsletterList(ctx context.Context, l newsletter.List) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE newsletter_lists SET name = $2, description = $3, audience = $4 WHERE id = $1`,
-		l.ID, l.Name, l.Description, string(l.Audience))
+	res, err := s.w.ExecContext(ctx, `UPDATE newsletter_lists SET name = $2, description = $3, benefit_id = $4 WHERE id = $1`,
+		l.ID, l.Name, l.Description, benefitArg(l))
 	return affectedOne(res, err)
 }
 
@@ -164,15 +180,15 @@ func (s *Store) ConfirmNewsletterSignup(ctx context.Context, tokenHash string, n
 func (s *Store) NewsletterMembership(ctx context.Context, membershipID int64) (*newsletter.Membership, error) {
 	var u newsletter.Membership
 	var left sql.NullTime
-	var audience string
-	err := s.readRow(ctx, `SELECT s.email, m.left_at, l.id, l.slug, l.name, l.description, l.audience, l.position
+	var err error
+	u.List, err = scanList(rowPrefix{s.readRow(ctx, `SELECT s.email, m.left_at, `+newsletterListColumns+`
 		FROM newsletter_memberships m JOIN newsletter_subscribers s ON s.id = m.subscriber_id
-		JOIN newsletter_lists l ON l.id = m.list_id WHERE m.id = $1`, membershipID).
-		Scan(&u.Email, &left, &u.List.ID, &u.List.Slug, &u.List.Name, &u.List.Description, &audience, &u.List.Position)
+		JOIN newsletter_lists l ON l.id = m.list_id LEFT JOIN benefits b ON b.id = l.benefit_id WHERE m.id = $1`, membershipID),
+		[]any{&u.Email, &left}})
 	if err != nil {
-		return nil, mapErr(err)
+		return nil, err
 	}
-	u.List.Audience, u.Left = newsletter.Audience(audience), left.Valid
+	u.Left = left.Valid
 	return &u, nil
 }
 
@@ -222,3 +238,12 @@ func splitIDs(s string) []int64 {
 	}
 	return ids
 }
+
+// rowPrefix scans the columns before a list's into prefix, and the list's
+// after them.
+type rowPrefix struct {
+	row    interface{ Scan(...any) error }
+	prefix []any
+}
+
+func (r rowPrefix) Scan(dest ...any) error { return r.row.Scan(append(r.prefix, dest...)...) }

@@ -69,7 +69,8 @@ func TestExistingPlansKeepTheirBenefitsAfterMigration0032(t *testing.T) {
 		if err != nil || len(list) != 8 {
 			t.Fatalf("benefits after 0032: %+v, %v; want the eight of 0015 and no other", list, err)
 		}
-		want := []offer.Kind{offer.Premium, offer.Info, offer.Info, offer.Info, offer.MarketInsights, offer.Archive, offer.AdFree, offer.Info}
+		// (0040 then makes the curated newsletters line of its own kind.)
+		want := []offer.Kind{offer.Premium, offer.Info, offer.Info, offer.Newsletters, offer.MarketInsights, offer.Archive, offer.AdFree, offer.Info}
 		for i, b := range list {
 			if b.Kind != want[i] {
 				t.Errorf("benefit %q after 0032 is of kind %s, want %s", b.Title, b.Kind, want[i])
@@ -125,7 +126,7 @@ func TestPlanBenefitsAreKeptByTheDatabase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		crossword, err := s.CreateBenefit(ctx, "Crossword", "")
+		crossword, err := s.CreateBenefit(ctx, offer.Info, "Crossword", "")
 		if err != nil {
 			t.Fatal(err)
 		}

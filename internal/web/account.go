@@ -10,7 +10,6 @@ import (
 
 	"broadsheet/internal/billing"
 	"broadsheet/internal/dberr"
-	"broadsheet/internal/newsletter"
 	"broadsheet/internal/offer"
 	"broadsheet/internal/partner"
 )
@@ -53,7 +52,7 @@ type accountData struct {
 	Billing billingData // billing details, payments and invoices (invoices.go)
 	Switch  switchData  // other plans to switch to (plan_switch.go)
 
-	Newsletters []newsletter.ReaderList // each list, whether the reader is on it and may join it
+	Newsletters []newsletterRow // each list, whether the reader is on it and may join it, and what opens it
 }
 
 // deviceRow is one signed-in session as the reader recognises it.
@@ -155,7 +154,7 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, v *vi
 	if err := s.fillBilling(r, v, &d.Billing, loc); err != nil {
 		return err
 	}
-	if d.Newsletters, err = s.Newsletters.ForReader(ctx, s.newsletterReader(v)); err != nil {
+	if d.Newsletters, err = s.newsletterRows(ctx, v); err != nil {
 		return err
 	}
 	sessions, err := s.Accounts.Sessions(ctx, v.Account.ID)

@@ -167,8 +167,9 @@ func TestAdminEditsTheBenefitsOnTheOfferPage(t *testing.T) {
 
 		// With none left in any plan on offer, the offer page has no empty
 		// list.
+		// (The curated newsletters open the demo's Markets: they are kept.)
 		for _, b := range after {
-			if b.Kind.Builtin() || b.Kind == offer.Partner {
+			if b.Kind.Builtin() || b.Kind == offer.Partner || b.Kind == offer.Newsletters {
 				continue
 			}
 			if resp := admin.Post(fmt.Sprintf("/admin/benefits/%d/delete", b.ID), nil); resp.Status != http.StatusOK {

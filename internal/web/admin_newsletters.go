@@ -11,6 +11,7 @@ import (
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/newsletter"
+	"broadsheet/internal/offer"
 )
 
 // The newsletters' console, for editors and admins: the lists, and each
@@ -20,7 +21,9 @@ import (
 type newsletterConsoleData struct {
 	Lists  []newsletter.List
 	Issues []issueRow
-	Error  string
+	// Gates are the benefits that may open a list, as admins name them.
+	Gates []offer.Shown
+	Error string
 }
 
 type issueRow struct {
@@ -43,6 +46,15 @@ func (s *Server) renderNewsletterConsole(w http.ResponseWriter, r *http.Request,
 	var err error
 	if d.Lists, err = s.Newsletters.Lists(ctx); err != nil {
 		return err
+	}
+	snap, err := s.Offer.Current(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range snap.Benefits() {
+		if b.Kind.MayGate() {
+			d.Gates = append(d.Gates, s.Offer.Show(b))
+		}
 	}
 	issues, err := s.Newsletters.Issues(ctx, 50)
 	if err != nil {
@@ -71,7 +83,14 @@ func (s *Server) submitNewsletterList(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	l := newsletter.List{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
-		Audience: newsletter.Audience(r.PostFormValue("audience")), Slug: strings.TrimSpace(r.PostFormValue("slug"))}
+		Slug: strings.TrimSpace(r.PostFormValue("slug"))}
+	// "0" (or nothing): every registered reader; otherwise the benefit
+	// that opens the list.
+	if gate := r.PostFormValue("benefit"); gate != "" && gate != "0" {
+		if l.BenefitID, err = strconv.ParseInt(gate, 10, 64); err != nil || l.BenefitID < 0 {
+			return s.renderNewsletterConsole(w, r, v, http.StatusUnprocessableEntity, "Choose who receives the newsletter.")
+		}
+	}
 	if idText := r.PathValue("id"); idText != "" {
 		if l.ID, err = strconv.ParseInt(idText, 10, 64); err != nil {
 			return notFound()

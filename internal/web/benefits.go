@@ -102,7 +102,7 @@ func (s *Server) benefitDone(w http.ResponseWriter, r *http.Request, v *viewer, 
 		})
 	case errors.Is(err, offer.ErrNoBenefit):
 		return notFound()
-	case errors.Is(err, offer.ErrBuiltin), errors.Is(err, offer.ErrPartnerOffer):
+	case errors.Is(err, offer.ErrBuiltin), errors.Is(err, offer.ErrPartnerOffer), errors.Is(err, offer.ErrGatesNewsletter):
 		return s.renderBenefitsAdmin(w, r, v, http.StatusConflict, &benefitRefusal{
 			id: id, title: r.PostForm.Get("title"), body: r.PostForm.Get("body"), message: "Benefit not deleted: " + readerMessage(err),
 		})
@@ -119,7 +119,11 @@ func (s *Server) submitNewBenefit(w http.ResponseWriter, r *http.Request) error 
 	if err != nil || !ok {
 		return err
 	}
-	err = s.Offer.Add(r.Context(), r.PostForm.Get("title"), r.PostForm.Get("body"))
+	kind := offer.Info
+	if r.PostForm.Get("kind") == string(offer.Newsletters) {
+		kind = offer.Newsletters
+	}
+	err = s.Offer.Add(r.Context(), kind, r.PostForm.Get("title"), r.PostForm.Get("body"))
 	return s.benefitDone(w, r, v, 0, err, noticeBenefitAdded)
 }
 

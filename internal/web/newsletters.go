@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -16,7 +17,7 @@ import (
 // emailed confirmation and unsubscribe links, and each issue's web view.
 
 type newslettersData struct {
-	Lists    []newsletter.ReaderList
+	Lists    []newsletterRow
 	SignedIn bool
 	Verified bool
 	Email    string // the sign-up form's address, kept when refused
@@ -35,11 +36,42 @@ func (s *Server) showNewsletters(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderNewsletters(w http.ResponseWriter, r *http.Request, v *viewer, status int, d *newslettersData) error {
 	rd := s.newsletterReader(v)
 	var err error
-	if d.Lists, err = s.Newsletters.ForReader(r.Context(), rd); err != nil {
+	if d.Lists, err = s.newsletterRows(r.Context(), v); err != nil {
 		return err
 	}
 	d.SignedIn, d.Verified = v.SignedIn(), rd.Confirmed
 	return s.render(w, status, "newsletters", s.newPage(w, r, v, "Newsletters", d))
+}
+
+// newsletterRow is a list on the readers' page, with what opens it.
+type newsletterRow struct {
+	newsletter.ReaderList
+	// Opens is the title of the benefit that opens a gated list, as
+	// readers see it on the offer page.
+	Opens string
+}
+
+// newsletterRows lists the lists as viewer v sees them, each with what
+// opens it.
+func (s *Server) newsletterRows(ctx context.Context, v *viewer) ([]newsletterRow, error) {
+	lists, err := s.Newsletters.ForReader(ctx, s.newsletterReader(v))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]newsletterRow, len(lists))
+	for i, l := range lists {
+		out[i] = newsletterRow{ReaderList: l, Opens: s.benefitTitle(l.BenefitID)}
+	}
+	return out, nil
+}
+
+// benefitTitle is the title readers see of the benefit id, from the
+// catalog; "" for none.
+func (s *Server) benefitTitle(id int64) string {
+	if b, ok := s.Offer.Catalog.Get().Benefit(id); ok && id != 0 {
+		return s.Offer.Show(b).Title
+	}
+	return ""
 }
 
 // newsletterReader is the viewer as the newsletters see them: a
@@ -263,6 +295,9 @@ func (s *Server) submitNewsletterUnsubscribe(w http.ResponseWriter, r *http.Requ
 
 type newsletterIssueData struct {
 	View *newsletter.View
+	// Opens names the benefit that opens a gated list, for a reader
+	// without it.
+	Opens string
 }
 
 // showNewsletterIssue is an issue's web view, each story cut for the
@@ -282,7 +317,7 @@ func (s *Server) showNewsletterIssue(w http.ResponseWriter, r *http.Request) err
 	} else if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "newsletter_issue", s.newPage(w, r, v, view.Issue.Subject, &newsletterIssueData{View: view}))
+	return s.render(w, http.StatusOK, "newsletter_issue", s.newPage(w, r, v, view.Issue.Subject, &newsletterIssueData{View: view, Opens: s.benefitTitle(view.List.BenefitID)}))
 }
 
 type newsletterArchiveData struct {

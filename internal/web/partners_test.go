@@ -264,28 +264,37 @@ func TestSubscriberClaimsAPartnerCode(t *testing.T) {
 	})
 }
 
-// Twenty readers claim at once from five codes: five get one code each,
-// never the same, and fifteen are told none is left; one reader claiming
-// from two tabs at once gets one code, the same in both.
+// The attack: fifty subscribers claim at once from ten codes, one
+// of them from two tabs. Exactly ten readers get a code, one each, never
+// the same; the forty others are told clearly that none is left; the
+// reader with two tabs is answered the same in both.
 func TestConcurrentClaimsGiveEachCodeOnce(t *testing.T) {
+	const readersN, codesN = 50, 10
 	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
 		admin := site.NewBrowser()
 		logIn(t, admin, demoAccount(t, "admin"), "/")
 		id := addOffer(t, site, admin, "The Weekly Atlas", 0)
-		if resp := importCodes(t, admin, id, "AT-1\nAT-2\nAT-3\nAT-4\nAT-5\n"); resp.Status != http.StatusOK {
+		var csv strings.Builder
+		for i := range codesN {
+			fmt.Fprintf(&csv, "AT-%d\n", i+1)
+		}
+		if resp := importCodes(t, admin, id, csv.String()); resp.Status != http.StatusOK {
 			t.Fatalf("import: status %d", resp.Status)
 		}
 		claim := fmt.Sprintf("/account/partners/%d/claim", id)
-		readers := subscribers(t, site, "rush", 21, "smart-essential")
+		readers := subscribers(t, site, "rush", readersN, "smart-essential")
 		type answer struct {
+			reader     int
 			status     int
 			code, body string
 		}
-		answers := make([]answer, 22)
+		// Every reader claims once; the last one from a second tab too.
+		answers := make([]answer, readersN+1)
 		var wg sync.WaitGroup
 		start := make(chan struct{})
-		for i := range 22 {
-			b := readers[min(i, 20)] // the last reader claims from two tabs
+		for i := range answers {
+			answers[i].reader = min(i, readersN-1)
+			b := readers[answers[i].reader]
 			wg.Go(func() {
 				<-start
 				resp := b.Post(claim, nil)
@@ -299,35 +308,37 @@ func TestConcurrentClaimsGiveEachCodeOnce(t *testing.T) {
 		wg.Wait()
 		holder := map[string]int{} // code: the reader given it
 		codeOf := map[int]string{} // reader: the code given
-		refused := 0
+		refused := map[int]bool{}  // readers told none is left
 		for i, a := range answers {
-			reader := min(i, 20)
 			switch {
 			case a.status == http.StatusOK && a.code != "":
-				if r, ok := holder[a.code]; ok && r != reader {
-					t.Errorf("code %s given to readers %d and %d", a.code, r, reader)
+				if r, ok := holder[a.code]; ok && r != a.reader {
+					t.Errorf("code %s given to readers %d and %d", a.code, r, a.reader)
 				}
-				if c, ok := codeOf[reader]; ok && c != a.code {
-					t.Errorf("reader %d given two codes, %s and %s", reader, c, a.code)
+				if c, ok := codeOf[a.reader]; ok && c != a.code {
+					t.Errorf("reader %d given two codes, %s and %s", a.reader, c, a.code)
 				}
-				holder[a.code], codeOf[reader] = reader, a.code
+				holder[a.code], codeOf[a.reader] = a.reader, a.code
 			case a.status == http.StatusConflict && strings.Contains(a.body, "none is left for you yet"):
-				refused++
+				refused[a.reader] = true
 			default:
 				t.Errorf("claim %d: status %d, code %q", i, a.status, a.code)
 			}
 		}
-		if len(holder) != 5 || len(codeOf) != 5 {
-			t.Errorf("%d codes given to %d readers, want 5 to 5", len(holder), len(codeOf))
+		for r := range refused {
+			if c, ok := codeOf[r]; ok {
+				t.Errorf("reader %d was given %s and told none is left", r, c)
+			}
 		}
-		if tabs := answers[20:]; tabs[0].code != tabs[1].code {
-			t.Errorf("one reader's two tabs were answered %q and %q, want the same", tabs[0].code, tabs[1].code)
+		if len(holder) != codesN || len(codeOf) != codesN || len(refused) != readersN-codesN {
+			t.Errorf("%d codes given to %d readers, %d readers told none is left; want %d, %d and %d",
+				len(holder), len(codeOf), len(refused), codesN, codesN, readersN-codesN)
 		}
-		if refused < 15 {
-			t.Errorf("%d claims told none is left, want at least 15", refused)
+		if tabs := answers[readersN-1:]; tabs[0].code != tabs[1].code || tabs[0].status != tabs[1].status {
+			t.Errorf("one reader's two tabs were answered %d %q and %d %q, want the same", tabs[0].status, tabs[0].code, tabs[1].status, tabs[1].code)
 		}
-		if o := offerStock(t, site, id); o.Claimed != 5 || o.Left != 0 {
-			t.Errorf("stock after the rush: %d claimed, %d left; want 5 and 0", o.Claimed, o.Left)
+		if o := offerStock(t, site, id); o.Claimed != codesN || o.Left != 0 {
+			t.Errorf("stock after the rush: %d claimed, %d left; want %d and 0", o.Claimed, o.Left, codesN)
 		}
 	})
 }
@@ -389,24 +400,33 @@ func TestLowStockAlertIsSentOncePerCrossing(t *testing.T) {
 
 // Claims made through two instances on one PostgreSQL database at once
 // give each code once: the offer's row in the database, not an instance's
-// memory, makes them take turns.
+// memory, makes them take turns. Fifty subscribers, half on each
+// instance, claim ten codes: ten get one each, forty are told none is
+// left.
 func TestClaimsOnTwoInstancesGiveEachCodeOnce(t *testing.T) {
+	const readersN, codesN = 50, 10
 	dbURL := storetest.URL(t, "postgres")
 	one := apptest.NewSiteOn(t, dbURL, true)
 	two := apptest.NewSiteOn(t, dbURL, false)
 	admin := one.NewBrowser()
 	logIn(t, admin, demoAccount(t, "admin"), "/")
 	id := addOffer(t, one, admin, "The Shared Atlas", 0)
-	if resp := importCodes(t, admin, id, "SA-1\nSA-2\nSA-3\nSA-4\nSA-5\n"); resp.Status != http.StatusOK {
+	var csv strings.Builder
+	for i := range codesN {
+		fmt.Fprintf(&csv, "SA-%d\n", i+1)
+	}
+	if resp := importCodes(t, admin, id, csv.String()); resp.Status != http.StatusOK {
 		t.Fatalf("import: status %d", resp.Status)
 	}
 	if err := two.App.Offer.Reload(context.Background()); err != nil { // as its periodic reload does
 		t.Fatal(err)
 	}
 	claim := fmt.Sprintf("/account/partners/%d/claim", id)
-	readers := subscribers(t, one, "shared", 20, "smart-essential")
+	readers := subscribers(t, one, "shared", readersN, "smart-essential")
 	codes := make([]string, len(readers))
+	refused := make([]bool, len(readers))
 	var wg sync.WaitGroup
+	start := make(chan struct{})
 	for i, b := range readers {
 		if i%2 == 1 {
 			onTwo := two.NewBrowser()
@@ -414,15 +434,26 @@ func TestClaimsOnTwoInstancesGiveEachCodeOnce(t *testing.T) {
 			b = onTwo
 		}
 		wg.Go(func() {
-			if m := partnerCodeRE.FindStringSubmatch(b.Post(claim, nil).Body); m != nil {
+			<-start
+			resp := b.Post(claim, nil)
+			if m := partnerCodeRE.FindStringSubmatch(resp.Body); m != nil {
 				codes[i] = m[1]
+			} else {
+				refused[i] = resp.Status == http.StatusConflict && strings.Contains(resp.Body, "none is left for you yet")
 			}
 		})
 	}
+	close(start)
 	wg.Wait()
 	given := map[string]bool{}
+	told := 0
 	for i, c := range codes {
 		if c == "" {
+			if refused[i] {
+				told++
+			} else {
+				t.Errorf("reader %d was given no code and not told none is left", i)
+			}
 			continue
 		}
 		if given[c] {
@@ -430,10 +461,10 @@ func TestClaimsOnTwoInstancesGiveEachCodeOnce(t *testing.T) {
 		}
 		given[c] = true
 	}
-	if len(given) != 5 {
-		t.Errorf("%d codes given, want 5", len(given))
+	if len(given) != codesN || told != readersN-codesN {
+		t.Errorf("%d codes given, %d readers told none is left; want %d and %d", len(given), told, codesN, readersN-codesN)
 	}
-	if o := offerStock(t, one, id); o.Claimed != 5 || o.Left != 0 {
+	if o := offerStock(t, one, id); o.Claimed != codesN || o.Left != 0 {
 		t.Errorf("stock: %d claimed, %d left", o.Claimed, o.Left)
 	}
 }

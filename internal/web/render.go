@@ -27,6 +27,17 @@ var staticFiles embed.FS
 var funcs = template.FuncMap{
 	"date":   func(t time.Time) string { return t.Format("2 Jan 2006") },
 	"rupees": func(p money.Paise) string { return p.String() },
+	// gateChoice is the select of who receives a newsletter list: the
+	// list's benefit (0: registered readers) among those that may gate.
+	"gateChoice": func(selected int64, gates []offer.Shown, id string) gateSelect {
+		return gateSelect{Selected: selected, Gates: gates, ID: id}
+	},
+}
+
+type gateSelect struct {
+	Selected int64
+	Gates    []offer.Shown
+	ID       string
 }
 
 // parsePages parses each page under templates/pages together with the

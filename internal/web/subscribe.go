@@ -10,12 +10,13 @@ import (
 	"broadsheet/internal/billing"
 	"broadsheet/internal/httpguard"
 	"broadsheet/internal/money"
+	"broadsheet/internal/newsletter"
 	"broadsheet/internal/offer"
 )
 
 type plansData struct {
 	Plans      []*billing.Plan
-	Benefits   []offer.Shown
+	Benefits   []shownBenefit
 	Subscribed bool
 	Next       string // the story to return to once subscribed, "" for none
 }
@@ -29,11 +30,27 @@ func (s *Server) showPlans(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var opens map[int64][]newsletter.List
+	if s.Newsletters != nil {
+		if opens, err = s.Newsletters.ByBenefit(r.Context()); err != nil {
+			return err
+		}
+	}
 	cfg := s.Settings.Get()
-	data := plansData{Plans: plans, Benefits: s.Offer.Shown(), Subscribed: v.Entitlements.Subscribed(), Next: returnTo(r)}
+	data := plansData{Plans: plans, Subscribed: v.Entitlements.Subscribed(), Next: returnTo(r)}
+	for _, b := range s.Offer.Shown() {
+		data.Benefits = append(data.Benefits, shownBenefit{Shown: b, Newsletters: opens[b.ID]})
+	}
 	p := s.newPage(w, r, v, "Subscribe", data)
 	p.Description = "Subscribe to " + cfg.Publication + "."
 	return s.render(w, http.StatusOK, "plans", p)
+}
+
+// shownBenefit is a benefit on the offer page, with the newsletters it
+// opens.
+type shownBenefit struct {
+	offer.Shown
+	Newsletters []newsletter.List
 }
 
 // returnTo is the page a reader subscribing from it goes back to once
