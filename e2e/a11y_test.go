@@ -101,6 +101,7 @@ func TestPagesAreAccessibleAndFitAPhone(t *testing.T) {
 		check("/admin/plans")
 		check("/admin/benefits")
 		check("/admin/partners")
+		check("/admin/ads")
 		// An email with a long address and a line that does not break,
 		// as a receipt's or a link's can be.
 		long := strings.Repeat("a", 60) + "@" + strings.Repeat("b", 60) + ".example"

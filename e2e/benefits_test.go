@@ -8,11 +8,13 @@ import (
 
 	"broadsheet/e2e"
 	"broadsheet/internal/app/apptest"
+	"broadsheet/internal/content"
 	"broadsheet/internal/offer"
 )
 
-// TestSubscriberBenefitsInTheBrowser: a visitor's pages carry the ad slot
-// and a subscriber's whose plan includes ad-free reading carry none; the
+// TestSubscriberBenefitsInTheBrowser: a visitor's pages carry the demo's
+// house ads in their slots, and a subscriber's whose plan includes ad-free
+// reading carry no ad markup at all; the
 // subscriber claims the demo's partner code from the account page and
 // finds it there, the same, after a reload.
 func TestSubscriberBenefitsInTheBrowser(t *testing.T) {
@@ -27,19 +29,29 @@ func TestSubscriberBenefitsInTheBrowser(t *testing.T) {
 		if partnerID == 0 {
 			t.Fatal("the demo has no partner offer")
 		}
-		for _, path := range []string{"/", "/section/markets"} {
+		story := "/article/" + storyWith(t, site, content.Metered).Slug
+		for path, slots := range map[string][]string{
+			"/": {"home-top"}, "/section/markets": {"section-top"}, "/insights": {"section-top"}, story: {"article-end"},
+		} {
 			b.navigate(path)
 			b.waitVisible("main")
-			if b.count(".ad-slot") == 0 {
-				t.Errorf("%s shows a visitor no ad slot", path)
+			for _, slot := range slots {
+				if b.count(`aside[data-ad-slot="`+slot+`"] a.house-ad`) != 1 {
+					t.Errorf("%s shows a visitor no house ad in its %s slot", path, slot)
+				}
 			}
+		}
+		b.navigate("/")
+		b.clickAndLoad(`[data-ad-slot="home-top"] a.house-ad`)
+		if loc := b.location(); !strings.HasSuffix(loc, "/subscribe") {
+			t.Errorf("the front page's house ad leads to %s, want the plans", loc)
 		}
 
 		signInAs(b, demoAccount(t, "subscriber"))
-		for _, path := range []string{"/", "/section/markets", "/insights"} {
+		for _, path := range []string{"/", "/section/markets", "/insights", story} {
 			b.navigate(path)
 			b.waitVisible("main")
-			if n := b.count(".ad-slot"); n != 0 || strings.Contains(b.outerHTML("html"), "ad-slot") {
+			if html := b.outerHTML("html"); b.count("[data-ad-slot]") != 0 || strings.Contains(html, "data-ad-slot") || strings.Contains(html, "house-ad") {
 				t.Errorf("%s shows an ad-free subscriber ad markup", path)
 			}
 		}

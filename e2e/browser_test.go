@@ -83,7 +83,7 @@ func TestReaderJourney(t *testing.T) {
 					t.Errorf("story %d (%s): paragraph %d is missing from a free read", i+1, a.Slug, j+1)
 				}
 			}
-			if n := b.count(".ad-slot"); n == 0 {
+			if n := b.count("[data-ad-slot]"); n == 0 {
 				t.Errorf("story %d: an anonymous reader sees no advertisement slot", i+1)
 			}
 		}
@@ -223,7 +223,7 @@ func TestReaderJourney(t *testing.T) {
 				t.Errorf("subscriber's read: paragraph %d is missing", j+1)
 			}
 		}
-		if n := b.count(".ad-slot"); n != 0 {
+		if n := b.count("[data-ad-slot]"); n != 0 {
 			t.Errorf("a subscriber sees %d advertisement slots", n)
 		}
 

@@ -151,8 +151,12 @@ func serve(ctx context.Context, args []string, isDemo bool, log *slog.Logger) er
 			log.Info("seeded the demo publication")
 		}
 	}
-	// The plans and benefits just stored are what the gates read.
+	// The plans and benefits just stored are what the gates read, and
+	// the settings (the demo's house ads) what the pages show.
 	if err := a.Offer.Reload(ctx); err != nil {
+		return err
+	}
+	if err := a.Settings.Reload(ctx); err != nil {
 		return err
 	}
 	return a.Run(ctx, func(addr string) {

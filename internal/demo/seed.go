@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"broadsheet/internal/accounts"
+	"broadsheet/internal/ads"
 	"broadsheet/internal/billing"
 	"broadsheet/internal/content"
 	"broadsheet/internal/newsletter"
@@ -56,6 +57,19 @@ var Newsletters = []struct {
 	{newsletter.List{Slug: "politics", Name: "Politics", Description: "Parliament, the states and the parties, twice a week"}, ""},
 	{newsletter.List{Slug: "tech", Name: "Tech", Description: "Start-ups, platforms and the rules that govern them, every Friday"}, ""},
 	{newsletter.List{Slug: "smart-investor", Name: "The Smart Investor", Description: "Our market analysts' picks and what is behind them, every Sunday"}, offer.MarketInsights},
+}
+
+// HouseAds are the demo's ad slots, by settings key: the publication's
+// own ads, plain markup styled by the site's sheet, and no third party.
+var HouseAds = map[string]string{
+	ads.KeyHomeTop: `<a class="house-ad" href="/subscribe"><strong>Subscribe to read without ads</strong>` +
+		`<span>Every plan includes ad-free reading, premium stories and the archive.</span><em>See the plans</em></a>`,
+	ads.KeySectionTop: `<a class="house-ad" href="/newsletters"><strong>Our newsletters</strong>` +
+		`<span>Markets, finance, politics and tech, in your inbox.</span><em>Sign up</em></a>`,
+	ads.KeyArticleInline: `<a class="house-ad" href="/subscribe"><strong>Subscribe to read without ads</strong>` +
+		`<span>Unlimited stories and no advertisements, on every device.</span><em>See the plans</em></a>`,
+	ads.KeyArticleEnd: `<a class="house-ad" href="/archive"><strong>From the archive</strong>` +
+		`<span>Every story we have published, by day.</span><em>Browse the archive</em></a>`,
 }
 
 // EnsureNewsletters stores the demo's lists if the database has none. A
@@ -210,6 +224,9 @@ func Seed(ctx context.Context, st *store.Store, acc *accounts.Service, bill *bil
 		return false, err
 	}
 	if err := EnsureNewsletters(ctx, st, now); err != nil {
+		return false, err
+	}
+	if err := st.SaveSettings(ctx, HouseAds); err != nil {
 		return false, err
 	}
 	sectionIDs := map[string]int64{}

@@ -1,6 +1,6 @@
 // Package settings holds the publication's editorial settings: its name,
-// tagline, logo and language, the meter, the paywall copy, the time zone and the
-// device cap. They live in the
+// tagline, logo and language, the meter, the paywall copy, the time zone, the
+// device cap and the ad slots. They live in the
 // database and are edited by admins; this package owns their names, defaults
 // and validation, so a bad value is refused before it is stored.
 package settings
@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"broadsheet/internal/ads"
 	"broadsheet/internal/gst"
 	"broadsheet/internal/media"
 )
@@ -63,6 +64,13 @@ var Defaults = map[string]string{
 	KeyArchiveHeading: "This story is from our archive, open to subscribers.",
 	KeyArchiveBody:    "Subscribe to read it in full, with every story in our archive.",
 	KeyWireDisclaimer: "Disclaimer: No {{publication}} journalist was involved in creation of this content",
+	// The ad slots are empty, and no third party may serve them, until
+	// an admin says otherwise (/admin/ads).
+	ads.KeyOrigins:       "",
+	ads.KeyHomeTop:       "",
+	ads.KeySectionTop:    "",
+	ads.KeyArticleInline: "",
+	ads.KeyArticleEnd:    "",
 }
 
 // Settings is the parsed, validated set of editorial settings.
@@ -91,6 +99,7 @@ type Settings struct {
 	WireDisclaimer string
 	Tax            gst.Profile // the publisher's tax profile (tax.go)
 	Renewals       Renewals    // see dunning.go
+	Ads            *ads.Set    // the ad slots' markup and the policy of a page with ads
 	Raw            map[string]string
 }
 
@@ -160,6 +169,9 @@ func Parse(raw map[string]string) (*Settings, error) {
 		return nil, err
 	}
 	if s.Renewals, err = parseRenewals(all); err != nil {
+		return nil, err
+	}
+	if s.Ads, err = ads.Parse(all); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -8,9 +8,9 @@ import (
 	"net/url"
 
 	"broadsheet/internal/access"
+	"broadsheet/internal/ads"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/meter"
-	"broadsheet/internal/offer"
 )
 
 // showArticle serves a story as the meter allows. The page is written as
@@ -61,6 +61,10 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The slots are rendered with the settings: a pointer load and, for a
+	// reader who sees ads, the policy's shared header value.
+	sv.Inline = adFor(w, cfg.Ads, v, ads.ArticleInline)
+	sv.End = adFor(w, cfg.Ads, v, ads.ArticleEnd)
 	buf := s.buffer()
 	defer s.releaseBuffer(buf)
 	if err := s.writeArticle(buf, rs, f, v, noticeHTML(s.takeNotice(w, r)), &sv); err != nil {
@@ -96,19 +100,13 @@ func (s *Server) writeArticle(buf *bytes.Buffer, rs *renderedStory, f *storyFram
 		buf.WriteString(string(f.signIn))
 		buf.WriteString(string(f.masthead.bottom))
 	}
-	ad := f.copy.ad
-	if v.Entitlements.Has(offer.AdFree) {
-		ad = ""
-	}
 	write := func(h template.HTML) { buf.WriteString(string(h)) }
 	write("\n")
 	write(notice)
-	write("\n")
-	write(ad)
 	write("\n<main id=\"content\">\n")
 	sv.writeTo(buf)
+	write(sv.End)
 	write(s.newsletterBoxFor(v.SignedIn()))
-	write(ad)
 	write("</main>\n")
 	write(f.copy.foot)
 	return nil
@@ -123,6 +121,10 @@ type storyView struct {
 	CTA         template.HTML // the paywall's button to the plans, which leads back to the story
 	Login       template.HTML // the paywall's log-in link back to the story
 	Disclaimer  template.HTML // a wire story's, when read whole
+	// lead is where Body's lead paragraphs end when more of the story
+	// follows them, or 0: the inline ad slot goes there.
+	lead        int
+	Inline, End template.HTML // the ad slots, or nothing (adFor)
 }
 
 // writeTo writes the story's <article> element.
@@ -132,7 +134,14 @@ func (sv *storyView) writeTo(buf *bytes.Buffer) {
 	write(sv.Top)
 	write(sv.MeterNotice)
 	write(`<div class="story-body">`)
-	write(sv.Body)
+	if sv.lead > 0 && sv.Inline != "" {
+		// Blocks are whole elements, so the slot goes between two.
+		write(sv.Body[:sv.lead])
+		write(sv.Inline)
+		write(sv.Body[sv.lead:])
+	} else {
+		write(sv.Body)
+	}
 	write(`</div>`)
 	if sv.Paywall != "" {
 		write("\n  <section class=\"paywall\" id=\"paywall\">")
@@ -153,6 +162,11 @@ func (s *Server) storyForReader(rs *renderedStory, d access.Decision, f *storyFr
 	pc := f.copy
 	shown := access.Project(rs.blocks, d, pc.cfg.LeadParagraphs)
 	sv := storyView{Top: rs.top, Body: rs.html(shown.Blocks)}
+	if k := pc.cfg.LeadParagraphs; len(shown.Blocks) > k {
+		for _, b := range shown.Blocks[:k] {
+			sv.lead += len(b)
+		}
+	}
 	var err error
 	if d.Reason == meter.Metered {
 		if sv.MeterNotice, err = s.meterNotice(pc, d.Used); err != nil {

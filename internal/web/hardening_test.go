@@ -205,6 +205,44 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	})
 }
 
+// With third-party origins allowed for ads, a page carrying ads adds them
+// where ads load from and loosens nothing else: no inline script, framing
+// or plug-ins, and the other headers as on every page. Pages without ads
+// (the console, the API, a refusal) keep the site's own policy.
+func TestAdOriginsWidenOnlyTheAdPagesPolicy(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, site *apptest.Site) {
+		admin := site.NewBrowser()
+		logIn(t, admin, demoAccount(t, "admin"), "/")
+		saveAds(t, admin, "https://ads.example.net\nHTTPS://CDN.example.org:8443/ https://ads.example.net:443",
+			map[string]string{"home-top": `<script src="https://cdn.example.org:8443/t.js"></script><a href="/subscribe">Subscribe</a>`})
+		origins := "https://ads.example.net https://cdn.example.org:8443"
+		resp := site.NewBrowser().Get("/")
+		got := resp.Header.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'self';", "script-src 'self' " + origins + ";", "style-src 'self';", "img-src 'self' data: " + origins + ";",
+			"frame-ancestors 'none';", "base-uri 'none';", "form-action 'self';", "object-src 'none';", "frame-src 'self' " + origins + ";", "connect-src 'self' " + origins} {
+			if !strings.Contains(got+";", want) {
+				t.Errorf("the front page with ads: Content-Security-Policy %q lacks %q", got, want)
+			}
+		}
+		if strings.Contains(got, "unsafe") || strings.Contains(got, "*") {
+			t.Errorf("the front page with ads: Content-Security-Policy %q loosens more than the origins", got)
+		}
+		if resp.Header.Get("X-Frame-Options") != "DENY" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("the front page with ads lost a security header: %v", resp.Header)
+		}
+		for b, paths := range map[*apptest.Browser][]string{
+			site.NewBrowser(): {"/login", "/section/markets", "/api/v1/articles", "/no-such-page", "/static/style.css"},
+			admin:             {"/admin/ads", "/admin"},
+		} {
+			for _, path := range paths {
+				if got := b.Get(path).Header.Get("Content-Security-Policy"); got != wantCSP {
+					t.Errorf("%s, without ads: Content-Security-Policy %q", path, got)
+				}
+			}
+		}
+	})
+}
+
 // The policy forbids inline script and style: no page may rely on them.
 // JSON-LD is data, not script, and is allowed.
 func TestCSPPagesHaveNoInlineScriptOrStyle(t *testing.T) {
@@ -219,7 +257,7 @@ func TestCSPPagesHaveNoInlineScriptOrStyle(t *testing.T) {
 	pages := map[*apptest.Browser][]string{
 		anon:   {"/", "/article/" + free[0].Slug, "/article/" + premium[0].Slug, "/section/" + free[0].SectionSlug, "/login", "/register", "/subscribe", "/no-such-page"},
 		reader: {"/account", "/subscribe/smart-essential"},
-		admin:  {"/admin", "/admin/outbox", "/admin/payments?email=subscriber@demo.broadsheet.test", "/admin/audit"},
+		admin:  {"/admin", "/admin/outbox", "/admin/payments?email=subscriber@demo.broadsheet.test", "/admin/audit", "/admin/ads"},
 	}
 	for b, paths := range pages {
 		for _, p := range paths {

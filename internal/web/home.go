@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"broadsheet/internal/ads"
 	"broadsheet/internal/feeds"
 )
 
@@ -17,5 +18,6 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.newPage(w, r, v, "", fp)
 	p.Feeds = []feedLink{{"Editors' picks", feeds.PicksPath}}
+	p.Ad = adFor(w, s.Settings.Get().Ads, v, ads.HomeTop)
 	return s.render(w, http.StatusOK, "home", p)
 }

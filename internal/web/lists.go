@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"broadsheet/internal/ads"
 	"broadsheet/internal/content"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/feeds"
@@ -78,6 +79,7 @@ func (s *Server) showSection(w http.ResponseWriter, r *http.Request) error {
 	}
 	pg := s.newPage(w, r, v, sec.Name, d)
 	pg.Feeds = []feedLink{sectionFeed(sec.Slug, sec.Name)}
+	pg.Ad = adFor(w, s.Settings.Get().Ads, v, ads.SectionTop)
 	return s.render(w, http.StatusOK, "section", pg)
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // pageCopy is the article page's publication copy rendered for one version
-// of the settings: the footer, advertisement slot and wire disclaimer, and,
+// of the settings: the footer and wire disclaimer, and,
 // as readers need them, the paywall per reason and count and the meter
 // notice per count. The copy is a template an admin edits; rendering it
 // once per settings, not per view, keeps it off the hot path. Nothing of
@@ -20,7 +20,6 @@ import (
 type pageCopy struct {
 	cfg        *settings.Settings
 	foot       template.HTML // the footer, which names the publication
-	ad         template.HTML // the advertisement slot, for readers who see ads
 	disclaimer template.HTML // a wire story's, when read whole
 
 	mu       sync.RWMutex
@@ -40,11 +39,8 @@ func (s *Server) pageCopy(cfg *settings.Settings) (*pageCopy, error) {
 		return pc, nil
 	}
 	t := s.pages["article"]
-	var foot, ad, disclaimer strings.Builder
+	var foot, disclaimer strings.Builder
 	if err := t.ExecuteTemplate(&foot, "page-foot", &page{Publication: cfg.Publication}); err != nil {
-		return nil, err
-	}
-	if err := t.ExecuteTemplate(&ad, "ad", &page{ShowAds: true}); err != nil {
 		return nil, err
 	}
 	if cfg.WireDisclaimer != "" {
@@ -53,7 +49,7 @@ func (s *Server) pageCopy(cfg *settings.Settings) (*pageCopy, error) {
 		}
 	}
 	pc := &pageCopy{
-		cfg: cfg, foot: template.HTML(foot.String()), ad: template.HTML(ad.String()),
+		cfg: cfg, foot: template.HTML(foot.String()),
 		disclaimer: template.HTML(disclaimer.String()),
 		paywalls:   make(map[paywallKey]template.HTML), notices: make(map[int]template.HTML),
 	}

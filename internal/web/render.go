@@ -79,9 +79,11 @@ type page struct {
 	Staff      bool          // editors and admins: the newsroom
 	Subscribed bool          // the masthead offers no subscription
 	Notice     template.HTML // see noticeHTML
-	ShowAds    bool
-	Path       string
-	Head       template.HTML // extra tags for <head>: Open Graph, JSON-LD
+	// Ad is the page's ad slot under the masthead, for a reader who sees
+	// ads (adFor), or nothing.
+	Ad   template.HTML
+	Path string
+	Head template.HTML // extra tags for <head>: Open Graph, JSON-LD
 	// Feeds are the page's own feeds, offered in its head beside the
 	// site's (feedLink).
 	Feeds []feedLink
@@ -97,7 +99,6 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, v *viewer, titl
 	}
 	p.withSettings(cfg)
 	p.forReader(v)
-	p.ShowAds = v == nil || !v.Entitlements.Has(offer.AdFree)
 	return p
 }
 
@@ -182,7 +183,7 @@ func (s *Server) releaseBuffer(buf *bytes.Buffer) {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, message string) {
-	p := (&page{Title: http.StatusText(status), Data: message, ShowAds: false}).withSettings(s.Settings.Get())
+	p := (&page{Title: http.StatusText(status), Data: message}).withSettings(s.Settings.Get())
 	if err := s.render(w, status, "error", p); err != nil {
 		http.Error(w, message, status)
 	}

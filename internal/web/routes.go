@@ -118,6 +118,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/payments/{id}/refund", h(s.submitRefund))
 	mux.HandleFunc("POST /admin/complimentary", h(s.submitComplimentary))
 	mux.HandleFunc("GET /admin/audit", h(s.showAudit))
+	mux.HandleFunc("GET /admin/ads", h(s.showAdsAdmin))
+	mux.HandleFunc("POST /admin/ads", h(s.submitAds))
 
 	mux.HandleFunc("GET /admin/articles", h(s.showStories))
 	mux.HandleFunc("GET /admin/articles/new", h(s.showNewStory))

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -91,8 +92,12 @@ func storyElement(t testing.TB, body string) string {
 	if start < 0 || end < start {
 		t.Fatalf("no story element in the page:\n%s", body)
 	}
-	return body[start : end+len("</article>")]
+	// The inline ad slot is the page's, not the story's: readers with
+	// ad-free reading see the same story without it.
+	return adSlots.ReplaceAllString(body[start:end+len("</article>")], "")
 }
+
+var adSlots = regexp.MustCompile(`<aside class="ad-slot" data-ad-slot="[a-z-]+" aria-label="Advertisement">.*?</aside>`)
 
 // jsonLD reads a page's schema.org markup.
 func jsonLD(t testing.TB, body string) map[string]any {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"broadsheet/internal/accounts"
+	"broadsheet/internal/ads"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/offer"
 	"broadsheet/internal/settings"
@@ -49,6 +50,7 @@ func (s *Server) showVertical(w http.ResponseWriter, r *http.Request) error {
 	d.Benefit, d.Plans = s.Offer.Offered(offer.MarketInsights)
 	page := s.newPage(w, r, v, d.Benefit.Title, d)
 	page.Description = d.Benefit.Body
+	page.Ad = adFor(w, s.Settings.Get().Ads, v, ads.SectionTop) // the vertical is a section's page
 	return s.render(w, http.StatusOK, "vertical", page)
 }
 

@@ -98,8 +98,12 @@ func NewSiteWith(t testing.TB, dbURL string, seed bool, configure func(*config.C
 			t.Fatal(err)
 		}
 	}
-	// The plans and benefits seeded are what the gates read from now on.
+	// The plans and benefits seeded are what the gates read from now on,
+	// and the settings seeded (the house ads) what the pages show.
 	if err := a.Offer.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Settings.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: a.Handler()}
