@@ -140,19 +140,14 @@ func (s *Service) Benefits(e Entitlements) []offer.Benefit {
 }
 
 // Entitlements is what viewer v may have now.
-func (s *Service) Entitlements(v Viewer) Entitlements { return s.entitlementsAt(v, s.Now()) }
+func (s *Service) Entitlements(v Viewer) Entitlements { return s.EntitlementsAt(v, s.Now()) }
 
-// EntitlementsAt is Entitlements at a moment: a newsletter's send asks at
-// the send's time.
-func (s *Service) EntitlementsAt(v Viewer, now time.Time) Entitlements {
-	return s.entitlementsAt(v, now)
-}
-
-// entitlementsAt is what v may have at now: the benefits their plan
-// includes while their subscription gives access (see billing.Entitled),
-// and what staff and verified crawlers have. The plan's benefits come from
+// EntitlementsAt is what v may have at now (a newsletter's send asks at
+// the send's time): the benefits their plan includes while their
+// subscription gives access (see billing.Entitled), and what staff and
+// verified crawlers have. The plan's benefits come from
 // the catalog in memory: no query.
-func (s *Service) entitlementsAt(v Viewer, now time.Time) Entitlements {
+func (s *Service) EntitlementsAt(v Viewer, now time.Time) Entitlements {
 	e := Entitlements{everyStory: v.Staff || v.Crawler}
 	if billing.Entitled(v.Subscription, now) {
 		e.plan = s.Catalog.Get().Grants(v.Subscription.PlanID)
@@ -178,7 +173,7 @@ func (s *Service) facts() *facts {
 // spends nothing of it.
 func (s *Service) Decide(ctx context.Context, v Viewer, a *content.Article, cfg *settings.Settings) (Decision, error) {
 	now := s.Now()
-	ent := s.entitlementsAt(v, now)
+	ent := s.EntitlementsAt(v, now)
 	d := Decision{FreeLimit: cfg.FreeLimit, Entitlements: ent}
 	in := input(ent, a, cfg, now)
 	if in.Subscriber && !in.Archived && !in.Vertical {

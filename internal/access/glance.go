@@ -17,7 +17,7 @@ import (
 // settings, so a story in the archive shows only its lead to a reader
 // without the archive benefit.
 func (s *Service) Glance(v Viewer, a *content.Article, now time.Time, cfg *settings.Settings) Decision {
-	return glance(s.entitlementsAt(v, now), a, now, cfg)
+	return glance(s.EntitlementsAt(v, now), a, now, cfg)
 }
 
 func glance(ent Entitlements, a *content.Article, now time.Time, cfg *settings.Settings) Decision {
