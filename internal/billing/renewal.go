@@ -192,8 +192,10 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 		if err != nil {
 			return true, err
 		}
-		if !claimed { // another run has just sent it again
-			return true, s.awaitCharge(ctx, p, now.Add(renewalInFlight))
+		if !claimed {
+			// Another run is sending it again and sees it through; its
+			// job runs again should that run die.
+			return true, errAwaitingCharge
 		}
 		return true, s.chargeRenewal(ctx, sub, p)
 	}

@@ -426,3 +426,44 @@ func TestRenewalChargedAgainWaitsForTheChargeSentAgain(t *testing.T) {
 		}
 	})
 }
+
+// rivalClaims is a store on which another run claims every charge about
+// to be sent again a moment before this one does.
+type rivalClaims struct{ billing.Store }
+
+func (s rivalClaims) ClaimCharge(ctx context.Context, id int64, sentBefore, now time.Time) (bool, error) {
+	if _, err := s.Store.ClaimCharge(ctx, id, sentBefore, now); err != nil {
+		return false, err
+	}
+	return s.Store.ClaimCharge(ctx, id, sentBefore, now)
+}
+
+// Two runs find a renewal Razorpay has nothing under once the wait is
+// over: the one that claims it charges it again; the other charges
+// nothing, quietly, leaving the payment to the first.
+func TestRenewalChargedAgainByOneRunOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newLateWorld(t, st)
+		p, held := w.chargeAndDie(t, w.dying.Renew, w.sub.ID)
+		w.clk.Advance(billing.CheckoutRecoveryAfter)
+		second := *w.svc
+		second.Store = rivalClaims{st}
+		if err := second.RecoverRenewal(ctx, p.ID); err != nil {
+			t.Fatalf("recovery that lost the claim: %v, want it to leave the payment quietly", err)
+		}
+		if got := w.payment(t, p.IdempotencyKey); got.Status != billing.PaymentPending {
+			t.Fatalf("payment %s, want it left pending to the run sending its charge", got.Status)
+		}
+		if n := w.wire.sent(); n != 1 {
+			t.Fatalf("Razorpay was asked for %d charges, want 1: the run that lost the claim sent one", n)
+		}
+		held.land(t)
+		if err := w.svc.RecoverRenewal(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.payment(t, p.IdempotencyKey); got.Status != billing.PaymentSucceeded {
+			t.Errorf("payment %s, want succeeded by the first charge", got.Status)
+		}
+	})
+}
