@@ -184,8 +184,8 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 	if found {
 		return true, s.settleRenewal(ctx, p, res)
 	}
-	if at := p.UpdatedAt.Add(renewalInFlight); now.Before(at) {
-		return true, s.awaitCharge(ctx, p, at)
+	if now.Before(p.UpdatedAt.Add(renewalInFlight)) {
+		return true, errAwaitingCharge
 	}
 	if chargeable(sub, p.IdempotencyKey, now) {
 		claimed, err := s.Store.ClaimCharge(ctx, p.ID, now.Add(-renewalInFlight), now)
@@ -206,21 +206,10 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 }
 
 // errAwaitingCharge says a renewal's charge may still be on its way to
-// the provider, and the payment is looked at again once it cannot be:
-// not a failure of the job that saw it (see quiet).
+// the provider: nothing is charged, and recovery looks at the payment once
+// it cannot be (StalePayments counts from the last charge sent). Not a
+// failure of the job that saw it (see quiet).
 var errAwaitingCharge = errors.New("the renewal's charge may still be on its way")
-
-// awaitCharge queues the settling of a pending renewal payment for at,
-// when a charge sent under it can no longer be on its way to the
-// provider, and returns errAwaitingCharge. Nothing is charged meanwhile.
-func (s *Service) awaitCharge(ctx context.Context, p *Payment, at time.Time) error {
-	now := s.Now()
-	key := "settle:charge:" + strconv.FormatInt(p.ID, 10) + ":" + strconv.FormatInt(at.Unix(), 10)
-	if _, err := s.Store.EnqueueJob(ctx, SettleJob, key, strconv.FormatInt(p.ID, 10), at, now); err != nil {
-		return err
-	}
-	return errAwaitingCharge
-}
 
 // chargeRenewal charges the saved card for a pending renewal payment and
 // settles it. Once begun, the charge is seen through even if the job is

@@ -151,12 +151,13 @@ func (s *Store) PendingCheckout(ctx context.Context, accountID int64) (*billing.
 }
 
 // PendingPayments lists payments of the given purposes still pending
-// that were begun before the given time, oldest first.
+// that last changed (were begun, or had their charge sent again) before
+// the given time, oldest first.
 func (s *Store) PendingPayments(ctx context.Context, before time.Time, limit int, purposes ...string) ([]*billing.Payment, error) {
 	if len(purposes) == 0 {
 		return nil, nil
 	}
-	return s.paymentsWhere(ctx, `status = $1 AND created_at <= $2 AND purpose`,
+	return s.paymentsWhere(ctx, `status = $1 AND updated_at <= $2 AND purpose`,
 		[]any{billing.PaymentPending, before.UTC()}, purposes, limit)
 }
 
