@@ -193,8 +193,8 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 			return true, err
 		}
 		if !claimed {
-			// Another run is sending it again and sees it through; its
-			// job runs again should that run die.
+			// Another run is sending it again and sees it through; should
+			// it die, recovery looks at the charge it sent (recoveryKey).
 			return true, errAwaitingCharge
 		}
 		return true, s.chargeRenewal(ctx, sub, p)
@@ -386,7 +386,8 @@ func (s *Service) extendSubscription(ctx context.Context, accountID int64, term 
 // refunds the charge, records the decline, charges it if the gateway
 // never received it and the subscription is still due, or releases it. A
 // charge the provider has yet to debit, or that may still be on its way
-// to it, stays pending, quietly, and is looked at again later. It is safe to run again and beside the renewal job.
+// to it, stays pending, quietly, and is looked at again later. It is safe
+// to run again and beside the renewal job.
 func (s *Service) RecoverRenewal(ctx context.Context, paymentID int64) error {
 	p, err := s.Store.PaymentByID(ctx, paymentID)
 	if err != nil {
