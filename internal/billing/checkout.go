@@ -29,8 +29,8 @@ type CheckoutStore interface {
 	SetCheckoutRef(ctx context.Context, id int64, ref string) error
 	RefundPayment(ctx context.Context, id int64, ref, refundRef string, now time.Time) error
 	PendingCheckout(ctx context.Context, accountID int64) (*Payment, error)
-	// PendingPayments lists pending payments of the purposes begun before
-	// the given time, oldest first.
+	// PendingPayments lists pending payments of the purposes last changed
+	// (begun, or their charge sent again) before the given time, oldest first.
 	PendingPayments(ctx context.Context, before time.Time, limit int, purposes ...string) ([]*Payment, error)
 }
 
@@ -63,6 +63,16 @@ const CheckoutRecoveryJob = "checkout-recovery"
 // CheckoutRecoveryKey names the recovery job of a pending payment.
 func CheckoutRecoveryKey(paymentID int64) string {
 	return "checkout-recovery:" + strconv.FormatInt(paymentID, 10)
+}
+
+// recoveryKey names the recovery job of a pending payment as it stands:
+// one per payment, and one more each time a renewal's charge is sent
+// again, so that a charge sent again by a run that died is looked at too.
+func recoveryKey(p *Payment) string {
+	if p.UpdatedAt.After(p.CreatedAt) {
+		return CheckoutRecoveryKey(p.ID) + ":" + strconv.FormatInt(p.UpdatedAt.UnixNano(), 10)
+	}
+	return CheckoutRecoveryKey(p.ID)
 }
 
 // checkoutKey is the idempotency key of the payment one checkout form makes.
@@ -233,7 +243,8 @@ func (s *Service) PendingCheckout(ctx context.Context, accountID int64) (bool, e
 }
 
 // StalePayments lists checkout, renewal and upgrade payments left pending longer
-// than CheckoutRecoveryAfter, for RecoverPayment: the request or job that
+// than CheckoutRecoveryAfter since they were begun (or, a renewal, since
+// its charge was last sent), for RecoverPayment: the request or job that
 // began them died or lost the gateway's answer.
 func (s *Service) StalePayments(ctx context.Context, limit int) ([]*Payment, error) {
 	return s.Store.PendingPayments(ctx, s.Now().Add(-CheckoutRecoveryAfter), limit,

@@ -30,9 +30,10 @@ var debitChecks = []time.Duration{26 * time.Hour, 31 * time.Hour, 37 * time.Hour
 // job that saw it (see quiet).
 var errAwaitingDebit = errors.New("the renewal's debit is awaited")
 
-// quiet is err, or nil when it only says a debit is awaited.
+// quiet is err, or nil when it only says a debit or a charge on its way
+// is awaited.
 func quiet(err error) error {
-	if errors.Is(err, errAwaitingDebit) {
+	if errors.Is(err, errAwaitingDebit) || errors.Is(err, errAwaitingCharge) {
 		return nil
 	}
 	return err

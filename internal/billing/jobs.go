@@ -68,7 +68,7 @@ func (s *Service) EnqueueRecoveries(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.enqueueEach(ctx, CheckoutRecoveryJob, len(stale), func(i int) (string, int64) { return CheckoutRecoveryKey(stale[i].ID), stale[i].ID })
+	return s.enqueueEach(ctx, CheckoutRecoveryJob, len(stale), func(i int) (string, int64) { return recoveryKey(stale[i]), stale[i].ID })
 }
 
 // enqueueEach queues n jobs of kind due now, the ith under the key and for

@@ -36,9 +36,11 @@ func (s *Service) ReconcileRecent(ctx context.Context) (ReconcileSummary, error)
 
 // Reconcile compares the provider's payments since the given time with
 // ours, and repairs or reports each difference. A payment the provider
-// took that we left pending, or released as never paid, is settled
-// through the paths that settle it after a webhook (starting its
-// subscription or refunding it, exactly once); any other difference is
+// took that we left pending, or released as never paid, or (a renewal,
+// whose charge may have been on its way when another of the same attempt
+// was declined) recorded as declined, is settled through the paths that
+// settle it after a webhook (starting or extending its subscription, or
+// refunding it, exactly once); any other difference is
 // filed as a Report for an admin, once per kind and key however often
 // reconciliation runs. It is safe to run on several instances at once.
 // A failure with one payment does not stop the others: the errors are
@@ -130,7 +132,9 @@ func (s *Service) reconcileKey(ctx context.Context, key string, pps []ProviderPa
 		errs = append(errs, s.fileReport(ctx, sum, ReportAmountMismatch, key, pp.Ref, detail))
 	}
 	switch {
-	case p.Status == PaymentPending || releasedUnpaid(p):
+	case p.Status == PaymentPending || releasedUnpaid(p) || p.Purpose == PurposeRenewal && p.Status == PaymentFailed:
+		// A renewal declined here may have been taken by a charge of the
+		// same attempt that was on its way: it pays the term or is refunded.
 		errs = append(errs, s.repair(ctx, p, pp, sum))
 	case p.Status == PaymentFailed:
 		errs = append(errs, s.fileReport(ctx, sum, ReportPaidAfterDecline, key, pp.Ref,
@@ -169,7 +173,7 @@ func (s *Service) repair(ctx context.Context, p *Payment, pp ProviderPayment, su
 	case p.Purpose == PurposeUpgrade && p.Status == PaymentPending:
 		err = s.RecoverUpgrade(ctx, p.ID)
 	case p.Purpose == PurposeRenewal, p.Purpose == PurposeUpgrade:
-		err = s.settleReleased(ctx, p)
+		_, err = s.settleLate(ctx, p)
 	default: // a legacy checkout, which recovery refunds
 		err = s.RecoverCheckout(ctx, p.ID)
 	}
@@ -185,21 +189,6 @@ func (s *Service) repair(ctx context.Context, p *Payment, pp ProviderPayment, su
 	}
 	return s.fileReport(ctx, sum, ReportUnsettled, p.IdempotencyKey, pp.Ref,
 		fmt.Sprintf("%s took %s on %s; our payment is still %s after asking again.", s.provider(), pp.Amount, s.when(pp.CreatedAt), latest.Status))
-}
-
-// settleReleased settles a renewal or upgrade released as never charged
-// whose charge the provider took after all: the term it paid for is added
-// if the subscription is still where the charge found it, and the charge
-// refunded otherwise, as for any such charge.
-func (s *Service) settleReleased(ctx context.Context, p *Payment) error {
-	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, "")
-	if err != nil || !found || !res.Succeeded {
-		return err // its answer to a lookup differs from its list: left as it is, and reported
-	}
-	if p.Purpose == PurposeUpgrade {
-		return s.settleUpgrade(ctx, p, res)
-	}
-	return s.settleRenewal(ctx, p, res)
 }
 
 // reconcileOurs looks at our payments since the given time that took money

@@ -22,12 +22,23 @@ type RenewalStore interface {
 	// EndSubscription ends sub if it is still as read and no renewal of it
 	// is pending: ErrConflict while one is, ErrNotFound if it changed.
 	EndSubscription(ctx context.Context, sub *Subscription, now time.Time) error
+	// ClaimCharge records that a pending payment's charge is being sent
+	// again at now, if it was last sent (UpdatedAt) no later than
+	// sentBefore, and reports whether it did: of two runs that would send
+	// it, one does.
+	ClaimCharge(ctx context.Context, id int64, sentBefore, now time.Time) (bool, error)
 	NoticeStore
 }
 
 // renewalChargeTimeout bounds the wait for the gateway at renewal, well
 // below CheckoutRecoveryAfter, after which recovery asks the gateway.
 const renewalChargeTimeout = 30 * time.Second
+
+// renewalInFlight is how long after a renewal's charge was sent it may
+// still reach the provider: the process that sent it may have died, or
+// stopped waiting, with the request on its way. Until then a renewal the
+// provider has nothing under is neither charged again nor released.
+const renewalInFlight = CheckoutRecoveryAfter
 
 // ErrRenewalInProgress answers a checkout while the renewal of the
 // account's subscription is being charged: nothing is charged, and the
@@ -173,17 +184,32 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 	if found {
 		return true, s.settleRenewal(ctx, p, res)
 	}
-	if chargeable(sub, p.IdempotencyKey, now) {
-		return true, s.chargeRenewal(ctx, sub, p)
+	if now.Before(p.UpdatedAt.Add(renewalInFlight)) {
+		return true, errAwaitingCharge
 	}
-	if now.Sub(p.CreatedAt) < CheckoutRecoveryAfter {
-		return true, fmt.Errorf("renewal payment %d: its charge may still be on its way", p.ID)
+	if chargeable(sub, p.IdempotencyKey, now) {
+		claimed, err := s.Store.ClaimCharge(ctx, p.ID, now.Add(-renewalInFlight), now)
+		if err != nil {
+			return true, err
+		}
+		if !claimed {
+			// Another run is sending it again and sees it through; should
+			// it die, recovery looks at the charge it sent (recoveryKey).
+			return true, errAwaitingCharge
+		}
+		return true, s.chargeRenewal(ctx, sub, p)
 	}
 	if _, err := s.Store.SettlePayment(ctx, p.ID, PaymentFailed, "", released, now); err != nil {
 		return true, err
 	}
 	return false, nil
 }
+
+// errAwaitingCharge says a renewal's charge may still be on its way to
+// the provider: nothing is charged, and recovery looks at the payment once
+// it cannot be (StalePayments counts from the last charge sent). Not a
+// failure of the job that saw it (see quiet).
+var errAwaitingCharge = errors.New("the renewal's charge may still be on its way")
 
 // chargeRenewal charges the saved card for a pending renewal payment and
 // settles it. Once begun, the charge is seen through even if the job is
@@ -192,6 +218,9 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 // and its debit awaited (errAwaitingDebit).
 func (s *Service) chargeRenewal(ctx context.Context, sub *Subscription, p *Payment) error {
 	ctx = context.WithoutCancel(ctx)
+	if paid, err := s.paidLate(ctx, p); err != nil || paid {
+		return err
+	}
 	method, err := s.Store.PaymentMethodByID(ctx, sub.PaymentMethodID)
 	if err != nil {
 		return err
@@ -206,6 +235,64 @@ func (s *Service) chargeRenewal(ctx context.Context, sub *Subscription, p *Payme
 		return fmt.Errorf("%w: %w", ErrPaymentInProgress, err)
 	}
 	return s.settleRenewal(ctx, p, res)
+}
+
+// paidLate looks, before a retry charges a term, for a charge the
+// provider took late under an earlier attempt at the term, settled here as
+// declined or released (it was on its way when another charge of that
+// attempt was declined), and settles it as any charge: it pays the term if
+// it can, and is refunded otherwise. It reports whether that leaves the
+// retry p nothing to charge, in which case p is released uncharged.
+func (s *Service) paidLate(ctx context.Context, p *Payment) (bool, error) {
+	subID, seq, attempt, ok := parseRenewalKey(p.IdempotencyKey)
+	if !ok || attempt == 1 {
+		return false, nil
+	}
+	settled := false
+	for a := 1; a < attempt; a++ {
+		earlier, err := s.Store.PaymentByKey(ctx, renewalKeyFor(subID, seq, a))
+		if errors.Is(err, dberr.ErrNotFound) || err == nil && earlier.Status != PaymentFailed {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		took, err := s.settleLate(ctx, earlier)
+		if err != nil {
+			return false, err
+		}
+		settled = settled || took
+	}
+	if !settled {
+		return false, nil
+	}
+	sub, err := s.Store.SubscriptionByID(ctx, subID)
+	if err != nil {
+		return false, err
+	}
+	now := s.Now()
+	if chargeable(sub, p.IdempotencyKey, now) {
+		return false, nil
+	}
+	_, err = s.Store.SettlePayment(ctx, p.ID, PaymentFailed, "", released, now)
+	return true, err
+}
+
+// settleLate settles a renewal or upgrade payment settled here as
+// declined or released whose charge the provider took after all (a
+// charge on its way when it was settled), and reports whether the provider
+// took it: the term it paid for is added if the subscription is still
+// where the charge found it, and the charge refunded otherwise, as for any
+// charge.
+func (s *Service) settleLate(ctx context.Context, p *Payment) (bool, error) {
+	res, found, err := s.Gateway.Lookup(ctx, p.IdempotencyKey, "")
+	if err != nil || !found || !res.Succeeded {
+		return false, err
+	}
+	if p.Purpose == PurposeUpgrade {
+		return true, s.settleUpgrade(ctx, p, res)
+	}
+	return true, s.settleRenewal(ctx, p, res)
 }
 
 // settleRenewal records the gateway's answer to a renewal charge. A
@@ -298,8 +385,9 @@ func (s *Service) extendSubscription(ctx context.Context, accountID int64, term 
 // gateway what became of the charge, then extends the subscription or
 // refunds the charge, records the decline, charges it if the gateway
 // never received it and the subscription is still due, or releases it. A
-// charge the provider has yet to debit stays pending, quietly, its debit
-// awaited. It is safe to run again and beside the renewal job.
+// charge the provider has yet to debit, or that may still be on its way
+// to it, stays pending, quietly, and is looked at again later. It is safe
+// to run again and beside the renewal job.
 func (s *Service) RecoverRenewal(ctx context.Context, paymentID int64) error {
 	p, err := s.Store.PaymentByID(ctx, paymentID)
 	if err != nil {
@@ -316,7 +404,7 @@ func (s *Service) RecoverRenewal(ctx context.Context, paymentID int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.resumeRenewal(ctx, sub, p); errors.Is(err, errAwaitingDebit) {
+	if _, err := s.resumeRenewal(ctx, sub, p); errors.Is(err, errAwaitingDebit) || errors.Is(err, errAwaitingCharge) {
 		return nil
 	} else if err != nil {
 		return err

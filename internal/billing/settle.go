@@ -13,9 +13,11 @@ const SettleJob = "settle-payment"
 
 // SettlePayment settles a payment from what the provider says of it: a
 // checkout starts its subscription, records its decline once its page has
-// closed, or (released, but paid after all) is refunded; a pending renewal or upgrade is
-// settled as recovery does. A payment the provider knows nothing of yet stays as it
-// is. Safe to run again and beside every other settling of the payment.
+// closed, or (released, but paid after all) is refunded; a pending renewal
+// or upgrade is settled as recovery does, and a renewal settled as declined
+// or released that the provider took after all pays its term or is
+// refunded. A payment the provider knows nothing of yet stays as it is.
+// Safe to run again and beside every other settling of the payment.
 func (s *Service) SettlePayment(ctx context.Context, paymentID int64) error {
 	p, err := s.Store.PaymentByID(ctx, paymentID)
 	if err != nil {
@@ -23,10 +25,14 @@ func (s *Service) SettlePayment(ctx context.Context, paymentID int64) error {
 	}
 	switch p.Purpose {
 	case PurposeRenewal:
-		if p.Status != PaymentPending {
-			return nil
+		switch p.Status {
+		case PaymentPending:
+			return s.RecoverRenewal(ctx, p.ID)
+		case PaymentFailed: // its charge may have been taken after all (settleLate)
+			_, err := s.settleLate(ctx, p)
+			return err
 		}
-		return s.RecoverRenewal(ctx, p.ID)
+		return nil
 	case PurposeUpgrade:
 		if p.Status != PaymentPending {
 			return nil

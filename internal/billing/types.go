@@ -160,4 +160,7 @@ type Payment struct {
 	// CheckoutRef is the provider's id of the page a checkout is paid on.
 	CheckoutRef string
 	CreatedAt   time.Time
+	// UpdatedAt is when the payment last changed; for a pending renewal,
+	// when its charge was last sent (see Service.resumeRenewal).
+	UpdatedAt time.Time
 }

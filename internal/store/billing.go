@@ -42,17 +42,17 @@ func (s *Store) PaymentMethodByID(ctx context.Context, id int64) (*billing.Payme
 }
 
 const paymentColumns = `id, account_id, idempotency_key, purpose, COALESCE(plan_id, 0), COALESCE(payment_method_id, 0),
-	amount_paise, currency, status, gateway, gateway_ref, failure, refund_ref, checkout_ref, created_at`
+	amount_paise, currency, status, gateway, gateway_ref, failure, refund_ref, checkout_ref, created_at, updated_at`
 
 func scanPayment(row interface{ Scan(...any) error }) (*billing.Payment, error) {
 	var p billing.Payment
 	var amount int64
 	if err := row.Scan(&p.ID, &p.AccountID, &p.IdempotencyKey, &p.Purpose, &p.PlanID, &p.PaymentMethodID,
-		&amount, &p.Currency, &p.Status, &p.Gateway, &p.GatewayRef, &p.Failure, &p.RefundRef, &p.CheckoutRef, &p.CreatedAt); err != nil {
+		&amount, &p.Currency, &p.Status, &p.Gateway, &p.GatewayRef, &p.Failure, &p.RefundRef, &p.CheckoutRef, &p.CreatedAt, &p.UpdatedAt); err != nil {
 		return nil, mapErr(err)
 	}
 	p.Amount = money.Paise(amount)
-	p.CreatedAt = p.CreatedAt.UTC()
+	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	return &p, nil
 }
 
@@ -120,7 +120,7 @@ func (s *Store) beginPayment(ctx context.Context, p *billing.Payment, purpose st
 			return mapErr(err)
 		}
 		row := *p
-		row.ID, row.Purpose, row.Status = id, purpose, billing.PaymentPending
+		row.ID, row.Purpose, row.Status, row.UpdatedAt = id, purpose, billing.PaymentPending, p.CreatedAt
 		out, created = &row, true
 		return nil
 	})
@@ -151,12 +151,13 @@ func (s *Store) PendingCheckout(ctx context.Context, accountID int64) (*billing.
 }
 
 // PendingPayments lists payments of the given purposes still pending
-// that were begun before the given time, oldest first.
+// that last changed (were begun, or had their charge sent again) before
+// the given time, oldest first.
 func (s *Store) PendingPayments(ctx context.Context, before time.Time, limit int, purposes ...string) ([]*billing.Payment, error) {
 	if len(purposes) == 0 {
 		return nil, nil
 	}
-	return s.paymentsWhere(ctx, `status = $1 AND created_at <= $2 AND purpose`,
+	return s.paymentsWhere(ctx, `status = $1 AND updated_at <= $2 AND purpose`,
 		[]any{billing.PaymentPending, before.UTC()}, purposes, limit)
 }
 

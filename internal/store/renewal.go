@@ -57,6 +57,14 @@ func nullID(id int64) any {
 	return id
 }
 
+// ClaimCharge records that the charge of a pending payment is being sent
+// again at now, if it was last sent no later than sentBefore; it reports
+// whether it did. Of two runs that find the payment alike, only one sends.
+func (s *Store) ClaimCharge(ctx context.Context, id int64, sentBefore, now time.Time) (bool, error) {
+	return rowChanged(s.w.ExecContext(ctx, `UPDATE payments SET updated_at = $2 WHERE id = $1 AND status = $3 AND updated_at <= $4`,
+		id, now.UTC(), billing.PaymentPending, sentBefore.UTC()))
+}
+
 // PaymentHasTerm reports whether a term paid by the payment is recorded.
 func (t *Tx) PaymentHasTerm(ctx context.Context, paymentID int64) (bool, error) {
 	var n int
