@@ -95,8 +95,8 @@ func TestNewsletterConfirmationJoinsWhatTheAddressMayJoinNow(t *testing.T) {
 
 		// The term ends; the link is pressed within its 48 hours.
 		site.Clock.Advance(3 * time.Hour)
-		notTech := "Tech is for subscribers whose plan includes " + curated.Title + ", and no subscription with this address includes it now: it was not joined."
-		gone := "A newsletter asked for has been discontinued since: it was not joined."
+		notTech := "Tech is for subscribers whose plan includes " + curated.Title + ", and no subscription with this address includes it now, so it is not joined."
+		gone := "A newsletter asked for has been discontinued since, so it is not joined."
 		page := anon.Get(subLink[0])
 		if page.Status != http.StatusOK || !strings.Contains(page.Body, "Send Politics to "+nlSubscriber+"?") ||
 			!strings.Contains(page.Body, notTech) || !strings.Contains(page.Body, gone) {

@@ -254,11 +254,11 @@ func (s *Server) notJoined(lists []newsletter.NotJoined) []string {
 	var out []string
 	for _, n := range lists {
 		if n.Removed {
-			out = append(out, "A newsletter asked for has been discontinued since: it was not joined.")
+			out = append(out, "A newsletter asked for has been discontinued since, so it is not joined.")
 			continue
 		}
 		out = append(out, n.List.Name+" is for subscribers whose plan includes "+s.benefitTitle(n.List.BenefitID)+
-			", and no subscription with this address includes it now: it was not joined.")
+			", and no subscription with this address includes it now, so it is not joined.")
 	}
 	return out
 }
