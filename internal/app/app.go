@@ -23,6 +23,7 @@ import (
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
+	"broadsheet/internal/ads"
 	"broadsheet/internal/api"
 	"broadsheet/internal/audit"
 	"broadsheet/internal/billing"
@@ -184,7 +185,8 @@ func build(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.L
 		Feeds: feedsOut, Sitemaps: maps, Crawlers: verifier,
 		Newsroom: news, Wire: a.Wire, Accounts: a.Accounts, Billing: a.Billing,
 		Refunds: a.Refunds, Complimentary: a.Complimentary, Audit: a.Audit,
-		Offer: a.Offer, Partners: a.Partners, Access: a.Access, Search: finder, Newsletters: a.Newsletters, Settings: cache, Now: clk.Now, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
+		Offer: a.Offer, Partners: a.Partners, Access: a.Access, Search: finder, Newsletters: a.Newsletters, Settings: cache, Now: clk.Now,
+		AdConsole: &ads.Console{Store: st, Check: cache.Check, Reload: cache.Reload, Now: clk.Now}, BaseURL: cfg.BaseURL, Demo: cfg.Demo, Log: log,
 		CheckoutOrigin:  cfg.Payments.CheckoutOrigin(),
 		StoryCacheBytes: cfg.StoryCacheMB << 20,
 		Cookies:         web.Cookies{Secret: secret, Secure: cfg.Secure(), Readers: readers},

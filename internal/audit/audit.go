@@ -1,7 +1,8 @@
 // Package audit keeps the log of what admins did to readers' money and
-// access: who did it (their account, and its email at the time), when,
-// what, to which payment, subscription or account, with what amounts,
-// plan and dates, and why. Each entry is written in the transaction of the
+// access, and to what the publication serves every reader (the ad slots):
+// who did it (their account, and its email at the time), when, what, to
+// which payment, subscription or account, with what amounts, plan and
+// dates, and why. Each entry is written in the transaction of the
 // action it records, so the log holds an entry for every action that took
 // effect and for no other.
 package audit
@@ -23,6 +24,7 @@ type Action string
 const (
 	ActionRefund        Action = "refund"
 	ActionComplimentary Action = "complimentary_subscription"
+	ActionAdSlots       Action = "ad_slots"
 )
 
 // Label names an action for the audit page.
@@ -32,6 +34,8 @@ func (a Action) Label() string {
 		return "Refund"
 	case ActionComplimentary:
 		return "Complimentary subscription"
+	case ActionAdSlots:
+		return "Ad slots saved"
 	}
 	return string(a)
 }
@@ -44,7 +48,23 @@ const (
 	SubjectPayment      Subject = "payment"
 	SubjectSubscription Subject = "subscription"
 	SubjectAccount      Subject = "account"
+	// SubjectAds is the ad slots and their origins, one set with no id.
+	SubjectAds Subject = "ads"
 )
+
+// Reasoned reports whether an action on the subject must say why: every
+// action on money or access does; saving the ad slots, an editorial
+// change made often, need not.
+func (s Subject) Reasoned() bool { return s != SubjectAds }
+
+// Names says what an entry was about, for the audit page: "payment 12",
+// or "ad slots".
+func (e *Entry) Names() string {
+	if e.Subject == SubjectAds {
+		return "ad slots"
+	}
+	return fmt.Sprintf("%s %d", e.Subject, e.SubjectID)
+}
 
 // Detail is one fact of an action, as the audit page prints it.
 type Detail struct {
@@ -111,13 +131,23 @@ func CheckReason(reason string) (string, error) {
 // Check reports whether an entry says who, what, to what and why, before
 // it is written.
 func (e *Entry) Check() error {
-	if e.ActorID == 0 || e.ActorEmail == "" || e.Action == "" || e.SubjectID == 0 || e.At.IsZero() {
-		return fmt.Errorf("audit entry %+v lacks who, what, when or its subject", *e)
+	if e.ActorID == 0 || e.ActorEmail == "" || e.Action == "" || e.At.IsZero() || len(e.Details) == 0 && !e.Subject.Reasoned() {
+		return fmt.Errorf("audit entry %+v lacks who, what or when", *e)
 	}
 	switch e.Subject {
 	case SubjectPayment, SubjectSubscription, SubjectAccount:
+		if e.SubjectID == 0 {
+			return fmt.Errorf("audit entry %+v lacks its subject", *e)
+		}
+	case SubjectAds:
+		if e.SubjectID != 0 {
+			return fmt.Errorf("audit entry %+v names an id of the ad slots", *e)
+		}
 	default:
 		return fmt.Errorf("audit entry of unknown subject %q", e.Subject)
+	}
+	if e.Reason == "" && !e.Subject.Reasoned() {
+		return nil
 	}
 	_, err := CheckReason(e.Reason)
 	return err

@@ -29,7 +29,11 @@ type Store interface {
 	NewsletterSubscriberByEmail(ctx context.Context, email string) (*Subscriber, error)
 	CreateNewsletterSignup(ctx context.Context, tokenHash, email string, listIDs []int64, expires, now time.Time) error
 	NewsletterSignupByHash(ctx context.Context, tokenHash string) (*Signup, error)
-	ConfirmNewsletterSignup(ctx context.Context, tokenHash string, now time.Time) (string, []int64, error)
+	ConfirmNewsletterSignup(ctx context.Context, tokenHash string, join []int64, now time.Time) (string, []int64, error)
+	// NewsletterAddressViewer is who the address is as a send sees it:
+	// the account holding it confirmed, if any.
+	NewsletterAddressViewer(ctx context.Context, email string) (access.Viewer, error)
+	DeleteNewsletterList(ctx context.Context, id int64) error
 	NewsletterMembership(ctx context.Context, membershipID int64) (*Membership, error)
 	EndNewsletterMembership(ctx context.Context, membershipID, issueID int64, now time.Time) (bool, error)
 	// CountTokenRequest records a request under key and counts those
@@ -133,6 +137,18 @@ func (s *Service) UpdateList(ctx context.Context, l List) error {
 		return err
 	}
 	return benefitGone(s.Store.UpdateNewsletterList(ctx, l))
+}
+
+// RemoveList removes a list no issue was made of (one added by mistake,
+// say), with its members: a sign-up waiting for confirmation will not
+// join it. A list with issues, even drafts, stays, as its archive and
+// its deliveries name it.
+func (s *Service) RemoveList(ctx context.Context, id int64) error {
+	err := s.Store.DeleteNewsletterList(ctx, id)
+	if errors.Is(err, dberr.ErrInUse) {
+		return &InputError{"a newsletter with issues, even drafts, cannot be removed"}
+	}
+	return err
 }
 
 // benefitGone is the database refusing a list's benefit (the foreign

@@ -7,10 +7,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/dberr"
 	"broadsheet/internal/mail"
@@ -98,43 +100,107 @@ func inbox(email string) string {
 	return local + domain
 }
 
+// Confirmation is what a sign-up's link does, or did: the lists its
+// address joins and those it asked for that it may not join any more.
+type Confirmation struct {
+	Email     string
+	Joined    []List
+	NotJoined []NotJoined
+}
+
+// NotJoined is a list a sign-up asked for and its address is not put on:
+// it was removed since (List is then only its ID), or it is gated by a
+// benefit the address's account does not have now (its term ended, its
+// plan changed, or the list was gated after the sign-up).
+type NotJoined struct {
+	List    List
+	Removed bool
+}
+
 // PendingSignup is what a confirmation link would confirm, for its page
 // (mail scanners open links: only the page's button confirms).
-func (s *Service) PendingSignup(ctx context.Context, token string) (string, []List, error) {
+func (s *Service) PendingSignup(ctx context.Context, token string) (*Confirmation, error) {
 	su, err := s.Store.NewsletterSignupByHash(ctx, accounts.HashToken(token))
 	if errors.Is(err, dberr.ErrNotFound) {
-		return "", nil, ErrLinkInvalid
+		return nil, ErrLinkInvalid
 	}
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	switch {
 	case su.Used:
-		return "", nil, ErrLinkUsed
+		return nil, ErrLinkUsed
 	case !s.Now().Before(su.ExpiresAt):
-		return "", nil, ErrLinkExpired
+		return nil, ErrLinkExpired
 	}
-	lists, err := s.chosen(ctx, su.ListIDs)
-	return su.Email, lists, err
+	return s.mayJoin(ctx, su.Email, su.ListIDs)
 }
 
 // Confirm uses a confirmation link, once: the address is confirmed and
-// joins the lists it asked for. A used, expired or unknown link changes
-// nothing and says which.
-func (s *Service) Confirm(ctx context.Context, token string) (string, []List, error) {
-	email, listIDs, err := s.Store.ConfirmNewsletterSignup(ctx, accounts.HashToken(token), s.Now())
+// joins the lists it asked for that it may join now, as a signed-in
+// reader would: a list removed since, or gated by a benefit the address's
+// account does not have now, is not joined, and the confirmation says so.
+// A used, expired or unknown link changes nothing and says which.
+func (s *Service) Confirm(ctx context.Context, token string) (*Confirmation, error) {
+	c, err := s.PendingSignup(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	email, joined, err := s.Store.ConfirmNewsletterSignup(ctx, accounts.HashToken(token), ids(c.Joined), s.Now())
 	if errors.Is(err, dberr.ErrNotFound) {
-		_, _, why := s.PendingSignup(ctx, token)
+		_, why := s.PendingSignup(ctx, token)
 		if why == nil {
 			why = ErrLinkUsed // used between the two reads
 		}
-		return "", nil, why
+		return nil, why
 	}
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	lists, err := s.chosen(ctx, listIDs)
-	return email, lists, err
+	// A list removed between the two reads was not joined.
+	out := &Confirmation{Email: email, NotJoined: c.NotJoined}
+	for _, l := range c.Joined {
+		if slices.Contains(joined, l.ID) {
+			out.Joined = append(out.Joined, l)
+		} else {
+			out.NotJoined = append(out.NotJoined, NotJoined{List: List{ID: l.ID}, Removed: true})
+		}
+	}
+	return out, nil
+}
+
+// mayJoin sorts the lists a sign-up asked for into those its address may
+// join now and those it may not, asking MayReceive with the entitlements
+// of the account holding the address, as a send does.
+func (s *Service) mayJoin(ctx context.Context, email string, listIDs []int64) (*Confirmation, error) {
+	lists, err := s.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &Confirmation{Email: email}
+	var ent *access.Entitlements
+	for _, id := range listIDs {
+		i := slices.IndexFunc(lists, func(l List) bool { return l.ID == id })
+		if i < 0 {
+			c.NotJoined = append(c.NotJoined, NotJoined{List: List{ID: id}, Removed: true})
+			continue
+		}
+		l := lists[i]
+		if l.Gated() && ent == nil {
+			v, err := s.Store.NewsletterAddressViewer(ctx, email)
+			if err != nil {
+				return nil, err
+			}
+			e := s.Access.EntitlementsAt(v, s.Now())
+			ent = &e
+		}
+		if l.Gated() && !MayReceive(*ent, l) {
+			c.NotJoined = append(c.NotJoined, NotJoined{List: l})
+			continue
+		}
+		c.Joined = append(c.Joined, l)
+	}
+	return c, nil
 }
 
 // Unsubscribe links name a membership and the issue that carried them,

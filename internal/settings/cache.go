@@ -61,6 +61,19 @@ func (c *Cache) Reload(ctx context.Context) error {
 // only if the result is valid; otherwise nothing changes and the error
 // says why.
 func (c *Cache) Update(ctx context.Context, changes map[string]string) error {
+	if err := c.Check(changes); err != nil {
+		return err
+	}
+	if err := c.src.SaveSettings(ctx, changes); err != nil {
+		return err
+	}
+	return c.Reload(ctx)
+}
+
+// Check reports whether changes, with the current settings, are valid
+// settings, for a use case that stores them itself (with an audit entry,
+// say) and then reloads.
+func (c *Cache) Check(changes map[string]string) error {
 	merged := map[string]string{}
 	for k, v := range c.Get().Raw {
 		merged[k] = v
@@ -71,13 +84,8 @@ func (c *Cache) Update(ctx context.Context, changes map[string]string) error {
 		}
 		merged[k] = v
 	}
-	if _, err := Parse(merged); err != nil {
-		return err
-	}
-	if err := c.src.SaveSettings(ctx, changes); err != nil {
-		return err
-	}
-	return c.Reload(ctx)
+	_, err := Parse(merged)
+	return err
 }
 
 // UnknownKeyError names a setting that does not exist.

@@ -3,10 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"broadsheet/internal/access"
+	"broadsheet/internal/accounts"
 	"broadsheet/internal/newsletter"
 	"broadsheet/internal/offer"
 )
@@ -159,21 +163,72 @@ func (s *Store) NewsletterSignupByHash(ctx context.Context, tokenHash string) (*
 }
 
 // ConfirmNewsletterSignup uses a sign-up's token, once, and puts its
-// address on its lists in the same transaction: ErrNotFound when the token
-// is unknown, used or expired, so of two requests racing with one link
-// only one joins.
-func (s *Store) ConfirmNewsletterSignup(ctx context.Context, tokenHash string, now time.Time) (email string, listIDs []int64, err error) {
+// address on the lists of join that the sign-up asked for and that still
+// exist, in the same transaction: ErrNotFound when the token is unknown,
+// used or expired, so of two requests racing with one link only one
+// joins. It returns the address and the lists it joined (the address is
+// confirmed even when none is left to join: its owner opened the link).
+func (s *Store) ConfirmNewsletterSignup(ctx context.Context, tokenHash string, join []int64, now time.Time) (email string, joined []int64, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		joined = nil
 		var ids string
 		if err := tx.QueryRowContext(ctx, `UPDATE newsletter_signups SET used_at = $2
 			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING email, list_ids`,
 			tokenHash, now.UTC()).Scan(&email, &ids); err != nil {
 			return mapErr(err)
 		}
-		listIDs = splitIDs(ids)
-		return joinTx(ctx, tx, email, listIDs, now)
+		asked := splitIDs(ids)
+		for _, id := range join {
+			if !slices.Contains(asked, id) || slices.Contains(joined, id) {
+				continue
+			}
+			// A list removed since the service looked is not joined (and
+			// one removed after this read fails the foreign key: the link
+			// stays unused, to try again).
+			var exists bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM newsletter_lists WHERE id = $1)`, id).Scan(&exists); err != nil {
+				return mapErr(err)
+			}
+			if exists {
+				joined = append(joined, id)
+			}
+		}
+		return joinTx(ctx, tx, email, joined, now)
 	})
-	return email, listIDs, err
+	return email, joined, err
+}
+
+// NewsletterAddressViewer is who an address is to the newsletters, as a
+// send sees it (QueuedNewsletterRecipients): the account that holds it
+// confirmed, with its role and its subscription that has not ended; an
+// anonymous viewer when no account does.
+func (s *Store) NewsletterAddressViewer(ctx context.Context, email string) (access.Viewer, error) {
+	var v access.Viewer
+	var role string
+	err := mapErr(s.readRow(ctx, `SELECT id, role FROM accounts WHERE email = $1 AND email_verified_at IS NOT NULL`, email).
+		Scan(&v.AccountID, &role))
+	if errors.Is(err, ErrNotFound) {
+		return access.Viewer{}, nil
+	}
+	if err != nil {
+		return access.Viewer{}, err
+	}
+	v.Staff = accounts.Role(role).IsStaff()
+	subs, err := s.currentSubscriptionsOf(ctx, []int64{v.AccountID})
+	v.Subscription = subs[v.AccountID]
+	return v, err
+}
+
+// DeleteNewsletterList removes a list that no issue was made of, with its
+// memberships: ErrNotFound if there is none, ErrInUse (the issues'
+// foreign key) if it has issues, whose archive and deliveries name it.
+func (s *Store) DeleteNewsletterList(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM newsletter_memberships WHERE list_id = $1`, id); err != nil {
+			return mapErr(err)
+		}
+		return affectedOne(tx.ExecContext(ctx, `DELETE FROM newsletter_lists WHERE id = $1`, id))
+	})
 }
 
 // NewsletterMembership finds the membership an unsubscribe link names.

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"broadsheet/internal/accounts"
 	"broadsheet/internal/ads"
+	"broadsheet/internal/audit"
 )
 
 // The admins' ad slots: each slot's markup and the third-party origins
@@ -44,7 +46,7 @@ func (s *Server) renderAdsAdmin(w http.ResponseWriter, r *http.Request, v *viewe
 
 // submitAds saves every slot and the origins at once: the markup is
 // checked against the origins sent with it, and a refusal changes
-// nothing.
+// nothing. A save is recorded in the audit log.
 func (s *Server) submitAds(w http.ResponseWriter, r *http.Request) error {
 	v, ok, err := s.requireRole(w, r, accounts.RoleAdmin)
 	if err != nil || !ok {
@@ -54,8 +56,16 @@ func (s *Server) submitAds(w http.ResponseWriter, r *http.Request) error {
 	for _, info := range ads.Slots() {
 		changes[info.Key] = strings.TrimSpace(r.PostFormValue(info.Name))
 	}
-	if err := s.Settings.Update(r.Context(), changes); err != nil {
+	_, err = s.AdConsole.Save(r.Context(), v.Account.ID, changes)
+	var bad *ads.InputError
+	switch {
+	case errors.As(err, &bad):
 		return s.renderAdsAdmin(w, r, v, http.StatusUnprocessableEntity, changes, "Ads not saved: "+err.Error())
+	case errors.Is(err, audit.ErrNotAdmin):
+		// Demoted by another admin while this form was on its way.
+		return &httpError{http.StatusForbidden, forbiddenFor(accounts.RoleAdmin)}
+	case err != nil:
+		return err
 	}
 	s.setNotice(w, noticeSaved)
 	http.Redirect(w, r, "/admin/ads", http.StatusSeeOther)

@@ -15,9 +15,9 @@ type auditRow struct {
 	Admin   string
 	AdminID int64
 	Action  string
-	Subject string // "payment 12"
+	Subject string // "payment 12", "ad slots"
 	Details []audit.Detail
-	Reason  string
+	Reason  string // "" where none is asked (the ad slots)
 }
 
 type auditData struct {
@@ -47,7 +47,7 @@ func (s *Server) showAudit(w http.ResponseWriter, r *http.Request) error {
 	for _, e := range page.Entries {
 		d.Entries = append(d.Entries, auditRow{
 			ID: e.ID, At: e.At.In(loc).Format("2 Jan 2006 15:04 MST"), Admin: e.ActorEmail, AdminID: e.ActorID,
-			Action: e.Action.Label(), Subject: string(e.Subject) + " " + strconv.FormatInt(e.SubjectID, 10),
+			Action: e.Action.Label(), Subject: e.Names(),
 			Details: e.Details, Reason: e.Reason,
 		})
 	}

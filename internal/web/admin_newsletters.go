@@ -116,6 +116,34 @@ func (s *Server) submitNewsletterList(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
+// submitNewsletterListDelete removes a list that has no issues.
+func (s *Server) submitNewsletterListDelete(w http.ResponseWriter, r *http.Request) error {
+	v, ok, err := s.requireRole(w, r, accounts.RoleEditor)
+	if err != nil || !ok {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return notFound()
+	}
+	err = s.Newsletters.RemoveList(r.Context(), id)
+	var input *newsletter.InputError
+	switch {
+	case errors.As(err, &input):
+		return s.renderNewsletterConsole(w, r, v, http.StatusConflict, "Newsletter not removed: "+err.Error()+".")
+	case errors.Is(err, dberr.ErrNotFound):
+		return notFound()
+	case err != nil:
+		return err
+	}
+	if err := s.RefreshNewsletters(r.Context()); err != nil {
+		return err
+	}
+	s.setNotice(w, noticeListRemoved)
+	http.Redirect(w, r, "/admin/newsletters", http.StatusSeeOther)
+	return nil
+}
+
 type issueEditData struct {
 	Issue   *newsletter.Issue // nil for a new one
 	List    newsletter.List

@@ -109,6 +109,10 @@ func (s *Server) benefitDone(w http.ResponseWriter, r *http.Request, v *viewer, 
 	case err != nil:
 		return err
 	}
+	// The box under stories names the benefits that open lists.
+	if err := s.RefreshNewsletters(r.Context()); err != nil {
+		return err
+	}
 	s.setNotice(w, notice)
 	http.Redirect(w, r, "/admin/benefits", http.StatusSeeOther)
 	return nil

@@ -208,14 +208,19 @@ func (s *Server) showNewsletterConfirm(w http.ResponseWriter, r *http.Request) e
 	}
 	token := r.PathValue("token")
 	d := confirmData{Heading: confirmNewslettersHeading}
-	email, lists, err := s.Newsletters.PendingSignup(r.Context(), token)
+	c, err := s.Newsletters.PendingSignup(r.Context(), token)
 	if status := newsletterLinkStatus(err); status != 0 {
 		d.Error = readerMessage(err)
 		return s.renderConfirm(w, r, v, status, d)
 	} else if err != nil {
 		return err
 	}
-	d.Text = "Send " + listNames(lists) + " to " + email + "?"
+	d.Notes = s.notJoined(c.NotJoined)
+	if len(c.Joined) == 0 {
+		d.Text = "None of the newsletters asked for can be sent to " + c.Email + " now."
+		return s.renderConfirm(w, r, v, http.StatusOK, d)
+	}
+	d.Text = "Send " + listNames(c.Joined) + " to " + c.Email + "?"
 	d.Action, d.Button = newsletter.ConfirmPath+token, "Confirm"
 	return s.renderConfirm(w, r, v, http.StatusOK, d)
 }
@@ -226,15 +231,36 @@ func (s *Server) submitNewsletterConfirm(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	d := confirmData{Heading: confirmNewslettersHeading}
-	email, lists, err := s.Newsletters.Confirm(r.Context(), r.PathValue("token"))
+	c, err := s.Newsletters.Confirm(r.Context(), r.PathValue("token"))
 	if status := newsletterLinkStatus(err); status != 0 {
 		d.Error = readerMessage(err)
 		return s.renderConfirm(w, r, v, status, d)
 	} else if err != nil {
 		return err
 	}
-	d.Text = "Confirmed: " + listNames(lists) + " will come to " + email + ". Every issue has a link to unsubscribe."
+	d.Notes = s.notJoined(c.NotJoined)
+	if len(c.Joined) == 0 {
+		d.Text = c.Email + " is confirmed, but none of the newsletters asked for could be joined."
+		return s.renderConfirm(w, r, v, http.StatusOK, d)
+	}
+	d.Text = "Confirmed: " + listNames(c.Joined) + " will come to " + c.Email + ". Every issue has a link to unsubscribe."
 	return s.renderConfirm(w, r, v, http.StatusOK, d)
+}
+
+// notJoined says, one line each, why lists a sign-up asked for are not
+// joined, naming the benefit that opens a gated one as the newsletters'
+// page does.
+func (s *Server) notJoined(lists []newsletter.NotJoined) []string {
+	var out []string
+	for _, n := range lists {
+		if n.Removed {
+			out = append(out, "A newsletter asked for has been discontinued since, so it is not joined.")
+			continue
+		}
+		out = append(out, n.List.Name+" is for subscribers whose plan includes "+s.benefitTitle(n.List.BenefitID)+
+			", and no subscription with this address includes it now, so it is not joined.")
+	}
+	return out
 }
 
 func listNames(lists []newsletter.List) string {

@@ -27,6 +27,7 @@ type resetData struct {
 type confirmData struct {
 	Heading   string
 	Text      string
+	Notes     []string // more to say, a paragraph each
 	Error     string
 	Action    string // where the confirm button posts; empty: no button
 	Button    string

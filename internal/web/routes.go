@@ -143,6 +143,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/newsletters", h(s.showNewsletterConsole))
 	mux.HandleFunc("POST /admin/newsletter-lists", h(s.submitNewsletterList))
 	mux.HandleFunc("POST /admin/newsletter-lists/{id}", h(s.submitNewsletterList))
+	mux.HandleFunc("POST /admin/newsletter-lists/{id}/delete", h(s.submitNewsletterListDelete))
 	mux.HandleFunc("GET /admin/newsletters/new", h(s.showNewIssue))
 	mux.HandleFunc("POST /admin/newsletters", h(s.submitIssue))
 	mux.HandleFunc("GET /admin/newsletters/{id}", h(s.showIssue))

@@ -16,6 +16,7 @@ import (
 
 	"broadsheet/internal/access"
 	"broadsheet/internal/accounts"
+	"broadsheet/internal/ads"
 	"broadsheet/internal/audit"
 	"broadsheet/internal/billing"
 	"broadsheet/internal/complimentary"
@@ -58,6 +59,7 @@ type Server struct {
 	// Newsletters: joining lists, the editors' console, unsubscribing.
 	Newsletters *newsletter.Service
 	Settings    *settings.Cache
+	AdConsole   *ads.Console // saves the ad slots, audited
 	Now         func() time.Time
 	Cookies     Cookies
 	BaseURL     string

@@ -119,6 +119,7 @@ const (
 	noticeIssueUnscheduled  = "issue_unscheduled"
 	noticeIssueTestSent     = "issue_test_sent"
 	noticeListSaved         = "newsletter_list_saved"
+	noticeListRemoved       = "newsletter_list_removed"
 )
 
 var noticeText = map[string]string{
@@ -180,6 +181,7 @@ var noticeText = map[string]string{
 	noticeIssueUnscheduled:  "The issue is a draft again: nothing was sent.",
 	noticeIssueTestSent:     "A test of the issue is on its way to your address.",
 	noticeListSaved:         "Newsletter saved.",
+	noticeListRemoved:       "Newsletter removed: nobody can join it any more.",
 }
 
 func (s *Server) setNotice(w http.ResponseWriter, key string) {
