@@ -136,9 +136,10 @@ func searchWindows(p content.SearchParams, edge searchEdge, walked, found, need 
 	if found > 0 {
 		// The stories the rest should take at the walk's rate, and half
 		// again, in the time that many took in the walk; a window of
-		// more than five years, all that is left.
+		// more than five years, all that is left. At most three windows:
+		// each reads the words' matches from the index again.
 		stories := float64(need-found) * float64(walked) / float64(found) * 1.5
-		for {
+		for range 3 {
 			span := float64(took) * stories / float64(walked)
 			if span > float64(5*365*24*time.Hour) {
 				break
