@@ -29,9 +29,37 @@ func (s *Store) ExplainSitemapLastChange(ctx context.Context, now time.Time, fro
 }
 
 // ExplainSearch returns the engine's plan of a search.
+// On PostgreSQL, the plans of the first walk and of the windows after it.
 func (s *Store) ExplainSearch(ctx context.Context, p content.SearchParams) (string, error) {
-	q, args := s.searchQuery(p)
-	return s.explain(ctx, q, args)
+	if s.SingleWriter() {
+		q, args := s.searchQuery(p)
+		return s.explain(ctx, q, args)
+	}
+	need := rankAmong
+	if p.Sort == content.ByDate {
+		need = p.Limit
+	}
+	var b strings.Builder
+	size := s.walkSize()
+	q, args := searchWalkQuery(p, nil, size.stories, need)
+	plan, err := s.explain(ctx, q, args)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString("walk:\n" + plan)
+	ids, edge, err := s.searchWalk(ctx, p, nil, size.stories, need)
+	if err != nil || edge == nil {
+		return b.String(), err
+	}
+	for _, w := range searchWindows(p, *edge, size.stories, len(ids), need) {
+		q, args = searchWindowQuery(p, w, need)
+		plan, err := s.explain(ctx, q, args)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "window from %s (after walking %d stories only):\n%s", w.from.Format(time.DateOnly), size.stories, plan)
+	}
+	return b.String(), nil
 }
 
 // explain returns the engine's plan of a query, for benchmarks to print:

@@ -87,6 +87,10 @@ func (s *Store) AutoCheckpoint(ctx context.Context) (int, error) {
 // relevance.
 const SearchRankAmong = rankAmong
 
+// SetSearchWalk has PostgreSQL's search walk stories before it asks the
+// index, and at most further more, so that a test reaches the windows.
+func (s *Store) SetSearchWalk(stories, further int) { s.walk = searchWalkSize{stories, further} }
+
 // KeptSearchStatements runs search n times on one read connection and
 // returns how many statements that connection then keeps prepared that
 // are a search's (PostgreSQL only).

@@ -21,7 +21,17 @@ func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]c
 	if len(p.Query.Positive()) == 0 {
 		return nil, errors.New("search: no word to find")
 	}
-	query, args := s.searchQuery(p)
+	var query string
+	var args []any
+	if s.SingleWriter() {
+		query, args = s.searchQuery(p)
+	} else {
+		ids, err := s.searchNewest(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		query, args = s.searchRankQuery(p, ids)
+	}
 	rows, err := s.r.QueryContext(ctx, query, s.planEachTime(args)...)
 	if err != nil {
 		return nil, err
@@ -45,7 +55,7 @@ func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]c
 // reach older matches by sorting by date or narrowing the dates.
 const rankAmong = 1000
 
-// searchQuery writes the statement of a search and its arguments: the
+// searchQuery writes SQLite's statement of a search and its arguments: the
 // page's matches, scored, after the cursor, then their stories read whole.
 // A story published in the moment between the index's bound and now is
 // left out by the final visibility check rather than shown early.
@@ -57,15 +67,7 @@ func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
 		s.dialect.writeArg(&q, len(args))
 	}
 	q.WriteString(`SELECT ` + articleColumns + `, m.score FROM (`)
-	order := `m.score DESC, m.id`
-	if s.SingleWriter() {
-		order = s.searchFTS(&q, p, arg)
-	} else {
-		s.searchTsvector(&q, p, arg)
-		if p.Sort == content.ByDate {
-			order = `m.published_at DESC, m.id DESC`
-		}
-	}
+	order := s.searchFTS(&q, p, arg)
 	q.WriteString(`) m JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id WHERE ` + sqlVisible)
 	arg(p.Now.UTC())
 	q.WriteString(` ORDER BY ` + order)
@@ -119,53 +121,6 @@ func (s *Store) searchFTS(q *strings.Builder, p content.SearchParams, arg func(a
 	q.WriteString(` ORDER BY rowid DESC LIMIT ` + strconv.Itoa(rankAmong) + `) m`)
 	s.afterScore(q, p, arg)
 	return `m.score DESC, m.id`
-}
-
-// searchTsvector writes PostgreSQL's matches. Ordered by date and limited,
-// the planner walks the stories by time when a query matches many and
-// takes the GIN index's few matches when it matches few.
-func (s *Store) searchTsvector(q *strings.Builder, p content.SearchParams, arg func(any)) {
-	filters := func() {
-		q.WriteString(` FROM articles a WHERE a.search @@ to_tsquery('simple', `)
-		arg(tsMatch(p.Query))
-		q.WriteString(`) AND ` + sqlVisible)
-		arg(p.Now.UTC())
-		if p.Section != "" {
-			q.WriteString(` AND a.section_id = (SELECT id FROM sections WHERE slug = `)
-			arg(p.Section)
-			q.WriteString(`)`)
-		}
-		if !p.From.IsZero() {
-			q.WriteString(` AND a.published_at >= `)
-			arg(p.From.UTC())
-		}
-		if !p.Until.IsZero() {
-			q.WriteString(` AND a.published_at < `)
-			arg(p.Until.UTC())
-		}
-	}
-	if p.Sort == content.ByDate {
-		q.WriteString(`SELECT a.id, a.published_at, 0::float8 AS score`)
-		filters()
-		if c := p.After; c != nil {
-			q.WriteString(` AND (a.published_at, a.id) < (`)
-			arg(c.PublishedAt.UTC())
-			q.WriteString(`, `)
-			arg(c.ID)
-			q.WriteString(`)`)
-		}
-		q.WriteString(` ORDER BY a.published_at DESC, a.id DESC LIMIT `)
-		arg(p.Limit)
-		return
-	}
-	// ts_rank weighs A (headline) 1.0, B 0.4, C 0.2 by default.
-	q.WriteString(`SELECT m.id, m.score FROM (SELECT m.id, ts_rank(a.search, to_tsquery('simple', `)
-	arg(tsMatch(p.Query))
-	q.WriteString(`))::float8 AS score FROM (SELECT a.id`)
-	filters()
-	q.WriteString(` ORDER BY a.published_at DESC, a.id DESC LIMIT ` + strconv.Itoa(rankAmong) + `) m JOIN articles a ON a.id = m.id`)
-	q.WriteString(`) m`)
-	s.afterScore(q, p, arg)
 }
 
 // afterScore writes, around the scored matches m, the page after the

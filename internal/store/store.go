@@ -38,6 +38,7 @@ type Store struct {
 	writes  *preparedReads
 	lock    *fileLock // held on SQLite by a server (see Exclusive)
 	ckpt    *checkpointer
+	walk    searchWalkSize // zero: walkStories and walkFurther
 }
 
 // Open connects to the database named by url and applies pending
