@@ -24,7 +24,9 @@
 # both cases, peak RSS under 150 MB. BENCH_STRICT=1 makes a missed target
 # exit non-zero.
 #
-# Tunables (environment): BENCH_DURATION (15s), BENCH_WARMUP (3s),
+# Tunables (environment): BENCH_DURATION (10s), BENCH_ROUNDS (3: Go's
+# static server, the mix and first visits take turns, and each ratio is the
+# median of the rounds'), BENCH_WARMUP (3s),
 # BENCH_THREADS (2), BENCH_CONNECTIONS (64), BENCH_STORIES (10000),
 # BENCH_RATE_FRACTION (0.1: the fixed rate as a fraction of Go's static
 # server's rate), BENCH_RATE (a fixed rate in requests per second instead),
@@ -37,7 +39,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 bench="$root/scripts/bench"
 
-duration=${BENCH_DURATION:-15s}
+duration=${BENCH_DURATION:-10s}
+rounds=${BENCH_ROUNDS:-3}
 warmup=${BENCH_WARMUP:-3s}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
@@ -210,6 +213,17 @@ run() { # name url script duration
 field() { # line key
 	sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
 }
+median_run() { # lines...: the run with the median requests a second
+	local l
+	for l in "$@"; do printf '%s %s\n' "$(field "$l" rps)" "$l"; done | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }' | cut -d' ' -f2-
+}
+round_ratio() { # numerator-lines denominator-lines: each round's ratio, and their median
+	local -n num=$1 den=$2
+	local i out=()
+	for ((i = 0; i < ${#num[@]}; i++)); do out+=("$(ratio "${num[$i]}" "${den[$i]}")"); done
+	printf '%s\n' "${out[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "%s", a[int((NR + 1) / 2)] }'
+	printf ' (rounds: %s)' "${out[*]}"
+}
 
 say "warming up ($warmup each)"
 run warm-static "$nginx_url/article.html" static.lua "$warmup" >/dev/null
@@ -233,10 +247,24 @@ attack() {
 			$1 / 1e6, $2 / 1e6, $3 / 1e6, $4, $5, $6, $4 * (1 - $7) + 0.5 }'
 }
 
-say "measuring: $threads threads, $connections connections, $duration each"
+say "measuring: $threads threads, $connections connections, $duration each, $rounds rounds"
 static=$(run static "$nginx_url/article.html" static.lua "$duration")
-sleep 1
-gostatic=$(run gostatic "$gostatic_url/article.html" static.lua "$duration")
+# Go's static server, the mix and first visits take turns, round after
+# round, and each round's ratios compare runs made a few seconds apart: the
+# machine's speed drifts by a third from minute to minute, which one run of
+# each would take for the server's.
+gostatics=() mixes=() firsts=()
+for ((i = 1; i <= rounds; i++)); do
+	sleep 1
+	gostatics+=("$(run "gostatic-$i" "$gostatic_url/article.html" static.lua "$duration")")
+	sleep 1
+	mixes+=("$(run "mix-$i" "$server_url" mix.lua "$duration")")
+	sleep 1
+	firsts+=("$(run "first-$i" "$server_url" firstvisit.lua "$duration")")
+done
+gostatic=$(median_run "${gostatics[@]}")
+mix=$(median_run "${mixes[@]}")
+first=$(median_run "${firsts[@]}")
 if [ -n "$rate_fixed" ]; then
 	rate=$rate_fixed
 else
@@ -248,10 +276,6 @@ echo "GET $gostatic_url/article.html" >"$work/gostatic.targets"
 sleep 1
 gostatic_fixed=$(attack gostatic "$work/gostatic.targets")
 kill "$gostatic_pid" 2>/dev/null || true
-sleep 1
-mix=$(run mix "$server_url" mix.lua "$duration")
-sleep 1
-first=$(run first "$server_url" firstvisit.lua "$duration")
 
 # The fixed-rate runs' requests, in order; the mix's returning anonymous
 # readers are given their cookies by first visits made now (see
@@ -284,8 +308,10 @@ below() { awk -v r="$1" -v t="$2" 'BEGIN { print (r < t ? "met" : "MISSED") }'; 
 mix_ratio=$(ratio "$mix" "$static")
 first_ratio=$(ratio "$first" "$static")
 gostatic_ratio=$(ratio "$gostatic" "$static")
-mix_go_ratio=$(ratio "$mix" "$gostatic")
-first_go_ratio=$(ratio "$first" "$gostatic")
+mix_go_rounds=$(round_ratio mixes gostatics)
+first_go_rounds=$(round_ratio firsts gostatics)
+mix_go_ratio=${mix_go_rounds%% *}
+first_go_ratio=${first_go_rounds%% *}
 peak_mb=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 mem_verdict=$(awk -v m="$peak_mb" 'BEGIN { print (m < 150 ? "met" : "MISSED") }')
@@ -296,7 +322,8 @@ echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cp
 echo "wrk -t$threads -c$connections -d$duration --latency, loopback; $stories generated stories on SQLite; page $page, $page_bytes bytes"
 echo "server: GOMEMLIMIT=$memlimit"
 echo
-echo "Saturated (wrk keeps $connections connections busy: throughput; its p99 is a queue's length):"
+echo "Saturated (wrk keeps $connections connections busy: throughput; its p99 is a queue's length;"
+echo "Go static, the mix and first visits: the round with the median req/s of $rounds):"
 printf '%-40s %10s %9s %9s %8s\n' "scenario" "req/s" "p50 ms" "p99 ms" "errors"
 row "nginx, static copy of the page" "$static"
 row "Go net/http, same bytes from memory" "$gostatic"
@@ -322,11 +349,12 @@ mix_p99=$(field "$mix_fixed" p99_ms)
 first_p99=$(field "$first_fixed" p99_ms)
 echo "realistic mix / Go static: $mix_go_ratio  (target >= 0.45: $(verdict "$mix_go_ratio" 0.45)); p99 at $rate/s $mix_p99 ms (target < 10: $(below "$mix_p99" 10))"
 echo "first visits / Go static:  $first_go_ratio  (target >= 0.45: $(verdict "$first_go_ratio" 0.45)); p99 at $rate/s $first_p99 ms (target < 10: $(below "$first_p99" 10))"
+echo "each ratio is the median of the rounds' ratios: mix ${mix_go_rounds#* }, first visits ${first_go_rounds#* }"
 echo "Go net/http static / nginx: $gostatic_ratio;  realistic mix / nginx: $mix_ratio;  first visits / nginx: $first_ratio"
 echo "server peak RSS (VmHWM):  $peak_mb MB, $rss_mb MB at the end  (target < 150 MB: $mem_verdict)"
 
 failed=
-for l in "$mix" "$first"; do
+for l in "${mixes[@]}" "${firsts[@]}"; do
 	[ "$(errors "$l")" -eq 0 ] || failed=1
 done
 for l in "$mix_fixed" "$first_fixed"; do
