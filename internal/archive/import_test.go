@@ -283,13 +283,17 @@ func TestImportResumes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var first []*content.Imported
+		var first []*store.ImportStory
 		for _, l := range lines[:4] {
 			st, err := archive.Parse([]byte(l), markup.New())
 			if err != nil {
 				t.Fatal(err)
 			}
-			first = append(first, st)
+			ready, err := store.PrepareImport(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first = append(first, ready)
 		}
 		if _, err := w.Write(ctx, "resume", 4, 0, first, now); err != nil {
 			t.Fatal(err)

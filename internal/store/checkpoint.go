@@ -53,3 +53,48 @@ func (c *checkpointer) close() {
 	close(c.stop)
 	c.done.Wait()
 }
+
+// importCheckpointer is an archive import's checkpointer: it copies the
+// log into the database file after each batch commits, from its own
+// connection, while the writer goes on with the next batch.
+type importCheckpointer struct {
+	kick chan struct{}
+	stop chan struct{}
+	done sync.WaitGroup
+}
+
+func startImportCheckpointer(db *sql.DB) *importCheckpointer {
+	c := &importCheckpointer{kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	c.done.Go(func() {
+		for {
+			select {
+			case <-c.stop:
+				return
+			case <-c.kick:
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+					slog.Warn("sqlite checkpoint", "err", err)
+				}
+				cancel()
+			}
+		}
+	})
+	return c
+}
+
+// committed asks for a checkpoint, unless one is asked for already.
+func (c *importCheckpointer) committed() {
+	if c == nil {
+		return
+	}
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// close stops the checkpointer and waits for a checkpoint under way.
+func (c *importCheckpointer) close() {
+	close(c.stop)
+	c.done.Wait()
+}
