@@ -99,8 +99,8 @@ func (im *ArchiveImport) Write(ctx context.Context, hash string, through int64, 
 	for i, st := range batch {
 		undo[i] = undoOnRollback(st.Article)
 	}
-	err := im.s.inTx(ctx, func(tx *sql.Tx) error {
-		w.tx = tx
+	err := im.inImportTx(ctx, func(tx *sql.Tx, conn *sql.Conn) error {
+		w.tx, w.conn = tx, conn
 		defer w.closeStmts()
 		for _, round := range rounds(batch) {
 			if err := w.round(round); err != nil {
@@ -156,6 +156,8 @@ type importTx struct {
 	im     *ArchiveImport
 	ctx    context.Context
 	tx     *sql.Tx
+	conn   *sql.Conn // tx's, to copy through on PostgreSQL; nil on SQLite
+	staged bool      // the table of new stories to insert is made
 	at     time.Time
 	stmts  map[string]*sql.Stmt
 	counts ImportCounts
@@ -241,6 +243,23 @@ func (w *importTx) round(list []*ImportStory) error {
 	}
 	for _, c := range changes {
 		changeRows = append(changeRows, []any{string(c.Kind), c.ArticleID, c.SectionID, c.Slug, c.OldSlug, c.ChangedAt})
+	}
+	if w.conn != nil {
+		for _, c := range []struct {
+			table   string
+			columns []string
+			rows    [][]any
+		}{
+			{"article_authors", []string{"article_id", "author_id", "position", "published_at"}, authorRows},
+			{"article_tags", []string{"article_id", "tag_id", "position", "published_at"}, tagRows},
+			{"article_revisions", []string{"article_id", "revision", "saved_at", "changed", "story"}, revisionRows},
+			{"content_changes", []string{"kind", "article_id", "section_id", "slug", "old_slug", "changed_at"}, changeRows},
+		} {
+			if err := w.copyRows(c.table, c.columns, c.rows); err != nil {
+				return err
+			}
+		}
+		authorRows, tagRows, revisionRows, changeRows = nil, nil, nil, nil
 	}
 	for _, b := range []struct {
 		prefix, suffix string
@@ -406,7 +425,12 @@ func (w *importTx) create(list []*ImportStory) error {
 			}
 		}
 		inserted := map[string]int64{}
-		for rest := list; len(rest) > 0; {
+		if w.conn != nil {
+			if err := w.createStaged(list, inserted); err != nil {
+				return err
+			}
+		}
+		for rest := list; w.conn == nil && len(rest) > 0; {
 			n := min(len(rest), bulkRows)
 			args := make([]any, 0, n*articleColumnsImported)
 			for _, st := range rest[:n] {
@@ -453,6 +477,39 @@ func (w *importTx) create(list []*ImportStory) error {
 		list = left
 	}
 	return nil
+}
+
+// createStaged is create's insert on PostgreSQL: the stories of list are
+// copied, then inserted but those whose slug is taken; inserted gets the
+// ids of the others by source id.
+func (w *importTx) createStaged(list []*ImportStory, inserted map[string]int64) error {
+	staged := make([][]any, len(list))
+	for i, st := range list {
+		a := st.Article
+		staged[i] = []any{a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access),
+			a.PublishedAt.UTC(), w.at, string(a.Status), string(a.Format), st.rendered, st.SourceID, i}
+	}
+	if err := w.stageArticles(staged); err != nil {
+		return err
+	}
+	rows, err := w.tx.QueryContext(w.ctx, sqlInsertStaged)
+	if err != nil {
+		return mapErr(err)
+	}
+	for rows.Next() {
+		var id int64
+		var sid string
+		if err := rows.Scan(&id, &sid); err != nil {
+			rows.Close()
+			return err
+		}
+		inserted[sid] = id
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return mapErr(err)
+	}
+	return mapErr(rows.Close())
 }
 
 // slugTry is the slug tried the nth time for a story whose base slug is
