@@ -298,6 +298,9 @@ func TestImportResumes(t *testing.T) {
 		if _, err := w.Write(ctx, "resume", 4, 0, first, now); err != nil {
 			t.Fatal(err)
 		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
 		r := run(t, s, file, "resume")
 		if r.err != nil || r.p.Skipped != 4 || r.p.Created != 4 || r.p.Updated != 0 || r.p.Bad != 1 || r.bad[0].Line != 5 {
 			t.Fatalf("resumed: %+v %v %v", r.p, r.bad, r.err)

@@ -52,7 +52,7 @@ func (s *Store) NewArchiveImport(ctx context.Context) (*ArchiveImport, error) {
 			}
 		}
 		if s.ckpt == nil {
-			im.ckpt = startImportCheckpointer(s.r)
+			im.ckpt = startImportCheckpointer(s.r, importLogLimit)
 		}
 	}
 	return im, nil
@@ -99,6 +99,7 @@ func (im *ArchiveImport) Write(ctx context.Context, hash string, through int64, 
 	for i, st := range batch {
 		undo[i] = undoOnRollback(st.Article)
 	}
+	im.ckpt.beforeBatch()
 	err := im.inImportTx(ctx, func(tx *sql.Tx, conn *sql.Conn) error {
 		w.tx, w.conn = tx, conn
 		defer w.closeStmts()
