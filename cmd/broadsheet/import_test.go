@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -208,30 +209,94 @@ func TestImportKilledResumes(t *testing.T) {
 			}
 			t.Logf("killed at line %d", done)
 
-			stdout, errOut, code := runBin(t, bin, "import", "--batch", "100", "--db", dbURL, file)
-			if code != 0 {
-				t.Fatalf("re-run: exit %d\n%s\n%s", code, stdout, errOut)
-			}
-			if !strings.Contains(stdout, "resumed after line") {
-				t.Errorf("re-run does not say it resumed:\n%s", stdout)
-			}
-			for q, want := range map[string]int64{
-				`SELECT COUNT(*) FROM articles WHERE import_id IS NOT NULL`:                                   stories,
-				`SELECT COUNT(DISTINCT import_id) FROM articles`:                                              stories,
-				`SELECT COUNT(*) FROM article_revisions r JOIN articles a ON a.id = r.article_id`:             stories,
-				`SELECT MAX(revision) FROM articles`:                                                          1,
-				`SELECT COUNT(*) FROM content_changes WHERE kind = 'saved'`:                                   stories,
-				`SELECT COUNT(*) FROM import_redirects`:                                                       stories,
-				`SELECT MAX(line) FROM import_progress`:                                                       stories,
-				`SELECT COUNT(*) FROM (SELECT article_id FROM article_authors GROUP BY article_id) x`:         stories,
-				`SELECT COUNT(*) FROM (SELECT slug FROM articles GROUP BY slug HAVING COUNT(*) > 1) x`:        0,
-				`SELECT COUNT(*) FROM (SELECT name_key FROM authors GROUP BY name_key HAVING COUNT(*) > 1) x`: 0,
-			} {
-				if got := queryInt(t, db, q); got != want {
-					t.Errorf("%s: %d, want %d", q, got, want)
-				}
-			}
+			resumeAll(t, bin, engine, dbURL, file, "100", stories)
 		})
+	}
+}
+
+// On PostgreSQL a batch's stories go to the server by COPY: an import
+// killed while it copies has nothing of that batch in, and the next run
+// resumes at that batch and imports everything once, search included.
+func TestImportKilledInCopyResumes(t *testing.T) {
+	bin := buildImportBin(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "archive.jsonl")
+	const stories = 4000
+	if _, errOut, code := runBin(t, bin, "gen-archive", "--stories", "4000", "--since", "1997", "--seed", "5", "--out", file); code != 0 {
+		t.Fatalf("gen-archive: %s", errOut)
+	}
+	dbURL := storetest.URL(t, "postgres")
+	if _, errOut, code := runBin(t, bin, "migrate", "--db", dbURL); code != 0 {
+		t.Fatalf("migrate: %s", errOut)
+	}
+	db := openDB(t, "postgres", dbURL)
+	// The import's connections are told from others' by their name.
+	app := "import-copy-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	cmd := exec.Command(bin, "import", "--batch", "500", "--db", dbURL+"&application_name="+app, file)
+	cmd.Env = importEnv(t)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	// A kill in a copy after the first batch committed: a resume has
+	// something to skip and something to do.
+	for queryInt(t, db, `SELECT MAX(line) FROM import_progress`) < 500 ||
+		queryInt(t, db, `SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '`+app+`'
+			AND state = 'active' AND query ILIKE 'copy%'`) == 0 {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("no copy seen in time:\n%s", out.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	done := queryInt(t, db, `SELECT MAX(line) FROM import_progress`)
+	in := queryInt(t, db, `SELECT COUNT(*) FROM articles WHERE import_id IS NOT NULL`)
+	if done >= stories || in != done || done%500 != 0 {
+		t.Fatalf("killed in a copy: %d stories in, progress at line %d", in, done)
+	}
+	t.Logf("killed in a copy after line %d", done)
+	resumeAll(t, bin, "postgres", dbURL, file, "500", stories)
+}
+
+// resumeAll runs the import of file again after a kill, and checks that
+// every story of it is in once, with all that goes with it.
+func resumeAll(t *testing.T, bin, engine, dbURL, file, batch string, stories int64) {
+	t.Helper()
+	db := openDB(t, engine, dbURL)
+	stdout, errOut, code := runBin(t, bin, "import", "--batch", batch, "--db", dbURL, file)
+	if code != 0 {
+		t.Fatalf("re-run: exit %d\n%s\n%s", code, stdout, errOut)
+	}
+	if !strings.Contains(stdout, "resumed after line") {
+		t.Errorf("re-run does not say it resumed:\n%s", stdout)
+	}
+	// Every story is in the search index.
+	searched := `SELECT COUNT(*) FROM articles WHERE length(search) > 0`
+	if engine == "sqlite" {
+		searched = `SELECT COUNT(*) FROM article_search`
+	}
+	for q, want := range map[string]int64{
+		searched: stories,
+		`SELECT COUNT(*) FROM articles WHERE import_id IS NOT NULL`:                                   stories,
+		`SELECT COUNT(DISTINCT import_id) FROM articles`:                                              stories,
+		`SELECT COUNT(*) FROM article_revisions r JOIN articles a ON a.id = r.article_id`:             stories,
+		`SELECT MAX(revision) FROM articles`:                                                          1,
+		`SELECT COUNT(*) FROM content_changes WHERE kind = 'saved'`:                                   stories,
+		`SELECT COUNT(*) FROM import_redirects`:                                                       stories,
+		`SELECT MAX(line) FROM import_progress`:                                                       stories,
+		`SELECT COUNT(*) FROM (SELECT article_id FROM article_authors GROUP BY article_id) x`:         stories,
+		`SELECT COUNT(*) FROM (SELECT slug FROM articles GROUP BY slug HAVING COUNT(*) > 1) x`:        0,
+		`SELECT COUNT(*) FROM (SELECT name_key FROM authors GROUP BY name_key HAVING COUNT(*) > 1) x`: 0,
+	} {
+		if got := queryInt(t, db, q); got != want {
+			t.Errorf("%s: %d, want %d", q, got, want)
+		}
 	}
 }
 

@@ -283,15 +283,22 @@ func TestImportResumes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var first []*content.Imported
+		var first []*store.ImportStory
 		for _, l := range lines[:4] {
 			st, err := archive.Parse([]byte(l), markup.New())
 			if err != nil {
 				t.Fatal(err)
 			}
-			first = append(first, st)
+			ready, err := store.PrepareImport(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first = append(first, ready)
 		}
 		if _, err := w.Write(ctx, "resume", 4, 0, first, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
 		r := run(t, s, file, "resume")
@@ -370,4 +377,81 @@ func TestImportSameHeadlineInABatch(t *testing.T) {
 			t.Fatalf("old address: %q %v", slug, err)
 		}
 	})
+}
+
+// One batch in which stories share a headline and one story comes twice:
+// the new stories are written in two rounds, each with slugs tried again,
+// and every one is found by search, with its revisions and its changes.
+func TestImportBatchRetriesAndRounds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		file := line(t, map[string]any{"id": "a", "headline": "Same", "body": "Walrus first."}) + "\n" +
+			line(t, map[string]any{"id": "b", "headline": "Same", "body": "Walrus second."}) + "\n" +
+			line(t, map[string]any{"id": "a", "headline": "Same again", "body": "Walrus changed."}) + "\n" +
+			line(t, map[string]any{"id": "c", "headline": "Same", "body": "Walrus third."}) + "\n"
+		since, err := s.LastChange(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im := &archive.Importer{Store: s, Markup: markup.New(), Now: func() time.Time { return now }, Batch: 10}
+		p, err := im.Run(ctx, strings.NewReader(file), "rounds")
+		if err != nil || p.Created != 3 || p.Updated != 1 {
+			t.Fatalf("%+v %v", p, err)
+		}
+		want := map[string]string{"same": "Walrus changed.", "same-b": "Walrus second.", "same-c": "Walrus third."}
+		for slug, body := range want {
+			a, err := s.ArticleBySlug(ctx, slug, now)
+			if err != nil {
+				t.Fatalf("%s: %v", slug, err)
+			}
+			if a.Body != body {
+				t.Errorf("%s: body %q, want %q", slug, a.Body, body)
+			}
+			revs, err := s.StoryRevisions(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := 1 + boolInt(slug == "same"); len(revs) != n {
+				t.Errorf("%s: %d revisions, want %d", slug, len(revs), n)
+			}
+			first, err := s.StoryAtRevision(ctx, a.ID, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantFirst := map[string]string{"same": "Walrus first."}[slug]; wantFirst != "" && first.Body != wantFirst {
+				t.Errorf("%s: first revision's body %q, want %q", slug, first.Body, wantFirst)
+			}
+		}
+		q, err := content.ParseQuery("walrus")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found, err := s.SearchArticles(ctx, content.SearchParams{Query: q, Sort: content.ByDate, Limit: 10, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found) != 3 {
+			t.Fatalf("search finds %d stories, want 3", len(found))
+		}
+		changes, err := s.ChangesAfter(ctx, since, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved := 0
+		for _, c := range changes {
+			if c.Kind == content.Saved {
+				saved++
+			}
+		}
+		if saved != 4 {
+			t.Fatalf("%d saved changes, want 4 (three new stories, one updated): %+v", saved, changes)
+		}
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

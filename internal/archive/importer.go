@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"broadsheet/internal/content"
 	"broadsheet/internal/markup"
 	"broadsheet/internal/store"
 )
@@ -63,11 +62,9 @@ type Importer struct {
 // from the first line; its stories, found by their ids, are updated, never
 // doubled. Bad lines are reported to OnBad and counted; the others are
 // imported.
-func (im *Importer) Run(ctx context.Context, in io.Reader, hash string) (Progress, error) {
-	var p Progress
+func (im *Importer) Run(ctx context.Context, in io.Reader, hash string) (p Progress, err error) {
 	var done int64
 	if hash != "" {
-		var err error
 		var bad int
 		if done, bad, err = im.Store.ImportProgress(ctx, hash); err != nil {
 			return p, err
@@ -82,13 +79,18 @@ func (im *Importer) Run(ctx context.Context, in io.Reader, hash string) (Progres
 	if err != nil {
 		return p, err
 	}
+	defer func() {
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+	}()
 
 	// Lines are parsed and rendered by a worker per CPU, in order of
 	// batches; the batches are written one at a time, in order.
 	type job struct {
 		first int64 // number of the first line
 		lines [][]byte
-		out   []*content.Imported
+		out   []*store.ImportStory
 		bad   []BadLine
 		done  chan struct{}
 		// aborted: never parsed, the import being stopped
@@ -114,7 +116,12 @@ func (im *Importer) Run(ctx context.Context, in io.Reader, hash string) (Progres
 						j.bad = append(j.bad, BadLine{n, err.Error()})
 						continue
 					}
-					j.out = append(j.out, st)
+					ready, err := store.PrepareImport(st)
+					if err != nil {
+						j.bad = append(j.bad, BadLine{n, err.Error()})
+						continue
+					}
+					j.out = append(j.out, ready)
 				}
 				close(j.done)
 			}

@@ -19,31 +19,55 @@ import (
 
 // ArchiveImport writes an import's batches. It remembers the sections,
 // authors and tags it has met, so a batch looks up only new ones. It is
-// not safe for concurrent use.
+// not safe for concurrent use; Close ends it.
 type ArchiveImport struct {
 	s        *Store
 	sections map[string]int64          // slug → id
 	authors  map[string]content.Author // name key → author
 	tags     map[string]content.Tag    // slug → tag
 	sqls     map[string]string         // bulk statements by shape
+	ckpt     *importCheckpointer       // SQLite's, when this import runs one
 }
 
 // NewArchiveImport starts an import. On SQLite it gives the write
-// connection room to hold a batch's pages until it commits, and lets the
-// log grow longer between checkpoints, so that a page written by many
-// stories of a batch (an index's, the headline index's) is written to
-// the file once rather than once per spill; it is meant for a process that
-// imports and exits.
+// connection room to hold a batch's pages until it commits, so that a page
+// written by many stories of a batch (an index's, the headline index's) is
+// written to the log once rather than once per spill, and keeps a
+// statement's undo pages in memory rather than in a temporary file. The
+// log is copied into the database file from another connection after each
+// batch commits, beside the writer rather than inside its commit (as a
+// server's checkpointer does; a server running beside this import does its
+// own).
 func (s *Store) NewArchiveImport(ctx context.Context) (*ArchiveImport, error) {
+	im := &ArchiveImport{s: s, sections: map[string]int64{}, authors: map[string]content.Author{},
+		tags: map[string]content.Tag{}, sqls: map[string]string{}}
 	if s.SingleWriter() {
-		for _, pragma := range []string{`PRAGMA cache_size = -131072`, `PRAGMA wal_autocheckpoint = 16384`} {
+		pragmas := []string{`PRAGMA cache_size = -131072`, `PRAGMA temp_store = MEMORY`}
+		if s.ckpt == nil {
+			pragmas = append(pragmas, `PRAGMA wal_autocheckpoint = 0`)
+		}
+		for _, pragma := range pragmas {
 			if _, err := s.w.ExecContext(ctx, pragma); err != nil {
 				return nil, err
 			}
 		}
+		if s.ckpt == nil {
+			im.ckpt = startImportCheckpointer(s.r, importLogLimit)
+		}
 	}
-	return &ArchiveImport{s: s, sections: map[string]int64{}, authors: map[string]content.Author{},
-		tags: map[string]content.Tag{}, sqls: map[string]string{}}, nil
+	return im, nil
+}
+
+// Close ends the import: on SQLite it waits for the checkpoint under way
+// and gives the log back to SQLite's own checkpoints.
+func (im *ArchiveImport) Close() error {
+	if im.ckpt == nil {
+		return nil
+	}
+	im.ckpt.close()
+	im.ckpt = nil
+	_, err := im.s.w.ExecContext(context.Background(), `PRAGMA wal_autocheckpoint = 16384`)
+	return err
 }
 
 // ImportCounts says what a batch did.
@@ -67,7 +91,7 @@ func (s *Store) ImportProgress(ctx context.Context, hash string) (line int64, ba
 // whose SourceID is stored already is updated (a revision more), any
 // other created; a slug taken by another story gets the source id, then
 // a number, added. hash "" records no progress (a standard input).
-func (im *ArchiveImport) Write(ctx context.Context, hash string, through int64, bad int, batch []*content.Imported, at time.Time) (ImportCounts, error) {
+func (im *ArchiveImport) Write(ctx context.Context, hash string, through int64, bad int, batch []*ImportStory, at time.Time) (ImportCounts, error) {
 	at = at.UTC().Truncate(time.Microsecond)
 	w := &importTx{im: im, ctx: ctx, at: at, stmts: map[string]*sql.Stmt{},
 		sections: map[string]int64{}, authors: map[string]content.Author{}, tags: map[string]content.Tag{}}
@@ -75,8 +99,9 @@ func (im *ArchiveImport) Write(ctx context.Context, hash string, through int64, 
 	for i, st := range batch {
 		undo[i] = undoOnRollback(st.Article)
 	}
-	err := im.s.inTx(ctx, func(tx *sql.Tx) error {
-		w.tx = tx
+	im.ckpt.beforeBatch()
+	err := im.inImportTx(ctx, func(tx *sql.Tx, conn *sql.Conn) error {
+		w.tx, w.conn = tx, conn
 		defer w.closeStmts()
 		for _, round := range rounds(batch) {
 			if err := w.round(round); err != nil {
@@ -97,6 +122,7 @@ func (im *ArchiveImport) Write(ctx context.Context, hash string, through int64, 
 		}
 		return ImportCounts{}, err
 	}
+	im.ckpt.committed()
 	// Only rows committed are remembered.
 	for k, v := range w.sections {
 		im.sections[k] = v
@@ -112,8 +138,8 @@ func (im *ArchiveImport) Write(ctx context.Context, hash string, through int64, 
 
 // rounds splits a batch where a story comes again: its second coming
 // updates what the first created, so it is written after it.
-func rounds(batch []*content.Imported) [][]*content.Imported {
-	var out [][]*content.Imported
+func rounds(batch []*ImportStory) [][]*ImportStory {
+	var out [][]*ImportStory
 	seen := map[string]bool{}
 	start := 0
 	for i, st := range batch {
@@ -131,6 +157,8 @@ type importTx struct {
 	im     *ArchiveImport
 	ctx    context.Context
 	tx     *sql.Tx
+	conn   *sql.Conn // tx's, to copy through on PostgreSQL; nil on SQLite
+	staged bool      // the table of new stories to insert is made
 	at     time.Time
 	stmts  map[string]*sql.Stmt
 	counts ImportCounts
@@ -148,12 +176,12 @@ type stored struct {
 	publishedAt time.Time
 }
 
-func (w *importTx) round(list []*content.Imported) error {
+func (w *importTx) round(list []*ImportStory) error {
 	found, err := w.existing(list)
 	if err != nil {
 		return err
 	}
-	var created, updated []*content.Imported
+	var created, updated []*ImportStory
 	for _, st := range list {
 		if err := w.resolve(st); err != nil {
 			return err
@@ -199,7 +227,7 @@ func (w *importTx) round(list []*content.Imported) error {
 		for i, t := range a.Tags {
 			tagRows = append(tagRows, []any{a.ID, t.ID, i, a.PublishedAt.UTC()})
 		}
-		story, err := revisionJSON(a)
+		story, err := st.revisionJSON()
 		if err != nil {
 			return err
 		}
@@ -216,6 +244,23 @@ func (w *importTx) round(list []*content.Imported) error {
 	}
 	for _, c := range changes {
 		changeRows = append(changeRows, []any{string(c.Kind), c.ArticleID, c.SectionID, c.Slug, c.OldSlug, c.ChangedAt})
+	}
+	if w.conn != nil {
+		for _, c := range []struct {
+			table   string
+			columns []string
+			rows    [][]any
+		}{
+			{"article_authors", []string{"article_id", "author_id", "position", "published_at"}, authorRows},
+			{"article_tags", []string{"article_id", "tag_id", "position", "published_at"}, tagRows},
+			{"article_revisions", []string{"article_id", "revision", "saved_at", "changed", "story"}, revisionRows},
+			{"content_changes", []string{"kind", "article_id", "section_id", "slug", "old_slug", "changed_at"}, changeRows},
+		} {
+			if err := w.copyRows(c.table, c.columns, c.rows); err != nil {
+				return err
+			}
+		}
+		authorRows, tagRows, revisionRows, changeRows = nil, nil, nil, nil
 	}
 	for _, b := range []struct {
 		prefix, suffix string
@@ -236,7 +281,7 @@ func (w *importTx) round(list []*content.Imported) error {
 }
 
 // existing finds the stories of list stored already, by source id.
-func (w *importTx) existing(list []*content.Imported) (map[string]stored, error) {
+func (w *importTx) existing(list []*ImportStory) (map[string]stored, error) {
 	found := map[string]stored{}
 	ids := make([]any, len(list))
 	for i, st := range list {
@@ -268,7 +313,7 @@ func (w *importTx) existing(list []*content.Imported) (map[string]stored, error)
 
 // resolve gives st's section, authors and tags their rows, creating the
 // new ones, and sets its byline from the authors' names as stored.
-func (w *importTx) resolve(st *content.Imported) error {
+func (w *importTx) resolve(st *ImportStory) error {
 	a := st.Article
 	var err error
 	if a.SectionID, err = w.section(a.SectionSlug, st.Section); err != nil {
@@ -366,8 +411,8 @@ const articleColumnsImported = 13
 
 // create inserts the new stories, many to a statement. A story whose slug
 // another has is left out by the insert and tried again under another.
-func (w *importTx) create(list []*content.Imported) error {
-	bases := make(map[*content.Imported]string, len(list))
+func (w *importTx) create(list []*ImportStory) error {
+	bases := make(map[*ImportStory]string, len(list))
 	for _, st := range list {
 		bases[st] = st.Article.Slug
 	}
@@ -381,17 +426,18 @@ func (w *importTx) create(list []*content.Imported) error {
 			}
 		}
 		inserted := map[string]int64{}
-		for rest := list; len(rest) > 0; {
+		if w.conn != nil {
+			if err := w.createStaged(list, inserted); err != nil {
+				return err
+			}
+		}
+		for rest := list; w.conn == nil && len(rest) > 0; {
 			n := min(len(rest), bulkRows)
 			args := make([]any, 0, n*articleColumnsImported)
 			for _, st := range rest[:n] {
 				a := st.Article
-				rendered, err := renderedColumn(a)
-				if err != nil {
-					return err
-				}
 				args = append(args, a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access),
-					a.PublishedAt.UTC(), w.at, string(a.Status), string(a.Format), rendered, st.SourceID)
+					a.PublishedAt.UTC(), w.at, string(a.Status), string(a.Format), st.rendered, st.SourceID)
 			}
 			q := w.bulk(`INSERT INTO articles (slug, headline, summary, body, section_id, author, access_level,
 				published_at, updated_at, status, body_format, body_html, import_id) VALUES `,
@@ -414,7 +460,7 @@ func (w *importTx) create(list []*content.Imported) error {
 			}
 			rest = rest[n:]
 		}
-		var left []*content.Imported
+		var left []*ImportStory
 		var slugs []any
 		for _, st := range list {
 			id, ok := inserted[st.SourceID]
@@ -432,6 +478,39 @@ func (w *importTx) create(list []*content.Imported) error {
 		list = left
 	}
 	return nil
+}
+
+// createStaged is create's insert on PostgreSQL: the stories of list are
+// copied, then inserted but those whose slug is taken; inserted gets the
+// ids of the others by source id.
+func (w *importTx) createStaged(list []*ImportStory, inserted map[string]int64) error {
+	staged := make([][]any, len(list))
+	for i, st := range list {
+		a := st.Article
+		staged[i] = []any{a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access),
+			a.PublishedAt.UTC(), w.at, string(a.Status), string(a.Format), st.rendered, st.SourceID, i}
+	}
+	if err := w.stageArticles(staged); err != nil {
+		return err
+	}
+	rows, err := w.tx.QueryContext(w.ctx, sqlInsertStaged)
+	if err != nil {
+		return mapErr(err)
+	}
+	for rows.Next() {
+		var id int64
+		var sid string
+		if err := rows.Scan(&id, &sid); err != nil {
+			rows.Close()
+			return err
+		}
+		inserted[sid] = id
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return mapErr(err)
+	}
+	return mapErr(rows.Close())
 }
 
 // slugTry is the slug tried the nth time for a story whose base slug is
@@ -453,7 +532,7 @@ func slugTry(base, sourceID string, n int) string {
 // update writes st over the story it was imported as before. The story
 // keeps its slug unless the file gives another that is free, and keeps its
 // status (an editor may have taken it down).
-func (w *importTx) update(st *content.Imported, was stored) error {
+func (w *importTx) update(st *ImportStory, was stored) error {
 	a := st.Article
 	a.ID = was.id
 	if !st.SlugGiven || a.Slug == was.slug {
@@ -468,10 +547,6 @@ func (w *importTx) update(st *content.Imported, was stored) error {
 			return err
 		}
 	}
-	rendered, err := renderedColumn(a)
-	if err != nil {
-		return err
-	}
 	var status string
 	upd, err := w.stmt(`UPDATE articles SET slug = $2, headline = $3, summary = $4, body = $5, section_id = $6,
 		author = $7, access_level = $8, published_at = $9, updated_at = $10, body_format = $11, body_html = $12,
@@ -481,7 +556,7 @@ func (w *importTx) update(st *content.Imported, was stored) error {
 	}
 	if err := upd.QueryRowContext(w.ctx,
 		a.ID, a.Slug, a.Headline, a.Summary, a.Body, a.SectionID, a.Author, string(a.Access),
-		a.PublishedAt.UTC(), w.at, string(a.Format), rendered).Scan(&a.Revision, &status); err != nil {
+		a.PublishedAt.UTC(), w.at, string(a.Format), st.rendered).Scan(&a.Revision, &status); err != nil {
 		return mapErr(err)
 	}
 	a.Status, a.UpdatedAt = content.Status(status), w.at
