@@ -218,7 +218,13 @@ var errAwaitingCharge = errors.New("the renewal's charge may still be on its way
 // and its debit awaited (errAwaitingDebit).
 func (s *Service) chargeRenewal(ctx context.Context, sub *Subscription, p *Payment) error {
 	ctx = context.WithoutCancel(ctx)
-	if paid, err := s.paidLate(ctx, p); err != nil || paid {
+	// The look for a late capture is bounded like the charge, so that the
+	// charge leaves within renewalInFlight of the send stamped on p: past
+	// it, recovery may send the charge again.
+	lookCtx, cancelLook := context.WithTimeout(ctx, renewalChargeTimeout)
+	paid, err := s.paidLate(lookCtx, p)
+	cancelLook()
+	if err != nil || paid {
 		return err
 	}
 	method, err := s.Store.PaymentMethodByID(ctx, sub.PaymentMethodID)
