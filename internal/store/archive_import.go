@@ -446,17 +446,8 @@ func (w *importTx) create(list []*ImportStory) error {
 			if err != nil {
 				return mapErr(err)
 			}
-			for rows.Next() {
-				var id int64
-				var sid string
-				if err := rows.Scan(&id, &sid); err != nil {
-					rows.Close()
-					return err
-				}
-				inserted[sid] = id
-			}
-			if err := rows.Close(); err != nil {
-				return mapErr(err)
+			if err := scanInserted(rows, inserted); err != nil {
+				return err
 			}
 			rest = rest[n:]
 		}
@@ -497,20 +488,22 @@ func (w *importTx) createStaged(list []*ImportStory, inserted map[string]int64) 
 	if err != nil {
 		return mapErr(err)
 	}
+	return scanInserted(rows, inserted)
+}
+
+// scanInserted reads the (id, source id) rows an insert of stories
+// returned into inserted, and closes them.
+func scanInserted(rows *sql.Rows, inserted map[string]int64) error {
+	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var sid string
 		if err := rows.Scan(&id, &sid); err != nil {
-			rows.Close()
 			return err
 		}
 		inserted[sid] = id
 	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return mapErr(err)
-	}
-	return mapErr(rows.Close())
+	return mapErr(rows.Err())
 }
 
 // slugTry is the slug tried the nth time for a story whose base slug is
