@@ -24,9 +24,10 @@ type RenewalStore interface {
 	EndSubscription(ctx context.Context, sub *Subscription, now time.Time) error
 	// ClaimCharge records that a pending payment's charge is being sent
 	// again at now, if it was last sent (UpdatedAt) no later than
-	// sentBefore, and reports whether it did: of two runs that would send
-	// it, one does.
-	ClaimCharge(ctx context.Context, id int64, sentBefore, now time.Time) (bool, error)
+	// sentBefore and sub is still as read and renewing, and reports
+	// whether it did: of two runs that would send it, one does, and a
+	// reader who cancelled meanwhile is not charged.
+	ClaimCharge(ctx context.Context, id int64, sub *Subscription, sentBefore, now time.Time) (bool, error)
 	NoticeStore
 }
 
@@ -188,13 +189,15 @@ func (s *Service) resumeRenewal(ctx context.Context, sub *Subscription, p *Payme
 		return true, errAwaitingCharge
 	}
 	if chargeable(sub, p.IdempotencyKey, now) {
-		claimed, err := s.Store.ClaimCharge(ctx, p.ID, now.Add(-renewalInFlight), now)
+		claimed, err := s.Store.ClaimCharge(ctx, p.ID, sub, now.Add(-renewalInFlight), now)
 		if err != nil {
 			return true, err
 		}
 		if !claimed {
-			// Another run is sending it again and sees it through; should
-			// it die, recovery looks at the charge it sent (recoveryKey).
+			// Another run is sending it again and sees it through (should
+			// it die, recovery looks at the charge it sent: recoveryKey),
+			// or the subscription changed since it was read: the next run
+			// sees it as it is.
 			return true, errAwaitingCharge
 		}
 		return true, s.chargeRenewal(ctx, sub, p)

@@ -480,11 +480,11 @@ func TestRenewalChargedAgainWaitsForTheChargeSentAgain(t *testing.T) {
 // to be sent again a moment before this one does.
 type rivalClaims struct{ billing.Store }
 
-func (s rivalClaims) ClaimCharge(ctx context.Context, id int64, sentBefore, now time.Time) (bool, error) {
-	if _, err := s.Store.ClaimCharge(ctx, id, sentBefore, now); err != nil {
+func (s rivalClaims) ClaimCharge(ctx context.Context, id int64, sub *billing.Subscription, sentBefore, now time.Time) (bool, error) {
+	if _, err := s.Store.ClaimCharge(ctx, id, sub, sentBefore, now); err != nil {
 		return false, err
 	}
-	return s.Store.ClaimCharge(ctx, id, sentBefore, now)
+	return s.Store.ClaimCharge(ctx, id, sub, sentBefore, now)
 }
 
 // Two runs find a renewal Razorpay has nothing under once the wait is
@@ -513,6 +513,50 @@ func TestRenewalChargedAgainByOneRunOnly(t *testing.T) {
 		}
 		if got := w.payment(t, p.IdempotencyKey); got.Status != billing.PaymentSucceeded {
 			t.Errorf("payment %s, want succeeded by the first charge", got.Status)
+		}
+	})
+}
+
+// cancelsFirst is a store on which the reader cancels between a run's
+// read of the subscription and its claim of the charge to send again.
+type cancelsFirst struct {
+	billing.Store
+	cancel func() error
+}
+
+func (s cancelsFirst) ClaimCharge(ctx context.Context, id int64, sub *billing.Subscription, sentBefore, now time.Time) (bool, error) {
+	if err := s.cancel(); err != nil {
+		return false, err
+	}
+	return s.Store.ClaimCharge(ctx, id, sub, sentBefore, now)
+}
+
+// A reader who cancels while a renewal's lost charge waits out its time
+// on the wire is not charged once the wait is over, even by a run that
+// read the subscription before the cancel.
+func TestRenewalChargeNotSentAgainAfterTheReaderCancelled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		w := newLateWorld(t, st)
+		p, _ := w.chargeAndDie(t, w.dying.Renew, w.sub.ID)
+		w.clk.Advance(billing.CheckoutRecoveryAfter)
+		racing := *w.svc
+		racing.Store = cancelsFirst{st, func() error { return w.svc.Cancel(ctx, w.sub.AccountID) }}
+		if err := racing.RecoverRenewal(ctx, p.ID); err != nil {
+			t.Fatalf("recovery that lost to the cancel: %v, want it to leave the payment quietly", err)
+		}
+		if n := w.wire.sent(); n != 1 {
+			t.Fatalf("Razorpay was asked for %d charges, want 1: the charge was sent again after the reader cancelled", n)
+		}
+		w.clk.Advance(billing.CheckoutRecoveryAfter)
+		if err := w.svc.RecoverRenewal(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := w.wire.sent(); n != 1 {
+			t.Errorf("Razorpay was asked for %d charges after the cancel, want 1", n)
+		}
+		if got := w.payment(t, p.IdempotencyKey); got.Status == billing.PaymentPending || got.Status == billing.PaymentSucceeded {
+			t.Errorf("payment %s, want it released uncharged", got.Status)
 		}
 	})
 }

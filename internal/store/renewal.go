@@ -58,11 +58,17 @@ func nullID(id int64) any {
 }
 
 // ClaimCharge records that the charge of a pending payment is being sent
-// again at now, if it was last sent no later than sentBefore; it reports
-// whether it did. Of two runs that find the payment alike, only one sends.
-func (s *Store) ClaimCharge(ctx context.Context, id int64, sentBefore, now time.Time) (bool, error) {
-	return rowChanged(s.w.ExecContext(ctx, `UPDATE payments SET updated_at = $2 WHERE id = $1 AND status = $3 AND updated_at <= $4`,
-		id, now.UTC(), billing.PaymentPending, sentBefore.UTC()))
+// again at now, if it was last sent no later than sentBefore and its
+// subscription is still as sub was read and renewing (not cancelled
+// meanwhile); it reports whether it did. Of two runs that find the
+// payment alike, only one sends.
+func (s *Store) ClaimCharge(ctx context.Context, id int64, sub *billing.Subscription, sentBefore, now time.Time) (bool, error) {
+	return rowChanged(s.w.ExecContext(ctx, `UPDATE payments SET updated_at = $2
+		WHERE id = $1 AND status = $3 AND updated_at <= $4
+		AND EXISTS (SELECT 1 FROM subscriptions WHERE id = $5 AND status = $6 AND status <> $7 AND auto_renew
+			AND terms_paid = $8 AND renewal_failures = $9)`,
+		id, now.UTC(), billing.PaymentPending, sentBefore.UTC(),
+		sub.ID, string(sub.Status), string(billing.Ended), sub.TermsPaid, sub.RenewalFailures))
 }
 
 // PaymentHasTerm reports whether a term paid by the payment is recorded.
