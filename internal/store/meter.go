@@ -132,20 +132,7 @@ func (s *Store) claimRead(ctx context.Context, tx *sql.Tx, reader, month string,
 // MeterReads returns the stories counted against the reader's month, in no
 // particular order.
 func (s *Store) MeterReads(ctx context.Context, reader, month string) ([]int64, error) {
-	rows, err := s.readRows(ctx, `SELECT article_id FROM meter_reads WHERE reader = $1 AND month = $2`, reader, month)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(s.readRows(ctx, `SELECT article_id FROM meter_reads WHERE reader = $1 AND month = $2`, reader, month))
 }
 
 // MeterUsed returns how many stories the reader has used this month.

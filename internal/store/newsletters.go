@@ -123,21 +123,8 @@ func (s *Store) LeaveNewsletter(ctx context.Context, email string, listID int64,
 
 // NewsletterMemberships lists the lists the address is on.
 func (s *Store) NewsletterMemberships(ctx context.Context, email string) ([]int64, error) {
-	rows, err := s.readRows(ctx, `SELECT m.list_id FROM newsletter_memberships m
-		JOIN newsletter_subscribers s ON s.id = m.subscriber_id WHERE s.email = $1 AND m.left_at IS NULL ORDER BY m.list_id`, email)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapErr(err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, mapErr(rows.Err())
+	return scanIDs(s.readRows(ctx, `SELECT m.list_id FROM newsletter_memberships m
+		JOIN newsletter_subscribers s ON s.id = m.subscriber_id WHERE s.email = $1 AND m.left_at IS NULL ORDER BY m.list_id`, email))
 }
 
 // CreateNewsletterSignup keeps a sign-up waiting for its address to be

@@ -158,20 +158,7 @@ func searchWindows(p content.SearchParams, edge searchEdge, walked, found, need 
 
 // searchIDs runs a statement returning story ids.
 func (s *Store) searchIDs(ctx context.Context, q string, args []any) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, q, s.planEachTime(args)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(s.r.QueryContext(ctx, q, s.planEachTime(args)...))
 }
 
 // searchStatement writes a search's statements: its arguments, and the

@@ -73,18 +73,5 @@ func (s *Store) ChangeRole(ctx context.Context, email string, role accounts.Role
 
 // adminIDs reads the admins' ids in tx, locking their rows with forUpdate.
 func adminIDs(ctx context.Context, tx *sql.Tx, forUpdate string) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM accounts WHERE role = 'admin' ORDER BY id`+forUpdate)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapErr(err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(tx.QueryContext(ctx, `SELECT id FROM accounts WHERE role = 'admin' ORDER BY id`+forUpdate))
 }

@@ -195,6 +195,25 @@ func (s *Store) forUpdate() string {
 	return " FOR UPDATE"
 }
 
+// scanIDs reads the ids a query of one id column returned, and closes
+// its rows; it takes the query's own error, so that a caller can hand it
+// the query's two results.
+func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapErr(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, mapErr(rows.Err())
+}
+
 // mapErr turns driver errors into the store's sentinels.
 func mapErr(err error) error {
 	switch {
