@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"html/template"
 	neturl "net/url"
 	"strings"
@@ -23,7 +22,9 @@ import (
 //
 // The tags are written on each view rather than kept with the story: they
 // repeat the headline and description several times, and kept for every
-// story read they took more memory than the story's text.
+// story read they took more memory than the story's text. So they are
+// written straight into the page, JSON-LD included, without building
+// anything to encode on the way.
 func (s *Server) writeStoryHead(buf *bytes.Buffer, rs *renderedStory, cfg *settings.Settings, d access.Decision) error {
 	a := rs.article
 	url := s.BaseURL + "/article/" + neturl.PathEscape(a.Slug)
@@ -31,18 +32,18 @@ func (s *Server) writeStoryHead(buf *bytes.Buffer, rs *renderedStory, cfg *setti
 	if description == "" && len(access.Project(rs.blocks, d, cfg.LeadParagraphs).Blocks) > 0 {
 		description = rs.firstText
 	}
-	image := ""
-	if a.Image.Name != "" {
-		image = s.BaseURL + "/media/" + a.Image.Name
-	}
-	published := a.PublishedAt.Format(time.RFC3339)
-	meta := func(attr, name, content string) {
+	var stamps [2 * len(time.RFC3339)]byte
+	published := a.PublishedAt.AppendFormat(stamps[:0], time.RFC3339)
+	modified := a.UpdatedAt.AppendFormat(published[len(published):], time.RFC3339)
+	meta := func(attr, name string, content ...string) {
 		buf.WriteString(`<meta `)
 		buf.WriteString(attr)
 		buf.WriteString(`="`)
 		buf.WriteString(name)
 		buf.WriteString(`" content="`)
-		buf.WriteString(template.HTMLEscapeString(content)) // no copy when there is nothing to escape
+		for _, c := range content {
+			buf.WriteString(template.HTMLEscapeString(c)) // no copy when there is nothing to escape
+		}
 		buf.WriteString("\">\n")
 	}
 	if description != "" {
@@ -56,86 +57,192 @@ func (s *Server) writeStoryHead(buf *bytes.Buffer, rs *renderedStory, cfg *setti
 	meta("property", "og:title", a.Headline)
 	meta("property", "og:description", description)
 	meta("property", "og:url", url)
-	meta("property", "article:published_time", published)
+	meta("property", "article:published_time", string(published))
 	meta("property", "article:section", a.SectionName)
 	card := "summary"
-	if image != "" {
-		meta("property", "og:image", image)
+	if a.Image.Name != "" {
+		meta("property", "og:image", s.BaseURL, "/media/", a.Image.Name)
 		card = "summary_large_image"
 	}
 	meta("name", "twitter:card", card)
 	meta("name", "twitter:title", a.Headline)
 	meta("name", "twitter:description", description)
-	if image != "" {
-		meta("name", "twitter:image", image)
+	if a.Image.Name != "" {
+		meta("name", "twitter:image", s.BaseURL, "/media/", a.Image.Name)
 	}
-	ld := newsArticleLD{
-		Context: "https://schema.org", Type: "NewsArticle",
-		Headline: a.Headline, Description: description,
-		DatePublished: published, DateModified: a.UpdatedAt.Format(time.RFC3339),
-		MainEntityOfPage: url, URL: url,
-		Section: a.SectionName, Language: cfg.Language,
-		Free: d.Granted, Author: s.authorsLD(rs), Publisher: s.publisherLD(cfg),
-	}
-	if image != "" {
-		ld.Image = []string{image}
-	}
-	if !d.Granted {
-		ld.HasPart = &cutPartLD{Type: "WebPageElement", CSSSelector: ".story-body"}
-	}
+
 	buf.WriteString(`<script type="application/ld+json">`)
-	// The encoder writes <, > and & as \u escapes, so the markup cannot
-	// close its script element.
-	if err := json.NewEncoder(buf).Encode(ld); err != nil {
-		return err
+	ld := jsonObject{buf: buf}
+	ld.field("@context", "https://schema.org")
+	ld.field("@type", "NewsArticle")
+	ld.field("headline", a.Headline)
+	if description != "" {
+		ld.field("description", description)
 	}
-	buf.WriteString("</script>\n")
+	ld.field("datePublished", string(published))
+	ld.field("dateModified", string(modified))
+	ld.field("mainEntityOfPage", url)
+	ld.field("url", url)
+	ld.field("articleSection", a.SectionName)
+	ld.field("inLanguage", cfg.Language)
+	if a.Image.Name != "" {
+		ld.key("image")
+		buf.WriteByte('[')
+		writeJSONString(buf, s.BaseURL, "/media/", a.Image.Name)
+		buf.WriteByte(']')
+	}
+	ld.flag("isAccessibleForFree", d.Granted)
+	if !d.Granted {
+		ld.key("hasPart")
+		part := jsonObject{buf: buf}
+		part.field("@type", "WebPageElement")
+		part.flag("isAccessibleForFree", false)
+		part.field("cssSelector", ".story-body")
+		part.end()
+	}
+	s.writeAuthorsLD(&ld, rs)
+	ld.key("publisher")
+	org := jsonObject{buf: buf}
+	org.field("@type", "Organization")
+	org.field("name", cfg.Publication)
+	org.field("url", s.BaseURL, "/")
+	if cfg.Logo != "" {
+		org.key("logo")
+		logo := jsonObject{buf: buf}
+		logo.field("@type", "ImageObject")
+		logo.field("url", s.BaseURL, "/media/", cfg.Logo)
+		logo.end()
+	}
+	org.end()
+	ld.end()
+	buf.WriteString("\n</script>\n")
 	return nil
 }
 
-// newsArticleLD is schema.org's NewsArticle as search engines read it.
-type newsArticleLD struct {
-	Context          string         `json:"@context"`
-	Type             string         `json:"@type"`
-	Headline         string         `json:"headline"`
-	Description      string         `json:"description,omitempty"`
-	DatePublished    string         `json:"datePublished"`
-	DateModified     string         `json:"dateModified"`
-	MainEntityOfPage string         `json:"mainEntityOfPage"`
-	URL              string         `json:"url"`
-	Section          string         `json:"articleSection"`
-	Language         string         `json:"inLanguage"`
-	Image            []string       `json:"image,omitempty"`
-	Free             bool           `json:"isAccessibleForFree"`
-	HasPart          *cutPartLD     `json:"hasPart,omitempty"`
-	Author           []personLD     `json:"author,omitempty"`
-	Publisher        organizationLD `json:"publisher"`
+// writeAuthorsLD names the story's authors, each with their page; a
+// byline not linked to authors is one name.
+func (s *Server) writeAuthorsLD(ld *jsonObject, rs *renderedStory) {
+	a := rs.article
+	if len(a.Authors) == 0 && a.Author == "" {
+		return
+	}
+	ld.key("author")
+	ld.buf.WriteByte('[')
+	person := func(i int, name string, url ...string) {
+		if i > 0 {
+			ld.buf.WriteByte(',')
+		}
+		p := jsonObject{buf: ld.buf}
+		p.field("@type", "Person")
+		p.field("name", name)
+		if len(url) > 0 {
+			p.field("url", url...)
+		}
+		p.end()
+	}
+	for i, au := range a.Authors {
+		person(i, au.Name, s.BaseURL, "/author/", au.Slug)
+	}
+	if len(a.Authors) == 0 {
+		person(0, a.Author)
+	}
+	ld.buf.WriteByte(']')
 }
 
-// cutPartLD names the element a reader without access does not get whole.
-type cutPartLD struct {
-	Type        string `json:"@type"`
-	Free        bool   `json:"isAccessibleForFree"`
-	CSSSelector string `json:"cssSelector"`
+// jsonObject writes a JSON object's members one after another.
+type jsonObject struct {
+	buf    *bytes.Buffer
+	opened bool
 }
 
-type personLD struct {
-	Type string `json:"@type"`
-	Name string `json:"name"`
-	URL  string `json:"url,omitempty"`
+// key writes the next member's name; its value follows.
+func (o *jsonObject) key(name string) {
+	if o.opened {
+		o.buf.WriteByte(',')
+	} else {
+		o.buf.WriteByte('{')
+		o.opened = true
+	}
+	writeJSONString(o.buf, name)
+	o.buf.WriteByte(':')
 }
 
-type organizationLD struct {
-	Type string   `json:"@type"`
-	Name string   `json:"name"`
-	URL  string   `json:"url"`
-	Logo *imageLD `json:"logo,omitempty"`
+// field writes a member whose value is a string, given in parts.
+func (o *jsonObject) field(name string, value ...string) {
+	o.key(name)
+	writeJSONString(o.buf, value...)
 }
 
-type imageLD struct {
-	Type string `json:"@type"`
-	URL  string `json:"url"`
+func (o *jsonObject) flag(name string, value bool) {
+	o.key(name)
+	if value {
+		o.buf.WriteString("true")
+	} else {
+		o.buf.WriteString("false")
+	}
 }
+
+func (o *jsonObject) end() {
+	if !o.opened {
+		o.buf.WriteByte('{')
+	}
+	o.buf.WriteByte('}')
+}
+
+// writeJSONString writes the parts of a string as one JSON string,
+// escaped as encoding/json escapes for HTML: <, > and & as \u escapes, so
+// that the markup cannot close its script element, and the line and
+// paragraph separators, which end a line in some JavaScript.
+func writeJSONString(buf *bytes.Buffer, parts ...string) {
+	buf.WriteByte('"')
+	for _, s := range parts {
+		start := 0
+		for i := 0; i < len(s); {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				if c >= ' ' && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+					i++
+					continue
+				}
+				buf.WriteString(s[start:i])
+				switch c {
+				case '"', '\\':
+					buf.WriteByte('\\')
+					buf.WriteByte(c)
+				case '\n':
+					buf.WriteString(`\n`)
+				case '\r':
+					buf.WriteString(`\r`)
+				case '\t':
+					buf.WriteString(`\t`)
+				default:
+					buf.WriteString(`\u00`)
+					buf.WriteByte(hexDigits[c>>4])
+					buf.WriteByte(hexDigits[c&0xf])
+				}
+				i++
+				start = i
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+				buf.WriteString(s[start:i])
+				if r == utf8.RuneError {
+					buf.WriteString(`\ufffd`)
+				} else {
+					buf.WriteString(`\u202`)
+					buf.WriteByte(hexDigits[r&0xf])
+				}
+				start = i + size
+			}
+			i += size
+		}
+		buf.WriteString(s[start:])
+	}
+	buf.WriteByte('"')
+}
+
+const hexDigits = "0123456789abcdef"
 
 // maxDescription bounds a description drawn from the story's first
 // block, in characters, as long as search engines show.
@@ -152,26 +259,4 @@ func clip(text string, n int) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,.;:") + "…"
-}
-
-// authorsLD names the story's authors, each with their page; a byline
-// not linked to authors is one name.
-func (s *Server) authorsLD(rs *renderedStory) []personLD {
-	var out []personLD
-	for _, au := range rs.article.Authors {
-		out = append(out, personLD{Type: "Person", Name: au.Name, URL: s.BaseURL + "/author/" + au.Slug})
-	}
-	if len(out) == 0 && rs.article.Author != "" {
-		out = append(out, personLD{Type: "Person", Name: rs.article.Author})
-	}
-	return out
-}
-
-// publisherLD is the publication as an Organization, with its logo.
-func (s *Server) publisherLD(cfg *settings.Settings) organizationLD {
-	org := organizationLD{Type: "Organization", Name: cfg.Publication, URL: s.BaseURL + "/"}
-	if cfg.Logo != "" {
-		org.Logo = &imageLD{Type: "ImageObject", URL: s.BaseURL + "/media/" + cfg.Logo}
-	}
-	return org
 }
