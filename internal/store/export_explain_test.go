@@ -51,8 +51,12 @@ func (s *Store) ExplainSearch(ctx context.Context, p content.SearchParams) (stri
 	if err != nil || edge == nil {
 		return b.String(), err
 	}
+	pairs, err := s.phrasePairs(ctx, p)
+	if err != nil {
+		return "", err
+	}
 	for _, w := range searchWindows(p, *edge, size.stories, len(ids), need) {
-		q, args = searchWindowQuery(p, w, need)
+		q, args = searchWindowQuery(p, w, pairs, need)
 		plan, err := s.explain(ctx, q, args)
 		if err != nil {
 			return "", err

@@ -87,6 +87,9 @@ func (s *Store) AutoCheckpoint(ctx context.Context) (int, error) {
 // relevance.
 const SearchRankAmong = rankAmong
 
+// SearchTSQuery is PostgreSQL's tsquery of a search's words.
+func SearchTSQuery(q content.Query) string { return tsMatch(q) }
+
 // SetSearchWalk has PostgreSQL's search walk stories before it asks the
 // index, and at most further more, so that a test reaches the windows.
 func (s *Store) SetSearchWalk(stories, further int) { s.walk = searchWalkSize{stories, further} }

@@ -27,7 +27,8 @@ type windowStory struct {
 // fillSpreadArchive stores n stories over 1997 to 2026, more in the later
 // years, many sharing their day, with words at known rates: alpha in most,
 // beta in some, gamma and delta rare, "interest rates" as a phrase in a few
-// and the two words apart in more, inflation and inflationary, and filler.
+// (and "interest rates rise" in fewer) and the two words apart in more,
+// inflation and inflationary, and filler.
 func fillSpreadArchive(t *testing.T, s *store.Store, n int) []windowStory {
 	t.Helper()
 	ctx := context.Background()
@@ -46,7 +47,7 @@ func fillSpreadArchive(t *testing.T, s *store.Store, n int) []windowStory {
 	rates := []struct {
 		words string
 		in    int // per thousand
-	}{{"alpha", 600}, {"beta", 150}, {"gamma", 20}, {"delta", 4}, {"interest rates", 30}, {"interest", 80}, {"rates", 80},
+	}{{"alpha", 600}, {"beta", 150}, {"gamma", 20}, {"delta", 4}, {"interest rates", 30}, {"interest rates rise", 10}, {"interest", 80}, {"rates", 80},
 		{"inflation", 50}, {"inflationary", 30}}
 	var list []*content.Article
 	var known []windowStory
@@ -124,7 +125,11 @@ func matchesQuery(words []string, q content.Query) bool {
 func TestSearchWindowsFindWhatAFullScanWould(t *testing.T) {
 	now := time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC) // the later stories are not published yet
 	queries := []string{"alpha", "beta", "gamma", "delta", "alpha gamma", "alpha -beta", "beta -alpha",
-		`"interest rates"`, "infla*", "omega"}
+		`"interest rates"`, "infla*", "omega",
+		// Phrases, read from the pairs of words on PostgreSQL: of three
+		// words, of words common but rarely side by side, a prefix, and
+		// with an exclusion.
+		`"interest rates rise"`, `"alpha beta"`, `"interest rat*"`, `"interest rates" -beta`}
 	filters := []struct {
 		name string
 		set  func(*content.SearchParams)

@@ -1,0 +1,4 @@
+-- PostgreSQL indexes the pairs of words side by side in a story for its
+-- phrase searches (its migration 0043). SQLite's full-text index keeps
+-- every word's positions and reads a phrase's stories straight off it:
+-- nothing to do here.
