@@ -38,9 +38,11 @@ const RefusalFreshness = time.Second
 const (
 	factShards = 64
 	// defaultFactsSize bounds how many months of readers are kept: those
-	// active in the last minutes, at about 200 bytes each, 10 MB. A reader
-	// forgotten costs one read when they return.
-	defaultFactsSize = 50_000
+	// active in the last minutes, at about 180 bytes each, 3.6 MB. A reader
+	// forgotten costs one read when they return. The bound is kept small:
+	// every byte here is taken from the collector's headroom under a
+	// memory limit, and a fuller heap collects more often.
+	defaultFactsSize = 20_000
 )
 
 type meterKey struct{ reader, month string }

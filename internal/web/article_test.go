@@ -121,8 +121,8 @@ func TestMeteredReading(t *testing.T) {
 		if strings.Contains(resp.Body, "Meter spent") || strings.Contains(resp.Body, "Meter:") {
 			t.Error("a premium story speaks of the meter, which it does not use")
 		}
-		if !strings.Contains(resp.Body, `href="/subscribe?next=/article/`+premium[0].Slug+`" id="paywall-subscribe"`) {
-			t.Error("a premium story's paywall does not lead to the plans and back to the story")
+		if !strings.Contains(resp.Body, `href="/subscribe?next=/article/`+premium[0].Slug+`" id="paywall-subscribe">Subscribe (3 left)<`) {
+			t.Error("a premium story's paywall does not lead to the plans and back to the story, in the copy for no story read")
 		}
 
 		for i, want := range []string{"2 left of 3, 1 used", "1 left of 3, 2 used", "0 left of 3, 3 used"} {
@@ -147,6 +147,11 @@ func TestMeteredReading(t *testing.T) {
 		}
 		if strings.Contains(resp.Body, "Meter: ") {
 			t.Error("the paywall comes with a meter notice")
+		}
+		// The premium story's button, seen before any story was read, now
+		// says what the meter says.
+		if body := b.Get("/article/" + premium[0].Slug).Body; !strings.Contains(body, ">Subscribe (0 left)<") {
+			t.Error("the premium story's paywall button keeps the copy of an earlier count")
 		}
 		// Re-reading a story counted this month is free.
 		assertFull(t, b.Get("/article/"+free[0].Slug), free[0])

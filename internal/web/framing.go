@@ -2,7 +2,7 @@ package web
 
 import (
 	"html/template"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"broadsheet/internal/access"
@@ -25,12 +25,10 @@ type storyFraming struct {
 	// The head from the doctype to <body>, around the story's own tags
 	// (writeStoryHead).
 	headOpen, headClose template.HTML
-	masthead            *signedOutMasthead // shared by every story
-	signIn              template.HTML      // the masthead's log-in link back to the story
-	login               template.HTML      // the paywall's log-in prompt and link
-
-	mu   sync.RWMutex
-	ctas map[int]template.HTML // the paywall's button, by stories read (see paywallCTA)
+	masthead            *signedOutMasthead          // shared by every story
+	signIn              template.HTML               // the masthead's log-in link back to the story
+	login               template.HTML               // the paywall's log-in prompt and link
+	cta                 atomic.Pointer[renderedCTA] // the paywall's button (see paywallCTA)
 }
 
 // signedOutMasthead is the masthead a signed-out reader sees around its
@@ -74,7 +72,7 @@ func (s *Server) framing(rs *renderedStory, pc *pageCopy, nav template.HTML, now
 		return nil, err
 	}
 	f := &storyFraming{copy: pc, nav: nav, anon: anon, path: rs.path, headOpen: headOpen, headClose: headClose,
-		masthead: masthead, signIn: signIn, login: login, ctas: make(map[int]template.HTML)}
+		masthead: masthead, signIn: signIn, login: login}
 	// Two views may race to render it: either copy will do.
 	rs.framing.Store(f)
 	return f, nil

@@ -386,7 +386,7 @@ func (s *Server) renderPreview(w http.ResponseWriter, r *http.Request, v *viewer
 	if err != nil {
 		return err
 	}
-	f := &storyFraming{copy: pc, login: login, ctas: make(map[int]template.HTML)}
+	f := &storyFraming{copy: pc, login: login}
 	views := make([]template.HTML, len(readers))
 	for i, d := range readers {
 		sv, err := s.storyForReader(rs, d, f)

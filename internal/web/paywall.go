@@ -25,6 +25,7 @@ type pageCopy struct {
 	mu       sync.RWMutex
 	paywalls map[paywallKey]template.HTML
 	notices  map[int]template.HTML
+	ctas     map[int]string // the paywall button's copy, by count
 }
 
 type paywallKey struct {
@@ -51,7 +52,7 @@ func (s *Server) pageCopy(cfg *settings.Settings) (*pageCopy, error) {
 	pc := &pageCopy{
 		cfg: cfg, foot: template.HTML(foot.String()),
 		disclaimer: template.HTML(disclaimer.String()),
-		paywalls:   make(map[paywallKey]template.HTML), notices: make(map[int]template.HTML),
+		paywalls:   make(map[paywallKey]template.HTML), notices: make(map[int]template.HTML), ctas: make(map[int]string),
 	}
 	s.copy.Store(pc)
 	return pc, nil
@@ -74,12 +75,45 @@ func (s *Server) paywall(pc *pageCopy, reason meter.Reason, used int) (template.
 }
 
 // paywallCTA returns the paywall's button to the plans, which carries the
-// story so that a reader who subscribes comes back to it. It is kept with
-// the story's framing, per count of stories read (the copy may say it).
+// story so that a reader who subscribes comes back to it. The story's
+// framing keeps the last one rendered, for its copy: the copy may say how
+// many stories the reader has read, but seldom does, so one button a
+// story serves every count, where one per count took more memory than the
+// story's other parts but its text.
 func (s *Server) paywallCTA(f *storyFraming, slug string, used int) (template.HTML, error) {
-	return kept(&f.mu, f.ctas, used, func() (string, any) {
-		return "paywall-cta", struct{ Slug, CTA string }{slug, f.copy.cfg.PaywallCTA.Render(f.copy.cfg.Vars(used))}
-	}, s.pages["article"])
+	text := f.copy.ctaCopy(used)
+	if c := f.cta.Load(); c != nil && c.text == text {
+		return c.html, nil
+	}
+	var buf strings.Builder
+	if err := s.pages["article"].ExecuteTemplate(&buf, "paywall-cta", struct{ Slug, CTA string }{slug, text}); err != nil {
+		return "", err
+	}
+	c := &renderedCTA{text: text, html: template.HTML(buf.String())}
+	f.cta.Store(c)
+	return c.html, nil
+}
+
+// renderedCTA is a story's paywall button, with the copy it was rendered
+// for.
+type renderedCTA struct {
+	text string
+	html template.HTML
+}
+
+// ctaCopy returns the paywall button's copy for a reader who has read used
+// stories this month.
+func (pc *pageCopy) ctaCopy(used int) string {
+	pc.mu.RLock()
+	text, ok := pc.ctas[used]
+	pc.mu.RUnlock()
+	if !ok {
+		text = pc.cfg.PaywallCTA.Render(pc.cfg.Vars(used))
+		pc.mu.Lock()
+		pc.ctas[used] = text
+		pc.mu.Unlock()
+	}
+	return text
 }
 
 // meterNotice returns the line telling a metered reader how many free
