@@ -169,14 +169,14 @@ func IsBadRequest(err error) bool {
 	return errors.As(err, &e)
 }
 
-// Cursors are opaque to readers and apps: the sort, then the score or
-// time, then the id.
+// Cursors are opaque to readers and apps: the sort, the score (0 by
+// date), the time and the id. Equal scores are in order of time.
 func encodeCursor(c content.SearchCursor, sort content.SearchSort) string {
-	key := strconv.FormatFloat(c.Score, 'g', -1, 64)
 	if sort == content.ByDate {
-		key = strconv.FormatInt(c.PublishedAt.UnixNano(), 10)
+		c.Score = 0
 	}
-	return base64.RawURLEncoding.EncodeToString([]byte(string(sort[0]) + ":" + key + ":" + strconv.FormatInt(c.ID, 10)))
+	return base64.RawURLEncoding.EncodeToString([]byte(string(sort[0]) + ":" + strconv.FormatFloat(c.Score, 'g', -1, 64) + ":" +
+		strconv.FormatInt(c.PublishedAt.UnixNano(), 10) + ":" + strconv.FormatInt(c.ID, 10)))
 }
 
 func decodeCursor(s string, sort content.SearchSort) (content.SearchCursor, error) {
@@ -186,20 +186,19 @@ func decodeCursor(s string, sort content.SearchSort) (content.SearchCursor, erro
 		return content.SearchCursor{}, bad
 	}
 	parts := strings.Split(string(raw), ":")
-	if len(parts) != 3 || parts[0] != string(sort[0]) {
+	if len(parts) != 4 || parts[0] != string(sort[0]) {
 		return content.SearchCursor{}, bad
 	}
 	var c content.SearchCursor
-	if c.ID, err = strconv.ParseInt(parts[2], 10, 64); err != nil || c.ID < 0 {
+	if c.Score, err = strconv.ParseFloat(parts[1], 64); err != nil || math.IsNaN(c.Score) || math.IsInf(c.Score, 0) {
 		return content.SearchCursor{}, bad
 	}
-	if sort == content.ByDate {
-		n, err := strconv.ParseInt(parts[1], 10, 64)
-		if err != nil {
-			return content.SearchCursor{}, bad
-		}
-		c.PublishedAt = time.Unix(0, n).UTC()
-	} else if c.Score, err = strconv.ParseFloat(parts[1], 64); err != nil || math.IsNaN(c.Score) || math.IsInf(c.Score, 0) {
+	at, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil {
+		return content.SearchCursor{}, bad
+	}
+	c.PublishedAt = time.Unix(0, at).UTC()
+	if c.ID, err = strconv.ParseInt(parts[3], 10, 64); err != nil || c.ID < 0 {
 		return content.SearchCursor{}, bad
 	}
 	return c, nil

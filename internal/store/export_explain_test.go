@@ -28,11 +28,20 @@ func (s *Store) ExplainSitemapLastChange(ctx context.Context, now time.Time, fro
 	return s.explain(ctx, q, args)
 }
 
+// ExplainEditorsPicks returns the engine's plan of EditorsPicks.
+func (s *Store) ExplainEditorsPicks(ctx context.Context, now time.Time, limit int) (string, error) {
+	return s.explain(ctx, sqlEditorsPicks, []any{now.UTC(), limit})
+}
+
 // ExplainSearch returns the engine's plan of a search.
 // On PostgreSQL, the plans of the first walk and of the windows after it.
 func (s *Store) ExplainSearch(ctx context.Context, p content.SearchParams) (string, error) {
 	if s.SingleWriter() {
-		q, args := s.searchQuery(p)
+		terms, _, err := s.ftsTermsOf(ctx, p.Query)
+		if err != nil {
+			return "", err
+		}
+		q, args := s.searchQuery(p, terms)
 		return s.explain(ctx, q, args)
 	}
 	need := rankAmong

@@ -87,6 +87,10 @@ func (s *Store) AutoCheckpoint(ctx context.Context) (int, error) {
 // relevance.
 const SearchRankAmong = rankAmong
 
+// SearchPrefixWords is how many words a prefix may start for SQLite to
+// search for them rather than for the prefix.
+const SearchPrefixWords = prefixWords
+
 // SearchTSQuery is PostgreSQL's tsquery of a search's words.
 func SearchTSQuery(q content.Query) string { return tsMatch(q) }
 

@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"broadsheet/internal/content"
+	"broadsheet/internal/store"
 	"broadsheet/internal/store/storetest"
 )
 
@@ -54,4 +56,42 @@ func TestConcurrentPickMovesKeepOneOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The front page's picks are read from their own index, not by walking
+// the published stories: SQLite, which keeps no statistics, chose the
+// index of published stories and read all of an imported archive's
+// stories to find a handful of picks.
+func TestEditorsPicksReadTheirOwnIndex(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sec, err := s.CreateSection(ctx, content.Section{Slug: "news", Name: "News"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 11, 15, 4, 0, 0, 0, time.UTC)
+		var list []*content.Article
+		for i := range 500 {
+			at := now.Add(-time.Duration(i) * time.Hour)
+			list = append(list, &content.Article{Slug: "story-" + strconv.Itoa(i), Headline: "Story", Body: "One.", SectionID: sec,
+				Access: content.Metered, EditorsPick: i == 40 || i == 400, PublishedAt: at, UpdatedAt: at})
+		}
+		if err := s.ImportArticles(ctx, list); err != nil {
+			t.Fatal(err)
+		}
+		picks, err := s.EditorsPicks(ctx, now, 10)
+		if err != nil || len(picks) != 2 {
+			t.Fatalf("%d picks (%v), want 2", len(picks), err)
+		}
+		if !s.SingleWriter() {
+			return // PostgreSQL plans from its statistics of the table
+		}
+		plan, err := s.ExplainEditorsPicks(ctx, now, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "articles_picks") || strings.Contains(plan, "articles_status_published") {
+			t.Errorf("the picks' plan:\n%s", plan)
+		}
+	})
 }

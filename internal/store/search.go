@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -15,8 +16,9 @@ import (
 
 // SearchArticles finds the published stories matching p's query, one page
 // of them in p's order, after p.After when it is set. Both engines find the
-// same stories; their scores differ (FTS5's bm25, PostgreSQL's ts_rank) but
-// on both a headline match outranks a body-only one.
+// same stories; their scores differ (term weights by column on SQLite,
+// PostgreSQL's ts_rank) but on both a headline match outranks a body-only
+// one.
 func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]content.SearchResult, error) {
 	if len(p.Query.Positive()) == 0 {
 		return nil, errors.New("search: no word to find")
@@ -24,7 +26,11 @@ func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]c
 	var query string
 	var args []any
 	if s.SingleWriter() {
-		query, args = s.searchQuery(p)
+		terms, none, err := s.ftsTermsOf(ctx, p.Query)
+		if err != nil || none {
+			return nil, err
+		}
+		query, args = s.searchQuery(p, terms)
 	} else {
 		ids, err := s.searchNewest(ctx, p)
 		if err != nil {
@@ -59,7 +65,7 @@ const rankAmong = 1000
 // page's matches, scored, after the cursor, then their stories read whole.
 // A story published in the moment between the index's bound and now is
 // left out by the final visibility check rather than shown early.
-func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
+func (s *Store) searchQuery(p content.SearchParams, terms ftsTerms) (string, []any) {
 	var q strings.Builder
 	var args []any
 	arg := func(v any) {
@@ -67,7 +73,7 @@ func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
 		s.dialect.writeArg(&q, len(args))
 	}
 	q.WriteString(`SELECT ` + articleColumns + `, m.score FROM (`)
-	order := s.searchFTS(&q, p, arg)
+	order := s.searchFTS(&q, p, terms, arg)
 	q.WriteString(`) m JOIN articles a ON a.id = m.id JOIN sections s ON s.id = a.section_id WHERE ` + sqlVisible)
 	arg(p.Now.UTC())
 	q.WriteString(` ORDER BY ` + order)
@@ -78,7 +84,7 @@ func (s *Store) searchQuery(p content.SearchParams) (string, []any) {
 // time (migration 0037), so dates bound the rowid, sorting by date is the
 // index's own order, and relevance scores only the newest rankAmong. It
 // returns the order of the result.
-func (s *Store) searchFTS(q *strings.Builder, p content.SearchParams, arg func(any)) string {
+func (s *Store) searchFTS(q *strings.Builder, p content.SearchParams, terms ftsTerms, arg func(any)) string {
 	match := func() {
 		// The reader's terms look in the text columns only; a section is
 		// the word "s" and its id in its own column.
@@ -88,7 +94,7 @@ func (s *Store) searchFTS(q *strings.Builder, p content.SearchParams, arg func(a
 			arg(p.Section)
 			q.WriteString(`), 0) || ' AND ' || `)
 		}
-		arg("{headline summary body} : (" + ftsMatch(p.Query) + ")")
+		arg("{headline summary body} : (" + terms.match() + ")")
 		q.WriteString(`)`)
 		lo, hi := int64(math.MinInt64), searchKey(p.Now, searchIDMask)
 		if !p.From.IsZero() {
@@ -113,18 +119,41 @@ func (s *Store) searchFTS(q *strings.Builder, p content.SearchParams, arg func(a
 		arg(p.Limit)
 		return `m.k DESC`
 	}
-	// bm25 is lower for better matches; weights per column: headline,
-	// summary, body, and none for the section.
-	q.WriteString(`SELECT id, score FROM (SELECT rowid & ` + searchIDMaskSQL + ` AS id,
-		-bm25(article_search, 10.0, 4.0, 1.0, 0.0) AS score FROM article_search WHERE `)
+	// The newest rankAmong matches, then each term looked up again in the
+	// headline and in the standfirst among them.
+	q.WriteString(`SELECT id, k, score FROM (WITH m AS MATERIALIZED (SELECT rowid AS k FROM article_search WHERE `)
 	match()
-	q.WriteString(` ORDER BY rowid DESC LIMIT ` + strconv.Itoa(rankAmong) + `) m`)
+	q.WriteString(` ORDER BY rowid DESC LIMIT ` + strconv.Itoa(rankAmong) + `)`)
+	for i, t := range terms.find {
+		for _, col := range []string{"headline", "summary"} {
+			fmt.Fprintf(q, `, %s%d AS MATERIALIZED (SELECT rowid AS k FROM article_search WHERE article_search MATCH `, col, i)
+			arg(col + " : " + t)
+			q.WriteString(` AND rowid BETWEEN (SELECT min(k) FROM m) AND (SELECT max(k) FROM m))`)
+		}
+	}
+	q.WriteString(` SELECT m.k & ` + searchIDMaskSQL + ` AS id, m.k, 0.0`)
+	for i := range terms.find {
+		fmt.Fprintf(q, ` + CASE WHEN m.k IN headline%d THEN %d WHEN m.k IN summary%d THEN %d ELSE %d END`,
+			i, searchHeadlineWeight, i, searchSummaryWeight, searchBodyWeight)
+	}
+	q.WriteString(` AS score FROM m) m`)
 	s.afterScore(q, p, arg)
-	return `m.score DESC, m.id`
+	return `m.score DESC, m.k DESC`
 }
 
+// The weights of a term found in a story's headline, in its standfirst
+// and in its body alone. SQLite's relevance is the sum over the terms:
+// FTS5's bm25 would also weigh how many stories hold each word, which it
+// counts across the whole index on every search (100 ms for a word found
+// in a third of a million stories).
+const (
+	searchHeadlineWeight = 10
+	searchSummaryWeight  = 4
+	searchBodyWeight     = 1
+)
+
 // afterScore writes, around the scored matches m, the page after the
-// cursor in order of relevance.
+// cursor in order of relevance, the newest first among equal scores.
 func (s *Store) afterScore(q *strings.Builder, p content.SearchParams, arg func(any)) {
 	q.WriteString(` WHERE TRUE`)
 	if c := p.After; c != nil {
@@ -132,12 +161,29 @@ func (s *Store) afterScore(q *strings.Builder, p content.SearchParams, arg func(
 		arg(c.Score)
 		q.WriteString(` OR m.score = `)
 		arg(c.Score)
-		q.WriteString(` AND m.id > `)
-		arg(c.ID)
+		if s.SingleWriter() {
+			q.WriteString(` AND m.k < `)
+			arg(searchKey(c.PublishedAt, c.ID))
+		} else {
+			q.WriteString(` AND (m.published_at, m.id) < (`)
+			arg(c.PublishedAt.UTC())
+			q.WriteString(`, `)
+			arg(c.ID)
+			q.WriteString(`)`)
+		}
 		q.WriteString(`)`)
 	}
-	q.WriteString(` ORDER BY m.score DESC, m.id LIMIT `)
+	q.WriteString(` ORDER BY ` + s.scoreOrder() + ` LIMIT `)
 	arg(p.Limit)
+}
+
+// scoreOrder is the order of relevance of scored matches m: SQLite's key
+// is the publication time and id (searchKey).
+func (s *Store) scoreOrder() string {
+	if s.SingleWriter() {
+		return `m.score DESC, m.k DESC`
+	}
+	return `m.score DESC, m.published_at DESC, m.id DESC`
 }
 
 // planEachTime has PostgreSQL plan a search for its own words rather than
@@ -173,35 +219,15 @@ type scanWith struct {
 
 func (w scanWith) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra)...) }
 
-// ftsMatch renders a query in FTS5's syntax: each term a quoted string (a
-// phrase when it has several words), * after a prefix, the terms to find
-// joined by AND and those to leave out each after NOT. Words hold only
-// letters, digits and marks, so none can close its quotes.
-func ftsMatch(q content.Query) string {
-	var b strings.Builder
-	term := func(t content.Term) {
-		b.WriteByte('"')
-		b.WriteString(strings.Join(t.Words, " "))
-		b.WriteByte('"')
-		if t.Prefix {
-			b.WriteByte('*')
-		}
+// ftsTerm renders a term as a quoted string (a phrase when it has several
+// words), with * after a prefix. Words hold only letters, digits and
+// marks, so none can close its quotes.
+func ftsTerm(t content.Term) string {
+	s := `"` + strings.Join(t.Words, " ") + `"`
+	if t.Prefix {
+		s += "*"
 	}
-	b.WriteByte('(')
-	for i, t := range q.Positive() {
-		if i > 0 {
-			b.WriteString(" AND ")
-		}
-		term(t)
-	}
-	b.WriteByte(')')
-	for _, t := range q.Terms {
-		if t.Exclude {
-			b.WriteString(" NOT ")
-			term(t)
-		}
-	}
-	return b.String()
+	return s
 }
 
 // tsMatch renders a query for PostgreSQL's to_tsquery: each word quoted,

@@ -308,7 +308,7 @@ func (s *Store) searchRankQuery(p content.SearchParams, ids []int64) (string, []
 		s.dialect.writeArg(&q, len(args))
 	}
 	q.WriteString(`SELECT ` + articleColumns + `, m.score FROM (`)
-	order := `m.score DESC, m.id`
+	order := s.scoreOrder()
 	if p.Sort == content.ByDate {
 		q.WriteString(`SELECT a.id, a.published_at, 0::float8 AS score FROM articles a WHERE a.id = ANY(`)
 		arg(ids)
@@ -316,7 +316,7 @@ func (s *Store) searchRankQuery(p content.SearchParams, ids []int64) (string, []
 		order = `m.published_at DESC, m.id DESC`
 	} else {
 		// ts_rank weighs A (headline) 1.0, B 0.4, C 0.2 by default.
-		q.WriteString(`SELECT m.id, m.score FROM (SELECT a.id, ts_rank(a.search, to_tsquery('simple', `)
+		q.WriteString(`SELECT m.id, m.published_at, m.score FROM (SELECT a.id, a.published_at, ts_rank(a.search, to_tsquery('simple', `)
 		arg(tsMatch(p.Query))
 		q.WriteString(`))::float8 AS score FROM articles a WHERE a.id = ANY(`)
 		arg(ids)

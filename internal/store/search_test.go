@@ -208,7 +208,8 @@ func TestSearchFiltersAndFollowsWrites(t *testing.T) {
 	})
 }
 
-// Paging with cursors visits every match once, by relevance and by date.
+// Paging with cursors visits every match once, by relevance (the newest
+// first among equal scores) and by date.
 func TestSearchPagesThroughEveryMatchOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -241,8 +242,9 @@ func TestSearchPagesThroughEveryMatchOnce(t *testing.T) {
 			}
 			for i := 1; i < len(all); i++ {
 				a, b := all[i-1], all[i]
-				if sortBy == content.ByDate && b.Article.PublishedAt.After(a.Article.PublishedAt) ||
-					sortBy == content.ByRelevance && b.Score > a.Score {
+				newer := b.Article.PublishedAt.After(a.Article.PublishedAt)
+				if sortBy == content.ByDate && newer ||
+					sortBy == content.ByRelevance && (b.Score > a.Score || b.Score == a.Score && newer) {
 					t.Errorf("%s: %s before %s", sortBy, a.Article.Slug, b.Article.Slug)
 				}
 			}

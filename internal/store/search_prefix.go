@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"broadsheet/internal/content"
+)
+
+// FTS5 answers a prefix by merging the lists of every word it starts,
+// whole, before the first match comes out: `infla*` took 30 ms at a
+// million stories, and relevance asks three times (the match, then the
+// headline and the standfirst). A list of words is read newest first, as
+// far as needed. So SQLite's search looks up the words a prefix starts in
+// the index's vocabulary (migration 0044) and searches for them; a prefix
+// starting more than prefixWords words stays a prefix.
+const prefixWords = 32
+
+// ftsTerms are a query's terms in FTS5's syntax.
+type ftsTerms struct {
+	find, leaveOut []string
+}
+
+// match is the terms to find joined by AND, and each to leave out after
+// NOT.
+func (t ftsTerms) match() string {
+	s := "(" + strings.Join(t.find, " AND ") + ")"
+	for _, x := range t.leaveOut {
+		s += " NOT " + x
+	}
+	return s
+}
+
+// ftsTermsOf renders q's terms, a prefix as the words it starts where
+// there are few enough. none is true when a term to find starts no word:
+// nothing can match.
+func (s *Store) ftsTermsOf(ctx context.Context, q content.Query) (t ftsTerms, none bool, err error) {
+	for _, term := range q.Terms {
+		rendered := ftsTerm(term)
+		if term.Prefix {
+			words, err := s.wordsStarting(ctx, term.Words[len(term.Words)-1])
+			if err != nil {
+				return t, false, err
+			}
+			switch {
+			case len(words) == 0 && term.Exclude:
+				continue
+			case len(words) == 0:
+				return t, true, nil
+			case len(words) <= prefixWords:
+				rendered = ftsAnyOf(term, words)
+			}
+		}
+		if term.Exclude {
+			t.leaveOut = append(t.leaveOut, rendered)
+		} else {
+			t.find = append(t.find, rendered)
+		}
+	}
+	return t, false, nil
+}
+
+// wordsStarting returns the index's words that start with prefix, up to
+// one more than prefixWords.
+func (s *Store) wordsStarting(ctx context.Context, prefix string) ([]string, error) {
+	// The words after prefix in byte order, up to the prefix with its last
+	// byte raised: UTF-8 never holds 0xFF, so the last byte can be raised.
+	end := prefix[:len(prefix)-1] + string([]byte{prefix[len(prefix)-1] + 1})
+	rows, err := s.r.QueryContext(ctx, `SELECT term FROM article_search_words WHERE term >= ? AND term < ? ORDER BY term LIMIT ?`,
+		prefix, end, prefixWords+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var words []string
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			return nil, err
+		}
+		words = append(words, w)
+	}
+	return words, rows.Err()
+}
+
+// ftsAnyOf renders a prefix term as any of the words its prefix starts,
+// the same phrase with each in place of the last word.
+func ftsAnyOf(t content.Term, words []string) string {
+	alts := make([]string, len(words))
+	for i, w := range words {
+		alts[i] = ftsTerm(content.Term{Words: append(t.Words[:len(t.Words)-1:len(t.Words)-1], w)})
+	}
+	return "(" + strings.Join(alts, " OR ") + ")"
+}
