@@ -138,7 +138,7 @@ func (s *Store) searchFTS(q *strings.Builder, p content.SearchParams, terms ftsT
 	}
 	q.WriteString(` AS score FROM m) m`)
 	s.afterScore(q, p, arg)
-	return `m.score DESC, m.k DESC`
+	return s.scoreOrder()
 }
 
 // The weights of a term found in a story's headline, in its standfirst
