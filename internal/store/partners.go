@@ -242,18 +242,5 @@ func (s *Store) PartnerClaims(ctx context.Context, accountID int64) ([]partner.C
 
 // AdminEmails lists the admins' addresses.
 func (s *Store) AdminEmails(ctx context.Context) ([]string, error) {
-	rows, err := s.readRows(ctx, `SELECT email FROM accounts WHERE role = 'admin' ORDER BY email`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return nil, mapErr(err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanColumn[string](s.readRows(ctx, `SELECT email FROM accounts WHERE role = 'admin' ORDER BY email`))
 }

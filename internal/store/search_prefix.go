@@ -66,21 +66,8 @@ func (s *Store) wordsStarting(ctx context.Context, prefix string) ([]string, err
 	// The words after prefix in byte order, up to the prefix with its last
 	// byte raised: UTF-8 never holds 0xFF, so the last byte can be raised.
 	end := prefix[:len(prefix)-1] + string([]byte{prefix[len(prefix)-1] + 1})
-	rows, err := s.r.QueryContext(ctx, `SELECT term FROM article_search_words WHERE term >= ? AND term < ? ORDER BY term LIMIT ?`,
-		prefix, end, prefixWords+1)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var words []string
-	for rows.Next() {
-		var w string
-		if err := rows.Scan(&w); err != nil {
-			return nil, err
-		}
-		words = append(words, w)
-	}
-	return words, rows.Err()
+	return scanColumn[string](s.r.QueryContext(ctx, `SELECT term FROM article_search_words WHERE term >= ? AND term < ? ORDER BY term LIMIT ?`,
+		prefix, end, prefixWords+1))
 }
 
 // ftsAnyOf renders a prefix term as any of the words its prefix starts,

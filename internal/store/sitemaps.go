@@ -127,20 +127,7 @@ func (s *Store) SectionLastChange(ctx context.Context, now time.Time, section in
 // list. Each author's look is a step down the index of their stories by
 // time, which stops at the first story out.
 func (s *Store) SitemapAuthors(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	rows, err := s.readRows(ctx, `SELECT au.slug FROM authors au WHERE EXISTS (SELECT 1 FROM article_authors x
+	return scanColumn[string](s.readRows(ctx, `SELECT au.slug FROM authors au WHERE EXISTS (SELECT 1 FROM article_authors x
 		JOIN articles a ON a.id = x.article_id WHERE x.author_id = au.id AND x.published_at <= $1 AND `+sqlVisible+`$1)
-		ORDER BY au.slug LIMIT $2`, now.UTC(), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var slug string
-		if err := rows.Scan(&slug); err != nil {
-			return nil, err
-		}
-		out = append(out, slug)
-	}
-	return out, rows.Err()
+		ORDER BY au.slug LIMIT $2`, now.UTC(), limit))
 }

@@ -199,19 +199,24 @@ func (s *Store) forUpdate() string {
 // its rows; it takes the query's own error, so that a caller can hand it
 // the query's two results.
 func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
+	return scanColumn[int64](rows, err)
+}
+
+// scanColumn reads the values of a query of one column, as scanIDs does.
+func scanColumn[T any](rows *sql.Rows, err error) ([]T, error) {
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	var ids []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, mapErr(err)
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, mapErr(rows.Err())
+	return out, mapErr(rows.Err())
 }
 
 // mapErr turns driver errors into the store's sentinels.
