@@ -37,7 +37,7 @@ func (s *Store) ExplainEditorsPicks(ctx context.Context, now time.Time, limit in
 // On PostgreSQL, the plans of the first walk and of the windows after it.
 func (s *Store) ExplainSearch(ctx context.Context, p content.SearchParams) (string, error) {
 	if s.SingleWriter() {
-		terms, _, err := s.ftsTermsOf(ctx, p.Query)
+		terms, err := s.ftsTermsOf(ctx, p.Query)
 		if err != nil {
 			return "", err
 		}

@@ -26,8 +26,8 @@ func (s *Store) SearchArticles(ctx context.Context, p content.SearchParams) ([]c
 	var query string
 	var args []any
 	if s.SingleWriter() {
-		terms, none, err := s.ftsTermsOf(ctx, p.Query)
-		if err != nil || none {
+		terms, err := s.ftsTermsOf(ctx, p.Query)
+		if err != nil {
 			return nil, err
 		}
 		query, args = s.searchQuery(p, terms)

@@ -32,22 +32,19 @@ func (t ftsTerms) match() string {
 }
 
 // ftsTermsOf renders q's terms, a prefix as the words it starts where
-// there are few enough. none is true when a term to find starts no word:
-// nothing can match.
-func (s *Store) ftsTermsOf(ctx context.Context, q content.Query) (t ftsTerms, none bool, err error) {
+// there are few enough. A prefix that starts no word stays a prefix too:
+// FTS5 finds nothing quickly, and folds the case of a prefix as it folded
+// the stories' words, which strings.ToLower may not always match.
+func (s *Store) ftsTermsOf(ctx context.Context, q content.Query) (ftsTerms, error) {
+	var t ftsTerms
 	for _, term := range q.Terms {
 		rendered := ftsTerm(term)
 		if term.Prefix {
 			words, err := s.wordsStarting(ctx, term.Words[len(term.Words)-1])
 			if err != nil {
-				return t, false, err
+				return t, err
 			}
-			switch {
-			case len(words) == 0 && term.Exclude:
-				continue
-			case len(words) == 0:
-				return t, true, nil
-			case len(words) <= prefixWords:
+			if len(words) > 0 && len(words) <= prefixWords {
 				rendered = ftsAnyOf(term, words)
 			}
 		}
@@ -57,7 +54,7 @@ func (s *Store) ftsTermsOf(ctx context.Context, q content.Query) (t ftsTerms, no
 			t.find = append(t.find, rendered)
 		}
 	}
-	return t, false, nil
+	return t, nil
 }
 
 // wordsStarting returns the index's words that start with prefix, up to
