@@ -170,15 +170,19 @@ func IsBadRequest(err error) bool {
 }
 
 // Cursors are opaque to readers and apps: the sort, the score (0 by
-// date), the time and the id. Equal scores are in order of time.
+// date), the time in seconds and nanoseconds (UnixNano would not hold a
+// year before 1678) and the id. Equal scores are in order of time.
 func encodeCursor(c content.SearchCursor, sort content.SearchSort) string {
 	if sort == content.ByDate {
 		c.Score = 0
 	}
 	return base64.RawURLEncoding.EncodeToString([]byte(string(sort[0]) + ":" + strconv.FormatFloat(c.Score, 'g', -1, 64) + ":" +
-		strconv.FormatInt(c.PublishedAt.UnixNano(), 10) + ":" + strconv.FormatInt(c.ID, 10)))
+		strconv.FormatInt(c.PublishedAt.Unix(), 10) + ":" + strconv.Itoa(c.PublishedAt.Nanosecond()) + ":" + strconv.FormatInt(c.ID, 10)))
 }
 
+// decodeCursor reads a cursor encodeCursor wrote, or a date cursor of the
+// release before ("d:UnixNano:id"), still held by apps paging then; a
+// relevance cursor of then ordered ties otherwise, and is refused.
 func decodeCursor(s string, sort content.SearchSort) (content.SearchCursor, error) {
 	bad := errors.New("malformed cursor")
 	raw, err := base64.RawURLEncoding.DecodeString(s)
@@ -186,19 +190,31 @@ func decodeCursor(s string, sort content.SearchSort) (content.SearchCursor, erro
 		return content.SearchCursor{}, bad
 	}
 	parts := strings.Split(string(raw), ":")
-	if len(parts) != 4 || parts[0] != string(sort[0]) {
+	if len(parts) == 0 || parts[0] != string(sort[0]) {
 		return content.SearchCursor{}, bad
 	}
 	var c content.SearchCursor
-	if c.Score, err = strconv.ParseFloat(parts[1], 64); err != nil || math.IsNaN(c.Score) || math.IsInf(c.Score, 0) {
+	switch {
+	case len(parts) == 3 && sort == content.ByDate:
+		n, err := strconv.ParseInt(parts[1], 10, 64)
+		if err != nil {
+			return content.SearchCursor{}, bad
+		}
+		c.PublishedAt = time.Unix(0, n).UTC()
+	case len(parts) == 5:
+		if c.Score, err = strconv.ParseFloat(parts[1], 64); err != nil || math.IsNaN(c.Score) || math.IsInf(c.Score, 0) {
+			return content.SearchCursor{}, bad
+		}
+		sec, err1 := strconv.ParseInt(parts[2], 10, 64)
+		nsec, err2 := strconv.ParseInt(parts[3], 10, 64)
+		if err1 != nil || err2 != nil || nsec < 0 || nsec >= 1e9 {
+			return content.SearchCursor{}, bad
+		}
+		c.PublishedAt = time.Unix(sec, nsec).UTC()
+	default:
 		return content.SearchCursor{}, bad
 	}
-	at, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil {
-		return content.SearchCursor{}, bad
-	}
-	c.PublishedAt = time.Unix(0, at).UTC()
-	if c.ID, err = strconv.ParseInt(parts[3], 10, 64); err != nil || c.ID < 0 {
+	if c.ID, err = strconv.ParseInt(parts[len(parts)-1], 10, 64); err != nil || c.ID < 0 {
 		return content.SearchCursor{}, bad
 	}
 	return c, nil

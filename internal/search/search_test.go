@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/base64"
 	"net/url"
 	"strings"
 	"testing"
@@ -102,20 +103,26 @@ func TestSnippetsFollowTheProjection(t *testing.T) {
 	}
 }
 
-// Cursors come back as given, for their own sort only.
+// Cursors come back as given, for their own sort only, whatever the
+// year; a date cursor of the release before is still read.
 func TestCursors(t *testing.T) {
-	at := time.Date(1998, 3, 4, 5, 6, 7, 8, time.UTC)
-	for _, sort := range []content.SearchSort{content.ByRelevance, content.ByDate} {
-		c := content.SearchCursor{Score: 0.1 + 0.2, PublishedAt: at, ID: 42}
-		got, err := decodeCursor(encodeCursor(c, sort), sort)
-		if err != nil || got.ID != 42 || !got.PublishedAt.Equal(at) || sort == content.ByRelevance && got.Score != c.Score {
-			t.Errorf("%s: %+v %v", sort, got, err)
+	for _, at := range []time.Time{time.Date(1998, 3, 4, 5, 6, 7, 8, time.UTC), time.Date(998, 3, 12, 0, 0, 0, 5, time.UTC)} {
+		for _, sort := range []content.SearchSort{content.ByRelevance, content.ByDate} {
+			c := content.SearchCursor{Score: 0.1 + 0.2, PublishedAt: at, ID: 42}
+			got, err := decodeCursor(encodeCursor(c, sort), sort)
+			if err != nil || got.ID != 42 || !got.PublishedAt.Equal(at) || sort == content.ByRelevance && got.Score != c.Score {
+				t.Errorf("%s, %v: %+v %v", sort, at, got, err)
+			}
 		}
+	}
+	old := base64.RawURLEncoding.EncodeToString([]byte("d:883634400000000000:42"))
+	if got, err := decodeCursor(old, content.ByDate); err != nil || got.ID != 42 || got.PublishedAt.Year() != 1998 {
+		t.Errorf("the release before's date cursor: %+v %v", got, err)
 	}
 	if _, err := decodeCursor(encodeCursor(content.SearchCursor{ID: 1}, content.ByDate), content.ByRelevance); err == nil {
 		t.Error("a date cursor taken for relevance")
 	}
-	for _, bad := range []string{"", "!!", "cjpOYU46MQ", "cjox", "cjoxOjM", "cjoxOng6Mzo0"} {
+	for _, bad := range []string{"", "!!", "cjpOYU46MQ", "cjox", "cjoxOjM", "cjoxOng6Mzo0", "cjoxOjI6Mw", "cjoxOjI6MTAwMDAwMDAwMDo0", "cjoxOjI6LTE6NA"} {
 		if _, err := decodeCursor(bad, content.ByRelevance); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,14 +121,20 @@ func (s *Store) searchFTS(q *strings.Builder, p content.SearchParams, terms ftsT
 		return `m.k DESC`
 	}
 	// The newest rankAmong matches, then each term looked up again in the
-	// headline and in the standfirst among them.
+	// headline and in the standfirst among them, with the query's other
+	// terms: FTS5 then steps along the rarest term's list rather than read
+	// a common one's over all the years a rare word's matches span.
 	q.WriteString(`SELECT id, k, score FROM (WITH m AS MATERIALIZED (SELECT rowid AS k FROM article_search WHERE `)
 	match()
 	q.WriteString(` ORDER BY rowid DESC LIMIT ` + strconv.Itoa(rankAmong) + `)`)
 	for i, t := range terms.find {
+		others := ""
+		if len(terms.find) > 1 {
+			others = " AND (" + strings.Join(slices.Delete(slices.Clone(terms.find), i, i+1), " AND ") + ")"
+		}
 		for _, col := range []string{"headline", "summary"} {
 			fmt.Fprintf(q, `, %s%d AS MATERIALIZED (SELECT rowid AS k FROM article_search WHERE article_search MATCH `, col, i)
-			arg(col + " : " + t)
+			arg(col + " : " + t + others)
 			q.WriteString(` AND rowid BETWEEN (SELECT min(k) FROM m) AND (SELECT max(k) FROM m))`)
 		}
 	}

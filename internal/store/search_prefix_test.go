@@ -89,3 +89,36 @@ func slicesWithout(all, some []string) []string {
 	}
 	return out
 }
+
+// Each word of a search counts where it is found: both in the headline
+// outrank one in the headline and one in the body, which outrank both in
+// the body, however many stories hold the commoner word.
+func TestSearchRanksEachWordWhereItIs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fillArchive(t, s, 0)
+		sections, err := s.Sections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list []*content.Article
+		add := func(slug, headline, body string, day int) {
+			at := searchEpoch.AddDate(4, 0, day)
+			list = append(list, &content.Article{Slug: slug, Headline: headline, Body: body,
+				SectionID: sections[0].ID, Access: content.Metered, PublishedAt: at, UpdatedAt: at})
+		}
+		add("both-headline", "Quokka harbour", "Nothing more.", 0)
+		add("one-headline", "Quokka seen", "By the harbour.", 1)
+		add("both-body", "Seen", "A quokka by the harbour.", 2)
+		for i := range 50 {
+			add(fmt.Sprintf("harbour-%d", i), "Harbour news", "The harbour.", 3+i)
+		}
+		if err := s.ImportArticles(ctx, list); err != nil {
+			t.Fatal(err)
+		}
+		got := searchSlugs(t, s, "quokka harbour", nil)
+		if fmt.Sprint(got) != "[both-headline one-headline both-body]" {
+			t.Errorf("quokka harbour: %v", got)
+		}
+	})
+}
