@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -18,25 +17,15 @@ import (
 func TestSearchPrefixFindsEveryWordItStarts(t *testing.T) {
 	n := store.SearchPrefixWords + 8
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		fillArchive(t, s, 0)
-		sections, err := s.Sections(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var list []*content.Article
 		for i := range n {
-			at := searchEpoch.AddDate(3, 0, i)
-			a := &content.Article{Slug: fmt.Sprintf("zeta%d", i), Headline: "Letters", Body: fmt.Sprintf("Alpha zeta%d omega.", i),
-				SectionID: sections[0].ID, Access: content.Metered, PublishedAt: at, UpdatedAt: at}
+			a := searchStory(fmt.Sprintf("zeta%d", i), "Letters", fmt.Sprintf("Alpha zeta%d omega.", i), searchEpoch.AddDate(3, 0, i))
 			if i == 12 {
 				a.Headline = "Zeta12 in the headline"
 			}
 			list = append(list, a)
 		}
-		if err := s.ImportArticles(ctx, list); err != nil {
-			t.Fatal(err)
-		}
+		fillArchiveAnd(t, s, list...)
 		slugs := func(from, to int) []string {
 			var out []string
 			for i := from; i < to; i++ {
@@ -95,17 +84,9 @@ func slicesWithout(all, some []string) []string {
 // the body, however many stories hold the commoner word.
 func TestSearchRanksEachWordWhereItIs(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		fillArchive(t, s, 0)
-		sections, err := s.Sections(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var list []*content.Article
 		add := func(slug, headline, body string, day int) {
-			at := searchEpoch.AddDate(4, 0, day)
-			list = append(list, &content.Article{Slug: slug, Headline: headline, Body: body,
-				SectionID: sections[0].ID, Access: content.Metered, PublishedAt: at, UpdatedAt: at})
+			list = append(list, searchStory(slug, headline, body, searchEpoch.AddDate(4, 0, day)))
 		}
 		add("both-headline", "Quokka harbour", "Nothing more.", 0)
 		add("one-headline", "Quokka seen", "By the harbour.", 1)
@@ -113,9 +94,7 @@ func TestSearchRanksEachWordWhereItIs(t *testing.T) {
 		for i := range 50 {
 			add(fmt.Sprintf("harbour-%d", i), "Harbour news", "The harbour.", 3+i)
 		}
-		if err := s.ImportArticles(ctx, list); err != nil {
-			t.Fatal(err)
-		}
+		fillArchiveAnd(t, s, list...)
 		got := searchSlugs(t, s, "quokka harbour", nil)
 		if fmt.Sprint(got) != "[both-headline one-headline both-body]" {
 			t.Errorf("quokka harbour: %v", got)

@@ -76,6 +76,28 @@ func fillArchive(t testing.TB, s *store.Store, n int) {
 }
 
 // searchSlugs runs a search of every page and returns the slugs found.
+// fillArchiveAnd stores the search archive, then list, metered stories
+// filed in the archive's first section.
+func fillArchiveAnd(t *testing.T, s *store.Store, list ...*content.Article) {
+	t.Helper()
+	fillArchive(t, s, 0)
+	sections, err := s.Sections(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range list {
+		a.SectionID = sections[0].ID
+	}
+	if err := s.ImportArticles(context.Background(), list); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// searchStory is a metered story published at at.
+func searchStory(slug, headline, body string, at time.Time) *content.Article {
+	return &content.Article{Slug: slug, Headline: headline, Body: body, Access: content.Metered, PublishedAt: at, UpdatedAt: at}
+}
+
 func searchSlugs(t *testing.T, s *store.Store, query string, set func(*content.SearchParams)) []string {
 	t.Helper()
 	q, err := content.ParseQuery(query)
@@ -297,20 +319,15 @@ func TestSearchFindsStoriesStoredBeforeTheIndex(t *testing.T) {
 func TestSearchRanksTheNewestMatches(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		fillArchive(t, s, 0)
+		at := searchEpoch.AddDate(2, 0, 0)
+		list := []*content.Article{searchStory("old-best", "Tides tides tides", "Tides.", at)}
+		for i := range store.SearchRankAmong + 50 {
+			list = append(list, searchStory(fmt.Sprintf("tides-%d", i), fmt.Sprintf("Report %d", i),
+				"The tides came in, as they do.", at.Add(time.Duration(i+1)*time.Hour)))
+		}
+		fillArchiveAnd(t, s, list...)
 		sections, err := s.Sections(ctx)
 		if err != nil {
-			t.Fatal(err)
-		}
-		at := searchEpoch.AddDate(2, 0, 0)
-		list := []*content.Article{{Slug: "old-best", Headline: "Tides tides tides", Body: "Tides.",
-			SectionID: sections[0].ID, Access: content.Metered, PublishedAt: at, UpdatedAt: at}}
-		for i := range store.SearchRankAmong + 50 {
-			at := at.Add(time.Duration(i+1) * time.Hour)
-			list = append(list, &content.Article{Slug: fmt.Sprintf("tides-%d", i), Headline: fmt.Sprintf("Report %d", i),
-				Body: "The tides came in, as they do.", SectionID: sections[0].ID, Access: content.Metered, PublishedAt: at, UpdatedAt: at})
-		}
-		if err := s.ImportArticles(ctx, list); err != nil {
 			t.Fatal(err)
 		}
 		first := func(set func(*content.SearchParams)) string {
